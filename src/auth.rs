@@ -1,0 +1,272 @@
+//! Where the `X-Auth-Token` comes from: a static token, or NHN Identity credentials
+//! exchanged at `POST /v2.0/tokens`, cached, refreshed before `expires`, and shared by
+//! concurrent callers (one Identity request at a time).
+
+use crate::error::{Error, ErrorKind};
+use crate::model::from_json;
+use crate::secret::Secret;
+use crate::time::parse_rfc3339_ms;
+use crate::transport::{HttpRequest, Method, Transport};
+use serde::Deserialize;
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+/// The provider's Identity service.
+pub const DEFAULT_IDENTITY_URL: &str = "https://api-identity-infrastructure.nhncloudservice.com";
+
+/// A cached token is replaced this long before it expires.
+pub const REFRESH_MARGIN_MS: i64 = 5 * 60 * 1000;
+
+/// NHN Identity credentials. `Debug` never shows the password.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    /// Identity base URL; `/v2.0/tokens` is added to it.
+    pub endpoint: String,
+    /// The project's tenant id.
+    pub tenant_id: String,
+    /// The NHN Cloud user id (an e-mail address).
+    pub username: String,
+    /// The API password set in the console.
+    pub password: Secret,
+}
+
+/// How the client authenticates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Credentials {
+    /// A ready `X-Auth-Token`.
+    Token(Secret),
+    /// Credentials exchanged for tokens as needed.
+    Identity(Identity),
+}
+
+impl Credentials {
+    /// Checks that nothing required is empty; the error names the field.
+    pub fn validate(&self) -> Result<(), Error> {
+        match self {
+            Credentials::Token(token) if token.is_empty() => {
+                Err(Error::validation("token", "must not be empty"))
+            }
+            Credentials::Token(_) => Ok(()),
+            Credentials::Identity(identity) => {
+                for (field, value) in [
+                    ("identity.endpoint", identity.endpoint.as_str()),
+                    ("identity.tenantId", identity.tenant_id.as_str()),
+                    ("identity.username", identity.username.as_str()),
+                    ("identity.password", identity.password.expose()),
+                ] {
+                    if value.trim().is_empty() {
+                        return Err(Error::validation(field, "is required"));
+                    }
+                }
+                crate::client::check_base_url("identity.endpoint", &identity.endpoint)
+            }
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Token {
+    id: Secret,
+    expires_ms: Option<i64>,
+}
+
+/// One Identity request in flight, awaited by every caller that needs its token.
+#[derive(Default)]
+struct Flight {
+    result: RefCell<Option<Result<Secret, Error>>>,
+    wakers: RefCell<Vec<Waker>>,
+}
+
+impl Flight {
+    fn complete(&self, result: Result<Secret, Error>) {
+        *self.result.borrow_mut() = Some(result);
+        for waker in self.wakers.borrow_mut().drain(..) {
+            waker.wake();
+        }
+    }
+}
+
+struct FlightWait(Rc<Flight>);
+
+impl Future for FlightWait {
+    type Output = Result<Secret, Error>;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.0.result.borrow().as_ref() {
+            Some(result) => Poll::Ready(result.clone()),
+            None => {
+                self.0.wakers.borrow_mut().push(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}
+
+/// Completes the flight even if its leader is dropped mid-request, so that no waiter
+/// hangs.
+struct Leader<'a> {
+    source: &'a TokenSource,
+    flight: Rc<Flight>,
+}
+
+impl Drop for Leader<'_> {
+    fn drop(&mut self) {
+        if self.flight.result.borrow().is_none() {
+            self.flight.complete(Err(Error::from_transport(
+                &crate::transport::TransportError::Network(
+                    "the token request was cancelled".into(),
+                ),
+                0,
+            )));
+        }
+        self.source.flight.borrow_mut().take();
+    }
+}
+
+/// The client's token: static, or issued by Identity and cached.
+pub(crate) struct TokenSource {
+    credentials: Credentials,
+    cached: RefCell<Option<Token>>,
+    flight: RefCell<Option<Rc<Flight>>>,
+}
+
+impl TokenSource {
+    pub(crate) fn new(credentials: Credentials) -> Self {
+        TokenSource {
+            credentials,
+            cached: RefCell::new(None),
+            flight: RefCell::new(None),
+        }
+    }
+
+    /// Whether a refused token can be replaced (Identity credentials) or not (static).
+    pub(crate) fn can_refresh(&self) -> bool {
+        matches!(self.credentials, Credentials::Identity(_))
+    }
+
+    /// Forgets `stale` if it is the cached token, so the next call asks Identity.
+    pub(crate) fn invalidate(&self, stale: &Secret) {
+        let mut cached = self.cached.borrow_mut();
+        if cached.as_ref().is_some_and(|t| &t.id == stale) {
+            *cached = None;
+        }
+    }
+
+    /// A token valid now: cached while more than [`REFRESH_MARGIN_MS`] from expiry.
+    pub(crate) async fn token<T: Transport>(
+        &self,
+        transport: &T,
+        timeout_ms: u32,
+    ) -> Result<Secret, Error> {
+        let identity = match &self.credentials {
+            Credentials::Token(token) => return Ok(token.clone()),
+            Credentials::Identity(identity) => identity,
+        };
+        let now = transport.now_ms();
+        if let Some(token) = self.cached.borrow().as_ref() {
+            if token
+                .expires_ms
+                .is_none_or(|at| at - REFRESH_MARGIN_MS > now)
+            {
+                return Ok(token.id.clone());
+            }
+        }
+        let running = self.flight.borrow().clone();
+        if let Some(flight) = running {
+            return FlightWait(flight).await;
+        }
+        let leader = Leader {
+            source: self,
+            flight: Rc::new(Flight::default()),
+        };
+        *self.flight.borrow_mut() = Some(leader.flight.clone());
+        let result = issue(identity, transport, timeout_ms).await;
+        if let Ok(token) = &result {
+            *self.cached.borrow_mut() = Some(token.clone());
+        }
+        let result = result.map(|t| t.id);
+        leader.flight.complete(result.clone());
+        result
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenAnswer {
+    access: Access,
+}
+
+#[derive(Deserialize)]
+struct Access {
+    token: IssuedToken,
+}
+
+#[derive(Deserialize)]
+struct IssuedToken {
+    id: Secret,
+    #[serde(default)]
+    expires: Option<String>,
+}
+
+/// `POST {endpoint}/v2.0/tokens` with the password credentials.
+async fn issue<T: Transport>(
+    identity: &Identity,
+    transport: &T,
+    timeout_ms: u32,
+) -> Result<Token, Error> {
+    let body = serde_json::json!({
+        "auth": {
+            "tenantId": identity.tenant_id,
+            "passwordCredentials": {
+                "username": identity.username,
+                "password": identity.password.expose(),
+            }
+        }
+    });
+    let request = HttpRequest {
+        method: Method::Post,
+        url: format!("{}/v2.0/tokens", identity.endpoint.trim_end_matches('/')),
+        headers: vec![
+            ("Accept".into(), "application/json".into()),
+            ("Content-Type".into(), "application/json".into()),
+        ],
+        body: Some(body.to_string()),
+        timeout_ms,
+    };
+    let response = transport
+        .send(request)
+        .await
+        .map_err(|e| Error::from_transport(&e, timeout_ms))?;
+    if !(200..300).contains(&response.status) {
+        let mut error = Error::from_response(&response, transport.now_ms());
+        if error.kind == ErrorKind::Unauthorized {
+            error.message = "unauthorized (HTTP 401): Identity refused the credentials \
+                             (tenant id, user name or API password)"
+                .into();
+        }
+        return Err(error);
+    }
+    let answer: TokenAnswer = from_json(&response.body)
+        .map_err(|e| Error::invalid_response(response.status, format!("Identity token: {e}")))?;
+    let token = answer.access.token;
+    if token.id.is_empty() {
+        return Err(Error::invalid_response(
+            response.status,
+            "Identity token: access.token.id is empty",
+        ));
+    }
+    let expires_ms = match token.expires.as_deref() {
+        None => None,
+        Some(text) => Some(parse_rfc3339_ms(text).ok_or_else(|| {
+            Error::invalid_response(
+                response.status,
+                format!("Identity token: access.token.expires {text:?} is not an RFC 3339 time"),
+            )
+        })?),
+    };
+    Ok(Token {
+        id: token.id,
+        expires_ms,
+    })
+}

@@ -1,0 +1,330 @@
+//! [`NksClient`]: an endpoint, a token source and a transport, turned into typed
+//! calls, with safe retries.
+
+use crate::api::{self, Call};
+use crate::auth::{Credentials, TokenSource};
+use crate::error::{Error, ErrorKind};
+use crate::model::{
+    Autoscale, Cluster, ClusterCreate, NodeGroup, NodeGroupCreate, Resize, Upgrade, UuidResponse,
+};
+use crate::secret::Secret;
+use crate::transport::{HttpRequest, HttpResponse, Transport};
+use crate::validate::DEFAULT_MAX_NODE_COUNT;
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+/// The `OpenStack-API-Version` every call sends.
+pub const API_VERSION: &str = "container-infra latest";
+
+/// The NKS endpoint of a region (`kr1`, `kr2`, `kr3`), from the provider's current
+/// host names.
+pub fn region_endpoint(region: &str) -> Result<String, Error> {
+    match region {
+        "kr1" | "kr2" | "kr3" => Ok(format!(
+            "https://{region}-api-kubernetes-infrastructure.nhncloudservice.com"
+        )),
+        other => Err(Error::validation(
+            "region",
+            format!("{other:?} is not a region (kr1, kr2 or kr3)"),
+        )),
+    }
+}
+
+/// Checks that `url` is an absolute http(s) URL.
+pub(crate) fn check_base_url(field: &str, url: &str) -> Result<(), Error> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.starts_with('/') => Ok(()),
+        _ => Err(Error::validation(
+            field,
+            format!("{url:?} is not an http(s) URL"),
+        )),
+    }
+}
+
+/// Everything the client is configured with.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Config {
+    /// The NKS base URL (see [`region_endpoint`]).
+    pub endpoint: String,
+    /// How to authenticate.
+    pub credentials: Credentials,
+    /// Per-request timeout.
+    pub timeout_ms: u32,
+    /// Extra tries of idempotent calls (GET, DELETE) on 429, 502, 503, 504, timeouts
+    /// and network errors.
+    pub retries: u32,
+    /// First retry delay; doubled each try, with jitter.
+    pub retry_base_ms: u64,
+    /// Longest retry delay; a `Retry-After` longer than this is not waited for.
+    pub retry_max_ms: u64,
+    /// Upper bound of node counts (10 unless a quota raised it).
+    pub max_node_count: u32,
+}
+
+impl Config {
+    /// A configuration with the defaults: 30 s timeout, 2 retries from 250 ms up to
+    /// 20 s, node counts up to 10.
+    pub fn new(endpoint: impl Into<String>, credentials: Credentials) -> Self {
+        Config {
+            endpoint: endpoint.into(),
+            credentials,
+            timeout_ms: 30_000,
+            retries: 2,
+            retry_base_ms: 250,
+            retry_max_ms: 20_000,
+            max_node_count: DEFAULT_MAX_NODE_COUNT,
+        }
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        check_base_url("endpoint", &self.endpoint)?;
+        self.credentials.validate()?;
+        if self.timeout_ms == 0 {
+            return Err(Error::validation("timeoutMs", "must be positive"));
+        }
+        if self.max_node_count == 0 {
+            return Err(Error::validation("maxNodeCount", "must be positive"));
+        }
+        Ok(())
+    }
+}
+
+struct Inner<T> {
+    config: Config,
+    tokens: TokenSource,
+    transport: T,
+    jitter: Cell<u64>,
+}
+
+/// A client of the NKS API. Cloning is cheap and shares the token cache.
+pub struct NksClient<T> {
+    inner: Rc<Inner<T>>,
+}
+
+impl<T> Clone for NksClient<T> {
+    fn clone(&self) -> Self {
+        NksClient {
+            inner: Rc::clone(&self.inner),
+        }
+    }
+}
+
+impl<T: Transport> NksClient<T> {
+    /// A client; the configuration is checked first (the error names the field).
+    pub fn new(config: Config, transport: T) -> Result<Self, Error> {
+        config.validate()?;
+        let seed = transport.now_ms().unsigned_abs() | 1;
+        Ok(NksClient {
+            inner: Rc::new(Inner {
+                tokens: TokenSource::new(config.credentials.clone()),
+                config,
+                transport,
+                jitter: Cell::new(seed),
+            }),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The transport (tests read a recording transport's log through it).
+    pub fn transport(&self) -> &T {
+        &self.inner.transport
+    }
+
+    fn max(&self) -> u32 {
+        self.inner.config.max_node_count
+    }
+
+    /// Endpoint 1: Lists the clusters.
+    pub async fn list_clusters(&self) -> Result<Vec<Cluster>, Error> {
+        self.execute(api::list_clusters()).await
+    }
+
+    /// Endpoint 2: One cluster, by UUID or name.
+    pub async fn get_cluster(&self, cluster: &str) -> Result<Cluster, Error> {
+        self.execute(api::get_cluster(cluster)?).await
+    }
+
+    /// Endpoint 3: Creates a cluster; answers its UUID.
+    pub async fn create_cluster(&self, spec: &ClusterCreate) -> Result<UuidResponse, Error> {
+        self.execute(api::create_cluster(spec, self.max())?).await
+    }
+
+    /// Endpoint 4: Deletes a cluster.
+    pub async fn delete_cluster(&self, cluster: &str) -> Result<(), Error> {
+        self.execute(api::delete_cluster(cluster)?).await
+    }
+
+    /// Endpoint 5: Resizes a worker node group; answers the cluster's UUID.
+    pub async fn resize(&self, cluster: &str, spec: &Resize) -> Result<UuidResponse, Error> {
+        self.execute(api::resize(cluster, spec, self.max())?).await
+    }
+
+    /// Endpoint 6: The cluster's kubeconfig YAML.
+    pub async fn kubeconfig(&self, cluster: &str) -> Result<Secret, Error> {
+        Ok(self.execute(api::kubeconfig(cluster)?).await?.config)
+    }
+
+    /// Endpoint 7: Lists a cluster's node groups (`default-master` is not listed).
+    pub async fn list_nodegroups(&self, cluster: &str) -> Result<Vec<NodeGroup>, Error> {
+        self.execute(api::list_nodegroups(cluster)?).await
+    }
+
+    /// Endpoint 8: One node group.
+    pub async fn get_nodegroup(&self, cluster: &str, nodegroup: &str) -> Result<NodeGroup, Error> {
+        self.execute(api::get_nodegroup(cluster, nodegroup)?).await
+    }
+
+    /// Endpoint 9: Creates a node group; answers it.
+    pub async fn create_nodegroup(
+        &self,
+        cluster: &str,
+        spec: &NodeGroupCreate,
+    ) -> Result<NodeGroup, Error> {
+        self.execute(api::create_nodegroup(cluster, spec, self.max())?)
+            .await
+    }
+
+    /// Endpoint 10: Deletes a node group.
+    pub async fn delete_nodegroup(&self, cluster: &str, nodegroup: &str) -> Result<(), Error> {
+        self.execute(api::delete_nodegroup(cluster, nodegroup)?)
+            .await
+    }
+
+    /// Endpoint 11: A node group's autoscaler settings.
+    pub async fn get_autoscale(&self, cluster: &str, nodegroup: &str) -> Result<Autoscale, Error> {
+        self.execute(api::get_autoscale(cluster, nodegroup)?).await
+    }
+
+    /// Endpoint 12: Changes a node group's autoscaler settings; answers its UUID.
+    pub async fn set_autoscale(
+        &self,
+        cluster: &str,
+        nodegroup: &str,
+        settings: &Autoscale,
+    ) -> Result<UuidResponse, Error> {
+        self.execute(api::set_autoscale(
+            cluster,
+            nodegroup,
+            settings,
+            self.max(),
+        )?)
+        .await
+    }
+
+    /// Endpoint 13: Upgrades a node group (`default-master`: the control plane, first).
+    pub async fn upgrade(
+        &self,
+        cluster: &str,
+        nodegroup: &str,
+        version: &str,
+    ) -> Result<UuidResponse, Error> {
+        let spec = Upgrade {
+            version: version.to_owned(),
+        };
+        self.execute(api::upgrade(cluster, nodegroup, &spec)?).await
+    }
+
+    /// Endpoint 14: The Kubernetes versions the service supports.
+    pub async fn supported_versions(&self) -> Result<BTreeMap<String, bool>, Error> {
+        Ok(self.execute(api::supported_versions()).await?.supported_k8s)
+    }
+
+    /// Sends one call: adds the headers and the token, refreshes an Identity token
+    /// once on 401, retries idempotent calls on transient failures, reads the answer.
+    pub async fn execute<R>(&self, call: Call<R>) -> Result<R, Error> {
+        let inner = &*self.inner;
+        let timeout_ms = inner.config.timeout_ms;
+        let mut attempt = 0;
+        let mut refreshed = false;
+        loop {
+            let token = inner.tokens.token(&inner.transport, timeout_ms).await?;
+            let request = self.request(&call, &token);
+            let error = match inner.transport.send(request).await {
+                Ok(response) if (200..300).contains(&response.status) => {
+                    return read(&call, &response);
+                }
+                Ok(response) => Error::from_response(&response, inner.transport.now_ms()),
+                Err(failure) => Error::from_transport(&failure, timeout_ms),
+            };
+            if error.kind == ErrorKind::Unauthorized && !refreshed && inner.tokens.can_refresh() {
+                inner.tokens.invalidate(&token);
+                refreshed = true;
+                continue;
+            }
+            match self.retry_delay(&call, &error, attempt) {
+                Some(delay) => {
+                    inner.transport.sleep(delay).await;
+                    attempt += 1;
+                }
+                None => return Err(error),
+            }
+        }
+    }
+
+    fn request<R>(&self, call: &Call<R>, token: &Secret) -> HttpRequest {
+        let config = &self.inner.config;
+        HttpRequest {
+            method: call.method,
+            url: format!("{}{}", config.endpoint.trim_end_matches('/'), call.path),
+            headers: vec![
+                ("Accept".into(), "application/json".into()),
+                ("Content-Type".into(), "application/json".into()),
+                ("OpenStack-API-Version".into(), API_VERSION.into()),
+                ("X-Auth-Token".into(), token.expose().to_owned()),
+            ],
+            body: call.body.clone(),
+            timeout_ms: config.timeout_ms,
+        }
+    }
+
+    /// How long to wait before trying `call` again, or `None` to give up: only
+    /// idempotent calls, only transient failures, at most `retries` times, and never
+    /// for a `Retry-After` beyond `retry_max_ms`.
+    fn retry_delay<R>(&self, call: &Call<R>, error: &Error, attempt: u32) -> Option<u64> {
+        let config = &self.inner.config;
+        let transient = matches!(error.kind, ErrorKind::Timeout | ErrorKind::Network)
+            || matches!(error.status, 429 | 502 | 503 | 504);
+        if !call.idempotent() || !transient || attempt >= config.retries {
+            return None;
+        }
+        let asked = error.retry_after_ms.unwrap_or(0);
+        if asked > config.retry_max_ms {
+            return None;
+        }
+        let ceiling = config
+            .retry_base_ms
+            .saturating_mul(1u64 << attempt.min(20))
+            .min(config.retry_max_ms);
+        let half = ceiling / 2;
+        Some((half + self.next_random() % (half + 1)).max(asked))
+    }
+
+    /// xorshift64: jitter only, not security.
+    fn next_random(&self) -> u64 {
+        let mut x = self.inner.jitter.get();
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.inner.jitter.set(x);
+        x
+    }
+}
+
+/// Reads a 2xx answer; a body of the wrong shape is `invalid_response`.
+fn read<R>(call: &Call<R>, response: &HttpResponse) -> Result<R, Error> {
+    (call.parse)(&response.body).map_err(|why| {
+        let mut error = Error::invalid_response(response.status, why);
+        error.request_id = response.header("x-openstack-request-id").map(str::to_owned);
+        error.body = response.body.clone();
+        error
+    })
+}

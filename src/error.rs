@@ -1,0 +1,306 @@
+//! [`Error`]: every failure of the client, with the API's answer kept whole.
+
+use crate::transport::{HttpResponse, TransportError};
+use serde::Deserialize;
+use std::fmt;
+
+/// What went wrong, in the contract's words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The input was rejected before any request was sent.
+    Validation,
+    /// 401: the token or the credentials were refused.
+    Unauthorized,
+    /// 403.
+    Forbidden,
+    /// 404.
+    NotFound,
+    /// 409, or a 400 about the resource's state (busy cluster, autoscaler on).
+    Conflict,
+    /// Any other 400 (and other 4xx).
+    BadRequest,
+    /// 429.
+    RateLimited,
+    /// 5xx.
+    Server,
+    /// No answer within the timeout.
+    Timeout,
+    /// The connection failed.
+    Network,
+    /// An answer that does not have the documented shape.
+    InvalidResponse,
+}
+
+impl ErrorKind {
+    /// The kind's name in the contract (`not_found`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Validation => "validation",
+            ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::BadRequest => "bad_request",
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::Server => "server",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Network => "network",
+            ErrorKind::InvalidResponse => "invalid_response",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One entry of Magnum's `{"errors": [...]}` body. The 406 microversion answer adds
+/// `max_version` and `min_version`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The status the entry states.
+    #[serde(default, deserialize_with = "crate::model::value::opt_count")]
+    pub status: Option<u32>,
+    /// Magnum's code (`client`, `server`, …).
+    #[serde(default)]
+    pub code: Option<String>,
+    /// A one-line summary.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The explanation.
+    #[serde(default)]
+    pub detail: Option<String>,
+    /// The request id the service logged.
+    #[serde(default)]
+    pub request_id: Option<String>,
+    /// Highest supported microversion (406 only).
+    #[serde(default)]
+    pub max_version: Option<String>,
+    /// Lowest supported microversion (406 only).
+    #[serde(default)]
+    pub min_version: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ErrorsBody {
+    errors: Vec<ApiError>,
+}
+
+/// The WSME fault shape some OpenStack services answer with.
+#[derive(Deserialize)]
+struct FaultBody {
+    faultstring: String,
+    #[serde(default)]
+    faultcode: Option<String>,
+}
+
+/// A failure of the client: its fields are in [`ErrorData`] (through `Deref`), boxed
+/// so that `Result<T, Error>` stays small. Nothing of the upstream answer is dropped:
+/// the parsed `errors` entries and the raw body are both kept. No secret is part of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error(Box<ErrorData>);
+
+/// What an [`Error`] holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ErrorData {
+    /// The kind.
+    pub kind: ErrorKind,
+    /// The HTTP status, or 0 when there was no answer.
+    pub status: u16,
+    /// A human sentence.
+    pub message: String,
+    /// The API's title, when its body had one.
+    pub title: Option<String>,
+    /// The API's detail, when its body had one.
+    pub detail: Option<String>,
+    /// From the `x-openstack-request-id` header (or the body's `request_id`).
+    pub request_id: Option<String>,
+    /// The input field at fault (`validation` only), e.g. `labels.cert_manager_api`.
+    pub field: Option<String>,
+    /// Every entry of the `errors` body, in order.
+    pub errors: Vec<ApiError>,
+    /// How long the service asked to wait (`Retry-After`), in milliseconds.
+    pub retry_after_ms: Option<u64>,
+    /// The answer's body as it came (empty when there was none).
+    pub body: String,
+}
+
+impl Error {
+    fn bare(kind: ErrorKind, status: u16, message: String) -> Self {
+        Error(Box::new(ErrorData {
+            kind,
+            status,
+            message,
+            title: None,
+            detail: None,
+            request_id: None,
+            field: None,
+            errors: Vec::new(),
+            retry_after_ms: None,
+            body: String::new(),
+        }))
+    }
+
+    /// Bad input for `field`, caught before any request.
+    pub fn validation(field: impl Into<String>, problem: impl fmt::Display) -> Self {
+        let field = field.into();
+        let mut error = Error::bare(ErrorKind::Validation, 0, format!("{field}: {problem}"));
+        error.field = Some(field);
+        error
+    }
+
+    /// An answer whose shape is not the documented one.
+    pub fn invalid_response(status: u16, problem: impl fmt::Display) -> Self {
+        Error::bare(
+            ErrorKind::InvalidResponse,
+            status,
+            format!("invalid response (HTTP {status}): {problem}"),
+        )
+    }
+
+    /// No answer came back.
+    pub fn from_transport(error: &TransportError, timeout_ms: u32) -> Self {
+        match error {
+            TransportError::Timeout => Error::bare(
+                ErrorKind::Timeout,
+                0,
+                format!("no answer within {timeout_ms} ms"),
+            ),
+            TransportError::Network(why) => {
+                Error::bare(ErrorKind::Network, 0, format!("network error: {why}"))
+            }
+        }
+    }
+
+    /// Maps a non-2xx answer: status to kind, Magnum's `errors` body (or a WSME
+    /// fault) to title and detail, and the request id and `Retry-After` headers.
+    pub fn from_response(response: &HttpResponse, now_ms: i64) -> Self {
+        let status = response.status;
+        let errors = serde_json::from_str::<ErrorsBody>(&response.body)
+            .map(|b| b.errors)
+            .unwrap_or_default();
+        let (title, detail) = match errors.first() {
+            Some(first) => (first.title.clone(), first.detail.clone()),
+            None => match serde_json::from_str::<FaultBody>(&response.body) {
+                Ok(fault) => (fault.faultcode, Some(fault.faultstring)),
+                Err(_) => (None, None),
+            },
+        };
+        let request_id = response
+            .header("x-openstack-request-id")
+            .or_else(|| response.header("x-compute-request-id"))
+            .map(str::to_owned)
+            .or_else(|| {
+                errors
+                    .iter()
+                    .find_map(|e| e.request_id.clone().filter(|id| !id.is_empty()))
+            });
+        let kind = kind_of(status, title.as_deref(), detail.as_deref());
+        let retry_after_ms = response
+            .header("retry-after")
+            .and_then(|v| retry_after_ms(v, now_ms));
+        let summary = match (&title, &detail) {
+            (Some(t), Some(d)) if t != d => format!("{t}: {d}"),
+            (Some(t), _) => t.clone(),
+            (None, Some(d)) => d.clone(),
+            (None, None) if response.body.trim().is_empty() => "no details in the answer".into(),
+            (None, None) => "the answer's body is not an API error".into(),
+        };
+        let mut message = format!("{kind} (HTTP {status}): {summary}");
+        if let Some(e) = errors.iter().find(|e| e.max_version.is_some()) {
+            message.push_str(&format!(
+                " (supported microversions {}..{})",
+                e.min_version.as_deref().unwrap_or("?"),
+                e.max_version.as_deref().unwrap_or("?")
+            ));
+        }
+        Error(Box::new(ErrorData {
+            kind,
+            status,
+            message,
+            title,
+            detail,
+            request_id,
+            field: None,
+            errors,
+            retry_after_ms,
+            body: response.body.clone(),
+        }))
+    }
+}
+
+/// Words that mark a 400 as being about the resource's state, not the request.
+const STATE_MARKERS: [&str; 8] = [
+    "_IN_PROGRESS",
+    "_FAILED",
+    "_COMPLETE",
+    "status",
+    "state",
+    "autoscal",
+    "in progress",
+    "not allowed while",
+];
+
+fn kind_of(status: u16, title: Option<&str>, detail: Option<&str>) -> ErrorKind {
+    match status {
+        400 => {
+            let about_state = [title, detail]
+                .into_iter()
+                .flatten()
+                .any(|text| STATE_MARKERS.iter().any(|m| text.contains(m)));
+            if about_state {
+                ErrorKind::Conflict
+            } else {
+                ErrorKind::BadRequest
+            }
+        }
+        401 => ErrorKind::Unauthorized,
+        403 => ErrorKind::Forbidden,
+        404 => ErrorKind::NotFound,
+        409 => ErrorKind::Conflict,
+        429 => ErrorKind::RateLimited,
+        500..=599 => ErrorKind::Server,
+        200..=399 => ErrorKind::InvalidResponse,
+        _ => ErrorKind::BadRequest,
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date, in milliseconds from now.
+fn retry_after_ms(value: &str, now_ms: i64) -> Option<u64> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(seconds.saturating_mul(1000));
+    }
+    let at = crate::time::parse_http_date_ms(value)?;
+    Some(u64::try_from(at.saturating_sub(now_ms)).unwrap_or(0))
+}
+
+impl std::ops::Deref for Error {
+    type Target = ErrorData;
+    fn deref(&self) -> &ErrorData {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Error {
+    fn deref_mut(&mut self) -> &mut ErrorData {
+        &mut self.0
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(id) = &self.request_id {
+            write!(f, " [request {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,126 @@
+//! Clusters: [`Cluster`] (list and detail answers), [`ClusterCreate`], [`Resize`].
+
+use super::{Labels, Status};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// A cluster, as `GET /v1/clusters` (summary) or `GET /v1/clusters/{id}` (detail)
+/// answers it. Fields only the detail carries are `None` in a summary.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Cluster {
+    /// The cluster's UUID.
+    pub uuid: String,
+    /// Its name.
+    pub name: String,
+    /// Its status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    /// Why it has that status (may be `null`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_reason: Option<String>,
+    /// Instance type of the default worker nodes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flavor_id: Option<String>,
+    /// Key pair of the default worker node group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keypair: Option<String>,
+    /// Worker nodes in all.
+    #[serde(
+        default,
+        deserialize_with = "super::value::opt_count",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub node_count: Option<u32>,
+    /// Heat stack of the master node group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack_id: Option<String>,
+    /// Kubernetes API endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_address: Option<String>,
+    /// Project (tenant) id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+    /// VPC network UUID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_network: Option<String>,
+    /// VPC subnet UUID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_subnet: Option<String>,
+    /// Worker node IP addresses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_addresses: Option<Vec<String>>,
+    /// Creation time (UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// Last update time (UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    /// The cluster's labels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Labels>,
+    /// Undocumented fields, as they came.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+/// `POST /v1/clusters`. Required fields are plain values so that a missing one is a
+/// validation error naming it, not a parse error.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClusterCreate {
+    /// Cluster name.
+    #[serde(default)]
+    pub name: String,
+    /// Must be `"iaas_console"`.
+    #[serde(default)]
+    pub cluster_template_id: String,
+    /// Key pair name for the default worker node group.
+    #[serde(default)]
+    pub keypair: String,
+    /// Nodes in the default worker node group.
+    #[serde(
+        default,
+        deserialize_with = "super::value::opt_count",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub node_count: Option<u32>,
+    /// Instance type UUID of the default workers.
+    #[serde(default)]
+    pub flavor_id: String,
+    /// VPC network UUID.
+    #[serde(default)]
+    pub fixed_network: String,
+    /// VPC subnet UUID.
+    #[serde(default)]
+    pub fixed_subnet: String,
+    /// Cluster labels (settings of the default worker node group).
+    #[serde(default)]
+    pub labels: Labels,
+    /// Fields the reference does not document (`create_timeout`), sent as given.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+/// `POST /v1/clusters/{id}/actions/resize`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resize {
+    /// Target worker node group, by name or UUID.
+    #[serde(default)]
+    pub nodegroup: String,
+    /// The wanted number of nodes.
+    #[serde(deserialize_with = "super::value::count")]
+    pub node_count: u32,
+    /// When shrinking: the UUIDs of the nodes to delete (random otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nodes_to_remove: Option<Vec<String>>,
+}
+
+impl Resize {
+    /// Resize `nodegroup` to `node_count` nodes.
+    pub fn new(nodegroup: impl Into<String>, node_count: u32) -> Self {
+        Resize {
+            nodegroup: nodegroup.into(),
+            node_count,
+            nodes_to_remove: None,
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! Lenient readers for the API's loosely typed values: booleans that arrive as
+//! `"True"`/`"true"`/`"false"` or JSON booleans, counts that arrive as `"10"` or `10`.
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Reads `"True"`/`"False"` in any letter case, or a JSON boolean.
+pub(crate) fn parse_flag(text: &str) -> Option<bool> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if text.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+struct FlagVisitor;
+
+impl<'de> Visitor<'de> for FlagVisitor {
+    type Value = Option<bool>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a boolean or \"True\"/\"False\"")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Some(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        parse_flag(v)
+            .map(Some)
+            .ok_or_else(|| E::invalid_value(de::Unexpected::Str(v), &self))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(FlagVisitor)
+    }
+}
+
+struct CountVisitor;
+
+impl<'de> Visitor<'de> for CountVisitor {
+    type Value = Option<u32>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a whole number (or a string of digits)")
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        u32::try_from(v)
+            .map(Some)
+            .map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        u32::try_from(v)
+            .map(Some)
+            .map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        // Whole numbers written as floats (`3.0`) are accepted, fractions are not.
+        if v.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&v) {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let whole = v as u32;
+            Ok(Some(whole))
+        } else {
+            Err(E::invalid_value(de::Unexpected::Float(v), &self))
+        }
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        v.trim()
+            .parse::<u32>()
+            .map(Some)
+            .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(CountVisitor)
+    }
+}
+
+/// A required boolean, leniently.
+pub(crate) fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    d.deserialize_any(FlagVisitor)?
+        .ok_or_else(|| de::Error::custom("expected a boolean, found null"))
+}
+
+/// An optional boolean, leniently (`null` is `None`).
+pub(crate) fn opt_flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    d.deserialize_any(FlagVisitor)
+}
+
+/// A required count, leniently.
+pub(crate) fn count<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    d.deserialize_any(CountVisitor)?
+        .ok_or_else(|| de::Error::custom("expected a whole number, found null"))
+}
+
+/// An optional count, leniently (`null` is `None`).
+pub(crate) fn opt_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    d.deserialize_any(CountVisitor)
+}
+
+/// A map whose values are lenient booleans (`supported_k8s`).
+pub(crate) fn flag_map<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, bool>, D::Error> {
+    struct MapVisitor;
+    impl<'de> Visitor<'de> for MapVisitor {
+        type Value = BTreeMap<String, bool>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object of booleans")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(key) = map.next_key::<String>()? {
+                let value = map.next_value::<Flag>()?.0;
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(MapVisitor)
+}
+
+struct Flag(bool);
+
+impl<'de> de::Deserialize<'de> for Flag {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        flag(d).map(Flag)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Debug)]
+    struct T {
+        #[serde(default, deserialize_with = "opt_flag")]
+        f: Option<bool>,
+        #[serde(default, deserialize_with = "opt_count")]
+        n: Option<u32>,
+    }
+
+    fn t(json: &str) -> Result<(Option<bool>, Option<u32>), String> {
+        serde_json::from_str::<T>(json)
+            .map(|t| (t.f, t.n))
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn accepts_the_wire_forms() {
+        assert_eq!(t(r#"{"f":"True","n":"10"}"#), Ok((Some(true), Some(10))));
+        assert_eq!(t(r#"{"f":"false","n":10}"#), Ok((Some(false), Some(10))));
+        assert_eq!(t(r#"{"f":true,"n":3.0}"#), Ok((Some(true), Some(3))));
+        assert_eq!(t(r#"{"f":null,"n":null}"#), Ok((None, None)));
+        assert_eq!(t(r#"{}"#), Ok((None, None)));
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_flag_or_count() {
+        assert!(t(r#"{"f":"yes"}"#)
+            .unwrap_err()
+            .contains("\"True\"/\"False\""));
+        assert!(t(r#"{"n":"ten"}"#).unwrap_err().contains("whole number"));
+        assert!(t(r#"{"n":-1}"#).is_err());
+        assert!(t(r#"{"n":2.5}"#).is_err());
+    }
+}

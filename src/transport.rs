@@ -1,0 +1,309 @@
+//! How requests leave the process: the [`Transport`] trait, the `fetch` implementation
+//! for wasm32 ([`Fetch`]) and a scripted one for tests ([`Replay`]).
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// The HTTP methods the NKS and Identity APIs use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// `DELETE`
+    Delete,
+}
+
+impl Method {
+    /// The method's name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// Header names whose values are secrets: masked in `Debug` output.
+const SECRET_HEADERS: [&str; 2] = ["x-auth-token", "authorization"];
+
+/// One HTTP request, fully built.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// The method.
+    pub method: Method,
+    /// The absolute URL.
+    pub url: String,
+    /// Header names and values, in sending order.
+    pub headers: Vec<(String, String)>,
+    /// The JSON body, if any.
+    pub body: Option<String>,
+    /// How long the transport may wait for the whole answer.
+    pub timeout_ms: u32,
+}
+
+impl HttpRequest {
+    /// The value of a header, matched case-insensitively.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+}
+
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                let masked = SECRET_HEADERS.iter().any(|s| k.eq_ignore_ascii_case(s));
+                (k.as_str(), if masked { "***" } else { v.as_str() })
+            })
+            .collect();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &headers)
+            .field("body_bytes", &self.body.as_ref().map(String::len))
+            .field("timeout_ms", &self.timeout_ms)
+            .finish()
+    }
+}
+
+/// One HTTP answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// The status code.
+    pub status: u16,
+    /// Header names and values.
+    pub headers: Vec<(String, String)>,
+    /// The body as text (empty when there is none).
+    pub body: String,
+}
+
+impl HttpResponse {
+    /// An answer with a JSON body.
+    pub fn json(status: u16, body: impl Into<String>) -> Self {
+        HttpResponse {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.into(),
+        }
+    }
+
+    /// Adds a header (builder style).
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// The value of a header, matched case-insensitively.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+}
+
+fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// Why no answer came back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TransportError {
+    /// The request took longer than its `timeout_ms`.
+    Timeout,
+    /// The connection failed or closed without an answer; the text says how.
+    Network(String),
+}
+
+/// What the client needs from its runtime: send a request, wait, read the clock.
+///
+/// The futures are not `Send`: wasm32 is single-threaded, and so is the client.
+#[allow(async_fn_in_trait)]
+pub trait Transport {
+    /// Sends one request and returns its answer, whatever its status.
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError>;
+    /// Waits `ms` milliseconds (between retries).
+    async fn sleep(&self, ms: u64);
+    /// The current time, in milliseconds since the Unix epoch.
+    fn now_ms(&self) -> i64;
+}
+
+type Responder = Box<dyn FnMut(&HttpRequest) -> Result<HttpResponse, TransportError>>;
+
+/// A transport for tests: answers from a script, records every request, and keeps a
+/// virtual clock that `sleep` advances (so retry delays are asserted, not waited for).
+///
+/// `send` yields once before answering, so concurrent callers really interleave.
+pub struct Replay {
+    responder: RefCell<Responder>,
+    requests: RefCell<Vec<HttpRequest>>,
+    sleeps: RefCell<Vec<u64>>,
+    now_ms: Cell<i64>,
+}
+
+impl Replay {
+    /// A transport whose answers come from `responder`, with the clock at `now_ms`.
+    pub fn new(
+        now_ms: i64,
+        responder: impl FnMut(&HttpRequest) -> Result<HttpResponse, TransportError> + 'static,
+    ) -> Self {
+        Replay {
+            responder: RefCell::new(Box::new(responder)),
+            requests: RefCell::new(Vec::new()),
+            sleeps: RefCell::new(Vec::new()),
+            now_ms: Cell::new(now_ms),
+        }
+    }
+
+    /// Every request sent so far, in order.
+    pub fn requests(&self) -> Vec<HttpRequest> {
+        self.requests.borrow().clone()
+    }
+
+    /// Every `sleep` so far, in milliseconds.
+    pub fn sleeps(&self) -> Vec<u64> {
+        self.sleeps.borrow().clone()
+    }
+
+    /// Moves the virtual clock forward.
+    pub fn advance(&self, ms: i64) {
+        self.now_ms.set(self.now_ms.get() + ms);
+    }
+}
+
+impl Transport for Replay {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        YieldOnce(false).await;
+        self.requests.borrow_mut().push(request.clone());
+        (self.responder.borrow_mut())(&request)
+    }
+
+    async fn sleep(&self, ms: u64) {
+        self.sleeps.borrow_mut().push(ms);
+        self.advance(i64::try_from(ms).unwrap_or(i64::MAX));
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.now_ms.get()
+    }
+}
+
+/// A future that is pending once, then ready.
+struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+pub use fetch::Fetch;
+
+#[cfg(target_arch = "wasm32")]
+mod fetch {
+    use super::{HttpRequest, HttpResponse, Method, Transport, TransportError};
+    use gloo_net::http::{Method as GlooMethod, RequestBuilder};
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+
+    #[wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(js_name = setTimeout)]
+        fn set_timeout(callback: &js_sys::Function, ms: f64) -> JsValue;
+        #[wasm_bindgen(js_name = clearTimeout)]
+        fn clear_timeout(id: &JsValue);
+    }
+
+    /// The global `fetch` (workerd, Node ≥ 18, Deno, browsers) with a per-request
+    /// timeout through `AbortController`.
+    #[derive(Clone, Copy, Debug, Default)]
+    pub struct Fetch;
+
+    /// Runs `callback` after `ms`; returns the timer to clear.
+    fn after(ms: f64, callback: impl FnOnce() + 'static) -> JsValue {
+        let callback = Closure::once_into_js(callback);
+        set_timeout(callback.unchecked_ref(), ms)
+    }
+
+    async fn exchange(
+        request: &HttpRequest,
+        signal: &web_sys::AbortSignal,
+    ) -> Result<HttpResponse, gloo_net::Error> {
+        let method = match request.method {
+            Method::Get => GlooMethod::GET,
+            Method::Post => GlooMethod::POST,
+            Method::Delete => GlooMethod::DELETE,
+        };
+        let mut builder = RequestBuilder::new(&request.url)
+            .method(method)
+            .abort_signal(Some(signal));
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        let built = match &request.body {
+            Some(body) => builder.body(body.as_str())?,
+            None => builder.build()?,
+        };
+        let response = built.send().await?;
+        let headers = response.headers().entries().collect();
+        let body = response.text().await?;
+        Ok(HttpResponse {
+            status: response.status(),
+            headers,
+            body,
+        })
+    }
+
+    impl Transport for Fetch {
+        async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+            let controller = web_sys::AbortController::new()
+                .map_err(|_| TransportError::Network("AbortController is unavailable".into()))?;
+            let signal = controller.signal();
+            let timer = after(f64::from(request.timeout_ms), move || controller.abort());
+            let result = exchange(&request, &signal).await;
+            clear_timeout(&timer);
+            result.map_err(|error| {
+                if signal.aborted() {
+                    TransportError::Timeout
+                } else {
+                    TransportError::Network(error.to_string())
+                }
+            })
+        }
+
+        async fn sleep(&self, ms: u64) {
+            let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+                // Precision loss above 2^53 ms is irrelevant for a delay.
+                #[allow(clippy::cast_precision_loss)]
+                let delay = ms as f64;
+                after(delay, move || {
+                    let _ = resolve.call0(&JsValue::UNDEFINED);
+                });
+            });
+            let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        }
+
+        fn now_ms(&self) -> i64 {
+            // Milliseconds since the epoch fit an i64 exactly.
+            #[allow(clippy::cast_possible_truncation)]
+            let now = js_sys::Date::now() as i64;
+            now
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! Helpers shared by the native integration tests.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use nks_edge::transport::{HttpRequest, HttpResponse, Replay, TransportError};
+use nks_edge::{Config, Credentials, Identity, NksClient, Secret};
+use serde_json::Value;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+pub const ENDPOINT: &str = "https://kr1-api-kubernetes-infrastructure.nhncloudservice.com";
+pub const IDENTITY: &str = "https://identity.test";
+pub const TOKEN: &str = "tok-static-123";
+pub const PASSWORD: &str = "pa55-w0rd-secret";
+/// 2026-11-26T00:00:00Z
+pub const NOW_MS: i64 = 1_795_651_200_000;
+
+/// A guide example from `tests/fixtures/`, without the fixture's `"//"` note.
+pub fn fixture(name: &str) -> Value {
+    let path = format!("{}/tests/fixtures/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let mut value: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    if let Some(map) = value.as_object_mut() {
+        map.remove("//");
+    }
+    value
+}
+
+pub fn fixture_text(name: &str) -> String {
+    fixture(name).to_string()
+}
+
+pub type Script = Rc<RefCell<VecDeque<Result<HttpResponse, TransportError>>>>;
+
+/// A transport that answers from a queue (panics when it runs dry: a test sent more
+/// than it scripted).
+pub fn scripted(answers: Vec<Result<HttpResponse, TransportError>>) -> Replay {
+    let queue: Script = Rc::new(RefCell::new(answers.into()));
+    Replay::new(NOW_MS, move |req: &HttpRequest| {
+        queue
+            .borrow_mut()
+            .pop_front()
+            .unwrap_or_else(|| panic!("unscripted request: {req:?}"))
+    })
+}
+
+pub fn ok(body: impl Into<String>) -> Result<HttpResponse, TransportError> {
+    Ok(HttpResponse::json(200, body))
+}
+
+pub fn status(code: u16, body: &str) -> Result<HttpResponse, TransportError> {
+    Ok(HttpResponse::json(code, body))
+}
+
+pub fn token_client(transport: Replay) -> NksClient<Replay> {
+    NksClient::new(
+        Config::new(ENDPOINT, Credentials::Token(Secret::new(TOKEN))),
+        transport,
+    )
+    .unwrap()
+}
+
+pub fn identity() -> Identity {
+    Identity {
+        endpoint: IDENTITY.into(),
+        tenant_id: "tenant-1".into(),
+        username: "user@example.com".into(),
+        password: Secret::new(PASSWORD),
+    }
+}
+
+pub fn identity_client(transport: Replay) -> NksClient<Replay> {
+    NksClient::new(
+        Config::new(ENDPOINT, Credentials::Identity(identity())),
+        transport,
+    )
+    .unwrap()
+}
+
+/// An Identity answer with token `id` expiring at `expires`.
+pub fn token_answer(id: &str, expires: &str) -> Result<HttpResponse, TransportError> {
+    ok(serde_json::json!({
+        "access": {
+            "token": {"id": id, "expires": expires, "issued_at": "2026-11-26T00:00:00Z",
+                      "tenant": {"id": "tenant-1", "name": "t"}},
+            "serviceCatalog": [], "user": {"id": "u"}, "metadata": {}
+        }
+    })
+    .to_string())
+}
+
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    futures::executor::block_on(f)
+}

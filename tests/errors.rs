@@ -1,0 +1,120 @@
+//! Mapping of failed answers to `Error`: each body shape, the request id, nothing lost.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+mod common;
+
+use common::{block_on, scripted, token_client};
+use nks_edge::transport::{HttpResponse, TransportError};
+use nks_edge::{Error, ErrorKind};
+
+fn fail(answer: Result<HttpResponse, TransportError>) -> Error {
+    let client = token_client(scripted(vec![answer]));
+    // A POST: never retried, so one scripted answer is enough.
+    block_on(client.upgrade("c", "default-worker", "v1.19.13")).unwrap_err()
+}
+
+const NOT_FOUND: &str = r#"{"errors":[{"request_id":"","code":"client","status":404,"title":"Cluster c could not be found","detail":"Cluster c could not be found.","links":[]}]}"#;
+
+#[test]
+fn magnum_errors_body() {
+    let err = fail(Ok(
+        HttpResponse::json(404, NOT_FOUND).with_header("X-OpenStack-Request-Id", "req-5b1c")
+    ));
+    assert_eq!(err.kind, ErrorKind::NotFound);
+    assert_eq!(err.status, 404);
+    assert_eq!(err.title.as_deref(), Some("Cluster c could not be found"));
+    assert_eq!(err.detail.as_deref(), Some("Cluster c could not be found."));
+    assert_eq!(err.request_id.as_deref(), Some("req-5b1c"));
+    assert_eq!(err.errors.len(), 1);
+    assert_eq!(err.errors[0].code.as_deref(), Some("client"));
+    assert_eq!(err.body, NOT_FOUND);
+    assert_eq!(
+        err.to_string(),
+        "not_found (HTTP 404): Cluster c could not be found: Cluster c could not be found. [request req-5b1c]"
+    );
+}
+
+#[test]
+fn microversion_406_keeps_the_supported_range() {
+    let body = r#"{"errors":[{"request_id":"","links":[{"href":"https://docs.openstack.org/","rel":"help"}],"status":406,"code":"","title":"Requested microversion is unsupported","detail":"Version 9.9 was requested but the minimum supported version is 1.1 and the maximum supported version is 1.10.","max_version":"1.10","min_version":"1.1"}]}"#;
+    let err = fail(Ok(HttpResponse::json(406, body)));
+    assert_eq!(err.status, 406);
+    assert_eq!(err.kind, ErrorKind::BadRequest);
+    assert_eq!(err.errors[0].max_version.as_deref(), Some("1.10"));
+    assert_eq!(err.errors[0].min_version.as_deref(), Some("1.1"));
+    assert!(
+        err.message.contains("supported microversions 1.1..1.10"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
+fn empty_and_non_json_bodies() {
+    let err = fail(Ok(HttpResponse::json(502, "")));
+    assert_eq!(err.kind, ErrorKind::Server);
+    assert_eq!(err.title, None);
+    assert!(err.message.contains("no details"), "{}", err.message);
+
+    let html = "<html><body>Bad Gateway</body></html>";
+    let err = fail(Ok(HttpResponse::json(500, html)));
+    assert_eq!(err.kind, ErrorKind::Server);
+    assert_eq!(err.body, html, "the raw body is kept");
+
+    let err = fail(Ok(HttpResponse::json(
+        400,
+        r#"{"faultstring":"Invalid input for field/attribute version.","faultcode":"Client"}"#,
+    )));
+    assert_eq!(err.kind, ErrorKind::BadRequest);
+    assert_eq!(
+        err.detail.as_deref(),
+        Some("Invalid input for field/attribute version.")
+    );
+}
+
+#[test]
+fn statuses_map_to_kinds() {
+    let state = r#"{"errors":[{"status":400,"title":"Bad Request","detail":"Updating a cluster when status is \"UPDATE_IN_PROGRESS\" is not supported"}]}"#;
+    let autoscaler = r#"{"errors":[{"status":400,"title":"Bad Request","detail":"Resize is not allowed while the autoscaler is enabled"}]}"#;
+    for (status, body, kind) in [
+        (
+            400,
+            r#"{"errors":[{"status":400,"title":"Bad Request","detail":"node_count must be 1..10"}]}"#,
+            ErrorKind::BadRequest,
+        ),
+        (400, state, ErrorKind::Conflict),
+        (400, autoscaler, ErrorKind::Conflict),
+        (401, "", ErrorKind::Unauthorized),
+        (403, "", ErrorKind::Forbidden),
+        (409, "", ErrorKind::Conflict),
+        (429, "", ErrorKind::RateLimited),
+        (503, "", ErrorKind::Server),
+    ] {
+        let err = fail(Ok(HttpResponse::json(status, body)));
+        assert_eq!(err.kind, kind, "{status} {body}");
+        assert_eq!(err.kind.as_str(), kind.as_str());
+    }
+}
+
+#[test]
+fn transport_failures_and_bad_success_bodies() {
+    let err = fail(Err(TransportError::Timeout));
+    assert_eq!((err.kind, err.status), (ErrorKind::Timeout, 0));
+    let err = fail(Err(TransportError::Network("connection reset".into())));
+    assert_eq!(err.kind, ErrorKind::Network);
+    assert!(err.message.contains("connection reset"));
+
+    let client = token_client(scripted(vec![Ok(HttpResponse::json(
+        200,
+        r#"{"clusters":[{"uuid":"u","name":"n","node_count":"many"}]}"#,
+    )
+    .with_header("x-openstack-request-id", "req-9"))]));
+    let err = block_on(client.list_clusters()).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::InvalidResponse);
+    assert_eq!(err.request_id.as_deref(), Some("req-9"));
+    assert!(
+        err.message.contains("clusters[0].node_count"),
+        "{}",
+        err.message
+    );
+}
