@@ -1,5 +1,10 @@
 //! Mapping of failed answers to `Error`: each body shape, the request id, nothing lost.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 

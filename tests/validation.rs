@@ -1,6 +1,11 @@
 //! The reference's rules, checked before any request: the error names the field and
 //! nothing is sent.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
@@ -8,6 +13,9 @@ use common::{block_on, fixture_text, scripted, token_client, ENDPOINT, TOKEN};
 use nks_edge::model::{from_json, Autoscale, ClusterCreate, NodeGroupCreate, Resize};
 use nks_edge::transport::Replay;
 use nks_edge::{Config, Credentials, Error, ErrorKind, NksClient};
+
+/// A field name and how to break a valid input for it.
+type Case<T> = (&'static str, Box<dyn Fn(&mut T)>);
 
 fn rejected<T>(client: &NksClient<Replay>, result: Result<T, Error>) -> String {
     let err = result.err().expect("validation should fail");
@@ -32,7 +40,7 @@ fn cluster() -> ClusterCreate {
 
 #[test]
 fn cluster_create_rules() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut ClusterCreate)>)> = vec![
+    let cases: Vec<Case<ClusterCreate>> = vec![
         ("name", Box::new(|s| s.name = " ".into())),
         (
             "cluster_template_id",
@@ -153,7 +161,7 @@ fn resize_bounds_and_raised_quota() {
 #[test]
 fn nodegroup_create_rules() {
     let base: NodeGroupCreate = from_json(&fixture_text("create_nodegroup.request")).unwrap();
-    let cases: Vec<(&str, Box<dyn Fn(&mut NodeGroupCreate)>)> = vec![
+    let cases: Vec<Case<NodeGroupCreate>> = vec![
         ("name", Box::new(|s| s.name.clear())),
         ("flavor_id", Box::new(|s| s.flavor_id.clear())),
         ("image_id", Box::new(|s| s.image_id.clear())),

@@ -1,0 +1,86 @@
+//! `POST /v2.0/tokens`: Keystone v2-style password authentication.
+
+use crate::reply::{Ctx, Reply};
+use crate::util::{format_utc, Rng};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+/// The one account the emulator knows.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub tenant_id: String,
+    pub username: String,
+    pub password: String,
+    pub token_ttl_s: u64,
+}
+
+/// Issued tokens and when they expire (ms since the epoch).
+#[derive(Debug, Default)]
+pub struct Tokens(HashMap<String, i64>);
+
+impl Tokens {
+    /// Whether `token` was issued here and has not expired.
+    pub fn valid(&self, token: &str, now_ms: i64) -> bool {
+        self.0.get(token).is_some_and(|&expires| expires > now_ms)
+    }
+}
+
+fn unauthorized() -> Reply {
+    Reply::json(
+        401,
+        json!({"error": {"message": "The request you have made requires authentication.",
+                         "code": 401, "title": "Unauthorized"}}),
+    )
+}
+
+pub fn issue(
+    account: &Account,
+    tokens: &mut Tokens,
+    rng: &mut Rng,
+    ctx: &Ctx<'_>,
+    body: &[u8],
+) -> Reply {
+    let Ok(request) = serde_json::from_slice::<Value>(body) else {
+        return Reply::error(ctx, 400, "Malformed request body", "the body is not JSON");
+    };
+    let auth = &request["auth"];
+    let field = |v: &Value| v.as_str().map(str::to_owned);
+    let (Some(tenant), Some(user), Some(password)) = (
+        field(&auth["tenantId"]),
+        field(&auth["passwordCredentials"]["username"]),
+        field(&auth["passwordCredentials"]["password"]),
+    ) else {
+        return Reply::error(
+            ctx,
+            400,
+            "Bad Request",
+            "auth.tenantId, auth.passwordCredentials.username and .password are required",
+        );
+    };
+    if tenant != account.tenant_id || user != account.username || password != account.password {
+        return unauthorized();
+    }
+    let id = format!("gAAAAA{}", rng.hex(40));
+    let ttl_ms = i64::try_from(account.token_ttl_s.saturating_mul(1000)).unwrap_or(i64::MAX);
+    let expires = ctx.now_ms.saturating_add(ttl_ms);
+    tokens.0.insert(id.clone(), expires);
+    Reply::json(
+        200,
+        json!({"access": {
+            "token": {
+                "id": id,
+                "expires": format_utc(expires, true),
+                "issued_at": format_utc(ctx.now_ms, true),
+                "tenant": {"id": tenant, "name": "demo-project", "enabled": true, "description": null},
+            },
+            "serviceCatalog": [{
+                "type": "kubernetes", "name": "kubernetes",
+                "endpoints": [{"region": "KR1", "publicURL": ctx.base_url}],
+                "endpoints_links": []
+            }],
+            "user": {"id": "12ba32bebc414c4992a2c9be3952a64c", "name": user, "username": user,
+                     "roles": [{"name": "Member"}], "roles_links": []},
+            "metadata": {"is_admin": 0, "roles": []}
+        }}),
+    )
+}

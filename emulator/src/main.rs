@@ -1,0 +1,223 @@
+//! `nks-emulator`: a local NKS + Identity server for demos and tests.
+//!
+//! Prints its base URL as the first line of standard output, then serves on
+//! 127.0.0.1 until SIGINT or SIGTERM.
+
+mod faults;
+mod identity;
+mod nks;
+mod render;
+mod reply;
+mod server;
+mod state;
+mod util;
+
+use faults::{Fault, FaultError};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use identity::Account;
+use nks::Limits;
+use server::{App, Options};
+use std::io::Write;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+const DEFAULT_SEED: &str = include_str!("../seed/default.json");
+
+const USAGE: &str = "nks-emulator: a local NHN Cloud Kubernetes (NKS) + Identity API
+
+Usage: nks-emulator [options]
+  --port N             listen on 127.0.0.1:N (0 picks a free port; default 9511)
+  --seed FILE          initial state (default: the bundled seed/default.json)
+  --tenant-id ID       Identity tenant (default demo-tenant)
+  --username NAME      Identity user (default demo@example.com)
+  --password PASS      Identity API password (default demo-password)
+  --token-ttl-s N      token lifetime in seconds (default 43200)
+  --op-delay-ms N      how long operations stay *_IN_PROGRESS (default 500)
+  --max-node-count N   node count quota (default 10)
+  --latency-ms N       added latency on every NKS route (/v1/...)
+  --fail-rate F        probability (0..1) that an NKS request fails
+  --fail-status S      the status of those failures (default 503)
+  --rng-seed N         seed of ids and fault dice, for reproducible runs
+  --cors-origins LIST  comma-separated allowed origins (default *)
+";
+
+struct Args {
+    port: u16,
+    seed: String,
+    account: Account,
+    op_delay_ms: i64,
+    max_node_count: u32,
+    latency_ms: u64,
+    fail_rate: f64,
+    fail_status: u16,
+    rng_seed: u64,
+    cors_origins: Vec<String>,
+}
+
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
+    let mut parsed = Args {
+        port: 9511,
+        seed: DEFAULT_SEED.to_owned(),
+        account: Account {
+            tenant_id: "demo-tenant".into(),
+            username: "demo@example.com".into(),
+            password: "demo-password".into(),
+            token_ttl_s: 43_200,
+        },
+        op_delay_ms: 500,
+        max_node_count: 10,
+        latency_ms: 0,
+        fail_rate: 0.0,
+        fail_status: 503,
+        rng_seed: util::now_ms().unsigned_abs(),
+        cors_origins: vec!["*".into()],
+    };
+    fn num<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
+        value
+            .parse()
+            .map_err(|_| format!("{flag}: {value:?} is not a valid number"))
+    }
+    while let Some(flag) = args.next() {
+        if flag == "--help" || flag == "-h" {
+            return Err(USAGE.to_owned());
+        }
+        let value = args
+            .next()
+            .ok_or_else(|| format!("{flag} needs a value\n\n{USAGE}"))?;
+        match flag.as_str() {
+            "--port" => parsed.port = num(&flag, &value)?,
+            "--seed" => {
+                parsed.seed = std::fs::read_to_string(&value)
+                    .map_err(|e| format!("--seed: cannot read {value}: {e}"))?;
+            }
+            "--tenant-id" => parsed.account.tenant_id = value,
+            "--username" => parsed.account.username = value,
+            "--password" => parsed.account.password = value,
+            "--token-ttl-s" => parsed.account.token_ttl_s = num(&flag, &value)?,
+            "--op-delay-ms" => parsed.op_delay_ms = num(&flag, &value)?,
+            "--max-node-count" => parsed.max_node_count = num(&flag, &value)?,
+            "--latency-ms" => parsed.latency_ms = num(&flag, &value)?,
+            "--fail-rate" => parsed.fail_rate = num(&flag, &value)?,
+            "--fail-status" => parsed.fail_status = num(&flag, &value)?,
+            "--rng-seed" => parsed.rng_seed = num(&flag, &value)?,
+            "--cors-origins" => {
+                parsed.cors_origins = value.split(',').map(|o| o.trim().to_owned()).collect();
+            }
+            other => return Err(format!("unknown option {other}\n\n{USAGE}")),
+        }
+    }
+    Ok(parsed)
+}
+
+/// The faults the command line asks for.
+fn startup_faults(args: &Args) -> Result<Vec<Fault>, String> {
+    let mut faults = Vec::new();
+    if args.latency_ms > 0 || args.fail_rate > 0.0 {
+        let fault = Fault {
+            route: None,
+            latency_ms: args.latency_ms,
+            error: (args.fail_rate > 0.0).then_some(FaultError::Status(args.fail_status)),
+            rate: args.fail_rate.max(f64::MIN_POSITIVE),
+            retry_after_s: None,
+            times: None,
+        };
+        fault
+            .validate()
+            .map_err(|e| format!("--fail-rate/--fail-status: {e}"))?;
+        faults.push(fault);
+    }
+    Ok(faults)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let listener = TcpListener::bind(("127.0.0.1", args.port))
+        .await
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", args.port))?;
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    let base_url = format!("http://127.0.0.1:{port}");
+    let options = Options {
+        faults: startup_faults(&args)?,
+        account: args.account,
+        limits: Limits {
+            max_node_count: args.max_node_count,
+            op_delay_ms: args.op_delay_ms,
+            project_id: "1ffeaca9bbf94ab1aa9cffdec29a258a".into(),
+        },
+        cors_origins: args.cors_origins,
+        seed: args.seed,
+    };
+    let app = Arc::new(App::new(options, base_url.clone(), args.rng_seed)?);
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "{base_url}");
+    let _ = out.flush();
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let app = Arc::clone(&app);
+                tokio::spawn(async move {
+                    let service = service_fn(move |request| {
+                        let app = Arc::clone(&app);
+                        async move { server::serve(&app, request).await }
+                    });
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    eprintln!("nks-emulator: stopped");
+    Ok(())
+}
+
+fn main() {
+    let args = match parse_args(std::env::args().skip(1)) {
+        Ok(args) => args,
+        Err(message) => {
+            let help = message == USAGE;
+            eprint!("{message}");
+            std::process::exit(if help { 0 } else { 2 });
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("nks-emulator: {e}");
+            std::process::exit(1);
+        }
+    };
+    if let Err(message) = runtime.block_on(run(args)) {
+        eprintln!("nks-emulator: {message}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,468 @@
+//! The HTTP side: routing to Identity, NKS and the `/_emulator/` test routes; auth
+//! and microversion checks; CORS; the request log (secrets masked); faults.
+
+use crate::faults::{decide, Fault, FaultError, FaultMode};
+use crate::identity::{self, Account, Tokens};
+use crate::nks::{self, Limits};
+use crate::reply::{error_body, Ctx, Reply};
+use crate::state::{from_seed, Blueprint, Seed, World};
+use crate::util::{now_ms, percent_decode, Rng};
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::{Request, Response};
+use serde_json::{json, Value};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+/// The lowest and highest `container-infra` microversions accepted.
+const MIN_VERSION: (u32, u32) = (1, 1);
+const MAX_VERSION: (u32, u32) = (1, 10);
+
+/// Everything fixed at start-up.
+pub struct Options {
+    pub account: Account,
+    pub limits: Limits,
+    pub cors_origins: Vec<String>,
+    /// The seed JSON that `/_emulator/reset` returns to.
+    pub seed: String,
+    /// Faults from the command line, restored by `/_emulator/reset`.
+    pub faults: Vec<Fault>,
+}
+
+struct State {
+    world: World,
+    tokens: Tokens,
+    rng: Rng,
+    faults: Vec<Fault>,
+    log: Vec<Value>,
+}
+
+/// The running emulator.
+pub struct App {
+    options: Options,
+    base_url: String,
+    state: Mutex<State>,
+}
+
+/// Returned by the service to make hyper close the connection without an answer.
+#[derive(Debug)]
+pub struct Closed;
+
+impl std::fmt::Display for Closed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection closed by fault injection")
+    }
+}
+
+impl std::error::Error for Closed {}
+
+fn build_world(text: &str, rng: &mut Rng, options: &Options) -> Result<World, String> {
+    let seed: Seed = serde_json::from_str(text).map_err(|e| format!("seed: {e}"))?;
+    let bp = Blueprint {
+        now_ms: now_ms(),
+        project_id: &options.limits.project_id,
+        op_delay_ms: options.limits.op_delay_ms,
+    };
+    from_seed(seed, rng, &bp).map_err(|e| format!("seed: {e}"))
+}
+
+impl App {
+    pub fn new(options: Options, base_url: String, rng_seed: u64) -> Result<Self, String> {
+        let mut rng = Rng::new(rng_seed);
+        let world = build_world(&options.seed, &mut rng, &options)?;
+        Ok(App {
+            state: Mutex::new(State {
+                world,
+                tokens: Tokens::default(),
+                rng,
+                faults: options.faults.clone(),
+                log: Vec::new(),
+            }),
+            options,
+            base_url,
+        })
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A poisoned lock only means a handler panicked; the state is still usable.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+type HttpResponse = Response<Full<Bytes>>;
+
+/// Serves one request.
+pub async fn serve(app: &App, request: Request<Incoming>) -> Result<HttpResponse, Closed> {
+    let method = request.method().as_str().to_owned();
+    let path = request.uri().path().to_owned();
+    let headers: Vec<(String, String)> = request
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let origin = header("origin");
+    let body = match request.into_body().collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => return Err(Closed),
+    };
+    let (reply, raw) = if method == "OPTIONS" {
+        (preflight(header("access-control-request-headers")), None)
+    } else if path == "/_emulator" || path.starts_with("/_emulator/") {
+        (admin(app, &method, &path, &body), None)
+    } else {
+        api(app, &method, &path, &headers, &body).await?
+    };
+    Ok(respond(app, reply, raw, origin.as_deref()))
+}
+
+fn respond(app: &App, reply: Reply, raw: Option<String>, origin: Option<&str>) -> HttpResponse {
+    let text = raw
+        .or_else(|| reply.body.as_ref().map(Value::to_string))
+        .unwrap_or_default();
+    let mut builder = Response::builder().status(reply.status);
+    if reply.status != 204 {
+        builder = builder.header("content-type", "application/json");
+    }
+    for (k, v) in &reply.headers {
+        builder = builder.header(k, v);
+    }
+    let allowed = &app.options.cors_origins;
+    let allow = if allowed.iter().any(|o| o == "*") {
+        Some("*".to_owned())
+    } else {
+        origin
+            .filter(|o| allowed.iter().any(|a| a == o))
+            .map(str::to_owned)
+    };
+    if let Some(allow) = allow {
+        builder = builder
+            .header("access-control-allow-origin", allow)
+            .header(
+                "access-control-expose-headers",
+                "x-openstack-request-id, retry-after",
+            )
+            .header("vary", "Origin");
+    }
+    builder
+        .body(Full::new(Bytes::from(text)))
+        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+}
+
+fn preflight(requested: Option<String>) -> Reply {
+    let mut reply = Reply::empty(204);
+    reply.headers = vec![
+        (
+            "access-control-allow-methods".into(),
+            "GET, POST, DELETE, OPTIONS".into(),
+        ),
+        (
+            "access-control-allow-headers".into(),
+            requested.unwrap_or_else(|| {
+                "accept, content-type, openstack-api-version, x-auth-token, authorization".into()
+            }),
+        ),
+        ("access-control-max-age".into(), "600".into()),
+    ];
+    reply
+}
+
+/// A copy of a JSON body with every `password` replaced by `***`.
+fn masked(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = if k.eq_ignore_ascii_case("password") {
+                        json!("***")
+                    } else {
+                        masked(v)
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(masked).collect()),
+        other => other.clone(),
+    }
+}
+
+fn log_entry(method: &str, path: &str, headers: &[(String, String)], body: &[u8]) -> Value {
+    let headers: serde_json::Map<String, Value> = headers
+        .iter()
+        .map(|(k, v)| {
+            let secret = k == "x-auth-token" || k == "authorization";
+            (k.clone(), json!(if secret { "***" } else { v.as_str() }))
+        })
+        .collect();
+    let body = if body.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice::<Value>(body)
+            .map(|v| masked(&v))
+            .unwrap_or_else(|_| json!(String::from_utf8_lossy(body)))
+    };
+    json!({"method": method, "path": path, "headers": headers, "body": body, "status": null})
+}
+
+/// Checks `OpenStack-API-Version`; `None` when acceptable.
+fn microversion(ctx: &Ctx<'_>, header: Option<&str>) -> Option<Reply> {
+    let value = header?;
+    let (service, version) = value.trim().split_once(' ').unwrap_or((value, ""));
+    if !service.eq_ignore_ascii_case("container-infra") || version.eq_ignore_ascii_case("latest") {
+        return None;
+    }
+    let parsed = version
+        .split_once('.')
+        .and_then(|(a, b)| Some((a.parse::<u32>().ok()?, b.parse::<u32>().ok()?)));
+    if parsed.is_some_and(|v| (MIN_VERSION..=MAX_VERSION).contains(&v)) {
+        return None;
+    }
+    let (min, max) = (
+        format!("{}.{}", MIN_VERSION.0, MIN_VERSION.1),
+        format!("{}.{}", MAX_VERSION.0, MAX_VERSION.1),
+    );
+    let mut body = error_body(
+        ctx.request_id,
+        406,
+        "Requested microversion is unsupported",
+        &format!("Version {version} was requested but the minimum supported version is {min} and the maximum supported version is {max}."),
+    );
+    if let Some(entry) = body["errors"].get_mut(0).and_then(Value::as_object_mut) {
+        entry.insert("code".into(), json!(""));
+        entry.insert("max_version".into(), json!(max));
+        entry.insert("min_version".into(), json!(min));
+        entry.insert(
+            "links".into(),
+            json!([{"href": "https://docs.openstack.org/magnum/latest/", "rel": "help"}]),
+        );
+    }
+    Some(Reply::json(406, body))
+}
+
+async fn api(
+    app: &App,
+    method: &str,
+    path: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> Result<(Reply, Option<String>), Closed> {
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let (index, verdict, request_id) = {
+        let mut state = app.state();
+        let State {
+            rng, faults, log, ..
+        } = &mut *state;
+        log.push(log_entry(method, path, headers, body));
+        let verdict = decide(faults, rng, method, path);
+        (log.len() - 1, verdict, format!("req-{}", rng.uuid()))
+    };
+    if verdict.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(verdict.latency_ms)).await;
+    }
+    let ctx = Ctx {
+        now_ms: now_ms(),
+        request_id: &request_id,
+        base_url: &app.base_url,
+    };
+    let mut raw = None;
+    let mut reply = match verdict.error {
+        Some((FaultError::Mode(FaultMode::Close), _)) => {
+            app.state().log[index]["status"] = json!(0);
+            return Err(Closed);
+        }
+        Some((FaultError::Status(status), retry_after)) => {
+            let mut reply = Reply::error(
+                &ctx,
+                status,
+                "Injected fault",
+                format!("the emulator answered {status} by fault injection"),
+            );
+            if status == 429 {
+                reply
+                    .headers
+                    .push(("retry-after".into(), retry_after.unwrap_or(1).to_string()));
+            }
+            reply
+        }
+        Some((FaultError::Mode(FaultMode::Malformed), _)) => {
+            raw = Some("{\"clusters\": [{\"uuid\": \"x\",, ]".to_owned());
+            Reply::empty(200)
+        }
+        mode => {
+            let reply = answer(app, &ctx, method, path, header, body);
+            if mode.is_some() {
+                // Truncated: the real answer, cut in half.
+                let text = reply
+                    .body
+                    .as_ref()
+                    .map(Value::to_string)
+                    .unwrap_or_default();
+                let mut cut = text.len() / 2;
+                while !text.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                raw = Some(text.get(..cut).unwrap_or_default().to_owned());
+            }
+            reply
+        }
+    };
+    reply
+        .headers
+        .push(("x-openstack-request-id".into(), request_id.clone()));
+    app.state().log[index]["status"] = json!(reply.status);
+    Ok((reply, raw))
+}
+
+fn answer<'h>(
+    app: &App,
+    ctx: &Ctx<'_>,
+    method: &str,
+    path: &str,
+    header: impl Fn(&str) -> Option<&'h str>,
+    body: &[u8],
+) -> Reply {
+    let mut state = app.state();
+    let State {
+        world, tokens, rng, ..
+    } = &mut *state;
+    if path == "/v2.0/tokens" {
+        return if method == "POST" {
+            identity::issue(&app.options.account, tokens, rng, ctx, body)
+        } else {
+            Reply::error(
+                ctx,
+                405,
+                "Method Not Allowed",
+                format!("{method} is not allowed on /v2.0/tokens"),
+            )
+        };
+    }
+    let Some(segs) = path
+        .trim_start_matches('/')
+        .split('/')
+        .map(percent_decode)
+        .collect::<Option<Vec<String>>>()
+    else {
+        return Reply::error(
+            ctx,
+            400,
+            "Bad Request",
+            "the path is not valid percent-encoded UTF-8",
+        );
+    };
+    if segs.first().map(String::as_str) != Some("v1") {
+        return Reply::error(ctx, 404, "Not Found", "The resource could not be found.");
+    }
+    match header("x-auth-token") {
+        None => {
+            return Reply::error(
+                ctx,
+                401,
+                "Unauthorized",
+                "Authentication required: send X-Auth-Token.",
+            )
+        }
+        Some(token) if !tokens.valid(token, ctx.now_ms) => {
+            return Reply::error(
+                ctx,
+                401,
+                "Unauthorized",
+                "The token is invalid or has expired.",
+            );
+        }
+        Some(_) => {}
+    }
+    if let Some(refusal) = microversion(ctx, header("openstack-api-version")) {
+        return refusal;
+    }
+    let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
+    nks::handle(world, rng, &app.options.limits, ctx, method, &segs, body)
+}
+
+fn admin(app: &App, method: &str, path: &str, body: &[u8]) -> Reply {
+    let ctx = Ctx {
+        now_ms: now_ms(),
+        request_id: "req-emulator",
+        base_url: &app.base_url,
+    };
+    let mut state = app.state();
+    let state = &mut *state;
+    let ok = || Reply::json(200, json!({"ok": true}));
+    match (method, path.trim_end_matches('/')) {
+        ("POST", "/_emulator/reset") => {
+            match build_world(&app.options.seed, &mut state.rng, &app.options) {
+                Ok(world) => {
+                    state.world = world;
+                    state.log.clear();
+                    state.faults = app.options.faults.clone();
+                    ok()
+                }
+                Err(e) => Reply::error(&ctx, 500, "Reset failed", e),
+            }
+        }
+        ("POST", "/_emulator/seed") => {
+            let text = String::from_utf8_lossy(body);
+            match build_world(&text, &mut state.rng, &app.options) {
+                Ok(world) => {
+                    state.world = world;
+                    state.log.clear();
+                    ok()
+                }
+                Err(e) => Reply::error(&ctx, 400, "Invalid seed", e),
+            }
+        }
+        ("GET", "/_emulator/faults") => Reply::json(200, json!({"faults": state.faults})),
+        ("POST", "/_emulator/faults") => {
+            let parsed = serde_json::from_slice::<Value>(body)
+                .map_err(|e| e.to_string())
+                .and_then(|v| {
+                    let list = if v.is_array() { v } else { json!([v]) };
+                    serde_json::from_value::<Vec<Fault>>(list).map_err(|e| e.to_string())
+                })
+                .and_then(|faults| {
+                    faults.iter().try_for_each(Fault::validate)?;
+                    Ok(faults)
+                });
+            match parsed {
+                Ok(faults) => {
+                    state.faults = faults;
+                    Reply::json(200, json!({"faults": state.faults}))
+                }
+                Err(e) => Reply::error(&ctx, 400, "Invalid faults", e),
+            }
+        }
+        ("DELETE", "/_emulator/faults") => {
+            state.faults.clear();
+            ok()
+        }
+        ("GET", "/_emulator/requests") => Reply::json(200, json!({"requests": state.log})),
+        ("DELETE", "/_emulator/requests") => {
+            state.log.clear();
+            ok()
+        }
+        _ => Reply::error(
+            &ctx,
+            404,
+            "Not Found",
+            format!("no emulator route {method} {path}"),
+        ),
+    }
+}

@@ -1,0 +1,603 @@
+//! The emulated world: clusters and their node groups, the supported versions, and
+//! the transitions that settle after `--op-delay-ms`. Labels are kept in their wire
+//! form (strings), as the service stores them.
+
+use crate::util::{format_utc, Rng};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// What happens when a pending operation's delay has passed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Then {
+    /// `X_IN_PROGRESS` becomes `X_COMPLETE`.
+    Complete,
+    /// Like `Complete`, and the Kubernetes version moves to this one.
+    Upgrade(String),
+    /// The resource disappears (`DELETE_IN_PROGRESS` → gone).
+    Remove,
+}
+
+/// An operation in progress and when it settles.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    pub at_ms: i64,
+    pub then: Then,
+}
+
+#[derive(Debug, Clone)]
+pub struct NodeGroup {
+    pub id: u64,
+    pub uuid: String,
+    pub name: String,
+    pub role: String,
+    pub is_default: bool,
+    pub flavor_id: String,
+    pub image_id: String,
+    pub labels: Map<String, Value>,
+    pub node_count: u32,
+    pub node_addresses: Vec<String>,
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub stack_id: String,
+    pub created_at: String,
+    pub updated_at: Option<String>,
+    pub pending: Option<Pending>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    pub uuid: String,
+    pub name: String,
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub flavor_id: String,
+    pub keypair: String,
+    pub fixed_network: String,
+    pub fixed_subnet: String,
+    pub stack_id: String,
+    pub api_address: String,
+    pub project_id: String,
+    pub user_id: String,
+    pub create_timeout: u32,
+    pub created_at: String,
+    pub updated_at: Option<String>,
+    /// Cluster labels; `kube_tag` is the control plane's version.
+    pub labels: Map<String, Value>,
+    /// Worker node groups, in creation order (`default-worker` first).
+    pub nodegroups: Vec<NodeGroup>,
+    /// The control plane's node group: not listed, only upgraded.
+    pub master: NodeGroup,
+    /// What makes this cluster's certificates differ from every other's.
+    pub cert_seed: String,
+    pub pending: Option<Pending>,
+}
+
+impl Cluster {
+    /// Worker nodes in all.
+    pub fn node_count(&self) -> u32 {
+        self.nodegroups.iter().map(|g| g.node_count).sum()
+    }
+
+    /// Adds a worker node group, labelled with this cluster's server group.
+    pub fn push_group(&mut self, mut group: NodeGroup) {
+        group.labels.insert(
+            "server_group_meta".into(),
+            Value::String(format!("k8s_{}_{}", self.uuid, group.uuid)),
+        );
+        self.nodegroups.push(group);
+    }
+
+    /// The labels a worker group starts from: the cluster's own (the guide's
+    /// default-worker carries them all).
+    pub fn worker_labels(&self) -> Map<String, Value> {
+        self.labels
+            .iter()
+            .filter(|(k, _)| k.as_str() != "server_group_meta" && k.as_str() != "etcd_volume_size")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    pub fn kube_tag(&self) -> &str {
+        self.labels
+            .get("kube_tag")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    }
+}
+
+/// A label as a boolean, however it is written.
+pub fn label_flag(labels: &Map<String, Value>, key: &str) -> bool {
+    match labels.get(key) {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
+        _ => false,
+    }
+}
+
+/// A label as a count, however it is written.
+pub fn label_count(labels: &Map<String, Value>, key: &str) -> Option<u32> {
+    match labels.get(key) {
+        Some(Value::Number(n)) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
+        Some(Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// The wire form of a label value: booleans as "True"/"False", numbers as strings.
+pub fn wire_label(value: &Value) -> Value {
+    match value {
+        Value::Bool(b) => Value::String(if *b { "True" } else { "False" }.into()),
+        Value::Number(n) => Value::String(n.to_string()),
+        other => other.clone(),
+    }
+}
+
+/// The whole emulated state.
+#[derive(Debug, Clone)]
+pub struct World {
+    pub clusters: Vec<Cluster>,
+    pub supported: BTreeMap<String, bool>,
+    next_id: u64,
+}
+
+/// Where a resource lives, for lookups by UUID or name.
+pub enum Found {
+    One(usize),
+    Missing,
+    Ambiguous,
+}
+
+pub fn find<'a>(items: impl Iterator<Item = (usize, &'a str, &'a str)>, key: &str) -> Found {
+    let mut by_name = Vec::new();
+    for (i, uuid, name) in items {
+        if uuid == key {
+            return Found::One(i);
+        }
+        if name == key {
+            by_name.push(i);
+        }
+    }
+    match by_name.as_slice() {
+        [] => Found::Missing,
+        [one] => Found::One(*one),
+        _ => Found::Ambiguous,
+    }
+}
+
+impl World {
+    pub fn empty() -> Self {
+        World {
+            clusters: Vec::new(),
+            supported: default_supported(),
+            next_id: 2690,
+        }
+    }
+
+    pub fn next_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    /// A cluster by UUID or name.
+    pub fn cluster_index(&self, key: &str) -> Found {
+        find(
+            self.clusters
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (i, c.uuid.as_str(), c.name.as_str())),
+            key,
+        )
+    }
+
+    /// Applies every pending operation whose time has come.
+    pub fn settle(&mut self, now_ms: i64) {
+        let stamp = format_utc(now_ms, false);
+        self.clusters.retain_mut(|cluster| {
+            let master_version = cluster.kube_tag().to_owned();
+            let mut master_upgraded = None;
+            if settle_one(&mut cluster.master, now_ms, &stamp) {
+                master_upgraded = cluster
+                    .master
+                    .labels
+                    .get("kube_tag")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+            }
+            if let Some(version) = master_upgraded.filter(|v| *v != master_version) {
+                cluster
+                    .labels
+                    .insert("kube_tag".into(), Value::String(version));
+            }
+            cluster.nodegroups.retain_mut(|g| {
+                settle_one(g, now_ms, &stamp);
+                g.status != "DELETE_COMPLETE"
+            });
+            match cluster.pending.take() {
+                Some(p) if p.at_ms <= now_ms => {
+                    cluster.updated_at = Some(stamp.clone());
+                    match p.then {
+                        Then::Remove => return false,
+                        Then::Complete | Then::Upgrade(_) => {
+                            cluster.status = completed(&cluster.status);
+                            cluster.status_reason = Some(format!(
+                                "Stack {} completed successfully",
+                                cluster.status.trim_end_matches("_COMPLETE")
+                            ));
+                        }
+                    }
+                }
+                other => cluster.pending = other,
+            }
+            true
+        });
+    }
+}
+
+fn completed(status: &str) -> String {
+    match status.strip_suffix("_IN_PROGRESS") {
+        Some(op) => format!("{op}_COMPLETE"),
+        None => status.to_owned(),
+    }
+}
+
+/// Settles one node group; answers whether an operation completed.
+fn settle_one(group: &mut NodeGroup, now_ms: i64, stamp: &str) -> bool {
+    match group.pending.take() {
+        Some(p) if p.at_ms <= now_ms => {
+            group.updated_at = Some(stamp.to_owned());
+            match p.then {
+                Then::Remove => group.status = "DELETE_COMPLETE".into(),
+                Then::Complete | Then::Upgrade(_) => {
+                    if let Then::Upgrade(version) = p.then {
+                        group
+                            .labels
+                            .insert("kube_tag".into(), Value::String(version));
+                    }
+                    group.status = completed(&group.status);
+                    group.status_reason = Some(format!(
+                        "Stack {} completed successfully",
+                        group.status.trim_end_matches("_COMPLETE")
+                    ));
+                    sync_addresses(group);
+                }
+            }
+            true
+        }
+        other => {
+            group.pending = other;
+            false
+        }
+    }
+}
+
+/// Makes the node addresses as many as the nodes: keeps the old ones, adds new ones.
+pub fn sync_addresses(group: &mut NodeGroup) {
+    let want = usize::try_from(group.node_count).unwrap_or(0);
+    group.node_addresses.truncate(want);
+    let mut host = 10 + group.id % 200;
+    while group.node_addresses.len() < want {
+        let candidate = format!("192.168.{}.{}", group.id % 250, host % 250 + 2);
+        if !group.node_addresses.contains(&candidate) {
+            group.node_addresses.push(candidate);
+        }
+        host += 1;
+    }
+}
+
+pub fn default_supported() -> BTreeMap<String, bool> {
+    ["v1.17.6", "v1.18.19", "v1.19.13", "v1.20.12", "v1.21.6"]
+        .into_iter()
+        .map(|v| (v.to_owned(), true))
+        .collect()
+}
+
+/// A seed file: the initial clusters, and optionally the supported versions.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seed {
+    #[serde(default)]
+    pub clusters: Vec<SeedCluster>,
+    #[serde(default)]
+    pub supported_k8s: Option<BTreeMap<String, bool>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedCluster {
+    pub name: String,
+    #[serde(default)]
+    pub uuid: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    /// For a status `*_IN_PROGRESS`: when it settles (default `--op-delay-ms`).
+    #[serde(default)]
+    pub settle_after_ms: Option<i64>,
+    #[serde(default)]
+    pub kube_tag: Option<String>,
+    #[serde(default)]
+    pub labels: Map<String, Value>,
+    #[serde(default)]
+    pub nodegroups: Vec<SeedNodeGroup>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedNodeGroup {
+    pub name: String,
+    #[serde(default)]
+    pub uuid: Option<String>,
+    #[serde(default)]
+    pub node_count: Option<u32>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub kube_tag: Option<String>,
+    #[serde(default)]
+    pub labels: Map<String, Value>,
+}
+
+/// What a new cluster or node group is made from.
+pub struct Blueprint<'a> {
+    pub now_ms: i64,
+    pub project_id: &'a str,
+    pub op_delay_ms: i64,
+}
+
+/// Labels of the guide's example cluster, used where a seed or request says nothing.
+fn base_labels(kube_tag: &str) -> Map<String, Value> {
+    let mut m = Map::new();
+    for (k, v) in [
+        ("availability_zone", "kr1-pub-a"),
+        ("boot_volume_size", "20"),
+        ("boot_volume_type", "General HDD"),
+        ("ca_enable", "False"),
+        ("ca_max_node_count", "10"),
+        ("ca_min_node_count", "1"),
+        ("ca_scale_down_delay_after_add", "10"),
+        ("ca_scale_down_enable", "True"),
+        ("ca_scale_down_unneeded_time", "10"),
+        ("ca_scale_down_util_thresh", "50"),
+        ("cert_manager_api", "True"),
+        ("clusterautoscale", "nodegroupfeature"),
+        ("kube_tag", kube_tag),
+        ("master_lb_floating_ip_enabled", "False"),
+        ("node_image", "2b03f75e-c583-4198-8821-6eba31ab621e"),
+        ("user_script", ""),
+    ] {
+        m.insert(k.into(), Value::String(v.into()));
+    }
+    m
+}
+
+/// Labels the service adds to every node group it creates.
+pub fn service_labels(labels: &mut Map<String, Value>, kube_tag: &str) {
+    for (k, v) in [
+        (
+            "ca_image",
+            "k8s.gcr.io/autoscaling/cluster-autoscaler:v1.19.0",
+        ),
+        ("clusterautoscale", "nodegroupfeature"),
+        ("flavor_type", "core"),
+        ("hypervisor_type", "qemu"),
+        ("login_username", "centos"),
+        ("os_arch", "amd64"),
+        ("os_distro", "CentOS"),
+        ("os_type", "linux"),
+        ("os_version", "7.8"),
+        ("project_domain", "NORMAL"),
+    ] {
+        labels.entry(k).or_insert_with(|| Value::String(v.into()));
+    }
+    labels
+        .entry("kube_tag")
+        .or_insert_with(|| Value::String(kube_tag.into()));
+    labels
+        .entry("kube_version_status")
+        .or_insert_with(|| Value::String("LATEST".into()));
+}
+
+/// A new node group.
+#[allow(clippy::too_many_arguments)]
+pub fn new_nodegroup(
+    world: &mut World,
+    rng: &mut Rng,
+    bp: &Blueprint<'_>,
+    name: &str,
+    role: &str,
+    flavor_id: &str,
+    image_id: &str,
+    labels: Map<String, Value>,
+    node_count: u32,
+    status: &str,
+) -> NodeGroup {
+    let id = world.next_id();
+    let mut group = NodeGroup {
+        id,
+        uuid: rng.uuid(),
+        name: name.to_owned(),
+        role: role.to_owned(),
+        is_default: name == "default-worker" || name == "default-master",
+        flavor_id: flavor_id.to_owned(),
+        image_id: image_id.to_owned(),
+        labels,
+        node_count,
+        node_addresses: Vec::new(),
+        status: status.to_owned(),
+        status_reason: None,
+        stack_id: rng.uuid(),
+        created_at: format_utc(bp.now_ms, false),
+        updated_at: None,
+        pending: None,
+    };
+    if status.ends_with("_IN_PROGRESS") {
+        group.pending = Some(Pending {
+            at_ms: bp.now_ms + bp.op_delay_ms,
+            then: Then::Complete,
+        });
+    } else {
+        group.status_reason = Some("Stack CREATE completed successfully".into());
+    }
+    sync_addresses(&mut group);
+    group
+}
+
+/// Builds a world from a seed. Errors name the cluster or node group at fault.
+pub fn from_seed(seed: Seed, rng: &mut Rng, bp: &Blueprint<'_>) -> Result<World, String> {
+    let mut world = World::empty();
+    if let Some(supported) = seed.supported_k8s {
+        world.supported = supported;
+    }
+    for (ci, sc) in seed.clusters.into_iter().enumerate() {
+        if sc.name.trim().is_empty() {
+            return Err(format!("clusters[{ci}].name must not be empty"));
+        }
+        let kube_tag = sc.kube_tag.clone().unwrap_or_else(|| "v1.19.13".into());
+        let status = sc
+            .status
+            .clone()
+            .unwrap_or_else(|| "CREATE_COMPLETE".into());
+        let mut labels = base_labels(&kube_tag);
+        for (k, v) in &sc.labels {
+            labels.insert(k.clone(), wire_label(v));
+        }
+        let bp_cluster = Blueprint {
+            op_delay_ms: sc.settle_after_ms.unwrap_or(bp.op_delay_ms),
+            ..*bp
+        };
+        let flavor = "6ef27f21-c774-4c0e-84ff-7dd4a762571f";
+        let image = labels
+            .get("node_image")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        let mut cluster = new_cluster(
+            &mut world,
+            rng,
+            &bp_cluster,
+            &sc.name,
+            labels.clone(),
+            &status,
+        );
+        if let Some(uuid) = sc.uuid {
+            cluster.uuid = uuid;
+            cluster.labels.insert(
+                "server_group_meta".into(),
+                Value::String(format!("k8s_{}_{}", cluster.uuid, cluster.master.uuid)),
+            );
+        }
+        let mut groups = sc.nodegroups;
+        if !groups.iter().any(|g| g.name == "default-worker") {
+            groups.insert(
+                0,
+                SeedNodeGroup {
+                    name: "default-worker".into(),
+                    uuid: None,
+                    node_count: Some(1),
+                    status: None,
+                    kube_tag: None,
+                    labels: Map::new(),
+                },
+            );
+        }
+        for (gi, sg) in groups.into_iter().enumerate() {
+            if sg.name.trim().is_empty() || sg.name == "default-master" {
+                return Err(format!(
+                    "clusters[{ci}].nodegroups[{gi}].name must be a worker node group's name"
+                ));
+            }
+            let mut glabels = cluster.worker_labels();
+            for (k, v) in &sg.labels {
+                glabels.insert(k.clone(), wire_label(v));
+            }
+            let gtag = sg.kube_tag.unwrap_or_else(|| kube_tag.clone());
+            service_labels(&mut glabels, &gtag);
+            let gstatus = sg.status.unwrap_or_else(|| status.clone());
+            let mut group = new_nodegroup(
+                &mut world,
+                rng,
+                &bp_cluster,
+                &sg.name,
+                "worker",
+                flavor,
+                &image,
+                glabels,
+                sg.node_count.unwrap_or(1),
+                &gstatus,
+            );
+            if let Some(uuid) = sg.uuid {
+                group.uuid = uuid;
+            }
+            cluster.push_group(group);
+        }
+        world.clusters.push(cluster);
+    }
+    Ok(world)
+}
+
+/// A new cluster with its control-plane node group (no worker groups yet).
+pub fn new_cluster(
+    world: &mut World,
+    rng: &mut Rng,
+    bp: &Blueprint<'_>,
+    name: &str,
+    labels: Map<String, Value>,
+    status: &str,
+) -> Cluster {
+    let uuid = rng.uuid();
+    let kube_tag = labels
+        .get("kube_tag")
+        .and_then(Value::as_str)
+        .unwrap_or("v1.19.13")
+        .to_owned();
+    let mut master_labels = Map::new();
+    service_labels(&mut master_labels, &kube_tag);
+    let master = new_nodegroup(
+        world,
+        rng,
+        bp,
+        "default-master",
+        "master",
+        "6ef27f21-c774-4c0e-84ff-7dd4a762571f",
+        "",
+        master_labels,
+        3,
+        status,
+    );
+    let short = uuid.get(..8).unwrap_or("cluster").to_owned();
+    let mut labels = labels;
+    service_labels(&mut labels, &kube_tag);
+    labels.remove("ca_image");
+    labels
+        .entry("etcd_volume_size")
+        .or_insert_with(|| Value::String("10".into()));
+    labels.insert(
+        "server_group_meta".into(),
+        Value::String(format!("k8s_{uuid}_{}", master.uuid)),
+    );
+    Cluster {
+        api_address: format!("https://{short}-kr1-k8s.container.nhncloudservice.com:6443"),
+        uuid,
+        name: name.to_owned(),
+        status: status.to_owned(),
+        status_reason: None,
+        flavor_id: "6ef27f21-c774-4c0e-84ff-7dd4a762571f".into(),
+        keypair: "demo-keypair".into(),
+        fixed_network: "eb212079-b6ec-430c-ba57-14280a457bcb".into(),
+        fixed_subnet: "4fdf5b80-3d35-43f5-a5c1-010a3b6c8e90".into(),
+        stack_id: rng.uuid(),
+        project_id: bp.project_id.to_owned(),
+        user_id: "12ba32bebc414c4992a2c9be3952a64c".into(),
+        create_timeout: 60,
+        created_at: format_utc(bp.now_ms, false),
+        updated_at: None,
+        labels,
+        nodegroups: Vec::new(),
+        master,
+        cert_seed: rng.hex(48),
+        pending: status.ends_with("_IN_PROGRESS").then(|| Pending {
+            at_ms: bp.now_ms + bp.op_delay_ms,
+            then: Then::Complete,
+        }),
+    }
+}

@@ -1,0 +1,137 @@
+//! Test helpers of the emulator: the request log (secrets masked), reset, CORS, and a
+//! clean shutdown.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use common::*;
+use serde_json::json;
+
+#[test]
+fn the_request_log_masks_secrets() {
+    let emu = Emulator::start(&[]);
+    let token = emu.token();
+    let resize = json!({"nodegroup": "gpu", "node_count": 2});
+    emu.nks(
+        &token,
+        "POST",
+        "/v1/clusters/prod/actions/resize",
+        Some(&resize),
+    );
+    let log = emu.requests();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0]["path"], "/v2.0/tokens");
+    assert_eq!(
+        log[0]["body"]["auth"]["passwordCredentials"]["password"],
+        "***"
+    );
+    assert_eq!(
+        log[0]["body"]["auth"]["passwordCredentials"]["username"],
+        USER
+    );
+    assert_eq!(log[1]["method"], "POST");
+    assert_eq!(log[1]["path"], "/v1/clusters/prod/actions/resize");
+    assert_eq!(log[1]["headers"]["x-auth-token"], "***");
+    assert_eq!(
+        log[1]["headers"]["openstack-api-version"],
+        "container-infra latest"
+    );
+    assert_eq!(log[1]["body"], resize);
+    assert_eq!(log[1]["status"], 202);
+    let text = serde_json::to_string(&log).unwrap();
+    assert!(!text.contains(&token) && !text.contains(PASSWORD));
+
+    assert_eq!(
+        emu.call("DELETE", "/_emulator/requests", &[], None).status,
+        200
+    );
+    assert!(emu.requests().is_empty());
+}
+
+#[test]
+fn reset_returns_to_the_seed() {
+    let emu = Emulator::start(&[]);
+    let token = emu.token();
+    assert_eq!(
+        emu.nks(&token, "DELETE", "/v1/clusters/k8s-test", None)
+            .status,
+        204
+    );
+    assert_eq!(emu.call("POST", "/_emulator/reset", &[], None).status, 200);
+    assert_eq!(
+        emu.nks(&token, "GET", "/v1/clusters/k8s-test", None).json()["status"],
+        "CREATE_COMPLETE"
+    );
+    assert_eq!(
+        emu.requests().len(),
+        1,
+        "the log was cleared, then logged this GET"
+    );
+    assert_eq!(emu.call("GET", "/_emulator/nothing", &[], None).status, 404);
+}
+
+#[test]
+fn cors_allows_the_configured_origins() {
+    let open = Emulator::start(&[]);
+    let preflight = open.call(
+        "OPTIONS",
+        "/v1/clusters",
+        &[
+            ("Origin", "http://localhost:5173"),
+            ("Access-Control-Request-Method", "GET"),
+            (
+                "Access-Control-Request-Headers",
+                "x-auth-token, openstack-api-version",
+            ),
+        ],
+        None,
+    );
+    assert_eq!(preflight.status, 204);
+    assert_eq!(preflight.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(
+        preflight.header("access-control-allow-headers"),
+        Some("x-auth-token, openstack-api-version")
+    );
+    assert!(preflight
+        .header("access-control-allow-methods")
+        .unwrap()
+        .contains("POST"));
+
+    let closed = Emulator::start(&["--cors-origins", "http://a.test,http://b.test"]);
+    let from = |origin: &str| closed.call("GET", "/v1/supports", &[("Origin", origin)], None);
+    assert_eq!(
+        from("http://b.test").header("access-control-allow-origin"),
+        Some("http://b.test")
+    );
+    assert_eq!(
+        from("http://evil.test").header("access-control-allow-origin"),
+        None
+    );
+}
+
+#[test]
+fn sigterm_stops_the_emulator_cleanly() {
+    let mut emu = Emulator::start(&[]);
+    assert_eq!(emu.issue_token(TENANT, USER, PASSWORD).status, 200);
+    let status = emu.terminate();
+    assert!(status.success(), "{status:?}");
+    assert!(
+        std::net::TcpStream::connect(&emu.addr).is_err(),
+        "still listening"
+    );
+}
+
+#[test]
+fn bad_flags_are_reported() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nks-emulator"))
+        .args(["--port", "nine"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--port: \"nine\" is not a valid number"));
+}

@@ -1,0 +1,70 @@
+//! Identity and the token lifecycle: issue, use, expire, 401.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use common::*;
+use std::time::Duration;
+
+#[test]
+fn tokens_are_issued_in_the_documented_shape() {
+    let emu = Emulator::start(&[]);
+    let answer = emu.issue_token(TENANT, USER, PASSWORD);
+    assert_eq!(answer.status, 200);
+    let access = &answer.json()["access"];
+    assert!(access["token"]["id"].as_str().unwrap().len() > 20);
+    assert_eq!(access["token"]["tenant"]["id"], TENANT);
+    let expires = access["token"]["expires"].as_str().unwrap();
+    assert!(expires.ends_with('Z') && expires.len() == 20, "{expires}");
+    assert!(access["token"]["issued_at"].is_string());
+    assert_eq!(access["serviceCatalog"][0]["type"], "kubernetes");
+    assert_eq!(
+        access["serviceCatalog"][0]["endpoints"][0]["publicURL"],
+        emu.url
+    );
+    assert_eq!(access["user"]["name"], USER);
+}
+
+#[test]
+fn wrong_credentials_get_401() {
+    let emu = Emulator::start(&[]);
+    assert_eq!(emu.issue_token(TENANT, USER, "nope").status, 401);
+    assert_eq!(emu.issue_token("other", USER, PASSWORD).status, 401);
+    assert_eq!(
+        emu.issue_token(TENANT, "x@example.com", PASSWORD).status,
+        401
+    );
+    let bad = emu.call("POST", "/v2.0/tokens", &[], Some("{\"auth\":{}}"));
+    assert_eq!(bad.status, 400);
+}
+
+#[test]
+fn flags_change_the_account() {
+    let emu = Emulator::start(&["--tenant-id", "t9", "--username", "u@x", "--password", "p9"]);
+    assert_eq!(emu.issue_token(TENANT, USER, PASSWORD).status, 401);
+    assert_eq!(emu.issue_token("t9", "u@x", "p9").status, 200);
+}
+
+#[test]
+fn nks_calls_need_a_valid_unexpired_token() {
+    let emu = Emulator::start(&["--token-ttl-s", "1"]);
+    let missing = emu.call("GET", "/v1/clusters", &[], None);
+    assert_eq!(missing.status, 401);
+    assert_eq!(missing.error()["status"], 401);
+    assert_eq!(emu.nks("made-up", "GET", "/v1/clusters", None).status, 401);
+
+    let token = emu.token();
+    assert_eq!(emu.nks(&token, "GET", "/v1/clusters", None).status, 200);
+    std::thread::sleep(Duration::from_millis(1200));
+    let expired = emu.nks(&token, "GET", "/v1/clusters", None);
+    assert_eq!(expired.status, 401);
+    assert!(expired.error()["detail"]
+        .as_str()
+        .unwrap()
+        .contains("expired"));
+}

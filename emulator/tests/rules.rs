@@ -1,0 +1,431 @@
+//! The reference's rules, enforced with Magnum-shaped errors.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+
+/// A field name and how to break a valid request for it.
+type Case = (&'static str, Box<dyn Fn(&mut Value)>);
+
+fn create_request() -> Value {
+    fixture("create_cluster.request")
+}
+
+#[test]
+fn errors_have_magnums_shape_and_the_request_id_header() {
+    let emu = Emulator::start(&[]);
+    let token = emu.token();
+    let answer = emu.nks(&token, "GET", "/v1/clusters/nope", None);
+    assert_eq!(answer.status, 404);
+    let error = answer.error();
+    for key in ["request_id", "code", "status", "title", "detail", "links"] {
+        assert!(error.get(key).is_some(), "missing {key}: {error}");
+    }
+    assert_eq!(error["title"], "Cluster nope could not be found.");
+    assert_eq!(error["code"], "client");
+    let header = answer.header("x-openstack-request-id").unwrap();
+    assert!(header.starts_with("req-"));
+    assert_eq!(error["request_id"], header);
+}
+
+#[test]
+fn cluster_create_rules() {
+    let emu = Emulator::with_seed(&json!({"clusters": []}), &[]);
+    let token = emu.token();
+    let cases: Vec<Case> = vec![
+        (
+            "name",
+            Box::new(|r| {
+                r.as_object_mut().unwrap().remove("name");
+            }),
+        ),
+        ("keypair", Box::new(|r| r["keypair"] = json!(""))),
+        (
+            "flavor_id",
+            Box::new(|r| {
+                r.as_object_mut().unwrap().remove("flavor_id");
+            }),
+        ),
+        (
+            "fixed_subnet",
+            Box::new(|r| {
+                r.as_object_mut().unwrap().remove("fixed_subnet");
+            }),
+        ),
+        (
+            "cluster_template_id",
+            Box::new(|r| r["cluster_template_id"] = json!("magnum")),
+        ),
+        ("node_count", Box::new(|r| r["node_count"] = json!(0))),
+        ("node_count", Box::new(|r| r["node_count"] = json!(11))),
+        (
+            "labels.cert_manager_api",
+            Box::new(|r| r["labels"]["cert_manager_api"] = json!("False")),
+        ),
+        (
+            "labels.kube_tag",
+            Box::new(|r| {
+                r["labels"].as_object_mut().unwrap().remove("kube_tag");
+            }),
+        ),
+        (
+            "labels.kube_tag",
+            Box::new(|r| r["labels"]["kube_tag"] = json!("v9.9.9")),
+        ),
+        (
+            "labels.ca_enable",
+            Box::new(|r| r["labels"]["ca_enable"] = json!("maybe")),
+        ),
+        (
+            "labels.boot_volume_size",
+            Box::new(|r| r["labels"]["boot_volume_size"] = json!("big")),
+        ),
+        (
+            "labels.master_lb_floating_ip_enabled",
+            Box::new(|r| {
+                r["labels"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("external_network_id");
+            }),
+        ),
+        (
+            "labels.ca_min_node_count",
+            Box::new(|r| {
+                r["labels"]["ca_min_node_count"] = json!("5");
+                r["labels"]["ca_max_node_count"] = json!("4");
+            }),
+        ),
+    ];
+    for (field, break_it) in cases {
+        let mut request = create_request();
+        break_it(&mut request);
+        let answer = emu.nks(&token, "POST", "/v1/clusters", Some(&request));
+        assert_eq!(answer.status, 400, "{field}: {}", answer.body);
+        assert_eq!(
+            answer.error()["title"],
+            format!("Invalid input for field/attribute {field}."),
+            "{}",
+            answer.body
+        );
+    }
+    let invalid_json = emu.call(
+        "POST",
+        "/v1/clusters",
+        &[("X-Auth-Token", &token)],
+        Some("{not json"),
+    );
+    assert_eq!(invalid_json.status, 400);
+    assert_eq!(invalid_json.error()["title"], "Malformed request body");
+    assert!(
+        emu.nks(&token, "GET", "/v1/clusters", None).json()["clusters"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    // Floating IP off: no external network needed. Then the name is taken.
+    let mut request = create_request();
+    request["labels"]["master_lb_floating_ip_enabled"] = json!("False");
+    request["labels"]
+        .as_object_mut()
+        .unwrap()
+        .remove("external_network_id");
+    assert_eq!(
+        emu.nks(&token, "POST", "/v1/clusters", Some(&request))
+            .status,
+        202
+    );
+    assert_eq!(
+        emu.nks(&token, "POST", "/v1/clusters", Some(&request))
+            .status,
+        409
+    );
+}
+
+#[test]
+fn quota_is_configurable() {
+    let emu = Emulator::with_seed(
+        &one_cluster_seed(),
+        &["--max-node-count", "20", "--op-delay-ms", "20"],
+    );
+    let token = emu.token();
+    let resize = json!({"nodegroup": "default-worker", "node_count": 15});
+    assert_eq!(
+        emu.nks(
+            &token,
+            "POST",
+            "/v1/clusters/c1/actions/resize",
+            Some(&resize)
+        )
+        .status,
+        202
+    );
+    let too_many = json!({"nodegroup": "default-worker", "node_count": 21});
+    emu.wait_for(&token, "/v1/clusters/c1", "status", "UPDATE_COMPLETE");
+    assert_eq!(
+        emu.nks(
+            &token,
+            "POST",
+            "/v1/clusters/c1/actions/resize",
+            Some(&too_many)
+        )
+        .status,
+        400
+    );
+}
+
+#[test]
+fn resize_is_refused_while_the_autoscaler_is_on_or_the_cluster_is_busy() {
+    let seed = json!({"clusters": [{"name": "c1", "nodegroups": [
+        {"name": "default-worker", "node_count": 2},
+        {"name": "auto", "node_count": 2, "labels": {"ca_enable": "True", "ca_min_node_count": "1", "ca_max_node_count": "5"}}]}]});
+    let emu = Emulator::with_seed(&seed, &["--op-delay-ms", "300"]);
+    let token = emu.token();
+    let auto = emu.nks(
+        &token,
+        "POST",
+        "/v1/clusters/c1/actions/resize",
+        Some(&json!({"nodegroup": "auto", "node_count": 3})),
+    );
+    assert_eq!(auto.status, 400);
+    assert!(auto.error()["title"]
+        .as_str()
+        .unwrap()
+        .contains("autoscaler"));
+
+    let grow = json!({"nodegroup": "default-worker", "node_count": 3});
+    assert_eq!(
+        emu.nks(
+            &token,
+            "POST",
+            "/v1/clusters/c1/actions/resize",
+            Some(&grow)
+        )
+        .status,
+        202
+    );
+    let busy = emu.nks(
+        &token,
+        "POST",
+        "/v1/clusters/c1/actions/resize",
+        Some(&grow),
+    );
+    assert_eq!(busy.status, 400);
+    assert_eq!(
+        busy.error()["title"],
+        "Cluster c1 is in status UPDATE_IN_PROGRESS."
+    );
+    let busy = emu.nks(
+        &token,
+        "POST",
+        "/v1/clusters/c1/nodegroups/default-master/upgrade",
+        Some(&json!({"version": "v1.20.12"})),
+    );
+    assert_eq!(busy.status, 400);
+    let unknown = emu.nks(
+        &token,
+        "POST",
+        "/v1/clusters/c1/actions/resize",
+        Some(&json!({"nodegroup": "default-worker", "node_count": 0})),
+    );
+    assert_eq!(unknown.status, 400);
+}
+
+#[test]
+fn upgrades_go_control_plane_first_and_only_to_supported_versions() {
+    let emu = Emulator::with_seed(
+        &json!({"clusters": [{"name": "c1", "kube_tag": "v1.19.13"}]}),
+        &["--op-delay-ms", "20"],
+    );
+    let token = emu.token();
+    let up = |ng: &str, v: &str| {
+        emu.nks(
+            &token,
+            "POST",
+            &format!("/v1/clusters/c1/nodegroups/{ng}/upgrade"),
+            Some(&json!({"version": v})),
+        )
+    };
+
+    let above = up("default-worker", "v1.20.12");
+    assert_eq!(above.status, 400);
+    assert!(above.error()["title"]
+        .as_str()
+        .unwrap()
+        .contains("above the control plane"));
+    assert_eq!(up("default-master", "v9.0.0").status, 400);
+    assert_eq!(
+        up("default-master", "v1.18.19").status,
+        400,
+        "no downgrades"
+    );
+    assert_eq!(
+        emu.nks(
+            &token,
+            "POST",
+            "/v1/clusters/c1/nodegroups/default-master/upgrade",
+            Some(&json!({}))
+        )
+        .status,
+        400
+    );
+
+    let master = up("default-master", "v1.20.12");
+    assert_eq!(master.status, 202);
+    let cluster = emu.wait_for(&token, "/v1/clusters/c1", "status", "UPDATE_COMPLETE");
+    assert_eq!(cluster["labels"]["kube_tag"], "v1.20.12");
+    assert_eq!(cluster["coe_version"], "v1.20.12");
+
+    let worker = up("default-worker", "v1.20.12");
+    assert_eq!(worker.status, 202);
+    let ng = emu.wait_for(
+        &token,
+        "/v1/clusters/c1/nodegroups/default-worker",
+        "status",
+        "UPDATE_COMPLETE",
+    );
+    assert_eq!(ng["labels"]["kube_tag"], "v1.20.12");
+    assert_eq!(worker.json()["uuid"], ng["uuid"]);
+}
+
+#[test]
+fn node_group_rules() {
+    let emu = Emulator::with_seed(&one_cluster_seed(), &["--op-delay-ms", "20"]);
+    let token = emu.token();
+    let mut request = fixture("create_nodegroup.request");
+    request.as_object_mut().unwrap().remove("image_id");
+    let missing = emu.nks(&token, "POST", "/v1/clusters/c1/nodegroups", Some(&request));
+    assert_eq!(missing.status, 400);
+    assert_eq!(
+        missing.error()["title"],
+        "Invalid input for field/attribute image_id."
+    );
+    let mut request = fixture("create_nodegroup.request");
+    request["labels"]
+        .as_object_mut()
+        .unwrap()
+        .remove("ca_enable");
+    assert_eq!(
+        emu.nks(&token, "POST", "/v1/clusters/c1/nodegroups", Some(&request))
+            .status,
+        400
+    );
+
+    let request = fixture("create_nodegroup.request");
+    assert_eq!(
+        emu.nks(&token, "POST", "/v1/clusters/c1/nodegroups", Some(&request))
+            .status,
+        201
+    );
+    assert_eq!(
+        emu.nks(&token, "POST", "/v1/clusters/c1/nodegroups", Some(&request))
+            .status,
+        409
+    );
+
+    let default = emu.nks(
+        &token,
+        "DELETE",
+        "/v1/clusters/c1/nodegroups/default-worker",
+        None,
+    );
+    assert_eq!(default.status, 400);
+    let unknown = emu.nks(&token, "GET", "/v1/clusters/c1/nodegroups/ghost", None);
+    assert_eq!(unknown.status, 404);
+    assert_eq!(
+        unknown.error()["title"],
+        "Nodegroup ghost could not be found."
+    );
+    let master = emu.nks(
+        &token,
+        "GET",
+        "/v1/clusters/c1/nodegroups/default-master",
+        None,
+    );
+    assert_eq!(
+        master.status, 404,
+        "default-master is not listed nor readable"
+    );
+}
+
+#[test]
+fn autoscale_settings_are_checked_and_stored() {
+    let emu = Emulator::with_seed(&one_cluster_seed(), &["--op-delay-ms", "20"]);
+    let token = emu.token();
+    let path = "/v1/clusters/c1/nodegroups/default-worker/autoscale";
+    let inverted = json!({"ca_enable": true, "ca_min_node_count": 5, "ca_max_node_count": 3});
+    assert_eq!(emu.nks(&token, "POST", path, Some(&inverted)).status, 400);
+    let unknown = json!({"ca_enable": true, "ca_image": "x"});
+    assert_eq!(emu.nks(&token, "POST", path, Some(&unknown)).status, 400);
+    assert_eq!(
+        emu.nks(&token, "POST", path, Some(&json!({"ca_min_node_count": 1})))
+            .status,
+        400
+    );
+
+    let set = json!({"ca_enable": true, "ca_min_node_count": 3, "ca_max_node_count": 6, "ca_scale_down_util_thresh": 40});
+    let answer = emu.nks(&token, "POST", path, Some(&set));
+    assert_eq!(answer.status, 202);
+    let got = emu.nks(&token, "GET", path, None).json();
+    assert_eq!(got["ca_enable"], true);
+    assert_eq!(got["ca_min_node_count"], 3);
+    assert_eq!(got["ca_max_node_count"], 6);
+    assert_eq!(got["ca_scale_down_util_thresh"], 40);
+    let ng = emu.wait_for(
+        &token,
+        "/v1/clusters/c1/nodegroups/default-worker",
+        "status",
+        "UPDATE_COMPLETE",
+    );
+    assert_eq!(
+        ng["labels"]["ca_enable"], "True",
+        "labels keep the wire form"
+    );
+    assert_eq!(ng["labels"]["ca_min_node_count"], "3");
+    assert_eq!(ng["min_node_count"], 3);
+    assert_eq!(
+        ng["node_count"], 3,
+        "the autoscaler raised the group to its minimum"
+    );
+    assert_eq!(ng["node_addresses"].as_array().unwrap().len(), 3);
+    assert_eq!(answer.json()["uuid"], ng["uuid"]);
+}
+
+#[test]
+fn microversions_outside_the_range_get_406() {
+    let emu = Emulator::start(&[]);
+    let token = emu.token();
+    let with = |v: &str| {
+        emu.call(
+            "GET",
+            "/v1/supports",
+            &[("X-Auth-Token", &token), ("OpenStack-API-Version", v)],
+            None,
+        )
+    };
+    assert_eq!(with("container-infra latest").status, 200);
+    assert_eq!(with("container-infra 1.5").status, 200);
+    let refused = with("container-infra 2.0");
+    assert_eq!(refused.status, 406);
+    let error = refused.error();
+    assert_eq!(error["max_version"], "1.10");
+    assert_eq!(error["min_version"], "1.1");
+    assert_eq!(error["title"], "Requested microversion is unsupported");
+}
+
+#[test]
+fn unknown_routes_and_methods() {
+    let emu = Emulator::start(&[]);
+    let token = emu.token();
+    assert_eq!(emu.nks(&token, "GET", "/v1/nothing", None).status, 404);
+    assert_eq!(emu.nks(&token, "GET", "/v2/clusters", None).status, 404);
+    assert_eq!(emu.nks(&token, "POST", "/v1/supports", None).status, 405);
+}

@@ -1,0 +1,291 @@
+//! State: name-or-UUID resolution, transitions after the operation delay, seeds.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use common::*;
+use serde_json::json;
+
+#[test]
+fn a_created_cluster_moves_to_create_complete_with_its_node_groups() {
+    let emu = Emulator::with_seed(&json!({"clusters": []}), &["--op-delay-ms", "100"]);
+    let token = emu.token();
+    let created = emu.nks(
+        &token,
+        "POST",
+        "/v1/clusters",
+        Some(&fixture("create_cluster.request")),
+    );
+    assert_eq!(created.status, 202);
+    let uuid = created.json()["uuid"].as_str().unwrap().to_owned();
+    let listed = emu.nks(&token, "GET", "/v1/clusters", None).json();
+    assert_eq!(listed["clusters"][0]["status"], "CREATE_IN_PROGRESS");
+    let by_uuid = emu.wait_for(
+        &token,
+        &format!("/v1/clusters/{uuid}"),
+        "status",
+        "CREATE_COMPLETE",
+    );
+    let by_name = emu.nks(&token, "GET", "/v1/clusters/test-k8s", None).json();
+    assert_eq!(by_uuid["uuid"], by_name["uuid"]);
+    assert_eq!(by_name["node_count"], 1);
+    assert_eq!(by_name["labels"]["kube_tag"], "v1.17.6");
+
+    let groups = emu
+        .nks(
+            &token,
+            "GET",
+            &format!("/v1/clusters/{uuid}/nodegroups"),
+            None,
+        )
+        .json();
+    let names: Vec<&str> = groups["nodegroups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["default-worker"], "default-master is not listed");
+    let worker_uuid = groups["nodegroups"][0]["uuid"].as_str().unwrap();
+    let by_ng_uuid = emu.nks(
+        &token,
+        "GET",
+        &format!("/v1/clusters/test-k8s/nodegroups/{worker_uuid}"),
+        None,
+    );
+    assert_eq!(by_ng_uuid.json()["name"], "default-worker");
+    assert_eq!(by_ng_uuid.json()["status"], "CREATE_COMPLETE");
+}
+
+#[test]
+fn resize_updates_counts_and_addresses_after_the_delay() {
+    let emu = Emulator::with_seed(&one_cluster_seed(), &["--op-delay-ms", "150"]);
+    let token = emu.token();
+    let resize = json!({"nodegroup": "default-worker", "node_count": 4});
+    let answer = emu.nks(
+        &token,
+        "POST",
+        "/v1/clusters/c1/actions/resize",
+        Some(&resize),
+    );
+    assert_eq!(answer.status, 202);
+    let during = emu.nks(&token, "GET", "/v1/clusters/c1", None).json();
+    assert_eq!(during["status"], "UPDATE_IN_PROGRESS");
+    assert_eq!(during["node_count"], 4);
+    assert_eq!(
+        during["node_addresses"].as_array().unwrap().len(),
+        2,
+        "nodes come up when the update completes"
+    );
+    let after = emu.wait_for(&token, "/v1/clusters/c1", "status", "UPDATE_COMPLETE");
+    assert_eq!(answer.json()["uuid"], after["uuid"]);
+    let addresses = after["node_addresses"].as_array().unwrap();
+    assert_eq!(addresses.len(), 4);
+    let unique: std::collections::BTreeSet<&str> =
+        addresses.iter().map(|a| a.as_str().unwrap()).collect();
+    assert_eq!(unique.len(), 4);
+    assert_eq!(
+        after["status_reason"],
+        "Stack UPDATE completed successfully"
+    );
+
+    let shrink = json!({"nodegroup": "default-worker", "node_count": 1, "nodes_to_remove": ["a", "b", "c", "d"]});
+    assert_eq!(
+        emu.nks(
+            &token,
+            "POST",
+            "/v1/clusters/c1/actions/resize",
+            Some(&shrink)
+        )
+        .status,
+        400
+    );
+}
+
+#[test]
+fn deletes_pass_through_delete_in_progress_then_are_gone() {
+    let emu = Emulator::with_seed(&one_cluster_seed(), &["--op-delay-ms", "100"]);
+    let token = emu.token();
+    assert_eq!(
+        emu.nks(
+            &token,
+            "POST",
+            "/v1/clusters/c1/nodegroups",
+            Some(&fixture("create_nodegroup.request"))
+        )
+        .status,
+        201
+    );
+    emu.wait_for(
+        &token,
+        "/v1/clusters/c1/nodegroups/added-nodegroup",
+        "status",
+        "CREATE_COMPLETE",
+    );
+    let deleted = emu.nks(
+        &token,
+        "DELETE",
+        "/v1/clusters/c1/nodegroups/added-nodegroup",
+        None,
+    );
+    assert_eq!((deleted.status, deleted.body.as_str()), (204, ""));
+    assert_eq!(
+        emu.nks(
+            &token,
+            "GET",
+            "/v1/clusters/c1/nodegroups/added-nodegroup",
+            None
+        )
+        .json()["status"],
+        "DELETE_IN_PROGRESS"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    assert_eq!(
+        emu.nks(
+            &token,
+            "GET",
+            "/v1/clusters/c1/nodegroups/added-nodegroup",
+            None
+        )
+        .status,
+        404
+    );
+
+    assert_eq!(
+        emu.nks(&token, "DELETE", "/v1/clusters/c1", None).status,
+        204
+    );
+    assert_eq!(
+        emu.nks(&token, "GET", "/v1/clusters/c1", None).json()["status"],
+        "DELETE_IN_PROGRESS"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    assert_eq!(emu.nks(&token, "GET", "/v1/clusters/c1", None).status, 404);
+}
+
+#[test]
+fn kubeconfigs_are_per_cluster_yaml() {
+    let emu = Emulator::start(&[]);
+    let token = emu.token();
+    let config = |c: &str| {
+        emu.nks(&token, "GET", &format!("/v1/clusters/{c}/config"), None)
+            .json()["config"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (prod, test) = (config("prod"), config("k8s-test"));
+    let prod_cluster = emu.nks(&token, "GET", "/v1/clusters/prod", None).json();
+    assert!(prod.contains(&format!(
+        "    server: {}\n",
+        prod_cluster["api_address"].as_str().unwrap()
+    )));
+    let data = |yaml: &str, key: &str| {
+        yaml.lines()
+            .find_map(|l| l.trim().strip_prefix(key))
+            .unwrap()
+            .trim()
+            .to_owned()
+    };
+    assert_ne!(
+        data(&prod, "certificate-authority-data:"),
+        data(&test, "certificate-authority-data:")
+    );
+    assert_ne!(
+        data(&prod, "client-key-data:"),
+        data(&test, "client-key-data:")
+    );
+    // The kubeconfig layout: top-level keys, then two-space nesting, no tabs.
+    let top: Vec<&str> = prod
+        .lines()
+        .filter(|l| !l.starts_with(' ') && !l.starts_with('-'))
+        .map(|l| l.split(':').next().unwrap())
+        .collect();
+    assert_eq!(
+        top,
+        [
+            "apiVersion",
+            "clusters",
+            "contexts",
+            "current-context",
+            "kind",
+            "preferences",
+            "users"
+        ]
+    );
+    assert!(prod
+        .lines()
+        .all(|l| !l.contains('\t') && (l.len() - l.trim_start().len()) % 2 == 0));
+    assert!(prod.contains("name: \"prod\"") && prod.contains("kind: Config"));
+}
+
+#[test]
+fn the_default_seed_has_clusters_node_groups_and_one_cluster_mid_update() {
+    let emu = Emulator::start(&[]);
+    let token = emu.token();
+    let clusters = emu.nks(&token, "GET", "/v1/clusters", None).json();
+    let statuses: Vec<(String, String)> = clusters["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_owned(),
+                c["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(statuses.contains(&("prod".into(), "CREATE_COMPLETE".into())));
+    assert!(statuses.contains(&("dev".into(), "UPDATE_IN_PROGRESS".into())));
+    let groups = emu
+        .nks(&token, "GET", "/v1/clusters/prod/nodegroups", None)
+        .json();
+    let auto: Vec<bool> = groups["nodegroups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            emu.nks(
+                &token,
+                "GET",
+                &format!(
+                    "/v1/clusters/prod/nodegroups/{}/autoscale",
+                    g["name"].as_str().unwrap()
+                ),
+                None,
+            )
+            .json()["ca_enable"]
+                .as_bool()
+                .unwrap()
+        })
+        .collect();
+    assert!(auto.contains(&true) && auto.contains(&false), "{auto:?}");
+}
+
+#[test]
+fn seeds_load_from_a_file_and_bad_seeds_are_refused() {
+    let path = std::env::temp_dir().join(format!("nks-seed-{}.json", std::process::id()));
+    std::fs::write(
+        &path,
+        json!({"clusters": [{"name": "from-file"}]}).to_string(),
+    )
+    .unwrap();
+    let emu = Emulator::start(&["--seed", path.to_str().unwrap()]);
+    std::fs::remove_file(&path).unwrap();
+    let token = emu.token();
+    let clusters = emu.nks(&token, "GET", "/v1/clusters", None).json();
+    assert_eq!(clusters["clusters"][0]["name"], "from-file");
+    let bad = emu.call(
+        "POST",
+        "/_emulator/seed",
+        &[],
+        Some(r#"{"clusters":[{"nme":"x"}]}"#),
+    );
+    assert_eq!(bad.status, 400);
+    assert!(bad.error()["detail"].as_str().unwrap().contains("nme"));
+}
