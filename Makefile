@@ -1,0 +1,64 @@
+# nks-edge: build, test and run what a fresh machine (Rust, Node 20, npm) can.
+# Every target installs what it needs first.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+WASM_TARGET := wasm32-unknown-unknown
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+PKG := js/pkg
+WASM := $(PKG)/nks_edge_bg.wasm
+export WRANGLER_SEND_METRICS := false
+
+.PHONY: help tools rust-tools js-tools lint test test-native test-wasm build emulator
+
+help:
+	@echo "make demo   run the main job against the local emulator (no account needed)"
+	@echo "make test   lint and run every test"
+	@echo "make build  the optimized .wasm, with its raw and gzip sizes"
+
+## Installs -------------------------------------------------------------------
+
+tools: rust-tools js-tools
+
+rust-tools:
+	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
+	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+	@rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+		echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (the version in Cargo.lock)"; \
+		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); \
+	fi
+
+js-tools: js/node_modules/.installed
+
+js/node_modules/.installed: js/package.json js/package-lock.json
+	cd js && npm ci --no-audit --no-fund
+	touch $@
+
+## Build ----------------------------------------------------------------------
+
+build: tools
+	cargo build --release --target $(WASM_TARGET) -p nks-edge
+	wasm-bindgen --target web --remove-name-section --remove-producers-section \
+		--out-dir $(PKG) --out-name nks_edge target/$(WASM_TARGET)/release/nks_edge.wasm
+	js/node_modules/.bin/wasm-opt -Oz $(WASM) -o $(WASM)
+	@printf 'nks_edge_bg.wasm: %s bytes raw, %s bytes gzip\n' \
+		"$$(wc -c < $(WASM))" "$$(gzip -9 -c $(WASM) | wc -c)"
+
+emulator:
+	cargo build -p nks-emulator
+
+## Tests ----------------------------------------------------------------------
+
+lint: rust-tools
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p nks-edge --all-targets --target $(WASM_TARGET) -- -D warnings
+
+test-native:
+	cargo test --workspace
+
+test-wasm: rust-tools emulator
+	scripts/with-emulator.sh cargo test -p nks-edge --target $(WASM_TARGET) --test wasm_fetch
+
+test: tools lint test-native test-wasm build
