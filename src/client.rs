@@ -97,8 +97,32 @@ impl Config {
 struct Inner<T> {
     config: Config,
     tokens: TokenSource,
-    transport: T,
+    transport: Counted<T>,
     jitter: Cell<u64>,
+}
+
+/// The transport, counting what it sends: Workers limit subrequests per invocation.
+struct Counted<T> {
+    transport: T,
+    sent: Cell<u64>,
+}
+
+impl<T: Transport> Transport for Counted<T> {
+    async fn send(
+        &self,
+        request: HttpRequest,
+    ) -> Result<HttpResponse, crate::transport::TransportError> {
+        self.sent.set(self.sent.get() + 1);
+        self.transport.send(request).await
+    }
+
+    async fn sleep(&self, ms: u64) {
+        self.transport.sleep(ms).await;
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.transport.now_ms()
+    }
 }
 
 /// A client of the NKS API. Cloning is cheap and shares the token cache.
@@ -123,7 +147,10 @@ impl<T: Transport> NksClient<T> {
             inner: Rc::new(Inner {
                 tokens: TokenSource::new(config.credentials.clone()),
                 config,
-                transport,
+                transport: Counted {
+                    transport,
+                    sent: Cell::new(0),
+                },
                 jitter: Cell::new(seed),
             }),
         })
@@ -136,7 +163,12 @@ impl<T: Transport> NksClient<T> {
 
     /// The transport (tests read a recording transport's log through it).
     pub fn transport(&self) -> &T {
-        &self.inner.transport
+        &self.inner.transport.transport
+    }
+
+    /// How many requests (NKS and Identity, retries included) this client has sent.
+    pub fn requests_sent(&self) -> u64 {
+        self.inner.transport.sent.get()
     }
 
     fn max(&self) -> u32 {

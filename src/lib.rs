@@ -18,6 +18,7 @@ pub mod auth;
 pub mod client;
 pub mod error;
 pub mod model;
+pub mod schedule;
 pub mod secret;
 pub mod time;
 pub mod transport;

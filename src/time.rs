@@ -12,7 +12,31 @@ pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-fn days_in_month(year: i64, month: u32) -> u32 {
+/// The date of a day number (days since 1970-01-01): `(year, month, day)`.
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    // day is in 1..=31 and month in 1..=12 by construction.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    (year, month as u32, day as u32)
+}
+
+/// Day of the week of a day number, Monday = 0.
+pub(crate) fn weekday(days: i64) -> u8 {
+    // 1970-01-01 was a Thursday (3); the result is in 0..7.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let day = (days + 3).rem_euclid(7) as u8;
+    day
+}
+
+pub(crate) fn days_in_month(year: i64, month: u32) -> u32 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -29,7 +53,7 @@ fn digits(s: &str) -> Option<u32> {
 }
 
 /// Milliseconds since the epoch of a calendar date and time, or `None` if a field is out of range.
-fn epoch_ms(year: i64, month: u32, day: u32, h: u32, m: u32, s: u32) -> Option<i64> {
+pub(crate) fn epoch_ms(year: i64, month: u32, day: u32, h: u32, m: u32, s: u32) -> Option<i64> {
     if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
         return None;
     }
@@ -168,6 +192,18 @@ mod tests {
         ] {
             assert_eq!(parse_rfc3339_ms(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn civil_dates_round_trip() {
+        for days in [-1, 0, 59, 11_016, 19_782, 20_418, 47_482] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
+        assert_eq!(weekday(0), 3); // Thursday
+        assert_eq!(weekday(days_from_civil(2026, 11, 26)), 3); // Thursday
+        assert_eq!(weekday(days_from_civil(2026, 11, 23)), 0); // Monday
     }
 
     #[test]

@@ -91,3 +91,43 @@ pub fn token_answer(id: &str, expires: &str) -> Result<HttpResponse, TransportEr
 pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
     futures::executor::block_on(f)
 }
+
+/// Time zones from jiff's bundled IANA database (native tests; wasm32 uses Intl).
+#[cfg(not(target_arch = "wasm32"))]
+pub struct JiffZones;
+
+#[cfg(not(target_arch = "wasm32"))]
+impl nks_edge::schedule::Zones for JiffZones {
+    fn check(&self, zone: &str) -> Result<(), String> {
+        jiff::tz::TimeZone::get(zone)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    fn local(&self, zone: &str, utc_ms: i64) -> Result<nks_edge::schedule::LocalTime, String> {
+        let tz = jiff::tz::TimeZone::get(zone).map_err(|e| e.to_string())?;
+        let z = jiff::Timestamp::from_millisecond(utc_ms)
+            .map_err(|e| e.to_string())?
+            .to_zoned(tz);
+        let field = |v: i8| u32::try_from(v).unwrap();
+        nks_edge::schedule::LocalTime::from_fields(
+            i64::from(z.year()),
+            field(z.month()),
+            field(z.day()),
+            field(z.hour()),
+            field(z.minute()),
+            field(z.second()),
+        )
+        .ok_or_else(|| "impossible local time".to_owned())
+    }
+}
+
+/// Milliseconds since the epoch of an RFC 3339 instant.
+pub fn at(text: &str) -> i64 {
+    nks_edge::time::parse_rfc3339_ms(text).unwrap_or_else(|| panic!("bad instant {text}"))
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub fn policy(json: serde_json::Value) -> nks_edge::schedule::Policy {
+    nks_edge::schedule::Policy::from_value(&json, &JiffZones).unwrap_or_else(|e| panic!("{e}"))
+}

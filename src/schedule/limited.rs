@@ -1,0 +1,106 @@
+//! Runs futures with at most `limit` of them in flight (Workers allow six
+//! simultaneous connections per invocation), answering in input order.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// All of `futures`, at most `limit` at a time; outputs in input order.
+pub async fn run_limited<F: Future>(futures: Vec<F>, limit: usize) -> Vec<F::Output> {
+    let count = futures.len();
+    Limited {
+        pending: futures.into_iter().map(Box::pin).enumerate().collect(),
+        active: Vec::new(),
+        results: (0..count).map(|_| None).collect(),
+        limit: limit.max(1),
+    }
+    .await
+}
+
+struct Limited<F: Future> {
+    pending: VecDeque<(usize, Pin<Box<F>>)>,
+    active: Vec<(usize, Pin<Box<F>>)>,
+    results: Vec<Option<F::Output>>,
+    limit: usize,
+}
+
+impl<F: Future> Unpin for Limited<F> {}
+
+impl<F: Future> Future for Limited<F> {
+    type Output = Vec<F::Output>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        loop {
+            while this.active.len() < this.limit {
+                match this.pending.pop_front() {
+                    Some(next) => this.active.push(next),
+                    None => break,
+                }
+            }
+            let before = this.active.len();
+            let results = &mut this.results;
+            this.active
+                .retain_mut(|(i, future)| match future.as_mut().poll(cx) {
+                    Poll::Ready(output) => {
+                        if let Some(slot) = results.get_mut(*i) {
+                            *slot = Some(output);
+                        }
+                        false
+                    }
+                    Poll::Pending => true,
+                });
+            if this.active.is_empty() && this.pending.is_empty() {
+                return Poll::Ready(this.results.iter_mut().filter_map(Option::take).collect());
+            }
+            if this.active.len() == before {
+                return Poll::Pending;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::run_limited;
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    /// Pending once, then ready: lets the others run in between.
+    async fn step() {
+        let mut yielded = false;
+        std::future::poll_fn(|cx| {
+            if yielded {
+                std::task::Poll::Ready(())
+            } else {
+                yielded = true;
+                cx.waker().wake_by_ref();
+                std::task::Poll::Pending
+            }
+        })
+        .await;
+    }
+
+    #[test]
+    fn keeps_order_and_bounds_the_flight() {
+        let (now, peak) = (Rc::new(Cell::new(0)), Rc::new(Cell::new(0)));
+        let jobs: Vec<_> = (0..20)
+            .map(|i| {
+                let (now, peak) = (now.clone(), peak.clone());
+                async move {
+                    now.set(now.get() + 1);
+                    peak.set(peak.get().max(now.get()));
+                    for _ in 0..(i % 3) + 1 {
+                        step().await;
+                    }
+                    now.set(now.get() - 1);
+                    i * 10
+                }
+            })
+            .collect();
+        let out = futures::executor::block_on(run_limited(jobs, 6));
+        assert_eq!(out, (0..20).map(|i| i * 10).collect::<Vec<_>>());
+        assert_eq!(peak.get(), 6);
+    }
+}

@@ -1,0 +1,319 @@
+//! The planner against a scripted API: what it reads, what it sends, what it reports.
+//! Native only: the time zones come from jiff's bundled database (wasm32 uses Intl).
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use common::{at, block_on, policy, token_client, JiffZones};
+use nks_edge::schedule::{plan, reconcile, Options, Report};
+use nks_edge::transport::{HttpRequest, HttpResponse, Method, Replay};
+use nks_edge::NksClient;
+use serde_json::{json, Value};
+
+/// 09:00 on a Thursday in Seoul.
+const THURSDAY_9: &str = "2026-11-26T09:00:00+09:00";
+
+/// Answers reads from fixed state; accepts writes; fails the `(method, path)`s listed.
+fn api(fail: Vec<(Method, &'static str)>) -> Replay {
+    Replay::new(0, move |req: &HttpRequest| {
+        let path = req.url.trim_start_matches(common::ENDPOINT);
+        if fail.iter().any(|(m, p)| *m == req.method && *p == path) {
+            return Ok(HttpResponse::json(503, ""));
+        }
+        let parts: Vec<&str> = path
+            .trim_start_matches("/v1/clusters/")
+            .split('/')
+            .collect();
+        let body = match (req.method, parts.as_slice()) {
+            (Method::Get, [c]) => {
+                let status = if *c == "busy" {
+                    "UPDATE_IN_PROGRESS"
+                } else {
+                    "CREATE_COMPLETE"
+                };
+                json!({"uuid": format!("uuid-{c}"), "name": c, "status": status})
+            }
+            (Method::Get, [_, "nodegroups", ng, "autoscale"]) => match *ng {
+                "auto-1-3" | "auto-b" => {
+                    json!({"ca_enable": true, "ca_min_node_count": 1, "ca_max_node_count": 3, "ca_image": "x"})
+                }
+                "auto-3-10" => {
+                    json!({"ca_enable": true, "ca_min_node_count": 3, "ca_max_node_count": 10})
+                }
+                _ => json!({"ca_enable": false, "ca_min_node_count": 1, "ca_max_node_count": 10}),
+            },
+            (Method::Get, [_, "nodegroups", ng]) => {
+                let auto = ng.starts_with("auto");
+                json!({"uuid": "ng", "name": ng, "node_count": 2, "labels": {"ca_enable": if auto { "True" } else { "False" }}})
+            }
+            (Method::Post, _) => json!({"uuid": "accepted"}),
+            _ => return Ok(HttpResponse::json(404, "")),
+        };
+        Ok(HttpResponse::json(200, body.to_string()))
+    })
+}
+
+fn run(policy_json: Value, transport: Replay, options: Options) -> (Report, NksClient<Replay>) {
+    let client = token_client(transport);
+    let report = block_on(reconcile(
+        &client,
+        &policy(policy_json),
+        &JiffZones,
+        at(THURSDAY_9),
+        &options,
+    ));
+    (report, client)
+}
+
+fn writes(client: &NksClient<Replay>) -> Vec<(String, Value)> {
+    client
+        .transport()
+        .requests()
+        .iter()
+        .filter(|r| r.method == Method::Post)
+        .map(|r| {
+            (
+                r.url.trim_start_matches(common::ENDPOINT).to_owned(),
+                serde_json::from_str(r.body.as_deref().unwrap()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn business_hours_raise_the_bounds_with_one_read_per_target() {
+    let (report, client) = run(
+        json!({"timezone": "Asia/Seoul", "rules": [
+            {"name": "business-hours", "cluster": "prod", "nodegroup": ["auto-1-3", "auto-3-10"],
+             "when": {"days": "Mon-Fri", "from": "08:30", "to": "19:00"}, "autoscale": {"enable": true, "min": 3, "max": 10}},
+            {"name": "off-hours", "cluster": "prod", "nodegroup": ["auto-1-3", "auto-3-10"], "autoscale": {"min": 1, "max": 3}}
+        ]}),
+        api(vec![]),
+        Options::default(),
+    );
+    let sent: Vec<String> = client
+        .transport()
+        .requests()
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r.method.as_str(),
+                r.url.trim_start_matches(common::ENDPOINT)
+            )
+        })
+        .collect();
+    assert_eq!(
+        sent.iter()
+            .filter(|s| *s == "GET /v1/clusters/prod")
+            .count(),
+        1
+    );
+    assert_eq!(
+        sent.len(),
+        4,
+        "one cluster read, two settings reads, one write: {sent:?}"
+    );
+    assert_eq!(
+        writes(&client),
+        [(
+            "/v1/clusters/prod/nodegroups/auto-1-3/autoscale".to_owned(),
+            json!({"ca_enable": true, "ca_min_node_count": 3, "ca_max_node_count": 10})
+        )]
+    );
+    assert_eq!(
+        json!(report),
+        json!({
+            "at": "2026-11-26T09:00:00+09:00", "dry_run": false,
+            "actions": [{"cluster": "prod", "nodegroup": "auto-1-3", "rule": "business-hours", "action": "set_autoscale",
+                         "from": {"min": 1, "max": 3, "enable": true}, "to": {"min": 3, "max": 10, "enable": true}, "result": "applied"}],
+            "unchanged": [{"cluster": "prod", "nodegroup": "auto-3-10", "rule": "business-hours"}],
+            "skipped": [], "deferred": [], "errors": [], "subrequests": 4
+        })
+    );
+}
+
+#[test]
+fn only_the_settings_that_differ_are_sent() {
+    let (_, client) = run(
+        json!({"timezone": "Asia/Seoul", "rules": [
+            {"cluster": "prod", "nodegroup": "auto-1-3", "autoscale": {"min": 1, "max": 5, "scale_down_util_thresh": 60}}]}),
+        api(vec![]),
+        Options::default(),
+    );
+    assert_eq!(
+        writes(&client)[0].1,
+        json!({"ca_enable": true, "ca_max_node_count": 5, "ca_scale_down_util_thresh": 60})
+    );
+}
+
+#[test]
+fn guardrails_busy_clusters_autoscaled_resizes_and_inverted_bounds() {
+    let (report, client) = run(
+        json!({"timezone": "Asia/Seoul", "rules": [
+            {"name": "busy", "cluster": "busy", "nodegroup": "fixed", "node_count": 4},
+            {"name": "resize-auto", "cluster": "prod", "nodegroup": "auto-b", "node_count": 4},
+            {"name": "raise-min", "cluster": "prod", "nodegroup": "auto-1-3", "autoscale": {"min": 5}},
+            {"name": "resize", "cluster": "prod", "nodegroup": "fixed", "node_count": 4}
+        ]}),
+        api(vec![]),
+        Options::default(),
+    );
+    assert_eq!(
+        json!(report.skipped),
+        json!([{"cluster": "busy", "reason": "cluster status UPDATE_IN_PROGRESS"}])
+    );
+    let problems: Vec<(String, String)> = report
+        .errors
+        .iter()
+        .map(|e| (e.rule.clone().unwrap(), e.error.message.clone()))
+        .collect();
+    assert_eq!(problems.len(), 2);
+    assert_eq!(problems[0].0, "resize-auto");
+    assert!(problems[0].1.contains("autoscaler"));
+    assert_eq!(
+        problems[1],
+        (
+            "raise-min".into(),
+            "the rule would set min 5 above max 3; give both min and max".into()
+        )
+    );
+    assert_eq!(
+        writes(&client),
+        [(
+            "/v1/clusters/prod/actions/resize".to_owned(),
+            json!({"nodegroup": "fixed", "node_count": 4})
+        )]
+    );
+    assert_eq!(report.actions[0].from, json!({"node_count": 2}));
+}
+
+#[test]
+fn a_dry_run_and_a_plan_send_no_write() {
+    let rules = json!({"timezone": "Asia/Seoul", "rules": [{"cluster": "prod", "nodegroup": "auto-1-3", "autoscale": {"max": 6}}]});
+    let (report, client) = run(
+        rules.clone(),
+        api(vec![]),
+        Options {
+            dry_run: true,
+            ..Options::default()
+        },
+    );
+    assert!(writes(&client).is_empty());
+    assert_eq!(json!(report.actions[0].result), "planned");
+    assert!(report.dry_run);
+
+    let client = token_client(api(vec![]));
+    let report = block_on(plan(
+        &client,
+        &policy(rules),
+        &JiffZones,
+        at(THURSDAY_9),
+        &Options::default(),
+    ));
+    assert!(writes(&client).is_empty());
+    assert_eq!(json!(report.actions[0].result), "planned");
+    assert!(!report.dry_run);
+}
+
+#[test]
+fn a_failed_write_fails_that_action_only() {
+    let (report, client) = run(
+        json!({"timezone": "Asia/Seoul", "rules": [{"cluster": "prod", "nodegroup": ["auto-1-3", "auto-b", "fixed"], "autoscale": {"max": 6}}]}),
+        api(vec![(
+            Method::Post,
+            "/v1/clusters/prod/nodegroups/auto-b/autoscale",
+        )]),
+        Options::default(),
+    );
+    let results: Vec<(String, Value)> = report
+        .actions
+        .iter()
+        .map(|a| (a.nodegroup.clone(), json!(a.result)))
+        .collect();
+    assert_eq!(
+        results,
+        [
+            ("auto-1-3".into(), json!("applied")),
+            ("auto-b".into(), json!("failed")),
+            ("fixed".into(), json!("applied"))
+        ]
+    );
+    assert_eq!(report.actions[1].error.as_ref().unwrap().status, 503);
+    assert_eq!(writes(&client).len(), 3, "the POST was not retried");
+}
+
+#[test]
+fn a_failed_read_is_reported_and_the_rest_goes_on() {
+    let (report, _) = run(
+        json!({"timezone": "Asia/Seoul", "rules": [{"cluster": "prod", "nodegroup": ["auto-1-3", "auto-b"], "autoscale": {"max": 6}}]}),
+        api(vec![
+            (
+                Method::Get,
+                "/v1/clusters/prod/nodegroups/auto-b/autoscale"
+            );
+            3
+        ]),
+        Options::default(),
+    );
+    assert_eq!(report.actions.len(), 1);
+    assert_eq!(report.errors[0].nodegroup.as_deref(), Some("auto-b"));
+    assert_eq!(report.errors[0].error.kind, "server");
+}
+
+#[test]
+fn the_budget_defers_what_does_not_fit() {
+    let groups: Vec<String> = (0..8).map(|i| format!("auto-{i}")).collect();
+    let (report, client) = run(
+        json!({"timezone": "Asia/Seoul", "rules": [{"cluster": "prod", "nodegroup": groups, "autoscale": {"enable": true, "min": 2, "max": 4}}]}),
+        api(vec![]),
+        Options {
+            budget: 7,
+            ..Options::default()
+        },
+    );
+    // Seven reads fit (the cluster and six node groups); two node groups are not read;
+    // the six writes find the budget spent.
+    assert_eq!(client.transport().requests().len(), 7);
+    assert_eq!(report.subrequests, 7);
+    let unread: Vec<&str> = report
+        .deferred
+        .iter()
+        .map(|d| d.nodegroup.as_str())
+        .collect();
+    assert_eq!(unread, ["auto-6", "auto-7"]);
+    assert_eq!(report.actions.len(), 6);
+    assert!(report.actions.iter().all(|a| json!(a.result) == "deferred"));
+    assert!(report.actions[0]
+        .error
+        .as_ref()
+        .unwrap()
+        .message
+        .contains("budget (7)"));
+    assert!(writes(&client).is_empty());
+}
+
+#[test]
+fn one_resize_per_cluster_per_tick() {
+    let (report, client) = run(
+        json!({"timezone": "Asia/Seoul", "rules": [{"cluster": "prod", "nodegroup": ["fixed", "fixed-2"], "node_count": 3}]}),
+        api(vec![]),
+        Options::default(),
+    );
+    assert_eq!(writes(&client).len(), 1);
+    assert_eq!(json!(report.actions[0].result), "applied");
+    assert_eq!(json!(report.actions[1].result), "deferred");
+    let lines = report.json_lines();
+    let summary: Value = serde_json::from_str(&lines[0]).unwrap();
+    assert_eq!(
+        (summary["applied"].clone(), summary["deferred"].clone()),
+        (json!(1), json!(1))
+    );
+    assert_eq!(lines.len(), 3);
+}

@@ -1,0 +1,145 @@
+//! Policy validation: each kind of mistake gives its message, naming rule and field.
+//! Native only: the time zones come from jiff's bundled database (wasm32 uses Intl).
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use common::JiffZones;
+use nks_edge::schedule::Policy;
+use serde_json::{json, Value};
+
+/// A valid one-rule policy, with `rule` merged into its rule.
+fn with_rule(rule: Value) -> Value {
+    let mut base = json!({"name": "r", "cluster": "prod", "nodegroup": "w", "autoscale": {"min": 1, "max": 3}});
+    for (k, v) in rule.as_object().unwrap() {
+        if v.is_null() {
+            base.as_object_mut().unwrap().remove(k);
+        } else {
+            base[k] = v.clone();
+        }
+    }
+    json!({"timezone": "Asia/Seoul", "rules": [{"cluster": "prod", "nodegroup": "x", "node_count": 2}, base]})
+}
+
+fn errors(policy: &Value) -> Vec<String> {
+    Policy::from_value(policy, &JiffZones)
+        .expect_err("should be refused")
+        .0
+}
+
+#[test]
+fn the_contracts_example_is_valid() {
+    let example = json!({
+      "timezone": "Asia/Seoul",
+      "rules": [
+        { "name": "holidays", "cluster": "prod", "nodegroup": "default-worker",
+          "when": { "dates": ["2026-12-25", "2027-01-01..2027-01-02"] },
+          "autoscale": { "min": 1, "max": 2 } },
+        { "name": "business-hours", "cluster": "prod", "nodegroup": ["default-worker", "batch"],
+          "when": { "days": "Mon-Fri", "from": "08:30", "to": "19:00" },
+          "autoscale": { "enable": true, "min": 3, "max": 10 } },
+        { "name": "night-batch", "cluster": "prod", "nodegroup": "batch",
+          "when": { "from": "22:00", "to": "06:00" }, "node_count": 4 },
+        { "name": "off-hours", "cluster": "prod", "nodegroup": ["default-worker", "batch"],
+          "autoscale": { "min": 1, "max": 3 } }
+      ]
+    });
+    let policy = Policy::from_value(&example, &JiffZones).unwrap();
+    assert_eq!(policy.rules.len(), 4);
+    assert_eq!(
+        policy.targets(),
+        [("prod", "default-worker"), ("prod", "batch")]
+    );
+    assert_eq!(policy.max_node_count, 10);
+}
+
+#[test]
+fn each_mistake_names_its_rule_and_field() {
+    for (rule, want) in [
+        (json!({"when": {"days": "Mon-Fry"}}), r#"rules[1].when.days: "Mon-Fry" is not a day range"#),
+        (json!({"when": {"days": "Sat,Sux"}}), r#"rules[1].when.days: "Sux" is not a day (Mon, Tue, Wed, Thu, Fri, Sat, Sun)"#),
+        (json!({"when": {"from": "8:30", "to": "19:00"}}), r#"rules[1].when.from: "8:30" is not a time of day (HH:MM, 00:00 to 23:59)"#),
+        (json!({"when": {"from": "08:30", "to": "25:00"}}), r#"rules[1].when.to: "25:00" is not a time of day (HH:MM, 00:00 to 23:59)"#),
+        (json!({"when": {"from": "08:30"}}), "rules[1].when.to: is required with `from`"),
+        (json!({"when": {"from": "08:30", "to": "08:30"}}), "rules[1].when.to: equals `from`: leave both out for the whole day"),
+        (json!({"when": {"dates": ["2026-02-30"]}}), r#"rules[1].when.dates[0]: "2026-02-30" is not a date (YYYY-MM-DD) or a range of dates"#),
+        (json!({"when": {"dates": ["2027-01-02..2027-01-01"]}}), r#"rules[1].when.dates[0]: "2027-01-02..2027-01-01" ends before it starts"#),
+        (json!({"when": {"dates": []}}), "rules[1].when.dates: must be a non-empty list of dates"),
+        (json!({"when": {}}), "rules[1].when: is empty: leave `when` out for a rule that always matches"),
+        (json!({"when": {"day": "Mon"}}), r#"rules[1].when.day: unknown field (did you mean "days"?)"#),
+        (json!({"nodegroups": ["w"]}), r#"rules[1].nodegroups: unknown field (did you mean "nodegroup"?)"#),
+        (json!({"colour": "red"}), "rules[1].colour: unknown field (known: name, cluster, nodegroup, timezone, when, autoscale, node_count)"),
+        (json!({"timezone": "Mars/Olympus"}), r#"rules[1].timezone: "Mars/Olympus" is not an IANA time zone"#),
+        (json!({"autoscale": {"min": 4, "max": 3}}), "rules[1].autoscale.min: 4 is above max 3"),
+        (json!({"autoscale": {"max": 11}}), "rules[1].autoscale.max: must be a whole number from 1 to 10, got 11"),
+        (json!({"autoscale": {"min": 0}}), "rules[1].autoscale.min: must be a whole number from 1 to 10, got 0"),
+        (json!({"autoscale": {"enable": "yes"}}), r#"rules[1].autoscale.enable: must be true or false, got "yes""#),
+        (json!({"autoscale": {"scale_down_util_thresh": 150}}), "rules[1].autoscale.scale_down_util_thresh: must be a whole number from 1 to 100, got 150"),
+        (json!({"autoscale": {}}), "rules[1].autoscale: sets nothing: give at least one of enable, min, max, scale_down_*"),
+        (json!({"autoscale": {"mni": 1}}), r#"rules[1].autoscale.mni: unknown field (did you mean "min"?)"#),
+        (json!({"node_count": 4}), "rules[1]: sets both autoscale and node_count: a rule sets one of them"),
+        (json!({"autoscale": null}), "rules[1]: sets neither autoscale nor node_count"),
+        (json!({"autoscale": null, "node_count": 11}), "rules[1].node_count: must be a whole number from 1 to 10, got 11"),
+        (json!({"nodegroup": []}), "rules[1].nodegroup: must name at least one node group"),
+        (json!({"nodegroup": ["w", "w"]}), r#"rules[1].nodegroup: "w" is listed twice"#),
+        (json!({"nodegroup": "default-master"}), r#"rules[1].nodegroup: "default-master" is the control plane: it cannot be scaled"#),
+        (json!({"nodegroup": null}), "rules[1].nodegroup: is required: a node group name or a list of them"),
+        (json!({"cluster": ""}), "rules[1].cluster: is required: a cluster name or UUID"),
+    ] {
+        let got = errors(&with_rule(rule.clone()));
+        assert_eq!(got, vec![want.to_owned()], "for {rule}");
+    }
+}
+
+#[test]
+fn policy_level_mistakes_and_raised_bounds() {
+    assert_eq!(
+        errors(&json!({"rules": []})),
+        [
+            "timezone: is required (an IANA name such as \"Asia/Seoul\")",
+            "rules: must list at least one rule"
+        ]
+    );
+    assert_eq!(
+        errors(&json!({"timezone": "Asia/Seoul"})),
+        ["rules: is required: a list of rules"]
+    );
+    assert_eq!(
+        errors(&json!({"timezone": "Asia/Seoul", "timezon": "x", "rules": []})),
+        [
+            "timezon: unknown field (did you mean \"timezone\"?)",
+            "rules: must list at least one rule"
+        ]
+    );
+    let raised = json!({"timezone": "Asia/Seoul", "max_node_count": 20,
+        "rules": [{"cluster": "prod", "nodegroup": "w", "autoscale": {"min": 12, "max": 20}}]});
+    assert_eq!(
+        Policy::from_value(&raised, &JiffZones).unwrap().rules[0].name,
+        "rules[0]"
+    );
+    assert!(Policy::parse("{not json", &JiffZones)
+        .unwrap_err()
+        .to_string()
+        .starts_with("policy is not valid JSON"));
+}
+
+#[test]
+fn every_mistake_is_reported_at_once() {
+    let policy = json!({"timezone": "Asia/Seoul", "rules": [
+        {"cluster": "prod", "nodegroup": "w", "when": {"days": "Mon-Fry"}, "autoscale": {"min": 1}},
+        {"cluster": "prod", "nodegroup": "w", "node_count": 0}
+    ]});
+    assert_eq!(
+        errors(&policy),
+        [
+            r#"rules[0].when.days: "Mon-Fry" is not a day range"#,
+            "rules[1].node_count: must be a whole number from 1 to 10, got 0"
+        ]
+    );
+}
