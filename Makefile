@@ -9,7 +9,7 @@ PKG := js/pkg
 WASM := $(PKG)/nks_edge_bg.wasm
 export WRANGLER_SEND_METRICS := false
 
-.PHONY: help tools rust-tools js-tools lint test test-native test-wasm build emulator
+.PHONY: help tools rust-tools js-tools browser-tools lint test test-native test-wasm test-js build wasm emulator
 
 help:
 	@echo "make demo   run the main job against the local emulator (no account needed)"
@@ -18,7 +18,7 @@ help:
 
 ## Installs -------------------------------------------------------------------
 
-tools: rust-tools js-tools
+tools: rust-tools js-tools browser-tools
 
 rust-tools:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
@@ -29,21 +29,36 @@ rust-tools:
 		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); \
 	fi
 
-js-tools: js/node_modules/.installed
+js-tools: js/node_modules/.installed js/test/node_modules/.installed
 
 js/node_modules/.installed: js/package.json js/package-lock.json
 	cd js && npm ci --no-audit --no-fund
 	touch $@
 
+js/test/node_modules/.installed: js/test/package.json js/test/package-lock.json
+	cd js/test && npm ci --no-audit --no-fund
+	touch $@
+
+# Debian's Chromium, for the browser test (root on a fresh machine; CI runs as root).
+browser-tools:
+	@command -v chromium >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
 ## Build ----------------------------------------------------------------------
 
-build: tools
+# The wasm and its JS glue in js/pkg/ (also wrangler's build command).
+wasm: rust-tools js/node_modules/.installed
 	cargo build --release --target $(WASM_TARGET) -p nks-edge
 	wasm-bindgen --target web --remove-name-section --remove-producers-section \
 		--out-dir $(PKG) --out-name nks_edge target/$(WASM_TARGET)/release/nks_edge.wasm
 	js/node_modules/.bin/wasm-opt -Oz $(WASM) -o $(WASM)
+
+# The wasm, its sizes, and the Worker bundle as wrangler would upload it.
+build: wasm
 	@printf 'nks_edge_bg.wasm: %s bytes raw, %s bytes gzip\n' \
 		"$$(wc -c < $(WASM))" "$$(gzip -9 -c $(WASM) | wc -c)"
+	@rm -rf target/worker-dry-run
+	@js/node_modules/.bin/wrangler deploy --dry-run --outdir target/worker-dry-run 2>&1 \
+		| tee target/wrangler-dry-run.log | grep -E 'Total Upload|--dry-run' || { cat target/wrangler-dry-run.log; exit 1; }
 
 emulator:
 	cargo build -p nks-emulator
@@ -61,4 +76,9 @@ test-native:
 test-wasm: rust-tools emulator
 	scripts/with-emulator.sh cargo test -p nks-edge --target $(WASM_TARGET) --test wasm_fetch
 
-test: tools lint test-native test-wasm build
+# The package as users get it: Node, workerd (Miniflare), Chromium, Deno, and the types.
+test-js: tools emulator wasm
+	scripts/with-emulator.sh node --test --test-concurrency=1 js/test/
+	cd js/test && node_modules/.bin/tsc -p tsconfig.json
+
+test: tools lint test-native test-wasm build test-js

@@ -17,12 +17,15 @@ pub mod api;
 pub mod auth;
 pub mod client;
 pub mod error;
+#[cfg(target_arch = "wasm32")]
+pub mod js;
 pub mod model;
 pub mod schedule;
 pub mod secret;
 pub mod time;
 pub mod transport;
 pub mod validate;
+pub mod worker;
 
 pub use auth::{Credentials, Identity};
 pub use client::{Config, NksClient};

@@ -1,0 +1,89 @@
+// Compiled with `tsc --strict --noEmit`: the whole API type-checks, and each misuse
+// marked @ts-expect-error must fail to compile (tsc reports an unused directive).
+import { NksClient, NksError } from "nks-edge";
+import type { Autoscale, Cluster, ErrorKind, NodeGroup, Report, ScalePolicy } from "nks-edge";
+
+async function whole(): Promise<void> {
+  const nks = new NksClient({ region: "kr1", identity: { tenantId: "t", username: "u@example.com", password: "p" }, timeoutMs: 5000, retries: 1 });
+  const byEndpoint = new NksClient({ endpoint: "http://127.0.0.1:9511", token: "tok", maxNodeCount: 20 });
+
+  const clusters: Cluster[] = await nks.listClusters();
+  const one: Cluster = await nks.getCluster(clusters[0]?.uuid ?? "prod");
+  const enabled: boolean | undefined = one.labels?.ca_enable;
+  const size: number | undefined = one.labels?.boot_volume_size;
+  const { uuid } = await nks.createCluster({
+    name: "c", cluster_template_id: "iaas_console", keypair: "k", node_count: 1, flavor_id: "f",
+    fixed_network: "n", fixed_subnet: "s",
+    labels: { availability_zone: "kr1-pub-a", node_image: "i", boot_volume_type: "General HDD", boot_volume_size: "20",
+      cert_manager_api: true, ca_enable: "False", kube_tag: "v1.21.6", master_lb_floating_ip_enabled: false },
+  });
+  const gone: undefined = await nks.deleteCluster(uuid);
+  await nks.resize("prod", { nodegroup: "default-worker", node_count: 3, nodes_to_remove: [] });
+  const yaml: string = await nks.getKubeconfig("prod");
+  const groups: NodeGroup[] = await nks.listNodeGroups("prod");
+  const group: NodeGroup = await nks.getNodeGroup("prod", "default-worker");
+  await nks.createNodeGroup("prod", { name: "g", flavor_id: "f", image_id: "i",
+    labels: { availability_zone: "a", boot_volume_type: "t", boot_volume_size: 20, ca_enable: true } });
+  await nks.deleteNodeGroup("prod", "g");
+  const settings: Autoscale = await nks.getAutoscale("prod", "default-worker");
+  await nks.setAutoscale("prod", "default-worker", { ca_enable: true, ca_min_node_count: 1, ca_max_node_count: 3 });
+  await nks.upgrade("prod", "default-master", "v1.21.6");
+  const versions: Record<string, boolean> = await nks.supportedVersions();
+
+  const policy: ScalePolicy = {
+    timezone: "Asia/Seoul",
+    rules: [
+      { name: "b", cluster: "prod", nodegroup: ["a", "b"], when: { days: "Mon-Fri", from: "08:30", to: "19:00" }, autoscale: { enable: true, min: 3, max: 10 } },
+      { cluster: "prod", nodegroup: "batch", node_count: 4 },
+    ],
+  };
+  const plan: Report = await nks.plan(policy, new Date());
+  const report: Report = await byEndpoint.reconcile(JSON.stringify(policy), "2026-11-26T09:00:00+09:00", { dryRun: true, budget: 40 });
+  const result: "planned" | "applied" | "failed" | "deferred" | undefined = report.actions[0]?.result;
+
+  try {
+    await nks.getCluster("ghost");
+  } catch (error) {
+    if (error instanceof NksError) {
+      const kind: ErrorKind = error.kind;
+      const details: [number, string | null, string | null, string | null, string | null] =
+        [error.status, error.title, error.detail, error.requestId, error.field];
+      const message: string = error.message;
+      void [kind, details, message];
+    }
+  }
+  void [byEndpoint, enabled, size, gone, yaml, groups, group, settings, versions, plan, result];
+}
+
+async function misuse(nks: NksClient): Promise<void> {
+  // @ts-expect-error: a region must be kr1, kr2 or kr3
+  new NksClient({ region: "us1", token: "t" });
+  // @ts-expect-error: a token or identity credentials are required
+  new NksClient({ region: "kr1" });
+  // @ts-expect-error: not both
+  new NksClient({ region: "kr1", token: "t", identity: { tenantId: "t", username: "u", password: "p" } });
+  // @ts-expect-error: the cluster is a string
+  await nks.getCluster(42);
+  // @ts-expect-error: node_count is required
+  await nks.resize("prod", { nodegroup: "default-worker" });
+  // @ts-expect-error: ca_enable is required
+  await nks.setAutoscale("prod", "w", { ca_max_node_count: 3 });
+  // @ts-expect-error: the template must be iaas_console
+  await nks.createCluster({ name: "c", cluster_template_id: "k8s", keypair: "k", node_count: 1, flavor_id: "f", fixed_network: "n", fixed_subnet: "s",
+    labels: { availability_zone: "a", node_image: "i", boot_volume_type: "t", boot_volume_size: 20, cert_manager_api: true, ca_enable: false, kube_tag: "v", master_lb_floating_ip_enabled: false } });
+  // @ts-expect-error: a rule sets autoscale or node_count, not both
+  const both: ScalePolicy = { timezone: "Asia/Seoul", rules: [{ cluster: "c", nodegroup: "w", node_count: 2, autoscale: { min: 1 } }] };
+  // @ts-expect-error: the kubeconfig is a string
+  const yaml: number = await nks.getKubeconfig("prod");
+  try {
+    await nks.listClusters();
+  } catch (error) {
+    if (error instanceof NksError) {
+      // @ts-expect-error: "timed_out" is not an error kind
+      if (error.kind === "timed_out") return;
+    }
+  }
+  void [both, yaml];
+}
+
+void [whole, misuse];

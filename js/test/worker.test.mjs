@@ -1,0 +1,153 @@
+// The Worker in workerd (Miniflare), loaded from wrangler.toml's entry and configured
+// for the emulator: routes, keys and scopes, CORS, a cron event, and logs without secrets.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { Miniflare } from "miniflare";
+import { EMULATOR, IDENTITY, reset, requests } from "./emulator.mjs";
+
+const root = new URL("../../", import.meta.url);
+const wrangler = readFileSync(new URL("wrangler.toml", root), "utf8");
+const main = /^main\s*=\s*"([^"]+)"/m.exec(wrangler)[1];
+const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(wrangler)[1];
+
+const KEYS = { ci: "ci-key-0123456789", viewer: "viewer-key-abcdef", other: "not-a-key" };
+const sha256 = (text) => createHash("sha256").update(text).digest("hex");
+const ORIGIN = "https://console.example.com";
+const POLICY = {
+  timezone: "Asia/Seoul",
+  rules: [
+    { name: "business-hours", cluster: "prod", nodegroup: ["default-worker", "batch"],
+      when: { days: "Mon-Fri", from: "08:30", to: "19:00" }, autoscale: { enable: true, min: 3, max: 10 } },
+    { name: "off-hours", cluster: "prod", nodegroup: ["default-worker", "batch"], autoscale: { min: 1, max: 3 } },
+  ],
+};
+
+const logs = [];
+let mf;
+
+before(async () => {
+  await reset();
+  mf = new Miniflare({
+    modules: true,
+    scriptPath: new URL(main, root).pathname,
+    modulesRules: [
+      { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
+      { type: "CompiledWasm", include: ["**/*.wasm"] },
+    ],
+    compatibilityDate,
+    bindings: {
+      NKS_ENDPOINT: EMULATOR,
+      NHN_IDENTITY_URL: EMULATOR,
+      NHN_TENANT_ID: IDENTITY.tenantId,
+      NHN_USERNAME: IDENTITY.username,
+      NHN_API_PASSWORD: IDENTITY.password,
+      CORS_ORIGINS: ORIGIN,
+      DRY_RUN: "false",
+      SCALE_POLICY: JSON.stringify(POLICY),
+      ACCESS_KEYS: JSON.stringify([
+        { name: "ci", sha256: sha256(KEYS.ci), scopes: ["kubeconfig", "plan", "reconcile"], clusters: ["*"] },
+        { name: "viewer", sha256: sha256(KEYS.viewer), scopes: ["kubeconfig"], clusters: ["k8s-test"] },
+      ]),
+    },
+    structuredWorkerdLogs: true,
+    handleStructuredLogs: ({ message }) => {
+      logs.push(message);
+    },
+  });
+  await mf.ready;
+});
+
+after(() => mf?.dispose());
+
+const get = (path, key, init = {}) =>
+  mf.dispatchFetch(`http://worker.test${path}`, {
+    ...init,
+    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), origin: ORIGIN, ...init.headers },
+  });
+
+test("healthz", async () => {
+  const response = await get("/healthz");
+  assert.equal(response.status, 200);
+  const body = await response.json();
+  assert.equal(body.ok, true);
+  assert.match(body.version, /^\d+\.\d+\.\d+$/);
+});
+
+test("a kubeconfig with a valid key is the emulator's, not cached", async () => {
+  const response = await get("/v1/clusters/prod/kubeconfig", KEYS.ci);
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get("content-type"), "application/yaml");
+  assert.equal(response.headers.get("cache-control"), "no-store");
+  assert.equal(response.headers.get("access-control-allow-origin"), ORIGIN);
+  const token = await (await fetch(`${EMULATOR}/v2.0/tokens`, {
+    method: "POST",
+    body: JSON.stringify({ auth: { tenantId: IDENTITY.tenantId, passwordCredentials: { username: IDENTITY.username, password: IDENTITY.password } } }),
+  })).json();
+  const direct = await (await fetch(`${EMULATOR}/v1/clusters/prod/config`, { headers: { "x-auth-token": token.access.token.id } })).json();
+  assert.equal(await response.text(), direct.config);
+});
+
+test("keys, scopes and clusters", async () => {
+  for (const [key, path, status, kind] of [
+    [null, "/v1/clusters/prod/kubeconfig", 401, "unauthorized"],
+    [KEYS.other, "/v1/clusters/prod/kubeconfig", 401, "unauthorized"],
+    [KEYS.viewer, "/v1/clusters/prod/kubeconfig", 403, "forbidden"],
+    [KEYS.viewer, "/v1/plan", 403, "forbidden"],
+  ]) {
+    const response = await get(path, key);
+    assert.equal(response.status, status, `${key} ${path}`);
+    assert.equal((await response.json()).error.kind, kind);
+  }
+  assert.equal((await get("/v1/clusters/k8s-test/kubeconfig", KEYS.viewer)).status, 200);
+});
+
+test("an unknown cluster is a 404 in JSON", async () => {
+  const response = await get("/v1/clusters/ghost/kubeconfig", KEYS.ci);
+  assert.equal(response.status, 404);
+  assert.match(response.headers.get("content-type"), /application\/json/);
+  const { error } = await response.json();
+  assert.equal(error.kind, "not_found");
+  assert.equal(error.title, "Cluster ghost could not be found.");
+});
+
+test("a CORS preflight", async () => {
+  const response = await get("/v1/clusters/prod/kubeconfig", null, {
+    method: "OPTIONS",
+    headers: { "access-control-request-method": "GET", "access-control-request-headers": "authorization" },
+  });
+  assert.equal(response.status, 204);
+  assert.equal(response.headers.get("access-control-allow-origin"), ORIGIN);
+  assert.equal(response.headers.get("access-control-allow-headers"), "authorization");
+  assert.match(response.headers.get("access-control-allow-methods"), /GET/);
+});
+
+test("plan over HTTP, then a scheduled event that reconciles", async () => {
+  const plan = await (await get("/v1/plan?at=2026-11-26T09:00:00%2B09:00", KEYS.ci)).json();
+  assert.equal(plan.at, "2026-11-26T09:00:00+09:00");
+  assert.deepEqual(plan.actions.map((a) => a.result), ["planned", "planned"]);
+
+  const worker = await mf.getWorker();
+  const result = await worker.scheduled({ scheduledTime: new Date("2026-11-26T09:00:00+09:00"), cron: "*/5 * * * *" });
+  assert.equal(result.outcome, "ok");
+  const writes = (await requests()).filter((r) => r.method === "POST" && r.path.endsWith("/autoscale"));
+  // Sent concurrently: in either order.
+  assert.deepEqual(writes.map((r) => r.path).sort(), [
+    "/v1/clusters/prod/nodegroups/batch/autoscale",
+    "/v1/clusters/prod/nodegroups/default-worker/autoscale",
+  ]);
+  const summary = logs.map((l) => { try { return JSON.parse(l); } catch { return null; } }).find((l) => l?.event === "reconcile");
+  assert.equal(summary.applied, 2);
+});
+
+test("no log line holds a key, a password, a token or a kubeconfig", () => {
+  assert.ok(logs.some((l) => l.includes('"route":"/v1/clusters/{cluster}/kubeconfig"')), "requests are logged");
+  // The emulator's tokens start with "gAAAAA"; kubeconfigs carry certificate and key data.
+  const secrets = [KEYS.ci, KEYS.viewer, sha256(KEYS.ci), IDENTITY.password, "gAAAAA", "client-key-data", "certificate-authority-data"];
+  for (const line of logs) {
+    for (const secret of secrets) {
+      assert.ok(!line.includes(secret), `${secret} in ${line}`);
+    }
+  }
+});

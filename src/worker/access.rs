@@ -1,0 +1,272 @@
+//! `ACCESS_KEYS`: who may call the Worker's routes. Keys are stored as SHA-256
+//! digests; the presented key's digest is compared with every entry in constant time.
+
+use serde_json::Value;
+
+/// What a key may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// `GET /v1/clusters/{cluster}/kubeconfig`
+    Kubeconfig,
+    /// `GET /v1/plan`
+    Plan,
+    /// `POST /v1/reconcile`
+    Reconcile,
+}
+
+impl Scope {
+    fn parse(text: &str) -> Option<Scope> {
+        match text {
+            "kubeconfig" => Some(Scope::Kubeconfig),
+            "plan" => Some(Scope::Plan),
+            "reconcile" => Some(Scope::Reconcile),
+            _ => None,
+        }
+    }
+
+    /// The scope's name in `ACCESS_KEYS`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Kubeconfig => "kubeconfig",
+            Scope::Plan => "plan",
+            Scope::Reconcile => "reconcile",
+        }
+    }
+}
+
+/// One entry of `ACCESS_KEYS`. `Debug` shows the name, never the digest.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AccessKey {
+    /// A name for logs (`"ci"`).
+    pub name: String,
+    digest: [u8; 32],
+    /// What it may do.
+    pub scopes: Vec<Scope>,
+    /// The clusters it may touch, by name or UUID as callers write them; `"*"`: all.
+    pub clusters: Vec<String>,
+}
+
+impl std::fmt::Debug for AccessKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccessKey")
+            .field("name", &self.name)
+            .field("scopes", &self.scopes)
+            .field("clusters", &self.clusters)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AccessKey {
+    /// Whether the key may touch `cluster`.
+    pub fn allows_cluster(&self, cluster: &str) -> bool {
+        self.clusters.iter().any(|c| c == "*" || c == cluster)
+    }
+}
+
+/// Reads a 64-character hex SHA-256 digest.
+pub fn parse_digest(hex: &str) -> Option<[u8; 32]> {
+    let hex = hex.trim();
+    if hex.len() != 64 || !hex.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// Parses `ACCESS_KEYS`; the error says which entry and field is wrong.
+pub fn parse_keys(text: &str) -> Result<Vec<AccessKey>, String> {
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| format!("is not valid JSON ({e})"))?;
+    let entries = value.as_array().ok_or("must be a JSON list of keys")?;
+    let mut keys = Vec::with_capacity(entries.len());
+    for (i, entry) in entries.iter().enumerate() {
+        let at = format!("[{i}]");
+        let map = entry.as_object().ok_or(format!("{at} must be an object"))?;
+        if let Some(unknown) = map
+            .keys()
+            .find(|k| !["name", "sha256", "scopes", "clusters"].contains(&k.as_str()))
+        {
+            return Err(format!(
+                "{at}.{unknown} is not a field (name, sha256, scopes, clusters)"
+            ));
+        }
+        let name = map
+            .get("name")
+            .and_then(Value::as_str)
+            .filter(|s| !s.trim().is_empty())
+            .ok_or(format!("{at}.name must be a non-empty string"))?;
+        let digest = map
+            .get("sha256")
+            .and_then(Value::as_str)
+            .and_then(parse_digest)
+            .ok_or(format!(
+                "{at}.sha256 must be the 64 hex characters of the key's SHA-256"
+            ))?;
+        let scopes = map
+            .get("scopes")
+            .and_then(Value::as_array)
+            .ok_or(format!("{at}.scopes must be a list"))?
+            .iter()
+            .map(|s| {
+                s.as_str().and_then(Scope::parse).ok_or(format!(
+                    "{at}.scopes: {s} is not kubeconfig, plan or reconcile"
+                ))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let clusters = map
+            .get("clusters")
+            .and_then(Value::as_array)
+            .filter(|l| !l.is_empty())
+            .ok_or(format!(
+                "{at}.clusters must be a non-empty list (\"*\" for all)"
+            ))?
+            .iter()
+            .map(|c| {
+                c.as_str()
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .ok_or(format!("{at}.clusters: {c} is not a cluster name"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        keys.push(AccessKey {
+            name: name.to_owned(),
+            digest,
+            scopes,
+            clusters,
+        });
+    }
+    Ok(keys)
+}
+
+/// Why a caller is refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Denied {
+    /// 401 (no valid key) or 403 (outside its scope or clusters).
+    pub status: u16,
+    /// What to tell the caller.
+    pub message: String,
+}
+
+/// Finds the key whose digest equals `presented` (every entry is compared, in constant
+/// time), then checks its scope and clusters.
+pub fn authorize<'k>(
+    keys: &'k [AccessKey],
+    presented: Option<&[u8; 32]>,
+    scope: Scope,
+    clusters: &[&str],
+) -> Result<&'k AccessKey, Denied> {
+    let unauthorized = || Denied {
+        status: 401,
+        message: "a valid access key is required (Authorization: Bearer <key>)".into(),
+    };
+    let presented = presented.ok_or_else(unauthorized)?;
+    let mut found = None;
+    for key in keys {
+        let diff = key
+            .digest
+            .iter()
+            .zip(presented)
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b));
+        if diff == 0 && found.is_none() {
+            found = Some(key);
+        }
+    }
+    let key = found.ok_or_else(unauthorized)?;
+    if !key.scopes.contains(&scope) {
+        return Err(Denied {
+            status: 403,
+            message: format!(
+                "access key {:?} does not have the {} scope",
+                key.name,
+                scope.as_str()
+            ),
+        });
+    }
+    if let Some(outside) = clusters.iter().find(|c| !key.allows_cluster(c)) {
+        return Err(Denied {
+            status: 403,
+            message: format!(
+                "access key {:?} may not touch cluster {outside:?}",
+                key.name
+            ),
+        });
+    }
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // sha256("ci-key") and sha256("viewer-key")
+    const CI: &str = "3e1a7a6bc0d1b6d5a4e8a7c2fb59ff61e4d8e1c3c2f5e6b7a8091a2b3c4d5e6f";
+    const VIEWER: &str = "0000000000000000000000000000000000000000000000000000000000000001";
+
+    fn keys() -> Vec<AccessKey> {
+        parse_keys(&format!(
+            r#"[{{"name":"ci","sha256":"{CI}","scopes":["kubeconfig","plan","reconcile"],"clusters":["*"]}},
+                {{"name":"viewer","sha256":"{VIEWER}","scopes":["kubeconfig"],"clusters":["prod"]}}]"#
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn keys_scopes_and_clusters() {
+        let keys = keys();
+        let ci = parse_digest(CI).unwrap();
+        let viewer = parse_digest(VIEWER).unwrap();
+        assert_eq!(
+            authorize(&keys, Some(&ci), Scope::Reconcile, &["prod", "dev"])
+                .unwrap()
+                .name,
+            "ci"
+        );
+        assert_eq!(
+            authorize(&keys, Some(&viewer), Scope::Kubeconfig, &["prod"])
+                .unwrap()
+                .name,
+            "viewer"
+        );
+        assert_eq!(
+            authorize(&keys, Some(&viewer), Scope::Kubeconfig, &["dev"])
+                .unwrap_err()
+                .status,
+            403
+        );
+        assert_eq!(
+            authorize(&keys, Some(&viewer), Scope::Plan, &[])
+                .unwrap_err()
+                .status,
+            403
+        );
+        assert_eq!(
+            authorize(&keys, Some(&[7; 32]), Scope::Kubeconfig, &["prod"])
+                .unwrap_err()
+                .status,
+            401
+        );
+        assert_eq!(
+            authorize(&keys, None, Scope::Kubeconfig, &["prod"])
+                .unwrap_err()
+                .status,
+            401
+        );
+        assert!(!format!("{:?}", keys[0]).contains(CI));
+    }
+
+    #[test]
+    fn malformed_keys_name_the_entry() {
+        for (text, want) in [
+            ("{}", "must be a JSON list of keys"),
+            ("[{\"name\":\"a\",\"sha256\":\"abc\",\"scopes\":[],\"clusters\":[\"*\"]}]", "[0].sha256 must be the 64 hex characters of the key's SHA-256"),
+            (&format!("[{{\"name\":\"a\",\"sha256\":\"{CI}\",\"scopes\":[\"admin\"],\"clusters\":[\"*\"]}}]"), "[0].scopes: \"admin\" is not kubeconfig, plan or reconcile"),
+            (&format!("[{{\"name\":\"a\",\"sha256\":\"{CI}\",\"scopes\":[],\"clusters\":[]}}]"), "[0].clusters must be a non-empty list (\"*\" for all)"),
+            (&format!("[{{\"name\":\"a\",\"sha256\":\"{CI}\",\"scopes\":[],\"clusters\":[\"*\"],\"key\":\"x\"}}]"), "[0].key is not a field (name, sha256, scopes, clusters)"),
+        ] {
+            assert_eq!(parse_keys(text).unwrap_err(), want);
+        }
+    }
+}

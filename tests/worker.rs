@@ -1,0 +1,345 @@
+//! The Worker's routes and tick, natively over a scripted API: access keys, scopes,
+//! CORS, configuration errors naming their variable, and log lines without secrets.
+//! Native only: the time zones come from jiff's bundled database (wasm32 uses Intl).
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use common::{block_on, fixture_text, JiffZones, NOW_MS, PASSWORD};
+use nks_edge::transport::{HttpRequest, HttpResponse, Method, Replay};
+use nks_edge::worker::{serve, tick, Incoming, Outgoing, Setup};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+const CI: &str = "aa00000000000000000000000000000000000000000000000000000000000001";
+const VIEWER: &str = "bb00000000000000000000000000000000000000000000000000000000000002";
+const TOKEN: &str = "tok-from-identity";
+
+fn env() -> HashMap<&'static str, String> {
+    HashMap::from([
+        ("NKS_ENDPOINT", "http://nks.test".to_owned()),
+        ("NHN_IDENTITY_URL", "http://identity.test".to_owned()),
+        ("NHN_TENANT_ID", "tenant".to_owned()),
+        ("NHN_USERNAME", "user@example.com".to_owned()),
+        ("NHN_API_PASSWORD", PASSWORD.to_owned()),
+        ("CORS_ORIGINS", "https://console.example.com".to_owned()),
+        ("ACCESS_KEYS", json!([
+            {"name": "ci", "sha256": CI, "scopes": ["kubeconfig", "plan", "reconcile"], "clusters": ["*"]},
+            {"name": "viewer", "sha256": VIEWER, "scopes": ["kubeconfig"], "clusters": ["prod"]}
+        ]).to_string()),
+        ("SCALE_POLICY", json!({"timezone": "Asia/Seoul", "rules": [
+            {"name": "business-hours", "cluster": "prod", "nodegroup": "default-worker",
+             "when": {"days": "Mon-Fri", "from": "08:30", "to": "19:00"}, "autoscale": {"min": 3, "max": 10}},
+            {"name": "off-hours", "cluster": "prod", "nodegroup": "default-worker", "autoscale": {"min": 1, "max": 3}}
+        ]}).to_string()),
+    ])
+}
+
+/// Identity, then the API: a cluster `prod`, its autoscaler at 1..3; other clusters 404.
+fn api() -> Replay {
+    Replay::new(NOW_MS, |req: &HttpRequest| {
+        let path = req.url.split_once(".test").unwrap().1;
+        let body = match (req.method, path) {
+            (Method::Post, "/v2.0/tokens") => json!({"access": {"token": {"id": TOKEN, "expires": "2026-11-27T00:00:00Z"}}}),
+            (Method::Get, "/v1/clusters/prod/config") => serde_json::from_str(&fixture_text("kubeconfig.response")).unwrap(),
+            (Method::Get, "/v1/clusters/prod") => json!({"uuid": "u", "name": "prod", "status": "CREATE_COMPLETE"}),
+            (Method::Get, "/v1/clusters/prod/nodegroups/default-worker/autoscale") => json!({"ca_enable": true, "ca_min_node_count": 1, "ca_max_node_count": 3}),
+            (Method::Post, _) => json!({"uuid": "ng"}),
+            _ => return Ok(HttpResponse::json(404, r#"{"errors":[{"status":404,"title":"Cluster nope could not be found.","detail":"Cluster nope could not be found."}]}"#)
+                .with_header("x-openstack-request-id", "req-1")),
+        };
+        Ok(HttpResponse::json(200, body.to_string()))
+    })
+}
+
+fn setup_with(vars: HashMap<&'static str, String>) -> Setup<Replay, JiffZones> {
+    Setup::from_env(&|name| vars.get(name).cloned(), api(), JiffZones)
+}
+
+fn get(setup: &Setup<Replay, JiffZones>, method: &str, path: &str, key: Option<&str>) -> Outgoing {
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    let request = Incoming {
+        method: method.into(),
+        path: path.into(),
+        query: query.into(),
+        origin: Some("https://console.example.com".into()),
+        key_sha256: key.map(str::to_owned),
+        request_headers: None,
+    };
+    block_on(serve(setup, &request, &|| NOW_MS))
+}
+
+fn header<'o>(out: &'o Outgoing, name: &str) -> Option<&'o str> {
+    out.headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn body(out: &Outgoing) -> Value {
+    serde_json::from_str(&out.body).unwrap()
+}
+
+#[test]
+fn healthz_needs_nothing() {
+    let out = get(&setup_with(HashMap::new()), "GET", "/healthz", None);
+    assert_eq!(out.status, 200);
+    assert_eq!(
+        body(&out),
+        json!({"ok": true, "version": env!("CARGO_PKG_VERSION")})
+    );
+}
+
+#[test]
+fn kubeconfig_with_a_valid_key() {
+    let setup = setup_with(env());
+    let out = get(&setup, "GET", "/v1/clusters/prod/kubeconfig", Some(CI));
+    assert_eq!(out.status, 200);
+    assert!(out.body.starts_with("apiVersion: v1\n"));
+    assert_eq!(header(&out, "content-type"), Some("application/yaml"));
+    assert_eq!(header(&out, "cache-control"), Some("no-store"));
+    assert_eq!(
+        header(&out, "access-control-allow-origin"),
+        Some("https://console.example.com")
+    );
+    let log: Value = serde_json::from_str(&out.log).unwrap();
+    assert_eq!(log["route"], "/v1/clusters/{cluster}/kubeconfig");
+    assert_eq!(
+        (
+            log["key"].clone(),
+            log["cluster"].clone(),
+            log["status"].clone()
+        ),
+        (json!("ci"), json!("prod"), json!(200))
+    );
+    for secret in [CI, TOKEN, PASSWORD, "client-key-data"] {
+        assert!(!out.log.contains(secret), "{secret} in {}", out.log);
+    }
+    // The token is cached across requests of one isolate: one Identity request.
+    get(&setup, "GET", "/v1/clusters/prod/kubeconfig", Some(VIEWER));
+    let sent = setup.client.as_ref().unwrap().transport().requests();
+    assert_eq!(
+        sent.iter()
+            .filter(|r| r.url.ends_with("/v2.0/tokens"))
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn keys_scopes_and_clusters_are_enforced() {
+    let setup = setup_with(env());
+    for (key, path, status, kind) in [
+        (None, "/v1/clusters/prod/kubeconfig", 401, "unauthorized"),
+        (
+            Some("cc00000000000000000000000000000000000000000000000000000000000003"),
+            "/v1/clusters/prod/kubeconfig",
+            401,
+            "unauthorized",
+        ),
+        (
+            Some("not-hex"),
+            "/v1/clusters/prod/kubeconfig",
+            401,
+            "unauthorized",
+        ),
+        (
+            Some(VIEWER),
+            "/v1/clusters/dev/kubeconfig",
+            403,
+            "forbidden",
+        ),
+        (Some(VIEWER), "/v1/plan", 403, "forbidden"),
+    ] {
+        let out = get(&setup, "GET", path, key);
+        assert_eq!(
+            (out.status, body(&out)["error"]["kind"].clone()),
+            (status, json!(kind)),
+            "{key:?} {path}"
+        );
+    }
+    assert!(
+        setup
+            .client
+            .as_ref()
+            .unwrap()
+            .transport()
+            .requests()
+            .is_empty(),
+        "nothing reached the API"
+    );
+}
+
+#[test]
+fn upstream_errors_keep_the_apis_words() {
+    let out = get(
+        &setup_with(env()),
+        "GET",
+        "/v1/clusters/nope/kubeconfig",
+        Some(CI),
+    );
+    assert_eq!(out.status, 404);
+    let error = &body(&out)["error"];
+    assert_eq!(error["kind"], "not_found");
+    assert_eq!(error["title"], "Cluster nope could not be found.");
+    assert_eq!(error["requestId"], "req-1");
+}
+
+#[test]
+fn cors_preflight_and_unknown_origins() {
+    let setup = setup_with(env());
+    let preflight = Incoming {
+        method: "OPTIONS".into(),
+        path: "/v1/clusters/prod/kubeconfig".into(),
+        origin: Some("https://console.example.com".into()),
+        request_headers: Some("authorization".into()),
+        ..Incoming::default()
+    };
+    let out = block_on(serve(&setup, &preflight, &|| NOW_MS));
+    assert_eq!(out.status, 204);
+    assert_eq!(
+        header(&out, "access-control-allow-origin"),
+        Some("https://console.example.com")
+    );
+    assert_eq!(
+        header(&out, "access-control-allow-headers"),
+        Some("authorization")
+    );
+    assert!(header(&out, "access-control-allow-methods")
+        .unwrap()
+        .contains("GET"));
+    let stranger = Incoming {
+        origin: Some("https://evil.example".into()),
+        ..preflight
+    };
+    let out = block_on(serve(&setup, &stranger, &|| NOW_MS));
+    assert_eq!(header(&out, "access-control-allow-origin"), None);
+}
+
+#[test]
+fn configuration_errors_name_the_variable() {
+    let mut vars = env();
+    vars.remove("NHN_API_PASSWORD");
+    let out = get(
+        &setup_with(vars),
+        "GET",
+        "/v1/clusters/prod/kubeconfig",
+        Some(CI),
+    );
+    assert_eq!(out.status, 500);
+    assert_eq!(body(&out)["error"]["variable"], "NHN_API_PASSWORD");
+
+    let mut vars = env();
+    vars.insert("ACCESS_KEYS", "[{\"name\": \"x\"}]".into());
+    let out = get(
+        &setup_with(vars),
+        "GET",
+        "/v1/clusters/prod/kubeconfig",
+        Some(CI),
+    );
+    assert_eq!(
+        (out.status, body(&out)["error"]["variable"].clone()),
+        (500, json!("ACCESS_KEYS"))
+    );
+    assert!(body(&out)["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("[0].sha256"));
+
+    let mut vars = env();
+    vars.insert("SCALE_POLICY", json!({"timezone": "Asia/Seoul", "rules": [{"cluster": "prod", "nodegroup": "w", "when": {"days": "Mon-Fry"}, "node_count": 2}]}).to_string());
+    let setup = setup_with(vars);
+    let out = get(&setup, "GET", "/v1/plan", Some(CI));
+    assert_eq!(out.status, 500);
+    assert_eq!(
+        body(&out)["error"]["message"],
+        r#"SCALE_POLICY: rules[0].when.days: "Mon-Fry" is not a day range"#
+    );
+    assert_eq!(
+        get(&setup, "GET", "/v1/clusters/prod/kubeconfig", Some(CI)).status,
+        200,
+        "other routes still work"
+    );
+    let lines = block_on(tick(&setup, NOW_MS));
+    let line: Value = serde_json::from_str(&lines[0]).unwrap();
+    assert_eq!(
+        (
+            line["event"].clone(),
+            line["variable"].clone(),
+            line["applied"].clone()
+        ),
+        (json!("config_error"), json!("SCALE_POLICY"), json!(false))
+    );
+
+    let mut vars = env();
+    vars.insert("DRY_RUN", "maybe".into());
+    let lines = block_on(tick(&setup_with(vars), NOW_MS));
+    assert!(lines[0].contains("\"variable\":\"DRY_RUN\""));
+}
+
+#[test]
+fn plan_at_an_instant_and_reconcile_now() {
+    let setup = setup_with(env());
+    let out = get(
+        &setup,
+        "GET",
+        "/v1/plan?at=2026-11-26T09%3A00%3A00%2B09%3A00",
+        Some(CI),
+    );
+    assert_eq!(out.status, 200, "{}", out.body);
+    let plan = body(&out);
+    assert_eq!(plan["at"], "2026-11-26T09:00:00+09:00");
+    assert_eq!(plan["actions"][0]["rule"], "business-hours");
+    assert_eq!(plan["actions"][0]["result"], "planned");
+    let bad = get(&setup, "GET", "/v1/plan?at=tomorrow", Some(CI));
+    assert_eq!(
+        (bad.status, body(&bad)["error"]["field"].clone()),
+        (400, json!("at"))
+    );
+    assert_eq!(get(&setup, "GET", "/v1/reconcile", Some(CI)).status, 405);
+    assert_eq!(get(&setup, "GET", "/v2/nothing", Some(CI)).status, 404);
+
+    // NOW_MS is 09:00 in Seoul on a Thursday.
+    let out = get(&setup, "POST", "/v1/reconcile", Some(CI));
+    assert_eq!(body(&out)["actions"][0]["result"], "applied");
+    let posts = setup
+        .client
+        .as_ref()
+        .unwrap()
+        .transport()
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == Method::Post && !r.url.ends_with("tokens"))
+        .count();
+    assert_eq!(posts, 1);
+}
+
+#[test]
+fn a_dry_run_tick_logs_the_plan_and_writes_nothing() {
+    let mut vars = env();
+    vars.insert("DRY_RUN", "true".into());
+    let setup = setup_with(vars);
+    let lines = block_on(tick(&setup, NOW_MS));
+    let summary: Value = serde_json::from_str(&lines[0]).unwrap();
+    assert_eq!(
+        (
+            summary["dry_run"].clone(),
+            summary["planned"].clone(),
+            summary["applied"].clone()
+        ),
+        (json!(true), json!(1), json!(0))
+    );
+    let action: Value = serde_json::from_str(&lines[1]).unwrap();
+    assert_eq!(action["event"], "action");
+    assert_eq!(action["to"], json!({"min": 3, "max": 10}));
+    let sent = setup.client.as_ref().unwrap().transport().requests();
+    assert!(sent
+        .iter()
+        .all(|r| r.method == Method::Get || r.url.ends_with("/v2.0/tokens")));
+}
