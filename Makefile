@@ -74,11 +74,11 @@ test-native:
 	cargo test --workspace
 
 test-wasm: rust-tools emulator
-	scripts/with-emulator.sh cargo test -p nks-edge --target $(WASM_TARGET) --test wasm_fetch
+	scripts/with-emulator.sh cargo test -p nks-edge --target $(WASM_TARGET) --test wasm_fetch --test wasm_zones
 
 # The package as users get it: Node, workerd (Miniflare), Chromium, Deno, and the types.
 test-js: tools emulator wasm
-	scripts/with-emulator.sh node --test --test-concurrency=1 js/test/
+	NKS_EMULATOR_ARGS="--op-delay-ms 50" scripts/with-emulator.sh node --test --test-concurrency=1 js/test/
 	cd js/test && node_modules/.bin/tsc -p tsconfig.json
 
 test: tools lint test-native test-wasm build test-js

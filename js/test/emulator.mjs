@@ -20,6 +20,7 @@ async function call(method, path, body) {
 export const reset = () => call("POST", "/_emulator/reset");
 export const seed = (state) => call("POST", "/_emulator/seed", state);
 export const faults = (rules) => call("POST", "/_emulator/faults", rules);
+export const clearFaults = () => call("DELETE", "/_emulator/faults");
 export const requests = async () => (await call("GET", "/_emulator/requests")).requests;
 export const clearRequests = () => call("DELETE", "/_emulator/requests");
 

@@ -1,0 +1,209 @@
+// Scheduled scaling against the emulator, through the package: ticks raise and lower
+// bounds, a second tick writes nothing, holidays win by order, busy clusters are skipped
+// then reconciled, failures stay local, DRY_RUN and the budget hold; and a seeded
+// property test over random policies and instants.
+import { test, beforeEach } from "node:test";
+import assert from "node:assert/strict";
+import { NksClient } from "nks-edge";
+import { EMULATOR, IDENTITY, seed, faults, clearFaults, requests, clearRequests } from "./emulator.mjs";
+
+const STATE = {
+  clusters: [
+    { name: "prod", nodegroups: [
+      { name: "default-worker", node_count: 2, labels: { ca_enable: "True", ca_min_node_count: "1", ca_max_node_count: "3" } },
+      { name: "batch", node_count: 1, labels: { ca_enable: "True", ca_min_node_count: "1", ca_max_node_count: "3" } },
+      { name: "fixed", node_count: 2, labels: { ca_enable: "False" } },
+    ] },
+    { name: "dev", status: "UPDATE_IN_PROGRESS", settle_after_ms: 400, nodegroups: [
+      { name: "default-worker", node_count: 1, labels: { ca_enable: "True", ca_min_node_count: "1", ca_max_node_count: "2" } },
+    ] },
+  ],
+};
+
+const POLICY = {
+  timezone: "Asia/Seoul",
+  rules: [
+    { name: "holidays", cluster: "prod", nodegroup: "default-worker",
+      when: { dates: ["2026-12-25", "2027-01-01..2027-01-02"] }, autoscale: { min: 1, max: 2 } },
+    { name: "business-hours", cluster: "prod", nodegroup: ["default-worker", "batch"],
+      when: { days: "Mon-Fri", from: "08:30", to: "19:00" }, autoscale: { enable: true, min: 3, max: 10 } },
+    { name: "night-batch", cluster: "prod", nodegroup: "fixed", when: { from: "22:00", to: "06:00" }, node_count: 4 },
+    { name: "off-hours", cluster: "prod", nodegroup: ["default-worker", "batch"], autoscale: { min: 1, max: 3 } },
+    { name: "dev", cluster: "dev", nodegroup: "default-worker", autoscale: { min: 1, max: 4 } },
+  ],
+};
+
+const THURSDAY_9 = "2026-11-26T09:00:00+09:00";
+const CHRISTMAS_10 = "2026-12-25T10:00:00+09:00";
+const nks = () => new NksClient({ endpoint: EMULATOR, identity: { ...IDENTITY, endpoint: EMULATOR }, retries: 0 });
+const writes = async () => (await requests()).filter((r) => r.method === "POST" && r.path.startsWith("/v1/"));
+const bounds = async (client, cluster, group) => {
+  const a = await client.getAutoscale(cluster, group);
+  return [a.ca_min_node_count, a.ca_max_node_count];
+};
+const results = (report) => Object.fromEntries(report.actions.map((a) => [`${a.cluster}/${a.nodegroup}`, a.result]));
+
+beforeEach(async () => {
+  await seed(STATE);
+  await clearFaults();
+});
+
+test("a weekday 09:00 tick in Seoul raises the bounds; the same tick again writes nothing", async () => {
+  const client = nks();
+  const report = await client.reconcile(POLICY, THURSDAY_9);
+  assert.equal(report.at, THURSDAY_9);
+  assert.deepEqual(results(report), { "prod/default-worker": "applied", "prod/batch": "applied" });
+  assert.deepEqual(report.skipped, [{ cluster: "dev", reason: "cluster status UPDATE_IN_PROGRESS" }]);
+  assert.deepEqual(report.unchanged, [], "fixed: no rule matches at 09:00, so it is left alone");
+  assert.deepEqual(await bounds(client, "prod", "default-worker"), [3, 10]);
+  assert.deepEqual(await bounds(client, "prod", "batch"), [3, 10]);
+
+  await clearRequests();
+  const again = await client.reconcile(POLICY, THURSDAY_9);
+  assert.deepEqual(again.actions, []);
+  assert.equal(again.unchanged.length, 2);
+  assert.deepEqual(await writes(), [], "the emulator saw no write");
+});
+
+test("a holiday tick applies the holiday rule, which comes first", async () => {
+  const client = nks();
+  await client.reconcile(POLICY, THURSDAY_9);
+  const report = await client.reconcile(POLICY, CHRISTMAS_10); // a Friday
+  assert.deepEqual(report.actions.map((a) => [a.nodegroup, a.rule, a.result]), [["default-worker", "holidays", "applied"]]);
+  assert.deepEqual(report.actions[0].from, { min: 3, max: 10 });
+  assert.deepEqual(report.actions[0].to, { min: 1, max: 2 });
+  assert.deepEqual(report.unchanged, [{ cluster: "prod", nodegroup: "batch", rule: "business-hours" }]);
+  assert.deepEqual(await bounds(client, "prod", "default-worker"), [1, 2]);
+});
+
+test("a night tick resizes the fixed group", async () => {
+  const client = nks();
+  const report = await client.reconcile(POLICY, "2026-11-26T23:00:00+09:00");
+  const fixed = report.actions.find((a) => a.nodegroup === "fixed");
+  assert.deepEqual([fixed.action, fixed.from, fixed.to, fixed.result], ["resize", { node_count: 2 }, { node_count: 4 }, "applied"]);
+  assert.equal((await client.getNodeGroup("prod", "fixed")).node_count, 4);
+});
+
+test("a cluster mid-update is skipped, then reconciled by a later tick", async () => {
+  const client = nks();
+  const first = await client.reconcile(POLICY, THURSDAY_9);
+  assert.deepEqual(first.skipped.map((s) => s.cluster), ["dev"]);
+  assert.deepEqual(await bounds(client, "dev", "default-worker"), [1, 2]);
+  await new Promise((resolve) => setTimeout(resolve, 450));
+  const later = await client.reconcile(POLICY, THURSDAY_9);
+  assert.deepEqual(later.skipped, []);
+  assert.deepEqual(results(later), { "dev/default-worker": "applied" });
+  assert.deepEqual(await bounds(client, "dev", "default-worker"), [1, 4]);
+});
+
+test("injected 503s on one node group fail that action only", async () => {
+  await faults({ route: "POST /v1/clusters/prod/nodegroups/batch/autoscale", error: 503 });
+  const client = nks();
+  const report = await client.reconcile(POLICY, THURSDAY_9);
+  assert.deepEqual(results(report), { "prod/default-worker": "applied", "prod/batch": "failed" });
+  const failed = report.actions.find((a) => a.nodegroup === "batch");
+  assert.deepEqual([failed.error.kind, failed.error.status], ["server", 503]);
+  assert.deepEqual(await bounds(client, "prod", "default-worker"), [3, 10]);
+  assert.deepEqual(await bounds(client, "prod", "batch"), [1, 3]);
+});
+
+test("DRY_RUN plans and sends no write", async () => {
+  await clearRequests();
+  const report = await nks().reconcile(POLICY, THURSDAY_9, { dryRun: true });
+  assert.equal(report.dry_run, true);
+  assert.deepEqual(results(report), { "prod/default-worker": "planned", "prod/batch": "planned" });
+  assert.deepEqual(await writes(), []);
+});
+
+test("more targets than the budget: the rest is deferred and reported", async () => {
+  const client = nks();
+  await client.listClusters(); // the token, outside the budget
+  const report = await client.reconcile(POLICY, THURSDAY_9, { budget: 3 });
+  // Three reads fit: the cluster prod and two of its groups... or fewer groups.
+  assert.ok(report.subrequests <= 3, `${report.subrequests} subrequests`);
+  const deferred = report.deferred.length + report.actions.filter((a) => a.result === "deferred").length;
+  assert.ok(deferred >= 1, JSON.stringify(report));
+  assert.deepEqual(await writes(), [], "no room was left for writes");
+});
+
+// --- A seeded property test -----------------------------------------------------
+
+/** mulberry32: a small seeded generator, so a failure can be replayed. */
+function random(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const ZONES = ["Asia/Seoul", "America/New_York", "Europe/Berlin", "UTC"];
+const TARGETS = [["prod", "default-worker"], ["prod", "batch"], ["prod", "fixed"]];
+
+function randomPolicy(next) {
+  const pick = (list) => list[Math.floor(next() * list.length)];
+  const int = (lo, hi) => lo + Math.floor(next() * (hi - lo + 1));
+  const hhmm = () => `${String(int(0, 23)).padStart(2, "0")}:${pick(["00", "15", "30", "45"])}`;
+  const rules = [];
+  for (let i = 0; i < int(1, 5); i++) {
+    const [cluster, nodegroup] = pick(TARGETS);
+    const when = {};
+    if (next() < 0.5) when.days = next() < 0.5 ? `${pick(DAYS)}-${pick(DAYS)}` : `${pick(DAYS)},${pick(DAYS)}`;
+    if (next() < 0.5) {
+      when.from = hhmm();
+      do when.to = hhmm(); while (when.to === when.from);
+    }
+    if (next() < 0.2) when.dates = [`2026-${String(int(1, 12)).padStart(2, "0")}-01..2026-12-31`];
+    const rule = { name: `r${i}`, cluster, nodegroup, ...(Object.keys(when).length ? { when } : {}) };
+    if (nodegroup === "fixed" && next() < 0.7) {
+      rule.node_count = int(1, 10);
+    } else {
+      const min = int(1, 10);
+      rule.autoscale = next() < 0.8 ? { min, max: int(min, 10) } : next() < 0.5 ? { min } : { max: int(1, 10) };
+      if (next() < 0.3) rule.autoscale.enable = true;
+    }
+    if (next() < 0.3) rule.timezone = pick(ZONES);
+    rules.push(rule);
+  }
+  return { timezone: pick(ZONES), rules };
+}
+
+async function settled(client) {
+  for (let i = 0; i < 100; i++) {
+    if ((await client.listClusters()).every((c) => c.status.endsWith("_COMPLETE"))) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.fail("the clusters did not settle");
+}
+
+test("property: reconciling twice writes nothing the second time; bounds stay valid", async () => {
+  const CASES = Number(process.env.PROPERTY_CASES ?? 100);
+  const client = nks();
+  for (let i = 0; i < CASES; i++) {
+    const seedValue = 1000 + i;
+    const next = random(seedValue);
+    const policy = randomPolicy(next);
+    const at = Date.UTC(2026, 0, 1) + Math.floor(next() * 365 * 24) * 3600 * 1000 + Math.floor(next() * 60) * 60000;
+    const label = `seed ${seedValue}, at ${new Date(at).toISOString()}, policy ${JSON.stringify(policy)}`;
+    await seed({ clusters: [STATE.clusters[0]] });
+
+    const first = await client.reconcile(policy, at);
+    for (const action of first.actions) {
+      const { min, max, node_count: size } = action.to;
+      for (const n of [min, max, size]) if (n !== undefined) assert.ok(n >= 1 && n <= 10, `${n} out of range; ${label}`);
+    }
+    await settled(client);
+    await clearRequests();
+    const second = await client.reconcile(policy, at);
+    assert.deepEqual(second.actions, [], `second tick planned writes; ${label}`);
+    assert.deepEqual(await writes(), [], `second tick wrote; ${label}`);
+    for (const [cluster, group] of TARGETS) {
+      const [min, max] = await bounds(client, cluster, group);
+      assert.ok(1 <= min && min <= max && max <= 10, `bounds ${min}..${max} of ${group}; ${label}`);
+    }
+  }
+});

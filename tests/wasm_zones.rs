@@ -1,0 +1,84 @@
+//! The runtime's `Intl` time zones (wasm32 under Node) agree with the IANA rules at
+//! daylight-saving transitions, and bad zone names are errors, not traps.
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used)]
+
+use nks_edge::schedule::clock::IntlZones;
+use nks_edge::schedule::Zones;
+use nks_edge::time::parse_rfc3339_ms;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+#[wasm_bindgen_test]
+fn wall_clock_at_transitions() {
+    let zones = IntlZones::default();
+    for (zone, instant, want) in [
+        (
+            "Asia/Seoul",
+            "2026-11-26T00:00:00Z",
+            "2026-11-26T09:00:00+09:00",
+        ),
+        (
+            "America/New_York",
+            "2026-03-08T06:59:00Z",
+            "2026-03-08T01:59:00-05:00",
+        ),
+        (
+            "America/New_York",
+            "2026-03-08T07:00:00Z",
+            "2026-03-08T03:00:00-04:00",
+        ),
+        (
+            "America/New_York",
+            "2026-11-01T05:30:00Z",
+            "2026-11-01T01:30:00-04:00",
+        ),
+        (
+            "America/New_York",
+            "2026-11-01T06:30:00Z",
+            "2026-11-01T01:30:00-05:00",
+        ),
+        (
+            "Europe/Berlin",
+            "2026-03-29T00:59:00Z",
+            "2026-03-29T01:59:00+01:00",
+        ),
+        (
+            "Europe/Berlin",
+            "2026-03-29T01:00:00Z",
+            "2026-03-29T03:00:00+02:00",
+        ),
+        (
+            "Europe/Berlin",
+            "2026-10-25T00:30:00Z",
+            "2026-10-25T02:30:00+02:00",
+        ),
+        (
+            "Europe/Berlin",
+            "2026-10-25T01:30:00Z",
+            "2026-10-25T02:30:00+01:00",
+        ),
+        (
+            "Asia/Seoul",
+            "2028-02-29T03:00:00Z",
+            "2028-02-29T12:00:00+09:00",
+        ),
+    ] {
+        let at = parse_rfc3339_ms(instant).unwrap();
+        assert_eq!(
+            zones.local(zone, at).unwrap().rfc3339(at),
+            want,
+            "{zone} {instant}"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn unknown_zones_are_errors() {
+    let zones = IntlZones::default();
+    assert!(zones.check("Asia/Seoul").is_ok());
+    assert_eq!(
+        zones.check("Mars/Olympus").unwrap_err(),
+        "\"Mars/Olympus\" is not an IANA time zone"
+    );
+    assert!(zones.local("Mars/Olympus", 0).is_err());
+}
