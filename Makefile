@@ -7,6 +7,9 @@ WASM_TARGET := wasm32-unknown-unknown
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
 PKG := js/pkg
 WASM := $(PKG)/nks_edge_bg.wasm
+WORKER_PKG := js/pkg-worker
+WORKER_WASM := $(WORKER_PKG)/nks_edge_bg.wasm
+WASM_BINDGEN_FLAGS := --target web --remove-name-section --remove-producers-section --out-name nks_edge
 export WRANGLER_SEND_METRICS := false
 
 .PHONY: help tools rust-tools js-tools browser-tools lint test test-native test-wasm test-js build wasm emulator
@@ -45,17 +48,22 @@ browser-tools:
 
 ## Build ----------------------------------------------------------------------
 
-# The wasm and its JS glue in js/pkg/ (also wrangler's build command).
+# The package's wasm in js/pkg/, and the Worker's (with its routes) in js/pkg-worker/.
+# Also wrangler's build command.
 wasm: rust-tools js/node_modules/.installed
 	cargo build --release --target $(WASM_TARGET) -p nks-edge
-	wasm-bindgen --target web --remove-name-section --remove-producers-section \
-		--out-dir $(PKG) --out-name nks_edge target/$(WASM_TARGET)/release/nks_edge.wasm
+	wasm-bindgen $(WASM_BINDGEN_FLAGS) --out-dir $(PKG) target/$(WASM_TARGET)/release/nks_edge.wasm
 	js/node_modules/.bin/wasm-opt -Oz $(WASM) -o $(WASM)
+	cargo build --release --target $(WASM_TARGET) -p nks-edge --features worker --target-dir target/worker
+	wasm-bindgen $(WASM_BINDGEN_FLAGS) --out-dir $(WORKER_PKG) target/worker/$(WASM_TARGET)/release/nks_edge.wasm
+	js/node_modules/.bin/wasm-opt -Oz $(WORKER_WASM) -o $(WORKER_WASM)
 
 # The wasm, its sizes, and the Worker bundle as wrangler would upload it.
 build: wasm
-	@printf 'nks_edge_bg.wasm: %s bytes raw, %s bytes gzip\n' \
+	@printf 'js/pkg/nks_edge_bg.wasm (npm package): %s bytes raw, %s bytes gzip\n' \
 		"$$(wc -c < $(WASM))" "$$(gzip -9 -c $(WASM) | wc -c)"
+	@printf 'js/pkg-worker/nks_edge_bg.wasm (Worker): %s bytes raw, %s bytes gzip\n' \
+		"$$(wc -c < $(WORKER_WASM))" "$$(gzip -9 -c $(WORKER_WASM) | wc -c)"
 	@rm -rf target/worker-dry-run
 	@js/node_modules/.bin/wrangler deploy --dry-run --outdir target/worker-dry-run 2>&1 \
 		| tee target/wrangler-dry-run.log | grep -E 'Total Upload|--dry-run' || { cat target/wrangler-dry-run.log; exit 1; }
@@ -69,6 +77,7 @@ lint: rust-tools
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p nks-edge --all-targets --target $(WASM_TARGET) -- -D warnings
+	cargo clippy -p nks-edge --all-targets --target $(WASM_TARGET) --features worker -- -D warnings
 
 test-native:
 	cargo test --workspace

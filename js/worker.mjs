@@ -1,8 +1,11 @@
-// The Cloudflare Worker: HTTP routes and the cron tick, handled in Rust (src/worker/).
-// Here only the bearer key is hashed (WebCrypto), so the key itself never leaves this
-// file, and the log lines Rust returns are written.
-import { handleFetch, handleScheduled } from "./pkg/nks_edge.js";
-import "./workerd.mjs";
+// The Cloudflare Worker: HTTP routes and the cron tick, handled in Rust (src/worker/,
+// built into js/pkg-worker/ with the `worker` feature). Here only the bearer key is
+// hashed (WebCrypto), so the key itself never leaves this file, and the log lines Rust
+// returns are written.
+import wasm from "./pkg-worker/nks_edge_bg.wasm";
+import { initSync, handleFetch, handleScheduled } from "./pkg-worker/nks_edge.js";
+
+initSync({ module: wasm });
 
 async function sha256Hex(text) {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));

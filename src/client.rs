@@ -8,7 +8,7 @@ use crate::model::{
     Autoscale, Cluster, ClusterCreate, NodeGroup, NodeGroupCreate, Resize, Upgrade, UuidResponse,
 };
 use crate::secret::Secret;
-use crate::transport::{HttpRequest, HttpResponse, Transport};
+use crate::transport::{HttpRequest, HttpResponse, Method, Transport};
 use crate::validate::DEFAULT_MAX_NODE_COUNT;
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -270,20 +270,34 @@ impl<T: Transport> NksClient<T> {
         Ok(self.execute(api::supported_versions()).await?.supported_k8s)
     }
 
-    /// Sends one call: adds the headers and the token, refreshes an Identity token
-    /// once on 401, retries idempotent calls on transient failures, reads the answer.
+    /// Sends one call and reads its answer into the call's result type.
     pub async fn execute<R>(&self, call: Call<R>) -> Result<R, Error> {
+        let idempotent = call.idempotent();
+        let response = self
+            .send(call.method, &call.path, call.body.as_deref(), idempotent)
+            .await?;
+        read(call.parse, &response)
+    }
+
+    /// Sends a request until it succeeds or fails for good: adds the headers and the
+    /// token, refreshes an Identity token once on 401, retries idempotent requests on
+    /// transient failures. Not generic over the result type, so the wasm holds it once.
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&str>,
+        idempotent: bool,
+    ) -> Result<HttpResponse, Error> {
         let inner = &*self.inner;
         let timeout_ms = inner.config.timeout_ms;
         let mut attempt = 0;
         let mut refreshed = false;
         loop {
             let token = inner.tokens.token(&inner.transport, timeout_ms).await?;
-            let request = self.request(&call, &token);
+            let request = self.request(method, path, body, &token);
             let error = match inner.transport.send(request).await {
-                Ok(response) if (200..300).contains(&response.status) => {
-                    return read(&call, &response);
-                }
+                Ok(response) if (200..300).contains(&response.status) => return Ok(response),
                 Ok(response) => Error::from_response(&response, inner.transport.now_ms()),
                 Err(failure) => Error::from_transport(&failure, timeout_ms),
             };
@@ -292,7 +306,7 @@ impl<T: Transport> NksClient<T> {
                 refreshed = true;
                 continue;
             }
-            match self.retry_delay(&call, &error, attempt) {
+            match self.retry_delay(idempotent, &error, attempt) {
                 Some(delay) => {
                     inner.transport.sleep(delay).await;
                     attempt += 1;
@@ -302,30 +316,36 @@ impl<T: Transport> NksClient<T> {
         }
     }
 
-    fn request<R>(&self, call: &Call<R>, token: &Secret) -> HttpRequest {
+    fn request(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&str>,
+        token: &Secret,
+    ) -> HttpRequest {
         let config = &self.inner.config;
         HttpRequest {
-            method: call.method,
-            url: format!("{}{}", config.endpoint.trim_end_matches('/'), call.path),
+            method,
+            url: format!("{}{path}", config.endpoint.trim_end_matches('/')),
             headers: vec![
                 ("Accept".into(), "application/json".into()),
                 ("Content-Type".into(), "application/json".into()),
                 ("OpenStack-API-Version".into(), API_VERSION.into()),
                 ("X-Auth-Token".into(), token.expose().to_owned()),
             ],
-            body: call.body.clone(),
+            body: body.map(str::to_owned),
             timeout_ms: config.timeout_ms,
         }
     }
 
-    /// How long to wait before trying `call` again, or `None` to give up: only
-    /// idempotent calls, only transient failures, at most `retries` times, and never
-    /// for a `Retry-After` beyond `retry_max_ms`.
-    fn retry_delay<R>(&self, call: &Call<R>, error: &Error, attempt: u32) -> Option<u64> {
+    /// How long to wait before trying again, or `None` to give up: only idempotent
+    /// requests, only transient failures, at most `retries` times, and never for a
+    /// `Retry-After` beyond `retry_max_ms`.
+    fn retry_delay(&self, idempotent: bool, error: &Error, attempt: u32) -> Option<u64> {
         let config = &self.inner.config;
         let transient = matches!(error.kind, ErrorKind::Timeout | ErrorKind::Network)
             || matches!(error.status, 429 | 502 | 503 | 504);
-        if !call.idempotent() || !transient || attempt >= config.retries {
+        if !idempotent || !transient || attempt >= config.retries {
             return None;
         }
         let asked = error.retry_after_ms.unwrap_or(0);
@@ -352,8 +372,8 @@ impl<T: Transport> NksClient<T> {
 }
 
 /// Reads a 2xx answer; a body of the wrong shape is `invalid_response`.
-fn read<R>(call: &Call<R>, response: &HttpResponse) -> Result<R, Error> {
-    (call.parse)(&response.body).map_err(|why| {
+fn read<R>(parse: crate::api::Parse<R>, response: &HttpResponse) -> Result<R, Error> {
+    parse(&response.body).map_err(|why| {
         let mut error = Error::invalid_response(response.status, why);
         error.request_id = response.header("x-openstack-request-id").map(str::to_owned);
         error.body = response.body.clone();

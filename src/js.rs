@@ -1,6 +1,6 @@
 //! The JavaScript surface (wasm32 only): the `NksClient` class with the contract's
-//! methods, errors as `NksError` instances, and the Worker's entry points. Values cross
-//! the boundary as plain objects and arrays (never `Map`).
+//! methods, errors as `NksError` instances, and (with the `worker` feature) the
+//! Worker's entry points. Values cross the boundary as plain objects and arrays.
 
 use crate::auth::{Credentials, Identity, DEFAULT_IDENTITY_URL};
 use crate::client::{region_endpoint, Config};
@@ -10,7 +10,6 @@ use crate::schedule::clock::IntlZones;
 use crate::schedule::{Options, Policy};
 use crate::secret::Secret;
 use crate::transport::Fetch;
-use crate::worker::{self, Incoming, Setup};
 use crate::NksClient;
 use js_sys::{Promise, Reflect};
 use serde::de::DeserializeOwned;
@@ -21,14 +20,8 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-/// The Worker's setup in wasm: `fetch` and `Intl`.
-type WorkerSetup = Setup<Fetch, IntlZones>;
-
 thread_local! {
     static ERROR_CLASS: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
-    /// The Worker's setup, kept for the isolate's life while its environment is the same
-    /// (so the Identity token is reused across requests).
-    static WORKER: RefCell<Option<(String, Rc<WorkerSetup>)>> = const { RefCell::new(None) };
 }
 
 /// Registers the `NksError` class the package exports; errors are made with it.
@@ -417,78 +410,103 @@ fn instant(at: &JsValue) -> Result<i64, Error> {
     Ok(ms as i64)
 }
 
-/// The variables the Worker reads.
-const WORKER_VARS: [&str; 12] = [
-    "NKS_REGION",
-    "NKS_ENDPOINT",
-    "NHN_IDENTITY_URL",
-    "NHN_TENANT_ID",
-    "NHN_USERNAME",
-    "NHN_API_PASSWORD",
-    "NKS_TOKEN",
-    "SCALE_POLICY",
-    "ACCESS_KEYS",
-    "CORS_ORIGINS",
-    "DRY_RUN",
-    "SUBREQUEST_BUDGET",
-];
+#[cfg(feature = "worker")]
+pub use entry::{handle_fetch, handle_scheduled};
 
-/// The setup for `env`, reused while the environment does not change.
-fn setup_for(env: &JsValue) -> Rc<WorkerSetup> {
-    let values: Vec<Option<String>> = WORKER_VARS
-        .iter()
-        .map(|name| {
-            Reflect::get(env, &JsValue::from_str(name))
-                .ok()
-                .and_then(|v| v.as_string())
-        })
-        .collect();
-    let fingerprint = values
-        .iter()
-        .map(|v| v.as_deref().unwrap_or("\u{0}"))
-        .collect::<Vec<_>>()
-        .join("\u{1}");
-    WORKER.with(|cell| {
-        if let Some((seen, setup)) = cell.borrow().as_ref() {
-            if *seen == fingerprint {
-                return Rc::clone(setup);
+/// The Worker's entry points: environment in, routes and ticks out.
+#[cfg(feature = "worker")]
+mod entry {
+    use super::{from_js, js_error, to_js};
+    use crate::schedule::clock::IntlZones;
+    use crate::transport::Fetch;
+    use crate::worker::{self, Incoming, Setup};
+    use js_sys::Reflect;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use wasm_bindgen::prelude::*;
+
+    /// The Worker's setup in wasm: `fetch` and `Intl`.
+    type WorkerSetup = Setup<Fetch, IntlZones>;
+
+    thread_local! {
+        /// Kept for the isolate's life while its environment is the same (so the
+        /// Identity token is reused across requests).
+        static WORKER: RefCell<Option<(String, Rc<WorkerSetup>)>> = const { RefCell::new(None) };
+    }
+
+    /// The variables the Worker reads.
+    const WORKER_VARS: [&str; 12] = [
+        "NKS_REGION",
+        "NKS_ENDPOINT",
+        "NHN_IDENTITY_URL",
+        "NHN_TENANT_ID",
+        "NHN_USERNAME",
+        "NHN_API_PASSWORD",
+        "NKS_TOKEN",
+        "SCALE_POLICY",
+        "ACCESS_KEYS",
+        "CORS_ORIGINS",
+        "DRY_RUN",
+        "SUBREQUEST_BUDGET",
+    ];
+
+    /// The setup for `env`, reused while the environment does not change.
+    fn setup_for(env: &JsValue) -> Rc<WorkerSetup> {
+        let values: Vec<Option<String>> = WORKER_VARS
+            .iter()
+            .map(|name| {
+                Reflect::get(env, &JsValue::from_str(name))
+                    .ok()
+                    .and_then(|v| v.as_string())
+            })
+            .collect();
+        let fingerprint = values
+            .iter()
+            .map(|v| v.as_deref().unwrap_or("\u{0}"))
+            .collect::<Vec<_>>()
+            .join("\u{1}");
+        WORKER.with(|cell| {
+            if let Some((seen, setup)) = cell.borrow().as_ref() {
+                if *seen == fingerprint {
+                    return Rc::clone(setup);
+                }
             }
-        }
-        let lookup = |name: &str| {
-            WORKER_VARS
-                .iter()
-                .position(|v| *v == name)
-                .and_then(|i| values.get(i).cloned().flatten())
-        };
-        let setup = Rc::new(Setup::from_env(&lookup, Fetch, IntlZones::default()));
-        *cell.borrow_mut() = Some((fingerprint, Rc::clone(&setup)));
-        setup
-    })
-}
+            let lookup = |name: &str| {
+                WORKER_VARS
+                    .iter()
+                    .position(|v| *v == name)
+                    .and_then(|i| values.get(i).cloned().flatten())
+            };
+            let setup = Rc::new(Setup::from_env(&lookup, Fetch, IntlZones::default()));
+            *cell.borrow_mut() = Some((fingerprint, Rc::clone(&setup)));
+            setup
+        })
+    }
 
-fn now_ms() -> i64 {
-    // Milliseconds since the epoch fit an i64 exactly.
-    #[allow(clippy::cast_possible_truncation)]
-    let now = js_sys::Date::now() as i64;
-    now
-}
+    fn now_ms() -> i64 {
+        // Milliseconds since the epoch fit an i64 exactly.
+        #[allow(clippy::cast_possible_truncation)]
+        let now = js_sys::Date::now() as i64;
+        now
+    }
 
-/// The Worker's `fetch`: `{method, path, query, origin, keySha256, requestHeaders}` in,
-/// `{status, headers, body, log}` out.
-#[wasm_bindgen(js_name = handleFetch)]
-pub async fn handle_fetch(request: JsValue, env: JsValue) -> Result<JsValue, JsValue> {
-    let incoming: Incoming = from_js("request", request).map_err(|e| js_error(&e))?;
-    let setup = setup_for(&env);
-    let out = worker::serve(&setup, &incoming, &now_ms).await;
-    to_js(&out).map_err(|e| js_error(&e))
-}
+    /// The Worker's `fetch`: `{method, path, query, origin, keySha256, requestHeaders}` in,
+    /// `{status, headers, body, log}` out.
+    #[wasm_bindgen(js_name = handleFetch)]
+    pub async fn handle_fetch(request: JsValue, env: JsValue) -> Result<JsValue, JsValue> {
+        let incoming: Incoming = from_js("request", request).map_err(|e| js_error(&e))?;
+        let setup = setup_for(&env);
+        let out = worker::serve(&setup, &incoming, &now_ms).await;
+        to_js(&out).map_err(|e| js_error(&e))
+    }
 
-/// The Worker's `scheduled`: the JSON lines to log.
-#[wasm_bindgen(js_name = handleScheduled)]
-pub async fn handle_scheduled(scheduled_time: f64, env: JsValue) -> Result<JsValue, JsValue> {
-    let setup = setup_for(&env);
-    // A scheduledTime is finite epoch milliseconds.
-    #[allow(clippy::cast_possible_truncation)]
-    let lines = worker::tick(&setup, scheduled_time as i64).await;
-    to_js(&lines).map_err(|e| js_error(&e))
+    /// The Worker's `scheduled`: the JSON lines to log.
+    #[wasm_bindgen(js_name = handleScheduled)]
+    pub async fn handle_scheduled(scheduled_time: f64, env: JsValue) -> Result<JsValue, JsValue> {
+        let setup = setup_for(&env);
+        // A scheduledTime is finite epoch milliseconds.
+        #[allow(clippy::cast_possible_truncation)]
+        let lines = worker::tick(&setup, scheduled_time as i64).await;
+        to_js(&lines).map_err(|e| js_error(&e))
+    }
 }

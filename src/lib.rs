@@ -25,6 +25,7 @@ pub mod secret;
 pub mod time;
 pub mod transport;
 pub mod validate;
+#[cfg(any(feature = "worker", not(target_arch = "wasm32")))]
 pub mod worker;
 
 pub use auth::{Credentials, Identity};

@@ -136,7 +136,7 @@ pub fn to_wire(labels: &Labels) -> Result<Value, serde_json::Error> {
                     *entry = Value::String(if *b { "True" } else { "False" }.into());
                 }
             } else if COUNT_LABELS.contains(&key.as_str()) {
-                if let Value::Number(n) = entry {
+                if let Some(n) = entry.as_u64() {
                     *entry = Value::String(n.to_string());
                 }
             }

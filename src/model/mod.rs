@@ -48,18 +48,150 @@ pub struct Supports {
     pub other: Map<String, Value>,
 }
 
-/// Parses JSON into `T`; a failure names the JSON path of the bad field.
+/// Parses JSON into `T`; a failure names the JSON path of the bad field
+/// (`clusters[0].labels.boot_volume_size: invalid value: …`).
 pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        if path == "." || path.is_empty() {
-            inner.to_string()
-        } else {
-            format!("{path}: {inner}")
+    serde_json::from_str(text).map_err(|e| {
+        if e.is_syntax() || e.is_eof() {
+            return e.to_string();
         }
-    })?;
-    de.end().map_err(|e| e.to_string())?;
-    Ok(value)
+        let message = e.to_string();
+        let message = message
+            .rfind(" at line ")
+            .and_then(|i| message.get(..i))
+            .unwrap_or(&message);
+        match path_at(text, e.line(), e.column()) {
+            path if path.is_empty() => message.to_owned(),
+            path => format!("{path}: {message}"),
+        }
+    })
+}
+
+/// A level of nesting while scanning JSON text.
+enum Level {
+    Object {
+        key: Option<String>,
+        expecting_key: bool,
+    },
+    Array {
+        index: usize,
+    },
+}
+
+/// The JSON path (`a[0].b`) of the value that ends at `line`:`column` (serde_json's
+/// 1-based error position). Errors are rare, so paths are found after the fact
+/// instead of tracked during every parse.
+fn path_at(text: &str, line: usize, column: usize) -> String {
+    let end = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>()
+        + column;
+    let bytes = text.as_bytes();
+    let mut levels: Vec<Level> = Vec::new();
+    let mut i = 0;
+    while i < end.min(bytes.len()) {
+        match bytes.get(i).copied().unwrap_or(b' ') {
+            b'{' => levels.push(Level::Object {
+                key: None,
+                expecting_key: true,
+            }),
+            b'[' => levels.push(Level::Array { index: 0 }),
+            b'}' | b']' => {
+                levels.pop();
+            }
+            b',' => match levels.last_mut() {
+                Some(Level::Object { key, expecting_key }) => {
+                    *key = None;
+                    *expecting_key = true;
+                }
+                Some(Level::Array { index }) => *index += 1,
+                None => {}
+            },
+            b':' => {
+                if let Some(Level::Object { expecting_key, .. }) = levels.last_mut() {
+                    *expecting_key = false;
+                }
+            }
+            b'"' => {
+                let start = i;
+                i += 1;
+                while let Some(&c) = bytes.get(i) {
+                    match c {
+                        b'\\' => i += 2,
+                        b'"' => break,
+                        _ => i += 1,
+                    }
+                }
+                if let Some(Level::Object {
+                    key,
+                    expecting_key: true,
+                }) = levels.last_mut()
+                {
+                    *key = text
+                        .get(start..=i)
+                        .and_then(|raw| serde_json::from_str::<String>(raw).ok());
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut path = String::new();
+    for level in &levels {
+        match level {
+            Level::Object { key: Some(key), .. } => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+            }
+            Level::Object { key: None, .. } => {}
+            Level::Array { index } => path.push_str(&format!("[{index}]")),
+        }
+    }
+    path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::from_json;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Outer {
+        items: Vec<Inner>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Inner {
+        id: String,
+        #[serde(default, deserialize_with = "super::value::opt_count")]
+        size: Option<u32>,
+        #[serde(default)]
+        labels: std::collections::BTreeMap<String, u32>,
+    }
+
+    #[test]
+    fn errors_name_the_path() {
+        let err = |text: &str| from_json::<Outer>(text).unwrap_err();
+        assert_eq!(
+            err(r#"{"items": [{"id": "a"}, {"id": "b", "size": "big"}]}"#),
+            r#"items[1].size: invalid value: string "big", expected a whole number (or a string of digits)"#
+        );
+        assert_eq!(
+            err("{\n  \"items\": [\n    {\"id\": \"a\", \"labels\": {\"x\": 1, \"y\": \"two\"}}\n  ]\n}"),
+            r#"items[0].labels.y: invalid type: string "two", expected u32"#
+        );
+        assert_eq!(
+            err(r#"{"items": [{"size": 1}]}"#),
+            "items[0]: missing field `id`"
+        );
+        assert_eq!(err(r#"{"items": [{"id": "a\"b,c", "size": -1}]}"#), "items[0].size: invalid value: integer `-1`, expected a whole number (or a string of digits)");
+        assert_eq!(err("{}"), "missing field `items`");
+        assert!(err("{\"items\": [").starts_with("EOF while parsing"));
+    }
 }

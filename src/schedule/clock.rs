@@ -70,7 +70,6 @@ pub use intl::IntlZones;
 mod intl {
     use super::{LocalTime, Zones};
     use std::cell::RefCell;
-    use std::collections::HashMap;
     use wasm_bindgen::prelude::*;
 
     #[wasm_bindgen]
@@ -85,10 +84,11 @@ mod intl {
         fn format_to_parts(this: &Formatter, date: f64) -> js_sys::Array;
     }
 
-    /// Time zones from the runtime's `Intl`, one cached formatter per zone.
+    /// Time zones from the runtime's `Intl`, one cached formatter per zone (a policy
+    /// names one or a few: a list is smaller in wasm than a hash map).
     #[derive(Default)]
     pub struct IntlZones {
-        formatters: RefCell<HashMap<String, Formatter>>,
+        formatters: RefCell<Vec<(String, Formatter)>>,
     }
 
     impl IntlZones {
@@ -97,7 +97,7 @@ mod intl {
             zone: &str,
             f: impl FnOnce(&Formatter) -> R,
         ) -> Result<R, String> {
-            if let Some(formatter) = self.formatters.borrow().get(zone) {
+            if let Some((_, formatter)) = self.formatters.borrow().iter().find(|(z, _)| z == zone) {
                 return Ok(f(formatter));
             }
             let options = js_sys::Object::new();
@@ -118,7 +118,7 @@ mod intl {
             let result = f(&formatter);
             self.formatters
                 .borrow_mut()
-                .insert(zone.to_owned(), formatter);
+                .push((zone.to_owned(), formatter));
             Ok(result)
         }
     }
