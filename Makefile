@@ -12,12 +12,28 @@ WORKER_WASM := $(WORKER_PKG)/nks_edge_bg.wasm
 WASM_BINDGEN_FLAGS := --target web --remove-name-section --remove-producers-section --out-name nks_edge
 export WRANGLER_SEND_METRICS := false
 
-.PHONY: help tools rust-tools js-tools browser-tools lint test test-native test-wasm test-js build wasm emulator
+.PHONY: help demo bench tools rust-tools js-tools browser-tools lint test test-native test-wasm test-js build wasm emulator
 
 help:
 	@echo "make demo   run the main job against the local emulator (no account needed)"
 	@echo "make test   lint and run every test"
 	@echo "make build  the optimized .wasm, with its raw and gzip sizes"
+	@echo "make bench  sizes, cold start, per-call overhead and tick cost, against their targets"
+
+## The two commands of the README --------------------------------------------
+
+# The Worker in workerd, against the emulator: a plan, its application, a second tick,
+# a holiday tick, kubeconfigs over HTTP.
+demo: rust-tools js-tools
+	@mkdir -p target
+	@echo "Building the emulator and the wasm (the first time takes a few minutes)..."
+	@$(MAKE) --no-print-directory emulator wasm > target/demo-build.log 2>&1 || { cat target/demo-build.log; exit 1; }
+	@scripts/with-emulator.sh node js/demo/demo.mjs
+
+# One table: sizes, cold start, per-call overhead against plain JS, cron tick cost.
+bench: build
+	cargo build --release -p nks-emulator
+	node bench/run.mjs
 
 ## Installs -------------------------------------------------------------------
 
@@ -48,15 +64,23 @@ browser-tools:
 
 ## Build ----------------------------------------------------------------------
 
-# The package's wasm in js/pkg/, and the Worker's (with its routes) in js/pkg-worker/.
-# Also wrangler's build command.
+# The package's wasm in js/pkg/, and the Worker's (with its routes) in js/pkg-worker/;
+# wasm-bindgen and wasm-opt run only when cargo produced a newer module. Also
+# wrangler's build command.
 wasm: rust-tools js/node_modules/.installed
 	cargo build --release --target $(WASM_TARGET) -p nks-edge
-	wasm-bindgen $(WASM_BINDGEN_FLAGS) --out-dir $(PKG) target/$(WASM_TARGET)/release/nks_edge.wasm
-	js/node_modules/.bin/wasm-opt -Oz $(WASM) -o $(WASM)
 	cargo build --release --target $(WASM_TARGET) -p nks-edge --features worker --target-dir target/worker
-	wasm-bindgen $(WASM_BINDGEN_FLAGS) --out-dir $(WORKER_PKG) target/worker/$(WASM_TARGET)/release/nks_edge.wasm
-	js/node_modules/.bin/wasm-opt -Oz $(WORKER_WASM) -o $(WORKER_WASM)
+	@$(call bindgen,target/$(WASM_TARGET)/release/nks_edge.wasm,$(PKG))
+	@$(call bindgen,target/worker/$(WASM_TARGET)/release/nks_edge.wasm,$(WORKER_PKG))
+
+# $(call bindgen,module,out-dir): wasm-bindgen then wasm-opt -Oz, if the module is newer.
+define bindgen
+if [ "$(1)" -nt "$(2)/nks_edge_bg.wasm" ]; then \
+	echo "wasm-bindgen + wasm-opt -Oz -> $(2)"; \
+	wasm-bindgen $(WASM_BINDGEN_FLAGS) --out-dir $(2) $(1) && \
+	js/node_modules/.bin/wasm-opt -Oz $(2)/nks_edge_bg.wasm -o $(2)/nks_edge_bg.wasm; \
+fi
+endef
 
 # The wasm, its sizes, and the Worker bundle as wrangler would upload it.
 build: wasm

@@ -29,6 +29,13 @@ impl Method {
     }
 }
 
+/// The response headers the client reads; a transport may drop the others.
+pub const RESPONSE_HEADERS: [&str; 3] = [
+    "x-openstack-request-id",
+    "x-compute-request-id",
+    "retry-after",
+];
+
 /// Header names whose values are secrets: masked in `Debug` output.
 const SECRET_HEADERS: [&str; 2] = ["x-auth-token", "authorization"];
 
@@ -217,52 +224,71 @@ pub use fetch::Fetch;
 
 #[cfg(target_arch = "wasm32")]
 mod fetch {
-    use super::{HttpRequest, HttpResponse, Method, Transport, TransportError};
-    use gloo_net::http::{Method as GlooMethod, RequestBuilder};
+    use super::{HttpRequest, HttpResponse, Transport, TransportError, RESPONSE_HEADERS};
+    use js_sys::{Object, Promise, Reflect};
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
 
     #[wasm_bindgen]
     extern "C" {
+        /// The global `fetch(url, init)`: workerd, Node >= 18, Deno, browsers.
+        #[wasm_bindgen(js_name = fetch)]
+        fn global_fetch(url: &str, init: &Object) -> Promise;
         #[wasm_bindgen(js_name = setTimeout)]
         fn set_timeout(callback: &js_sys::Function, ms: f64) -> JsValue;
-        #[wasm_bindgen(js_name = clearTimeout)]
-        fn clear_timeout(id: &JsValue);
+
+        /// The parts of `Response` the client reads.
+        type Response;
+        #[wasm_bindgen(method, getter)]
+        fn status(this: &Response) -> u16;
+        #[wasm_bindgen(method, getter)]
+        fn headers(this: &Response) -> Headers;
+        #[wasm_bindgen(method)]
+        fn text(this: &Response) -> Promise;
+
+        type Headers;
+        #[wasm_bindgen(method)]
+        fn get(this: &Headers, name: &str) -> Option<String>;
     }
 
-    /// The global `fetch` (workerd, Node ≥ 18, Deno, browsers) with a per-request
-    /// timeout through `AbortController`.
+    /// The global `fetch` with a per-request timeout through `AbortSignal.timeout`.
+    /// Requests go out as `fetch(url, {method, headers, body, signal})` with plain
+    /// objects: no `Request` or `Headers` is built on this side.
     #[derive(Clone, Copy, Debug, Default)]
     pub struct Fetch;
 
-    /// Runs `callback` after `ms`; returns the timer to clear.
-    fn after(ms: f64, callback: impl FnOnce() + 'static) -> JsValue {
-        let callback = Closure::once_into_js(callback);
-        set_timeout(callback.unchecked_ref(), ms)
+    fn set(target: &Object, key: &str, value: &JsValue) {
+        let _ = Reflect::set(target, &JsValue::from_str(key), value);
     }
 
     async fn exchange(
         request: &HttpRequest,
         signal: &web_sys::AbortSignal,
-    ) -> Result<HttpResponse, gloo_net::Error> {
-        let method = match request.method {
-            Method::Get => GlooMethod::GET,
-            Method::Post => GlooMethod::POST,
-            Method::Delete => GlooMethod::DELETE,
-        };
-        let mut builder = RequestBuilder::new(&request.url)
-            .method(method)
-            .abort_signal(Some(signal));
+    ) -> Result<HttpResponse, JsValue> {
+        let headers = Object::new();
         for (name, value) in &request.headers {
-            builder = builder.header(name, value);
+            set(&headers, name, &JsValue::from_str(value));
         }
-        let built = match &request.body {
-            Some(body) => builder.body(body.as_str())?,
-            None => builder.build()?,
-        };
-        let response = built.send().await?;
-        let headers = response.headers().entries().collect();
-        let body = response.text().await?;
+        let init = Object::new();
+        set(&init, "method", &JsValue::from_str(request.method.as_str()));
+        set(&init, "headers", &headers);
+        set(&init, "signal", signal);
+        if let Some(body) = &request.body {
+            set(&init, "body", &JsValue::from_str(body));
+        }
+        let response: Response = JsFuture::from(global_fetch(&request.url, &init))
+            .await?
+            .unchecked_into();
+        let found = response.headers();
+        let headers = RESPONSE_HEADERS
+            .iter()
+            .filter_map(|name| found.get(name).map(|value| ((*name).to_owned(), value)))
+            .collect();
+        let body = JsFuture::from(response.text())
+            .await?
+            .as_string()
+            .unwrap_or_default();
         Ok(HttpResponse {
             status: response.status(),
             headers,
@@ -272,31 +298,29 @@ mod fetch {
 
     impl Transport for Fetch {
         async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-            let controller = web_sys::AbortController::new()
-                .map_err(|_| TransportError::Network("AbortController is unavailable".into()))?;
-            let signal = controller.signal();
-            let timer = after(f64::from(request.timeout_ms), move || controller.abort());
-            let result = exchange(&request, &signal).await;
-            clear_timeout(&timer);
-            result.map_err(|error| {
+            let signal = web_sys::AbortSignal::timeout_with_u32(request.timeout_ms);
+            exchange(&request, &signal).await.map_err(|error| {
                 if signal.aborted() {
                     TransportError::Timeout
                 } else {
-                    TransportError::Network(error.to_string())
+                    let why = error
+                        .dyn_ref::<js_sys::Error>()
+                        .map(|e| String::from(e.message()))
+                        .or_else(|| error.as_string())
+                        .unwrap_or_else(|| "fetch failed".into());
+                    TransportError::Network(why)
                 }
             })
         }
 
         async fn sleep(&self, ms: u64) {
-            let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+            let promise = Promise::new(&mut |resolve, _reject| {
                 // Precision loss above 2^53 ms is irrelevant for a delay.
                 #[allow(clippy::cast_precision_loss)]
                 let delay = ms as f64;
-                after(delay, move || {
-                    let _ = resolve.call0(&JsValue::UNDEFINED);
-                });
+                set_timeout(resolve.unchecked_ref(), delay);
             });
-            let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+            let _ = JsFuture::from(promise).await;
         }
 
         fn now_ms(&self) -> i64 {

@@ -1,0 +1,154 @@
+// `make bench`: one table, measured in one run, each figure beside its reference.
+// Starts its own emulators (release build, 127.0.0.1, stopped by PID when done).
+import { readFileSync, existsSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { spawn, execFileSync } from "node:child_process";
+import { createInterface } from "node:readline";
+import { NksClient } from "../js/node.mjs";
+import { PlainClient } from "./plain-client.mjs";
+
+const root = new URL("../", import.meta.url);
+const ACCOUNT = { tenantId: "demo-tenant", username: "demo@example.com", password: "demo-password" };
+const rows = [];
+const record = (measure, value, reference, ok) => rows.push({ measure, value, reference, ok });
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const kb = (bytes) => `${(bytes / 1000).toFixed(1)} KB`;
+
+const emulators = [];
+async function emulator(...flags) {
+  const child = spawn(new URL("target/release/nks-emulator", root).pathname, ["--port", "0", "--rng-seed", "7", ...flags], { stdio: ["ignore", "pipe", "inherit"] });
+  emulators.push(child);
+  const [url] = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next().then((r) => [r.value]);
+  return url;
+}
+const post = (url, path, body) => fetch(`${url}${path}`, { method: "POST", body: JSON.stringify(body) });
+const client = (url, extra = {}) => new NksClient({ endpoint: url, identity: { ...ACCOUNT, endpoint: url }, ...extra });
+
+try {
+  // 1. Sizes.
+  for (const [name, path] of [["npm package", "js/pkg/nks_edge_bg.wasm"], ["Worker", "js/pkg-worker/nks_edge_bg.wasm"]]) {
+    const bytes = readFileSync(new URL(path, root));
+    const gzip = gzipSync(bytes, { level: 9 }).length;
+    record(`wasm, ${name} (raw / gzip)`, `${kb(bytes.length)} / ${kb(gzip)}`, "gzip <= 150 KB", gzip <= 150_000);
+  }
+  const dryRun = new URL("target/wrangler-dry-run.log", root);
+  const upload = existsSync(dryRun) && /Total Upload: (.*)/.exec(readFileSync(dryRun, "utf8"));
+  record("wrangler upload (raw / gzip)", upload ? upload[1] : "run `make build`", "Workers free plan: 3 MB gzip", Boolean(upload));
+
+  // 2. Cold start: compile + instantiate in a fresh Node process, median of 20.
+  const starts = [];
+  for (let i = 0; i < 20; i++) {
+    starts.push(Number(execFileSync(process.execPath, [new URL("cold-start.mjs", import.meta.url).pathname], { encoding: "utf8" })));
+  }
+  const cold = median(starts);
+  record("cold start: compile + instantiate (median of 20)", `${cold.toFixed(2)} ms`, "<= 10 ms", cold <= 10);
+
+  // 3. Per-call overhead against a plain JS client, same emulator, same run.
+  const fast = await emulator("--op-delay-ms", "0");
+  const nks = client(fast, { retries: 0 });
+  await nks.listClusters(); // the token
+  const token = (await (await post(fast, "/v2.0/tokens", { auth: { tenantId: ACCOUNT.tenantId, passwordCredentials: { username: ACCOUNT.username, password: ACCOUNT.password } } })).json()).access.token.id;
+  const plain = new PlainClient(fast, token);
+  async function perCall(fn, n) {
+    for (let i = 0; i < 20; i++) await fn(); // warm up
+    const times = [];
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      await fn();
+      times.push(performance.now() - t);
+    }
+    return median(times);
+  }
+  async function compare(label, n, ours, theirs, reference, limit) {
+    // Interleaved rounds, so drift in the machine's load hits both alike.
+    const a = [], b = [];
+    for (let round = 0; round < 3; round++) {
+      a.push(await perCall(ours, n));
+      b.push(await perCall(theirs, n));
+    }
+    const ratio = median(a) / median(b);
+    record(`${label}: nks-edge / plain JS`, `${median(a).toFixed(3)} / ${median(b).toFixed(3)} ms = ${ratio.toFixed(2)}x`, reference, limit === undefined || ratio <= limit);
+  }
+  await compare("listClusters, 3 clusters", 200, () => nks.listClusters(), () => plain.listClusters(), "<= 1.3x", 1.3);
+  await compare("getKubeconfig", 200, () => nks.getKubeconfig("prod"), () => plain.getKubeconfig("prod"), "(no target)");
+  const large = { clusters: Array.from({ length: 500 }, (_, i) => ({ name: `c${i}`, nodegroups: [{ name: "default-worker", node_count: 2 }] })) };
+  await post(fast, "/_emulator/seed", large);
+  await compare("listClusters, 500 clusters", 20, () => nks.listClusters(), () => plain.listClusters(), "(no target)");
+
+  // 4. A cron tick over 100 node groups: CPU with latency 0, wall with 50 ms latency.
+  const hundred = { clusters: Array.from({ length: 10 }, (_, c) => ({ name: `cluster-${c}`, nodegroups: Array.from({ length: 10 }, (_, g) => ({
+    name: g === 0 ? "default-worker" : `group-${g}`, node_count: 1, labels: { ca_enable: "True", ca_min_node_count: "1", ca_max_node_count: "3" } })) })) };
+  const policy = { timezone: "Asia/Seoul", rules: hundred.clusters.map((c) => ({ cluster: c.name, nodegroup: c.nodegroups.map((g) => g.name), autoscale: { enable: true, min: 3, max: 10 } })) };
+  const options = { budget: 1000 };
+  async function tick(url, c) {
+    await post(url, "/_emulator/seed", hundred);
+    const cpu = process.cpuUsage();
+    const wall = performance.now();
+    const report = await c.reconcile(policy, undefined, options);
+    const spent = process.cpuUsage(cpu);
+    if (report.actions.filter((a) => a.result === "applied").length !== 100) throw new Error(`tick applied ${JSON.stringify(report).slice(0, 300)}`);
+    return { cpu: (spent.user + spent.system) / 1000, wall: performance.now() - wall };
+  }
+  await tick(fast, nks); // warm up
+  const cpus = [];
+  for (let i = 0; i < 5; i++) cpus.push((await tick(fast, nks)).cpu);
+  record("tick CPU, Node's fetch to the emulator (median of 5)", `${median(cpus).toFixed(1)} ms`, "(undici's own CPU included)", true);
+
+  // The same tick with answers served in process (real bodies, captured from the
+  // emulator): only the isolate's work, as Workers bill it (their fetch is native).
+  await post(fast, "/_emulator/seed", hundred);
+  const bodies = {
+    cluster: await (await fetch(`${fast}/v1/clusters/cluster-0`, { headers: { "x-auth-token": token } })).text(),
+    autoscale: await (await fetch(`${fast}/v1/clusters/cluster-0/nodegroups/group-1/autoscale`, { headers: { "x-auth-token": token } })).text(),
+    tokens: await (await post(fast, "/v2.0/tokens", { auth: { tenantId: ACCOUNT.tenantId, passwordCredentials: { username: ACCOUNT.username, password: ACCOUNT.password } } })).text(),
+  };
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = async (input, init = {}) => {
+    const path = new URL(typeof input === "string" ? input : input.url).pathname;
+    const method = init.method ?? input.method ?? "GET";
+    const body = path === "/v2.0/tokens" ? bodies.tokens
+      : method === "POST" ? '{"uuid": "018b06c5-1293-4081-8242-167a1cb9f262"}'
+      : path.endsWith("/autoscale") ? bodies.autoscale : bodies.cluster;
+    return new Response(body, { status: 200, headers: { "content-type": "application/json", "x-openstack-request-id": "req-1" } });
+  };
+  try {
+    const inProcess = client("http://stub.invalid", { retries: 0 });
+    const once = async () => {
+      const cpu = process.cpuUsage();
+      const report = await inProcess.reconcile(policy, undefined, options);
+      if (report.actions.length !== 100) throw new Error("the stubbed tick planned no writes");
+      const spent = process.cpuUsage(cpu);
+      return (spent.user + spent.system) / 1000;
+    };
+    await once(); // warm up
+    const stubbed = [];
+    for (let i = 0; i < 5; i++) stubbed.push(await once());
+    const cpu = median(stubbed);
+    record("tick CPU: plan + apply 100 node groups, in process (median of 5)", `${cpu.toFixed(1)} ms`, "<= 10 ms (Workers free plan)", cpu <= 10);
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+
+  const slow = await emulator("--op-delay-ms", "0", "--latency-ms", "50");
+  const slowClient = client(slow, { retries: 0 });
+  await slowClient.supportedVersions().catch(() => {}); // the token
+  await tick(slow, slowClient); // warm up
+  const wall = (await tick(slow, slowClient)).wall;
+  const rounds = Math.ceil(110 / 6) + Math.ceil(100 / 6);
+  record("tick wall: 100 node groups, 50 ms latency", `${wall.toFixed(0)} ms`, `<= 3x 100 ms (2 round trips); 6-connection floor ${rounds * 50} ms`, wall <= 300);
+  const six = { clusters: [{ name: "prod", nodegroups: hundred.clusters[0].nodegroups.slice(0, 5) }] };
+  const sixPolicy = { timezone: "Asia/Seoul", rules: [{ cluster: "prod", nodegroup: six.clusters[0].nodegroups.map((g) => g.name), autoscale: { enable: true, min: 3, max: 10 } }] };
+  await post(slow, "/_emulator/seed", six);
+  let t = performance.now();
+  await slowClient.reconcile(sixPolicy, undefined, options);
+  const smallWall = performance.now() - t;
+  record("tick wall: 5 node groups (6 reads, 5 writes), 50 ms latency", `${smallWall.toFixed(0)} ms`, "<= 3x 100 ms (2 round trips)", smallWall <= 300);
+} finally {
+  for (const child of emulators) child.kill("SIGTERM");
+}
+
+const widths = ["measure", "value", "reference"].map((k) => Math.max(k.length, ...rows.map((r) => r[k].length)));
+const line = (cells) => "| " + cells.map((c, i) => c.padEnd(widths[i] ?? 4)).join(" | ") + " |";
+console.log(line(["measure", "value", "reference", "ok"]));
+console.log(line(widths.map((w) => "-".repeat(w)).concat("--")));
+for (const r of rows) console.log(line([r.measure, r.value, r.reference, r.ok ? "yes" : "NO"]));
