@@ -24,7 +24,7 @@ help:
 
 # The Worker in workerd, against the emulator: a plan, its application, a second tick,
 # a holiday tick, kubeconfigs over HTTP.
-demo: rust-tools js-tools
+demo: rust-tools js/node_modules/.installed
 	@mkdir -p target
 	@echo "Building the emulator and the wasm (the first time takes a few minutes)..."
 	@$(MAKE) --no-print-directory emulator wasm > target/demo-build.log 2>&1 || { cat target/demo-build.log; exit 1; }
