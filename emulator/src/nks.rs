@@ -234,6 +234,18 @@ fn text(ctx: &Ctx<'_>, map: &Map<String, Value>, prefix: &str, field: &str) -> R
     }
 }
 
+/// A create request's `labels` object.
+fn labels_of<'m>(ctx: &Ctx<'_>, map: &'m Map<String, Value>) -> Res<&'m Map<String, Value>> {
+    match map.get("labels") {
+        Some(Value::Object(labels)) => Ok(labels),
+        _ => Err(Reply::invalid(
+            ctx,
+            "labels",
+            "is mandatory and must be an object",
+        )),
+    }
+}
+
 fn flag_of(v: &Value) -> Option<bool> {
     match v {
         Value::Bool(b) => Some(*b),
@@ -406,16 +418,7 @@ fn create_cluster(
     let flavor_id = text(ctx, &m, "", "flavor_id")?;
     let fixed_network = text(ctx, &m, "", "fixed_network")?;
     let fixed_subnet = text(ctx, &m, "", "fixed_subnet")?;
-    let labels = match m.get("labels") {
-        Some(Value::Object(l)) => l,
-        _ => {
-            return Err(Reply::invalid(
-                ctx,
-                "labels",
-                "is mandatory and must be an object",
-            ))
-        }
-    };
+    let labels = labels_of(ctx, &m)?;
     let mut wire = worker_labels(
         ctx,
         labels,
@@ -591,16 +594,7 @@ fn create_nodegroup(
     let name = text(ctx, &m, "", "name")?;
     let flavor_id = text(ctx, &m, "", "flavor_id")?;
     let image_id = text(ctx, &m, "", "image_id")?;
-    let labels = match m.get("labels") {
-        Some(Value::Object(l)) => l,
-        _ => {
-            return Err(Reply::invalid(
-                ctx,
-                "labels",
-                "is mandatory and must be an object",
-            ))
-        }
-    };
+    let labels = labels_of(ctx, &m)?;
     let mut wire = worker_labels(
         ctx,
         labels,

@@ -1,7 +1,8 @@
 //! Cluster endpoints (1–6 of the reference).
 
-use super::{body_of, body_with_wire_labels, json, nothing, seg, Call};
+use super::{body_of, body_with_wire_labels, nothing, seg, Call};
 use crate::error::Error;
+use crate::model::from_json;
 use crate::model::{Cluster, ClusterCreate, Kubeconfig, Resize, UuidResponse};
 use crate::transport::Method;
 use crate::validate;
@@ -18,7 +19,7 @@ pub fn list_clusters() -> Call<Vec<Cluster>> {
         method: Method::Get,
         path: "/v1/clusters".into(),
         body: None,
-        parse: |body| json::<ClusterList>(body).map(|l| l.clusters),
+        parse: |body| from_json::<ClusterList>(body).map(|l| l.clusters),
     }
 }
 
@@ -28,7 +29,7 @@ pub fn get_cluster(cluster: &str) -> Result<Call<Cluster>, Error> {
         method: Method::Get,
         path: format!("/v1/clusters/{}", seg("cluster", cluster)?),
         body: None,
-        parse: json,
+        parse: from_json,
     })
 }
 
@@ -39,7 +40,7 @@ pub fn create_cluster(spec: &ClusterCreate, max: u32) -> Result<Call<UuidRespons
         method: Method::Post,
         path: "/v1/clusters".into(),
         body: Some(body_with_wire_labels(spec, &spec.labels)?),
-        parse: json,
+        parse: from_json,
     })
 }
 
@@ -61,7 +62,7 @@ pub fn resize(cluster: &str, spec: &Resize, max: u32) -> Result<Call<UuidRespons
         method: Method::Post,
         path,
         body: Some(body_of(spec)?),
-        parse: json,
+        parse: from_json,
     })
 }
 
@@ -71,6 +72,6 @@ pub fn kubeconfig(cluster: &str) -> Result<Call<Kubeconfig>, Error> {
         method: Method::Get,
         path: format!("/v1/clusters/{}/config", seg("cluster", cluster)?),
         body: None,
-        parse: json,
+        parse: from_json,
     })
 }

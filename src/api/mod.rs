@@ -12,9 +12,8 @@ pub use nodegroup::{
 };
 
 use crate::error::Error;
-use crate::model::{from_json, labels_to_wire, Labels};
+use crate::model::{labels_to_wire, Labels};
 use crate::transport::Method;
-use serde::de::DeserializeOwned;
 
 /// Reads a 2xx answer's body into the endpoint's result.
 pub type Parse<R> = fn(&str) -> Result<R, String>;
@@ -56,10 +55,6 @@ pub fn segment(text: &str) -> String {
 fn seg(field: &str, value: &str) -> Result<String, Error> {
     crate::validate::id_or_name(field, value)?;
     Ok(segment(value))
-}
-
-fn json<T: DeserializeOwned>(body: &str) -> Result<T, String> {
-    from_json(body)
 }
 
 /// The body of an answer documented as empty (deletes).

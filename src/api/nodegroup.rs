@@ -1,7 +1,8 @@
 //! Node group endpoints (7–13 of the reference) and supported versions (14).
 
-use super::{body_of, body_with_wire_labels, json, nothing, seg, Call};
+use super::{body_of, body_with_wire_labels, nothing, seg, Call};
 use crate::error::Error;
+use crate::model::from_json;
 use crate::model::{Autoscale, NodeGroup, NodeGroupCreate, Supports, Upgrade, UuidResponse};
 use crate::transport::Method;
 use crate::validate;
@@ -33,7 +34,7 @@ pub fn list_nodegroups(cluster: &str) -> Result<Call<Vec<NodeGroup>>, Error> {
         method: Method::Get,
         path: nodegroups_path(cluster)?,
         body: None,
-        parse: |body| json::<NodeGroupList>(body).map(|l| l.nodegroups),
+        parse: |body| from_json::<NodeGroupList>(body).map(|l| l.nodegroups),
     })
 }
 
@@ -43,7 +44,7 @@ pub fn get_nodegroup(cluster: &str, nodegroup: &str) -> Result<Call<NodeGroup>, 
         method: Method::Get,
         path: nodegroup_path(cluster, nodegroup)?,
         body: None,
-        parse: json,
+        parse: from_json,
     })
 }
 
@@ -59,7 +60,7 @@ pub fn create_nodegroup(
         method: Method::Post,
         path,
         body: Some(body_with_wire_labels(spec, &spec.labels)?),
-        parse: json,
+        parse: from_json,
     })
 }
 
@@ -79,7 +80,7 @@ pub fn get_autoscale(cluster: &str, nodegroup: &str) -> Result<Call<Autoscale>, 
         method: Method::Get,
         path: format!("{}/autoscale", nodegroup_path(cluster, nodegroup)?),
         body: None,
-        parse: json,
+        parse: from_json,
     })
 }
 
@@ -101,7 +102,7 @@ pub fn set_autoscale(
         method: Method::Post,
         path,
         body: Some(body_of(&documented)?),
-        parse: json,
+        parse: from_json,
     })
 }
 
@@ -118,7 +119,7 @@ pub fn upgrade(
         method: Method::Post,
         path,
         body: Some(body_of(spec)?),
-        parse: json,
+        parse: from_json,
     })
 }
 
@@ -128,6 +129,6 @@ pub fn supported_versions() -> Call<Supports> {
         method: Method::Get,
         path: "/v1/supports".into(),
         body: None,
-        parse: json,
+        parse: from_json,
     }
 }

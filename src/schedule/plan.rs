@@ -7,7 +7,7 @@ use super::clock::Zones;
 use super::limited::run_limited;
 use super::policy::{AutoscaleGoal, Policy, Target};
 use crate::error::Error;
-use crate::model::{Autoscale, Cluster, Resize};
+use crate::model::{Autoscale, Resize, Status};
 use crate::transport::Transport;
 use crate::NksClient;
 use serde::Serialize;
@@ -184,14 +184,55 @@ struct Decision<'p> {
     target: &'p Target,
 }
 
-/// What a node group's read gave: its autoscaler settings, or (for `node_count`
-/// rules) its size and whether its autoscaler is on.
-enum Actual {
+/// One read of the read round.
+enum Read<'d, 'p> {
+    Cluster(&'p str),
+    Group(&'d Decision<'p>),
+}
+
+/// What a read gave.
+enum Got {
+    /// A cluster's status.
+    Status(Option<Status>),
+    /// A node group's autoscaler settings.
     Settings(Autoscale),
+    /// A node group's size, and whether its autoscaler is on (`node_count` rules).
     Size {
         node_count: Option<u32>,
         autoscaler_on: bool,
     },
+}
+
+/// One read, if the budget allows it.
+async fn read<T: Transport>(
+    client: &NksClient<T>,
+    budget: &Budget<'_, T>,
+    what: &Read<'_, '_>,
+) -> Option<Result<Got, Error>> {
+    if !budget.take() {
+        return None;
+    }
+    Some(match what {
+        Read::Cluster(cluster) => client
+            .get_cluster(cluster)
+            .await
+            .map(|c| Got::Status(c.status)),
+        Read::Group(d) => match d.target {
+            Target::Autoscale(_) => client
+                .get_autoscale(d.cluster, d.nodegroup)
+                .await
+                .map(Got::Settings),
+            Target::NodeCount(_) => {
+                client
+                    .get_nodegroup(d.cluster, d.nodegroup)
+                    .await
+                    .map(|g| Got::Size {
+                        node_count: g.node_count,
+                        autoscaler_on: g.labels.and_then(|l| l.ca_enable) == Some(true),
+                    })
+            }
+        },
+    })
 }
 
 /// Subrequests: a call may start while the larger of the calls started and the
@@ -249,77 +290,84 @@ fn decide<'p>(
     decisions
 }
 
-/// The managed settings in the policy's words, and the request that sets them.
+/// The managed settings as they are (`from`) and as wanted (`to`), and whether any differs.
+#[derive(Default)]
+struct Diff {
+    from: Map<String, Value>,
+    to: Map<String, Value>,
+    changed: bool,
+}
+
+impl Diff {
+    /// Compares one setting the rule manages; a difference goes into `slot` (the request).
+    fn field<V: Copy + PartialEq + Serialize>(
+        &mut self,
+        name: &str,
+        want: Option<V>,
+        have: Option<V>,
+        slot: &mut Option<V>,
+    ) {
+        let Some(want) = want else { return };
+        self.from.insert(name.into(), json!(have));
+        self.to.insert(name.into(), json!(want));
+        if have != Some(want) {
+            *slot = Some(want);
+            self.changed = true;
+        }
+    }
+}
+
+/// The change a goal asks of the actual settings: `from`, `to`, and the request that
+/// sends `ca_enable` (the API requires it) and the settings that differ.
 fn autoscale_change(
     goal: &AutoscaleGoal,
     actual: &Autoscale,
 ) -> Result<Option<(Value, Value, Autoscale)>, String> {
-    let current = AutoscaleGoal {
-        enable: Some(actual.ca_enable),
-        min: actual.ca_min_node_count,
-        max: actual.ca_max_node_count,
-        scale_down_enable: actual.ca_scale_down_enable,
-        scale_down_unneeded_time: actual.ca_scale_down_unneeded_time,
-        scale_down_util_thresh: actual.ca_scale_down_util_thresh,
-        scale_down_delay_after_add: actual.ca_scale_down_delay_after_add,
-    };
     let mut request = Autoscale {
         ca_enable: goal.enable.unwrap_or(actual.ca_enable),
         ..Autoscale::default()
     };
-    let (mut from, mut to) = (Map::new(), Map::new());
-    let mut changed = false;
-    let mut field = |name: &str, want: Option<u32>, have: Option<u32>, slot: &mut Option<u32>| {
-        if let Some(w) = want {
-            from.insert(name.into(), json!(have));
-            to.insert(name.into(), json!(w));
-            if have != Some(w) {
-                *slot = Some(w);
-                changed = true;
-            }
-        }
-    };
-    field("min", goal.min, current.min, &mut request.ca_min_node_count);
-    field("max", goal.max, current.max, &mut request.ca_max_node_count);
-    field(
+    let mut diff = Diff::default();
+    let mut enable = None; // sent in any case, as `request.ca_enable`
+    diff.field("enable", goal.enable, Some(actual.ca_enable), &mut enable);
+    diff.field(
+        "min",
+        goal.min,
+        actual.ca_min_node_count,
+        &mut request.ca_min_node_count,
+    );
+    diff.field(
+        "max",
+        goal.max,
+        actual.ca_max_node_count,
+        &mut request.ca_max_node_count,
+    );
+    diff.field(
+        "scale_down_enable",
+        goal.scale_down_enable,
+        actual.ca_scale_down_enable,
+        &mut request.ca_scale_down_enable,
+    );
+    diff.field(
         "scale_down_unneeded_time",
         goal.scale_down_unneeded_time,
-        current.scale_down_unneeded_time,
+        actual.ca_scale_down_unneeded_time,
         &mut request.ca_scale_down_unneeded_time,
     );
-    field(
+    diff.field(
         "scale_down_util_thresh",
         goal.scale_down_util_thresh,
-        current.scale_down_util_thresh,
+        actual.ca_scale_down_util_thresh,
         &mut request.ca_scale_down_util_thresh,
     );
-    field(
+    diff.field(
         "scale_down_delay_after_add",
         goal.scale_down_delay_after_add,
-        current.scale_down_delay_after_add,
+        actual.ca_scale_down_delay_after_add,
         &mut request.ca_scale_down_delay_after_add,
     );
-    for (name, want, have) in [
-        ("enable", goal.enable, current.enable),
-        (
-            "scale_down_enable",
-            goal.scale_down_enable,
-            current.scale_down_enable,
-        ),
-    ] {
-        if let Some(w) = want {
-            from.insert(name.into(), json!(have));
-            to.insert(name.into(), json!(w));
-            if have != Some(w) {
-                changed = true;
-                if name == "scale_down_enable" {
-                    request.ca_scale_down_enable = Some(w);
-                }
-            }
-        }
-    }
-    let min = request.ca_min_node_count.or(current.min);
-    let max = request.ca_max_node_count.or(current.max);
+    let min = request.ca_min_node_count.or(actual.ca_min_node_count);
+    let max = request.ca_max_node_count.or(actual.ca_max_node_count);
     if let (Some(lo), Some(hi)) = (min, max) {
         if lo > hi {
             return Err(format!(
@@ -327,7 +375,9 @@ fn autoscale_change(
             ));
         }
     }
-    Ok(changed.then_some((Value::Object(from), Value::Object(to), request)))
+    Ok(diff
+        .changed
+        .then_some((Value::Object(diff.from), Value::Object(diff.to), request)))
 }
 
 /// Plans (and unless `options.dry_run`, applies) the policy at `at_ms`.
@@ -388,53 +438,26 @@ async fn run<T: Transport>(
             clusters.push(d.cluster);
         }
     }
-    let cluster_reads = clusters.iter().map(|c| async {
-        if budget.take() {
-            Some(client.get_cluster(c).await)
-        } else {
-            None
-        }
-    });
-    let group_reads = decisions.iter().map(|d| async {
-        if !budget.take() {
-            return None;
-        }
-        Some(match d.target {
-            Target::Autoscale(_) => client
-                .get_autoscale(d.cluster, d.nodegroup)
-                .await
-                .map(Actual::Settings),
-            Target::NodeCount(_) => {
-                client
-                    .get_nodegroup(d.cluster, d.nodegroup)
-                    .await
-                    .map(|g| Actual::Size {
-                        node_count: g.node_count,
-                        autoscaler_on: g.labels.and_then(|l| l.ca_enable) == Some(true),
-                    })
-            }
-        })
-    });
-    let reads = futures_both(
-        cluster_reads.collect(),
-        group_reads.collect(),
-        options.concurrency,
-    )
-    .await;
-    let (cluster_results, group_results) = reads;
+    let reads: Vec<Read<'_, '_>> = clusters
+        .iter()
+        .map(|c| Read::Cluster(c))
+        .chain(decisions.iter().map(Read::Group))
+        .collect();
+    let jobs = reads.iter().map(|r| read(client, &budget, r)).collect();
+    let mut cluster_results = run_limited(jobs, options.concurrency).await;
+    let group_results = cluster_results.split_off(clusters.len());
 
     let mut ready: Vec<&str> = Vec::new();
     let mut unread: Vec<&str> = Vec::new();
     for (name, result) in clusters.iter().zip(cluster_results) {
         match result {
             None => unread.push(name),
-            Some(Ok(Cluster {
-                status: Some(status),
-                ..
-            })) if !status.is_complete() => report.skipped.push(Skipped {
-                cluster: (*name).to_owned(),
-                reason: format!("cluster status {status}"),
-            }),
+            Some(Ok(Got::Status(Some(status)))) if !status.is_complete() => {
+                report.skipped.push(Skipped {
+                    cluster: (*name).to_owned(),
+                    reason: format!("cluster status {status}"),
+                })
+            }
             Some(Ok(_)) => ready.push(name),
             Some(Err(e)) => report.errors.push(Problem {
                 cluster: (*name).to_owned(),
@@ -482,7 +505,7 @@ async fn run<T: Transport>(
             Some(Ok(actual)) => actual,
         };
         let change = match (d.target, actual) {
-            (Target::Autoscale(goal), Actual::Settings(settings)) => {
+            (Target::Autoscale(goal), Got::Settings(settings)) => {
                 match autoscale_change(goal, &settings) {
                     Ok(change) => change.map(|(from, to, request)| {
                         ("set_autoscale", from, to, WriteCall::Autoscale(request))
@@ -495,7 +518,7 @@ async fn run<T: Transport>(
             }
             (
                 Target::NodeCount(want),
-                Actual::Size {
+                Got::Size {
                     node_count: have,
                     autoscaler_on,
                 },
@@ -552,41 +575,6 @@ async fn run<T: Transport>(
 enum WriteCall {
     Autoscale(Autoscale),
     Resize(Resize),
-}
-
-/// Reads clusters and node groups in one bounded round.
-async fn futures_both<A: std::future::Future, B: std::future::Future>(
-    a: Vec<A>,
-    b: Vec<B>,
-    limit: usize,
-) -> (Vec<A::Output>, Vec<B::Output>) {
-    enum Either<X, Y> {
-        Left(X),
-        Right(Y),
-    }
-    let split = a.len();
-    let jobs: Vec<_> = a
-        .into_iter()
-        .map(|f| {
-            Box::pin(async move { Either::Left(f.await) })
-                as std::pin::Pin<
-                    Box<dyn std::future::Future<Output = Either<A::Output, B::Output>>>,
-                >
-        })
-        .chain(b.into_iter().map(|f| {
-            Box::pin(async move { Either::Right(f.await) })
-                as std::pin::Pin<Box<dyn std::future::Future<Output = _>>>
-        }))
-        .collect();
-    let mut left = Vec::with_capacity(split);
-    let mut right = Vec::new();
-    for out in run_limited(jobs, limit).await {
-        match out {
-            Either::Left(x) => left.push(x),
-            Either::Right(y) => right.push(y),
-        }
-    }
-    (left, right)
 }
 
 /// Autoscaler changes first; then resizes, one per cluster (a resize keeps its cluster
