@@ -3,6 +3,7 @@
 import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
 import { NksClient, NksError } from "nks-edge";
 import { EMULATOR, IDENTITY, reset, faults, apiCalls, clearRequests } from "./emulator.mjs";
 
@@ -48,7 +49,13 @@ test("all 14 methods, with normalized values as plain objects", async () => {
 
   const yaml = await nks.getKubeconfig("prod");
   assert.equal(typeof yaml, "string");
-  assert.match(yaml, new RegExp(`server: ${prod.api_address}`));
+  const kubeconfig = parseYaml(yaml); // valid YAML, with this cluster's endpoint and certificates
+  assert.equal(kubeconfig.kind, "Config");
+  assert.equal(kubeconfig.clusters[0].cluster.server, prod.api_address);
+  const ca = Buffer.from(kubeconfig.clusters[0].cluster["certificate-authority-data"], "base64").toString();
+  assert.match(ca, /^-----BEGIN CERTIFICATE-----\n/);
+  const other = parseYaml(await nks.getKubeconfig("k8s-test"));
+  assert.notEqual(other.clusters[0].cluster["certificate-authority-data"], kubeconfig.clusters[0].cluster["certificate-authority-data"]);
 
   const versions = await nks.supportedVersions();
   assert.equal(versions["v1.21.6"], true);
@@ -67,7 +74,7 @@ test("all 14 methods, with normalized values as plain objects", async () => {
     "GET /v1/clusters", "GET /v1/clusters/prod", "GET /v1/clusters/prod/nodegroups",
     "GET /v1/clusters/prod/nodegroups/batch", "GET /v1/clusters/prod/nodegroups/batch/autoscale",
     "POST /v1/clusters/prod/nodegroups/batch/autoscale", "GET /v1/clusters/prod/nodegroups/batch/autoscale",
-    "GET /v1/clusters/prod/config", "GET /v1/supports", "POST /v1/clusters", "POST /v1/clusters/prod/nodegroups",
+    "GET /v1/clusters/prod/config", "GET /v1/clusters/k8s-test/config", "GET /v1/supports", "POST /v1/clusters", "POST /v1/clusters/prod/nodegroups",
     "POST /v1/clusters/k8s-test/actions/resize", "GET /v1/clusters/k8s-test",
     "POST /v1/clusters/prod/nodegroups/default-master/upgrade", "DELETE /v1/clusters/prod/nodegroups/gpu",
     "DELETE /v1/clusters/dev",

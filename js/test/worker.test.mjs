@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { Miniflare } from "miniflare";
-import { EMULATOR, IDENTITY, reset, requests } from "./emulator.mjs";
+import { EMULATOR, IDENTITY, reset, requests, clearRequests } from "./emulator.mjs";
 
 const root = new URL("../../", import.meta.url);
 const wrangler = readFileSync(new URL("wrangler.toml", root), "utf8");
@@ -101,6 +101,16 @@ test("keys, scopes and clusters", async () => {
     assert.equal((await response.json()).error.kind, kind);
   }
   assert.equal((await get("/v1/clusters/k8s-test/kubeconfig", KEYS.viewer)).status, 200);
+});
+
+test("the isolate reuses its Identity token across requests", async () => {
+  await clearRequests();
+  for (const cluster of ["prod", "k8s-test", "dev"]) {
+    assert.equal((await get(`/v1/clusters/${cluster}/kubeconfig`, KEYS.ci)).status, 200);
+  }
+  const seen = (await requests()).map((r) => r.path);
+  assert.equal(seen.filter((p) => p === "/v2.0/tokens").length, 0, "no new token");
+  assert.equal(seen.length, 3);
 });
 
 test("an unknown cluster is a 404 in JSON", async () => {
