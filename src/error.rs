@@ -104,8 +104,9 @@ struct FaultBody {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Error(Box<ErrorData>);
 
-/// What an [`Error`] holds.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What an [`Error`] holds. `Debug` shows the body's length, not the body: an answer
+/// can carry a kubeconfig.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ErrorData {
     /// The kind.
@@ -278,6 +279,23 @@ fn retry_after_ms(value: &str, now_ms: i64) -> Option<u64> {
     }
     let at = crate::time::parse_http_date_ms(value)?;
     Some(u64::try_from(at.saturating_sub(now_ms)).unwrap_or(0))
+}
+
+impl fmt::Debug for ErrorData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ErrorData")
+            .field("kind", &self.kind)
+            .field("status", &self.status)
+            .field("message", &self.message)
+            .field("title", &self.title)
+            .field("detail", &self.detail)
+            .field("request_id", &self.request_id)
+            .field("field", &self.field)
+            .field("errors", &self.errors)
+            .field("retry_after_ms", &self.retry_after_ms)
+            .field("body_bytes", &self.body.len())
+            .finish()
+    }
 }
 
 impl std::ops::Deref for Error {

@@ -102,6 +102,19 @@ fn statuses_map_to_kinds() {
 }
 
 #[test]
+fn debug_output_never_shows_the_body() {
+    let kubeconfig = "apiVersion: v1\nusers:\n- user:\n    client-key-data: LS0tc2VjcmV0";
+    let body = serde_json::json!({"config": 42, "yaml": kubeconfig}).to_string();
+    let client = token_client(scripted(vec![Ok(HttpResponse::json(200, body.clone()))]));
+    let err = block_on(client.kubeconfig("prod")).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::InvalidResponse);
+    assert_eq!(err.body, body);
+    let shown = format!("{err:?} {err}");
+    assert!(!shown.contains("client-key-data"), "{shown}");
+    assert!(shown.contains(&format!("body_bytes: {}", body.len())));
+}
+
+#[test]
 fn transport_failures_and_bad_success_bodies() {
     let err = fail(Err(TransportError::Timeout));
     assert_eq!((err.kind, err.status), (ErrorKind::Timeout, 0));
@@ -117,6 +130,7 @@ fn transport_failures_and_bad_success_bodies() {
     let err = block_on(client.list_clusters()).unwrap_err();
     assert_eq!(err.kind, ErrorKind::InvalidResponse);
     assert_eq!(err.request_id.as_deref(), Some("req-9"));
+    assert!(err.body.contains("\"many\""), "the answer is kept");
     assert!(
         err.message.contains("clusters[0].node_count"),
         "{}",
