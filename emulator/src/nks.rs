@@ -263,6 +263,26 @@ fn count_of(v: &Value) -> Option<u32> {
     }
 }
 
+/// An optional (or, if `required`, mandatory) field read with `convert`; `expected`
+/// says what a bad value should have been.
+fn typed<T>(
+    ctx: &Ctx<'_>,
+    map: &Map<String, Value>,
+    (prefix, field): (&str, &str),
+    required: bool,
+    convert: fn(&Value) -> Option<T>,
+    expected: &str,
+) -> Res<Option<T>> {
+    let name = format!("{prefix}{field}");
+    match map.get(field) {
+        None | Some(Value::Null) if required => Err(Reply::invalid(ctx, &name, "is mandatory")),
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => convert(v)
+            .map(Some)
+            .ok_or_else(|| Reply::invalid(ctx, &name, expected)),
+    }
+}
+
 fn flag(
     ctx: &Ctx<'_>,
     map: &Map<String, Value>,
@@ -270,21 +290,14 @@ fn flag(
     field: &str,
     required: bool,
 ) -> Res<Option<bool>> {
-    match map.get(field) {
-        None | Some(Value::Null) if required => Err(Reply::invalid(
-            ctx,
-            &format!("{prefix}{field}"),
-            "is mandatory",
-        )),
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => flag_of(v).map(Some).ok_or_else(|| {
-            Reply::invalid(
-                ctx,
-                &format!("{prefix}{field}"),
-                "must be \"True\" or \"False\"",
-            )
-        }),
-    }
+    typed(
+        ctx,
+        map,
+        (prefix, field),
+        required,
+        flag_of,
+        "must be \"True\" or \"False\"",
+    )
 }
 
 fn count(
@@ -294,17 +307,14 @@ fn count(
     field: &str,
     required: bool,
 ) -> Res<Option<u32>> {
-    match map.get(field) {
-        None | Some(Value::Null) if required => Err(Reply::invalid(
-            ctx,
-            &format!("{prefix}{field}"),
-            "is mandatory",
-        )),
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => count_of(v).map(Some).ok_or_else(|| {
-            Reply::invalid(ctx, &format!("{prefix}{field}"), "must be a whole number")
-        }),
-    }
+    typed(
+        ctx,
+        map,
+        (prefix, field),
+        required,
+        count_of,
+        "must be a whole number",
+    )
 }
 
 fn within(ctx: &Ctx<'_>, field: &str, n: u32, max: u32) -> Res<u32> {
