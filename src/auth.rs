@@ -40,6 +40,9 @@ pub enum Credentials {
     Token(Secret),
     /// Credentials exchanged for tokens as needed.
     Identity(Identity),
+    /// A key of a nks-edge Worker's gateway, sent as `Authorization: Bearer`; the
+    /// Worker adds its own token upstream.
+    AccessKey(Secret),
 }
 
 impl Credentials {
@@ -49,7 +52,10 @@ impl Credentials {
             Credentials::Token(token) if token.is_empty() => {
                 Err(Error::validation("token", "must not be empty"))
             }
-            Credentials::Token(_) => Ok(()),
+            Credentials::AccessKey(key) if key.is_empty() => {
+                Err(Error::validation("accessKey", "must not be empty"))
+            }
+            Credentials::Token(_) | Credentials::AccessKey(_) => Ok(()),
             Credentials::Identity(identity) => {
                 for (field, value) in [
                     ("identity.endpoint", identity.endpoint.as_str()),
@@ -61,7 +67,7 @@ impl Credentials {
                         return Err(Error::validation(field, "is required"));
                     }
                 }
-                crate::client::check_base_url("identity.endpoint", &identity.endpoint)
+                crate::config::check_base_url("identity.endpoint", &identity.endpoint)
             }
         }
     }
@@ -161,7 +167,7 @@ impl TokenSource {
         timeout_ms: u32,
     ) -> Result<Secret, Error> {
         let identity = match &self.credentials {
-            Credentials::Token(token) => return Ok(token.clone()),
+            Credentials::Token(token) | Credentials::AccessKey(token) => return Ok(token.clone()),
             Credentials::Identity(identity) => identity,
         };
         let now = transport.now_ms();

@@ -3,96 +3,19 @@
 
 use crate::api::{self, Call};
 use crate::auth::{Credentials, TokenSource};
+pub use crate::config::{region_endpoint, Config};
 use crate::error::{Error, ErrorKind};
 use crate::model::{
     Autoscale, Cluster, ClusterCreate, NodeGroup, NodeGroupCreate, Resize, Upgrade, UuidResponse,
 };
 use crate::secret::Secret;
 use crate::transport::{HttpRequest, HttpResponse, Method, Transport};
-use crate::validate::DEFAULT_MAX_NODE_COUNT;
 use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// The `OpenStack-API-Version` every call sends.
 pub const API_VERSION: &str = "container-infra latest";
-
-/// The NKS endpoint of a region (`kr1`, `kr2`, `kr3`), from the provider's current
-/// host names.
-pub fn region_endpoint(region: &str) -> Result<String, Error> {
-    match region {
-        "kr1" | "kr2" | "kr3" => Ok(format!(
-            "https://{region}-api-kubernetes-infrastructure.nhncloudservice.com"
-        )),
-        other => Err(Error::validation(
-            "region",
-            format!("{other:?} is not a region (kr1, kr2 or kr3)"),
-        )),
-    }
-}
-
-/// Checks that `url` is an absolute http(s) URL.
-pub(crate) fn check_base_url(field: &str, url: &str) -> Result<(), Error> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    match rest {
-        Some(host) if !host.is_empty() && !host.starts_with('/') => Ok(()),
-        _ => Err(Error::validation(
-            field,
-            format!("{url:?} is not an http(s) URL"),
-        )),
-    }
-}
-
-/// Everything the client is configured with.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct Config {
-    /// The NKS base URL (see [`region_endpoint`]).
-    pub endpoint: String,
-    /// How to authenticate.
-    pub credentials: Credentials,
-    /// Per-request timeout.
-    pub timeout_ms: u32,
-    /// Extra tries of idempotent calls (GET, DELETE) on 429, 502, 503, 504, timeouts
-    /// and network errors.
-    pub retries: u32,
-    /// First retry delay; doubled each try, with jitter.
-    pub retry_base_ms: u64,
-    /// Longest retry delay; a `Retry-After` longer than this is not waited for.
-    pub retry_max_ms: u64,
-    /// Upper bound of node counts (10 unless a quota raised it).
-    pub max_node_count: u32,
-}
-
-impl Config {
-    /// A configuration with the defaults: 30 s timeout, 2 retries from 250 ms up to
-    /// 20 s, node counts up to 10.
-    pub fn new(endpoint: impl Into<String>, credentials: Credentials) -> Self {
-        Config {
-            endpoint: endpoint.into(),
-            credentials,
-            timeout_ms: 30_000,
-            retries: 2,
-            retry_base_ms: 250,
-            retry_max_ms: 20_000,
-            max_node_count: DEFAULT_MAX_NODE_COUNT,
-        }
-    }
-
-    fn validate(&self) -> Result<(), Error> {
-        check_base_url("endpoint", &self.endpoint)?;
-        self.credentials.validate()?;
-        if self.timeout_ms == 0 {
-            return Err(Error::validation("timeoutMs", "must be positive"));
-        }
-        if self.max_node_count == 0 {
-            return Err(Error::validation("maxNodeCount", "must be positive"));
-        }
-        Ok(())
-    }
-}
 
 struct Inner<T> {
     config: Config,
@@ -177,7 +100,7 @@ impl<T: Transport> NksClient<T> {
 
     /// Endpoint 1: Lists the clusters.
     pub async fn list_clusters(&self) -> Result<Vec<Cluster>, Error> {
-        self.execute(api::list_clusters()).await
+        self.execute(api::list_clusters()?).await
     }
 
     /// Endpoint 2: One cluster, by UUID or name.
@@ -267,14 +190,21 @@ impl<T: Transport> NksClient<T> {
 
     /// Endpoint 14: The Kubernetes versions the service supports.
     pub async fn supported_versions(&self) -> Result<BTreeMap<String, bool>, Error> {
-        Ok(self.execute(api::supported_versions()).await?.supported_k8s)
+        Ok(self
+            .execute(api::supported_versions()?)
+            .await?
+            .supported_k8s)
     }
 
     /// Sends one call and reads its answer into the call's result type.
     pub async fn execute<R>(&self, call: Call<R>) -> Result<R, Error> {
-        let idempotent = call.idempotent();
         let response = self
-            .send(call.method, &call.path, call.body.as_deref(), idempotent)
+            .send(
+                call.method(),
+                &call.path,
+                call.body.as_deref(),
+                call.idempotent,
+            )
             .await?;
         read(call.parse, &response)
     }
@@ -282,7 +212,7 @@ impl<T: Transport> NksClient<T> {
     /// Sends a request until it succeeds or fails for good: adds the headers and the
     /// token, refreshes an Identity token once on 401, retries idempotent requests on
     /// transient failures. Not generic over the result type, so the wasm holds it once.
-    async fn send(
+    pub(crate) async fn send(
         &self,
         method: Method,
         path: &str,
@@ -331,7 +261,12 @@ impl<T: Transport> NksClient<T> {
                 ("Accept".into(), "application/json".into()),
                 ("Content-Type".into(), "application/json".into()),
                 ("OpenStack-API-Version".into(), API_VERSION.into()),
-                ("X-Auth-Token".into(), token.expose().to_owned()),
+                match config.credentials {
+                    Credentials::AccessKey(_) => {
+                        ("Authorization".into(), format!("Bearer {}", token.expose()))
+                    }
+                    _ => ("X-Auth-Token".into(), token.expose().to_owned()),
+                },
             ],
             body: body.map(str::to_owned),
             timeout_ms: config.timeout_ms,
@@ -372,7 +307,7 @@ impl<T: Transport> NksClient<T> {
 }
 
 /// Reads a 2xx answer; a body of the wrong shape is `invalid_response`.
-fn read<R>(parse: crate::api::Parse<R>, response: &HttpResponse) -> Result<R, Error> {
+pub(crate) fn read<R>(parse: crate::api::Parse<R>, response: &HttpResponse) -> Result<R, Error> {
     parse(&response.body).map_err(|why| {
         let mut error = Error::invalid_response(response.status, why);
         error.request_id = response.header("x-openstack-request-id").map(str::to_owned);

@@ -4,6 +4,49 @@ use crate::transport::{HttpResponse, TransportError};
 use serde::Deserialize;
 use std::fmt;
 
+/// One thing wrong with an input: where (a JSON path such as `rules[1].when.days`,
+/// empty for the whole value) and what.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    /// Where, as a JSON path (`labels.ca_enable`, `rules[0]`); empty: the whole value.
+    #[serde(rename = "field")]
+    pub path: String,
+    /// What is wrong there (it does not repeat the path).
+    pub message: String,
+}
+
+impl FieldError {
+    /// A problem at `path`.
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The same problem seen from one level up: `prefix` joined before the path.
+    #[must_use]
+    pub fn under(mut self, prefix: &str) -> Self {
+        self.path = match (prefix.is_empty(), self.path.is_empty()) {
+            (true, _) => self.path,
+            (false, true) => prefix.to_owned(),
+            (false, false) if self.path.starts_with('[') => format!("{prefix}{}", self.path),
+            (false, false) => format!("{prefix}.{}", self.path),
+        };
+        self
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
 /// What went wrong, in the contract's words.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -48,6 +91,12 @@ impl ErrorKind {
             ErrorKind::Network => "network",
             ErrorKind::InvalidResponse => "invalid_response",
         }
+    }
+}
+
+impl serde::Serialize for ErrorKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 
@@ -121,8 +170,11 @@ pub struct ErrorData {
     pub detail: Option<String>,
     /// From the `x-openstack-request-id` header (or the body's `request_id`).
     pub request_id: Option<String>,
-    /// The input field at fault (`validation` only), e.g. `labels.cert_manager_api`.
+    /// The input field at fault (`validation` only), e.g. `labels.cert_manager_api`:
+    /// the first of `issues`.
     pub field: Option<String>,
+    /// Every problem found in the input (`validation` only), in order.
+    pub issues: Vec<FieldError>,
     /// Every entry of the `errors` body, in order.
     pub errors: Vec<ApiError>,
     /// How long the service asked to wait (`Retry-After`), in milliseconds.
@@ -141,6 +193,7 @@ impl Error {
             detail: None,
             request_id: None,
             field: None,
+            issues: Vec::new(),
             errors: Vec::new(),
             retry_after_ms: None,
             body: String::new(),
@@ -149,9 +202,20 @@ impl Error {
 
     /// Bad input for `field`, caught before any request.
     pub fn validation(field: impl Into<String>, problem: impl fmt::Display) -> Self {
-        let field = field.into();
-        let mut error = Error::bare(ErrorKind::Validation, 0, format!("{field}: {problem}"));
-        error.field = Some(field);
+        Error::invalid_input(vec![FieldError::new(field, problem.to_string())])
+    }
+
+    /// Everything wrong with an input, caught before any request: `field` is the first
+    /// issue's path, the message lists them all.
+    pub fn invalid_input(issues: Vec<FieldError>) -> Self {
+        let message = issues
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut error = Error::bare(ErrorKind::Validation, 0, message);
+        error.field = issues.first().map(|i| i.path.clone());
+        error.issues = issues;
         error
     }
 
@@ -228,6 +292,7 @@ impl Error {
             detail,
             request_id,
             field: None,
+            issues: Vec::new(),
             errors,
             retry_after_ms,
             body: response.body.clone(),
@@ -291,6 +356,7 @@ impl fmt::Debug for ErrorData {
             .field("detail", &self.detail)
             .field("request_id", &self.request_id)
             .field("field", &self.field)
+            .field("issues", &self.issues)
             .field("errors", &self.errors)
             .field("retry_after_ms", &self.retry_after_ms)
             .field("body_bytes", &self.body.len())

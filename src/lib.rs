@@ -15,10 +15,11 @@
 
 pub mod api;
 pub mod auth;
-pub mod client;
-pub mod error;
 #[cfg(target_arch = "wasm32")]
-pub mod js;
+pub mod bindings;
+pub mod client;
+pub mod config;
+pub mod error;
 pub mod model;
 pub mod schedule;
 pub mod secret;

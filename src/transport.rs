@@ -14,6 +14,8 @@ pub enum Method {
     Get,
     /// `POST`
     Post,
+    /// `PATCH`
+    Patch,
     /// `DELETE`
     Delete,
 }
@@ -24,6 +26,7 @@ impl Method {
         match self {
             Method::Get => "GET",
             Method::Post => "POST",
+            Method::Patch => "PATCH",
             Method::Delete => "DELETE",
         }
     }

@@ -1,10 +1,10 @@
-//! Cluster endpoints (1–6 of the reference).
+//! Cluster operations.
 
-use super::{body_of, body_with_wire_labels, nothing, seg, Call};
+use super::{body_with_wire_labels, nothing, Call};
+use super::{CREATE_CLUSTER, DELETE_CLUSTER, GET_CLUSTER, GET_KUBECONFIG, LIST_CLUSTERS, RESIZE};
 use crate::error::Error;
 use crate::model::from_json;
 use crate::model::{Cluster, ClusterCreate, Kubeconfig, Resize, UuidResponse};
-use crate::transport::Method;
 use crate::validate;
 use serde::Deserialize;
 
@@ -13,65 +13,41 @@ struct ClusterList {
     clusters: Vec<Cluster>,
 }
 
-/// Endpoint 1: `GET /v1/clusters`.
-pub fn list_clusters() -> Call<Vec<Cluster>> {
-    Call {
-        method: Method::Get,
-        path: "/v1/clusters".into(),
-        body: None,
-        parse: |body| from_json::<ClusterList>(body).map(|l| l.clusters),
-    }
-}
-
-/// Endpoint 2: `GET /v1/clusters/{CLUSTER_ID_OR_NAME}`.
-pub fn get_cluster(cluster: &str) -> Result<Call<Cluster>, Error> {
-    Ok(Call {
-        method: Method::Get,
-        path: format!("/v1/clusters/{}", seg("cluster", cluster)?),
-        body: None,
-        parse: from_json,
+/// `GET /v1/clusters`.
+pub fn list_clusters() -> Result<Call<Vec<Cluster>>, Error> {
+    Call::new(&LIST_CLUSTERS, &[], |body| {
+        from_json::<ClusterList>(body).map(|l| l.clusters)
     })
 }
 
-/// Endpoint 3: `POST /v1/clusters`: labels go out in their wire form.
+/// `GET /v1/clusters/{CLUSTER_ID_OR_NAME}`.
+pub fn get_cluster(cluster: &str) -> Result<Call<Cluster>, Error> {
+    Call::new(&GET_CLUSTER, &[cluster], from_json)
+}
+
+/// `POST /v1/clusters`: labels go out in their wire form.
 pub fn create_cluster(spec: &ClusterCreate, max: u32) -> Result<Call<UuidResponse>, Error> {
     validate::cluster_create(spec, max)?;
-    Ok(Call {
-        method: Method::Post,
-        path: "/v1/clusters".into(),
-        body: Some(body_with_wire_labels(spec, &spec.labels)?),
-        parse: from_json,
-    })
+    let mut call = Call::new(&CREATE_CLUSTER, &[], from_json)?;
+    call.body = Some(body_with_wire_labels(spec, &spec.labels)?);
+    Ok(call)
 }
 
-/// Endpoint 4: `DELETE /v1/clusters/{CLUSTER_ID_OR_NAME}`.
+/// `DELETE /v1/clusters/{CLUSTER_ID_OR_NAME}`.
 pub fn delete_cluster(cluster: &str) -> Result<Call<()>, Error> {
-    Ok(Call {
-        method: Method::Delete,
-        path: format!("/v1/clusters/{}", seg("cluster", cluster)?),
-        body: None,
-        parse: nothing,
-    })
+    Call::new(&DELETE_CLUSTER, &[cluster], nothing)
 }
 
-/// Endpoint 5: `POST /v1/clusters/{CLUSTER_ID_OR_NAME}/actions/resize`.
+/// `POST /v1/clusters/{CLUSTER_ID_OR_NAME}/actions/resize`. A resize to a count is
+/// idempotent; one that names `nodes_to_remove` is not (the nodes are gone after it).
 pub fn resize(cluster: &str, spec: &Resize, max: u32) -> Result<Call<UuidResponse>, Error> {
-    let path = format!("/v1/clusters/{}/actions/resize", seg("cluster", cluster)?);
+    let mut call = Call::new(&RESIZE, &[cluster], from_json)?;
     validate::resize(spec, max)?;
-    Ok(Call {
-        method: Method::Post,
-        path,
-        body: Some(body_of(spec)?),
-        parse: from_json,
-    })
+    call.idempotent = spec.nodes_to_remove.is_none();
+    call.with_body(spec)
 }
 
-/// Endpoint 6: `GET /v1/clusters/{CLUSTER_ID_OR_NAME}/config`: the kubeconfig YAML.
+/// `GET /v1/clusters/{CLUSTER_ID_OR_NAME}/config`: the kubeconfig YAML.
 pub fn kubeconfig(cluster: &str) -> Result<Call<Kubeconfig>, Error> {
-    Ok(Call {
-        method: Method::Get,
-        path: format!("/v1/clusters/{}/config", seg("cluster", cluster)?),
-        body: None,
-        parse: from_json,
-    })
+    Call::new(&GET_KUBECONFIG, &[cluster], from_json)
 }

@@ -1,40 +1,440 @@
-//! Each endpoint as data: [`Call`] holds the method, the path (segments
-//! percent-encoded), the JSON body and how to read the answer. No I/O happens here;
-//! every constructor validates its input first.
+//! Each operation of the NKS API as data. [`OPERATIONS`] lists every operation once
+//! (its name in JavaScript, method, path template, the access it needs, whether
+//! resending is safe); the client, the JavaScript class, the Worker's gateway and the
+//! drift test of the TypeScript types all read it. A constructor per operation (in the
+//! family's file) validates its input and builds a [`Call`]: the path with its segments
+//! percent-encoded, the JSON body and how to read the answer. No I/O happens here.
 
 mod cluster;
 mod nodegroup;
 
-pub use cluster::{create_cluster, delete_cluster, get_cluster, kubeconfig, list_clusters, resize};
-pub use nodegroup::{
-    create_nodegroup, delete_nodegroup, get_autoscale, get_nodegroup, list_nodegroups,
-    set_autoscale, supported_versions, upgrade,
-};
+pub use cluster::*;
+pub use nodegroup::*;
 
-use crate::error::Error;
+use crate::error::{Error, FieldError};
 use crate::model::{labels_to_wire, Labels};
 use crate::transport::Method;
 
-/// Reads a 2xx answer's body into the endpoint's result.
-pub type Parse<R> = fn(&str) -> Result<R, String>;
+/// Reads a 2xx answer's body into the operation's result.
+pub type Parse<R> = fn(&str) -> Result<R, FieldError>;
+
+/// What a caller must be allowed to do for an operation (the Worker's gateway scopes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Access {
+    /// Reads (every `GET` but the kubeconfig).
+    Read,
+    /// Autoscaler settings and resizes.
+    Scale,
+    /// Every other write.
+    Operate,
+    /// The kubeconfig, which holds client keys.
+    Kubeconfig,
+}
+
+impl Access {
+    /// The scope's name (`read`, `scale`, `operate`, `kubeconfig`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Access::Read => "read",
+            Access::Scale => "scale",
+            Access::Operate => "operate",
+            Access::Kubeconfig => "kubeconfig",
+        }
+    }
+}
+
+/// One operation of the API.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Operation {
+    /// Its method name in JavaScript (`listClusters`); the Rust method is its snake case.
+    pub name: &'static str,
+    /// The HTTP method.
+    pub method: Method,
+    /// The path template as the reference writes it, with `{placeholders}` named for
+    /// the input field they take (`/v1/clusters/{cluster}/nodegroups/{nodegroup}`).
+    pub path: &'static str,
+    /// The body's `type` where several operations share a `PATCH` path.
+    pub patch_type: Option<&'static str>,
+    /// The access it needs.
+    pub access: Access,
+    /// Whether sending it twice has the effect of sending it once (reads, deletes and
+    /// writes of absolute values): only these are ever resent.
+    pub idempotent: bool,
+}
+
+const fn op(
+    name: &'static str,
+    method: Method,
+    path: &'static str,
+    access: Access,
+    idempotent: bool,
+) -> Operation {
+    Operation {
+        name,
+        method,
+        path,
+        patch_type: None,
+        access,
+        idempotent,
+    }
+}
+
+const fn get(name: &'static str, path: &'static str) -> Operation {
+    op(name, Method::Get, path, Access::Read, true)
+}
+
+const fn patch(
+    name: &'static str,
+    path: &'static str,
+    kind: &'static str,
+    access: Access,
+) -> Operation {
+    Operation {
+        name,
+        method: Method::Patch,
+        path,
+        patch_type: Some(kind),
+        access,
+        idempotent: true,
+    }
+}
+
+const CLUSTER: &str = "/v1/clusters/{cluster}";
+const NODEGROUP: &str = "/v1/clusters/{cluster}/nodegroups/{nodegroup}";
+
+/// `GET /v1/clusters`
+pub const LIST_CLUSTERS: Operation = get("listClusters", "/v1/clusters");
+/// `GET /v1/clusters/{CLUSTER_ID_OR_NAME}`
+pub const GET_CLUSTER: Operation = get("getCluster", CLUSTER);
+/// `POST /v1/clusters`
+pub const CREATE_CLUSTER: Operation = op(
+    "createCluster",
+    Method::Post,
+    "/v1/clusters",
+    Access::Operate,
+    false,
+);
+/// `DELETE /v1/clusters/{CLUSTER_ID_OR_NAME}`
+pub const DELETE_CLUSTER: Operation = op(
+    "deleteCluster",
+    Method::Delete,
+    CLUSTER,
+    Access::Operate,
+    true,
+);
+/// `POST /v1/clusters/{CLUSTER_ID_OR_NAME}/actions/resize` (idempotent only without
+/// `nodes_to_remove`: see [`resize`]).
+pub const RESIZE: Operation = op(
+    "resize",
+    Method::Post,
+    "/v1/clusters/{cluster}/actions/resize",
+    Access::Scale,
+    false,
+);
+/// `GET /v1/clusters/{CLUSTER_ID_OR_NAME}/config`
+pub const GET_KUBECONFIG: Operation = op(
+    "getKubeconfig",
+    Method::Get,
+    "/v1/clusters/{cluster}/config",
+    Access::Kubeconfig,
+    true,
+);
+/// `GET /v1/clusters/{CLUSTER_UUID}/events`
+pub const LIST_EVENTS: Operation = get("listEvents", "/v1/clusters/{cluster}/events");
+/// `GET /v1/clusters/{CLUSTER_UUID}/events/{EVENT_UUID}`
+pub const GET_EVENT: Operation = get("getEvent", "/v1/clusters/{cluster}/events/{event}");
+/// `POST /v1/clusters/{CLUSTER_ID_OR_NAME}/api_ep_ipacl`
+pub const SET_IP_ACL: Operation = op(
+    "setIpAcl",
+    Method::Post,
+    "/v1/clusters/{cluster}/api_ep_ipacl",
+    Access::Operate,
+    true,
+);
+/// `GET /v1/clusters/{CLUSTER_ID_OR_NAME}/api_ep_ipacl`
+pub const GET_IP_ACL: Operation = get("getIpAcl", "/v1/clusters/{cluster}/api_ep_ipacl");
+/// `PATCH /v1/certificates/{CLUSTER_ID_OR_NAME}`
+pub const RENEW_CERTIFICATES: Operation = op(
+    "renewCertificates",
+    Method::Patch,
+    "/v1/certificates/{cluster}",
+    Access::Operate,
+    false,
+);
+/// `POST /v1/clusters/{CLUSTER_ID_OR_NAME}/actions/update_sgw`
+pub const UPDATE_SERVICE_GATEWAYS: Operation = op(
+    "updateServiceGateways",
+    Method::Post,
+    "/v1/clusters/{cluster}/actions/update_sgw",
+    Access::Operate,
+    true,
+);
+/// `PATCH /v1/clusters/{CLUSTER_ID_OR_NAME}` with `type: control_plane_log`
+pub const SET_CONTROL_PLANE_LOG: Operation = patch(
+    "setControlPlaneLog",
+    CLUSTER,
+    "control_plane_log",
+    Access::Operate,
+);
+/// `GET /v1/clusters/{CLUSTER_ID_OR_NAME}/nodegroups`
+pub const LIST_NODEGROUPS: Operation = get("listNodeGroups", "/v1/clusters/{cluster}/nodegroups");
+/// `GET /v1/clusters/{CLUSTER_ID_OR_NAME}/nodegroups/{NODEGROUP_ID_OR_NAME}`
+pub const GET_NODEGROUP: Operation = get("getNodeGroup", NODEGROUP);
+/// `POST /v1/clusters/{CLUSTER_ID_OR_NAME}/nodegroups`
+pub const CREATE_NODEGROUP: Operation = op(
+    "createNodeGroup",
+    Method::Post,
+    "/v1/clusters/{cluster}/nodegroups",
+    Access::Operate,
+    false,
+);
+/// `DELETE /v1/clusters/{CLUSTER_ID_OR_NAME}/nodegroups/{NODEGROUP_ID_OR_NAME}`
+pub const DELETE_NODEGROUP: Operation = op(
+    "deleteNodeGroup",
+    Method::Delete,
+    NODEGROUP,
+    Access::Operate,
+    true,
+);
+/// `POST …/nodegroups/{NODEGROUP_ID_OR_NAME}/stop_node`
+pub const STOP_NODES: Operation = op(
+    "stopNodes",
+    Method::Post,
+    "/v1/clusters/{cluster}/nodegroups/{nodegroup}/stop_node",
+    Access::Operate,
+    true,
+);
+/// `POST …/nodegroups/{NODEGROUP_ID_OR_NAME}/start_node`
+pub const START_NODES: Operation = op(
+    "startNodes",
+    Method::Post,
+    "/v1/clusters/{cluster}/nodegroups/{nodegroup}/start_node",
+    Access::Operate,
+    true,
+);
+/// `GET …/nodegroups/{NODEGROUP_ID_OR_NAME}/autoscale`
+pub const GET_AUTOSCALE: Operation = get(
+    "getAutoscale",
+    "/v1/clusters/{cluster}/nodegroups/{nodegroup}/autoscale",
+);
+/// `POST …/nodegroups/{NODEGROUP_ID_OR_NAME}/autoscale`
+pub const SET_AUTOSCALE: Operation = op(
+    "setAutoscale",
+    Method::Post,
+    "/v1/clusters/{cluster}/nodegroups/{nodegroup}/autoscale",
+    Access::Scale,
+    true,
+);
+/// `PATCH …/nodegroups/{NODEGROUP_ID_OR_NAME}` with `type: metric_base_autoscale`
+pub const SET_METRIC_AUTOSCALE: Operation = patch(
+    "setMetricAutoscale",
+    NODEGROUP,
+    "metric_base_autoscale",
+    Access::Scale,
+);
+/// `PATCH …/nodegroups/{NODEGROUP_ID_OR_NAME}` with `type: flavor_id`
+pub const CHANGE_FLAVOR: Operation = patch("changeFlavor", NODEGROUP, "flavor_id", Access::Operate);
+/// `PATCH …/nodegroups/{NODEGROUP_ID_OR_NAME}` with `type: fip_auto_bind`
+pub const SET_FLOATING_IP_AUTO_BIND: Operation = patch(
+    "setFloatingIpAutoBind",
+    NODEGROUP,
+    "fip_auto_bind",
+    Access::Operate,
+);
+/// `PATCH …/nodegroups/{NODEGROUP_ID_OR_NAME}` with `type: k8s_node_labels`
+pub const SET_NODE_LABELS: Operation = patch(
+    "setNodeLabels",
+    NODEGROUP,
+    "k8s_node_labels",
+    Access::Operate,
+);
+/// `POST …/nodegroups/{NODEGROUP_ID_OR_NAME}/upgrade` (`default-master`: the control plane)
+pub const UPGRADE: Operation = op(
+    "upgrade",
+    Method::Post,
+    "/v1/clusters/{cluster}/nodegroups/{nodegroup}/upgrade",
+    Access::Operate,
+    false,
+);
+/// `POST …/nodegroups/{NODEGROUP_ID_OR_NAME}/userscript`
+pub const SET_USER_SCRIPT: Operation = op(
+    "setUserScript",
+    Method::Post,
+    "/v1/clusters/{cluster}/nodegroups/{nodegroup}/userscript",
+    Access::Operate,
+    true,
+);
+/// `GET /v1/addon_types/`
+pub const LIST_ADDON_TYPES: Operation = get("listAddonTypes", "/v1/addon_types/");
+/// `GET /v1/addon_types/{ADDON_TYPE_UUID_OR_NAME}`
+pub const GET_ADDON_TYPE: Operation = get("getAddonType", "/v1/addon_types/{addon_type}");
+/// `GET /v1/addons/`
+pub const LIST_ADDONS: Operation = get("listAddons", "/v1/addons/");
+/// `GET /v1/addons/{ADDON_UUID}`
+pub const GET_ADDON: Operation = get("getAddon", "/v1/addons/{addon}");
+/// `GET /v1/clusters/{CLUSTER_ID_OR_NAME}/addons/`
+pub const LIST_CLUSTER_ADDONS: Operation =
+    get("listClusterAddons", "/v1/clusters/{cluster}/addons/");
+/// `GET /v1/clusters/{CLUSTER_ID_OR_NAME}/addons/{ADDON_UUID_OR_NAME}`
+pub const GET_CLUSTER_ADDON: Operation =
+    get("getClusterAddon", "/v1/clusters/{cluster}/addons/{addon}");
+/// `POST /v1/clusters/{CLUSTER_ID_OR_NAME}/addons/`
+pub const INSTALL_ADDON: Operation = op(
+    "installAddon",
+    Method::Post,
+    "/v1/clusters/{cluster}/addons/",
+    Access::Operate,
+    false,
+);
+/// `PATCH /v1/clusters/{CLUSTER_ID_OR_NAME}/addons/{ADDON_UUID_OR_NAME}`
+pub const UPDATE_ADDON: Operation = op(
+    "updateAddon",
+    Method::Patch,
+    "/v1/clusters/{cluster}/addons/{addon}",
+    Access::Operate,
+    true,
+);
+/// `DELETE /v1/clusters/{CLUSTER_ID_OR_NAME}/addons/{ADDON_UUID_OR_NAME}`
+pub const UNINSTALL_ADDON: Operation = op(
+    "uninstallAddon",
+    Method::Delete,
+    "/v1/clusters/{cluster}/addons/{addon}",
+    Access::Operate,
+    true,
+);
+/// `GET /v1/supports`: Kubernetes versions.
+pub const SUPPORTED_VERSIONS: Operation = get("supportedVersions", "/v1/supports");
+/// `GET /v1/supports`: event types.
+pub const SUPPORTED_EVENT_TYPES: Operation = get("supportedEventTypes", "/v1/supports");
+
+/// Every operation of the current reference (34 method + path pairs; `PATCH` paths
+/// shared by several body types, and `/v1/supports` read two ways, count once there).
+pub const OPERATIONS: [&Operation; 38] = [
+    &LIST_CLUSTERS,
+    &GET_CLUSTER,
+    &CREATE_CLUSTER,
+    &DELETE_CLUSTER,
+    &RESIZE,
+    &GET_KUBECONFIG,
+    &LIST_EVENTS,
+    &GET_EVENT,
+    &SET_IP_ACL,
+    &GET_IP_ACL,
+    &RENEW_CERTIFICATES,
+    &UPDATE_SERVICE_GATEWAYS,
+    &SET_CONTROL_PLANE_LOG,
+    &LIST_NODEGROUPS,
+    &GET_NODEGROUP,
+    &CREATE_NODEGROUP,
+    &DELETE_NODEGROUP,
+    &STOP_NODES,
+    &START_NODES,
+    &GET_AUTOSCALE,
+    &SET_AUTOSCALE,
+    &SET_METRIC_AUTOSCALE,
+    &CHANGE_FLAVOR,
+    &SET_FLOATING_IP_AUTO_BIND,
+    &SET_NODE_LABELS,
+    &UPGRADE,
+    &SET_USER_SCRIPT,
+    &LIST_ADDON_TYPES,
+    &GET_ADDON_TYPE,
+    &LIST_ADDONS,
+    &GET_ADDON,
+    &LIST_CLUSTER_ADDONS,
+    &GET_CLUSTER_ADDON,
+    &INSTALL_ADDON,
+    &UPDATE_ADDON,
+    &UNINSTALL_ADDON,
+    &SUPPORTED_VERSIONS,
+    &SUPPORTED_EVENT_TYPES,
+];
+
+impl Operation {
+    /// The path with `args` in its placeholders, in order: each validated (the error
+    /// names the placeholder's field) and percent-encoded.
+    pub fn fill(&'static self, args: &[&str]) -> Result<String, Error> {
+        let mut out = String::with_capacity(self.path.len() + 48);
+        let mut rest = self.path;
+        let mut args = args.iter();
+        while let Some(open) = rest.find('{') {
+            let (head, tail) = rest.split_at(open);
+            out.push_str(head);
+            let close = tail.find('}').unwrap_or(tail.len());
+            let field = tail.get(1..close).unwrap_or_default();
+            let value = args
+                .next()
+                .ok_or_else(|| Error::validation(field, "is required"))?;
+            crate::validate::id_or_name(field, value)?;
+            out.push_str(&segment(value));
+            rest = tail.get(close + 1..).unwrap_or_default();
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
+    /// The placeholders' values (percent-decoded) when `path` is this operation's path
+    /// (a trailing slash or its absence does not matter); `None` otherwise.
+    pub fn match_path(&self, path: &str) -> Option<Vec<(&'static str, String)>> {
+        let mut template = self.path.trim_end_matches('/').split('/');
+        let mut given = path.trim_end_matches('/').split('/');
+        let mut values = Vec::new();
+        loop {
+            match (template.next(), given.next()) {
+                (None, None) => return Some(values),
+                (Some(t), Some(g)) => match t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+                    Some(field) if !g.is_empty() => values.push((field, decode(g)?)),
+                    Some(_) => return None,
+                    None if t == g => {}
+                    None => return None,
+                },
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// The operation named `name` (`listClusters`).
+pub fn operation(name: &str) -> Option<&'static Operation> {
+    OPERATIONS.iter().copied().find(|op| op.name == name)
+}
 
 /// One request to the NKS API, ready to send.
 #[derive(Debug)]
 pub struct Call<R> {
-    /// The method.
-    pub method: Method,
+    /// The operation.
+    pub op: &'static Operation,
     /// The path below the endpoint, starting with `/v1/`.
     pub path: String,
     /// The JSON body, if any.
     pub body: Option<String>,
     /// Reads a successful answer.
     pub parse: Parse<R>,
+    /// Whether resending is safe: the operation's, or stricter for this input.
+    pub idempotent: bool,
 }
 
 impl<R> Call<R> {
-    /// Whether resending is safe (`GET`, `DELETE`); `POST` is never resent.
-    pub fn idempotent(&self) -> bool {
-        matches!(self.method, Method::Get | Method::Delete)
+    /// A call of `op` with its path filled from `args`.
+    fn new(op: &'static Operation, args: &[&str], parse: Parse<R>) -> Result<Self, Error> {
+        Ok(Call {
+            op,
+            path: op.fill(args)?,
+            body: None,
+            parse,
+            idempotent: op.idempotent,
+        })
+    }
+
+    /// The same call with a JSON body.
+    fn with_body(mut self, body: &impl serde::Serialize) -> Result<Self, Error> {
+        self.body = Some(body_of(body)?);
+        Ok(self)
+    }
+
+    /// The method.
+    pub fn method(&self) -> Method {
+        self.op.method
     }
 }
 
@@ -51,14 +451,27 @@ pub fn segment(text: &str) -> String {
     out
 }
 
-/// A path segment from user input: validated, then encoded.
-fn seg(field: &str, value: &str) -> Result<String, Error> {
-    crate::validate::id_or_name(field, value)?;
-    Ok(segment(value))
+/// Decodes a percent-encoded path segment; `None` when it is not valid UTF-8 or a
+/// `%` is not followed by two hex digits.
+pub fn decode(segment: &str) -> Option<String> {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
+        if byte == b'%' {
+            let hex = segment.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(byte);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// The body of an answer documented as empty (deletes).
-fn nothing(_body: &str) -> Result<(), String> {
+fn nothing(_body: &str) -> Result<(), FieldError> {
     Ok(())
 }
 
@@ -78,7 +491,7 @@ fn body_with_wire_labels(spec: &impl serde::Serialize, labels: &Labels) -> Resul
 
 #[cfg(test)]
 mod tests {
-    use super::segment;
+    use super::*;
 
     #[test]
     fn segments_cannot_change_the_path() {
@@ -89,5 +502,47 @@ mod tests {
             segment("2b778d83-8b67-45b1-920e-b0c5ad5c2f30"),
             "2b778d83-8b67-45b1-920e-b0c5ad5c2f30"
         );
+        assert_eq!(decode("team%20a%2Fb").as_deref(), Some("team a/b"));
+        assert_eq!(decode("%E"), None);
+    }
+
+    #[test]
+    fn the_table_names_each_operation_once_and_covers_34_method_paths() {
+        let mut names: Vec<_> = OPERATIONS.iter().map(|op| op.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), OPERATIONS.len());
+        let mut pairs: Vec<_> = OPERATIONS
+            .iter()
+            .map(|op| (op.method.as_str(), op.path.trim_end_matches('/')))
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        assert_eq!(pairs.len(), 34);
+    }
+
+    #[test]
+    fn paths_fill_and_match_both_ways() {
+        let path = GET_AUTOSCALE.fill(&["my cluster", "ng/1"]).unwrap();
+        assert_eq!(
+            path,
+            "/v1/clusters/my%20cluster/nodegroups/ng%2F1/autoscale"
+        );
+        assert_eq!(
+            GET_AUTOSCALE.match_path(&path),
+            Some(vec![
+                ("cluster", "my cluster".into()),
+                ("nodegroup", "ng/1".into())
+            ])
+        );
+        assert_eq!(LIST_ADDONS.match_path("/v1/addons"), Some(vec![]));
+        assert_eq!(
+            LIST_NODEGROUPS.match_path("/v1/clusters/a/nodegroups/"),
+            Some(vec![("cluster", "a".into())])
+        );
+        assert_eq!(GET_CLUSTER.match_path("/v1/clusters/"), None);
+        assert_eq!(GET_CLUSTER.match_path("/v1/clusters/a/b"), None);
+        let err = GET_EVENT.fill(&["c", ".."]).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("event"));
     }
 }

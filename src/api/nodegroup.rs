@@ -1,10 +1,13 @@
-//! Node group endpoints (7–13 of the reference) and supported versions (14).
+//! Node group operations and supported versions.
 
-use super::{body_of, body_with_wire_labels, nothing, seg, Call};
+use super::{body_with_wire_labels, nothing, Call};
+use super::{
+    CREATE_NODEGROUP, DELETE_NODEGROUP, GET_AUTOSCALE, GET_NODEGROUP, LIST_NODEGROUPS,
+    SET_AUTOSCALE, SUPPORTED_VERSIONS, UPGRADE,
+};
 use crate::error::Error;
 use crate::model::from_json;
 use crate::model::{Autoscale, NodeGroup, NodeGroupCreate, Supports, Upgrade, UuidResponse};
-use crate::transport::Method;
 use crate::validate;
 use serde::Deserialize;
 
@@ -13,122 +16,69 @@ struct NodeGroupList {
     nodegroups: Vec<NodeGroup>,
 }
 
-fn nodegroups_path(cluster: &str) -> Result<String, Error> {
-    Ok(format!(
-        "/v1/clusters/{}/nodegroups",
-        seg("cluster", cluster)?
-    ))
-}
-
-fn nodegroup_path(cluster: &str, nodegroup: &str) -> Result<String, Error> {
-    Ok(format!(
-        "{}/{}",
-        nodegroups_path(cluster)?,
-        seg("nodegroup", nodegroup)?
-    ))
-}
-
-/// Endpoint 7: `GET /v1/clusters/{C}/nodegroups`.
+/// `GET /v1/clusters/{C}/nodegroups`.
 pub fn list_nodegroups(cluster: &str) -> Result<Call<Vec<NodeGroup>>, Error> {
-    Ok(Call {
-        method: Method::Get,
-        path: nodegroups_path(cluster)?,
-        body: None,
-        parse: |body| from_json::<NodeGroupList>(body).map(|l| l.nodegroups),
+    Call::new(&LIST_NODEGROUPS, &[cluster], |body| {
+        from_json::<NodeGroupList>(body).map(|l| l.nodegroups)
     })
 }
 
-/// Endpoint 8: `GET /v1/clusters/{C}/nodegroups/{NG}`.
+/// `GET /v1/clusters/{C}/nodegroups/{NG}`.
 pub fn get_nodegroup(cluster: &str, nodegroup: &str) -> Result<Call<NodeGroup>, Error> {
-    Ok(Call {
-        method: Method::Get,
-        path: nodegroup_path(cluster, nodegroup)?,
-        body: None,
-        parse: from_json,
-    })
+    Call::new(&GET_NODEGROUP, &[cluster, nodegroup], from_json)
 }
 
-/// Endpoint 9: `POST /v1/clusters/{C}/nodegroups`: labels go out in their wire form.
+/// `POST /v1/clusters/{C}/nodegroups`: labels go out in their wire form.
 pub fn create_nodegroup(
     cluster: &str,
     spec: &NodeGroupCreate,
     max: u32,
 ) -> Result<Call<NodeGroup>, Error> {
-    let path = nodegroups_path(cluster)?;
+    let mut call = Call::new(&CREATE_NODEGROUP, &[cluster], from_json)?;
     validate::nodegroup_create(spec, max)?;
-    Ok(Call {
-        method: Method::Post,
-        path,
-        body: Some(body_with_wire_labels(spec, &spec.labels)?),
-        parse: from_json,
-    })
+    call.body = Some(body_with_wire_labels(spec, &spec.labels)?);
+    Ok(call)
 }
 
-/// Endpoint 10: `DELETE /v1/clusters/{C}/nodegroups/{NG}`.
+/// `DELETE /v1/clusters/{C}/nodegroups/{NG}`.
 pub fn delete_nodegroup(cluster: &str, nodegroup: &str) -> Result<Call<()>, Error> {
-    Ok(Call {
-        method: Method::Delete,
-        path: nodegroup_path(cluster, nodegroup)?,
-        body: None,
-        parse: nothing,
-    })
+    Call::new(&DELETE_NODEGROUP, &[cluster, nodegroup], nothing)
 }
 
-/// Endpoint 11: `GET /v1/clusters/{C}/nodegroups/{NG}/autoscale`.
+/// `GET /v1/clusters/{C}/nodegroups/{NG}/autoscale`.
 pub fn get_autoscale(cluster: &str, nodegroup: &str) -> Result<Call<Autoscale>, Error> {
-    Ok(Call {
-        method: Method::Get,
-        path: format!("{}/autoscale", nodegroup_path(cluster, nodegroup)?),
-        body: None,
-        parse: from_json,
-    })
+    Call::new(&GET_AUTOSCALE, &[cluster, nodegroup], from_json)
 }
 
-/// Endpoint 12: `POST /v1/clusters/{C}/nodegroups/{NG}/autoscale`: only the documented
-/// settings are sent (read-only fields such as `ca_image` stay behind).
+/// `POST /v1/clusters/{C}/nodegroups/{NG}/autoscale`: only the documented settings are
+/// sent (read-only fields such as `ca_image` stay behind).
 pub fn set_autoscale(
     cluster: &str,
     nodegroup: &str,
     settings: &Autoscale,
     max: u32,
 ) -> Result<Call<UuidResponse>, Error> {
-    let path = format!("{}/autoscale", nodegroup_path(cluster, nodegroup)?);
+    let call = Call::new(&SET_AUTOSCALE, &[cluster, nodegroup], from_json)?;
     validate::autoscale(settings, max)?;
-    let documented = Autoscale {
+    call.with_body(&Autoscale {
         other: Default::default(),
         ..settings.clone()
-    };
-    Ok(Call {
-        method: Method::Post,
-        path,
-        body: Some(body_of(&documented)?),
-        parse: from_json,
     })
 }
 
-/// Endpoint 13: `POST /v1/clusters/{C}/nodegroups/{NG}/upgrade` (`default-master` upgrades
-/// the control plane).
+/// `POST /v1/clusters/{C}/nodegroups/{NG}/upgrade` (`default-master` upgrades the
+/// control plane).
 pub fn upgrade(
     cluster: &str,
     nodegroup: &str,
     spec: &Upgrade,
 ) -> Result<Call<UuidResponse>, Error> {
-    let path = format!("{}/upgrade", nodegroup_path(cluster, nodegroup)?);
+    let call = Call::new(&UPGRADE, &[cluster, nodegroup], from_json)?;
     validate::upgrade(spec)?;
-    Ok(Call {
-        method: Method::Post,
-        path,
-        body: Some(body_of(spec)?),
-        parse: from_json,
-    })
+    call.with_body(spec)
 }
 
-/// Endpoint 14: `GET /v1/supports`.
-pub fn supported_versions() -> Call<Supports> {
-    Call {
-        method: Method::Get,
-        path: "/v1/supports".into(),
-        body: None,
-        parse: from_json,
-    }
+/// `GET /v1/supports`: the Kubernetes versions.
+pub fn supported_versions() -> Result<Call<Supports>, Error> {
+    Call::new(&SUPPORTED_VERSIONS, &[], from_json)
 }

@@ -15,6 +15,7 @@ pub use labels::{to_wire as labels_to_wire, Labels};
 pub use nodegroup::{NodeGroup, NodeGroupCreate, Upgrade};
 pub use status::Status;
 
+use crate::error::FieldError;
 use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -49,22 +50,40 @@ pub struct Supports {
 }
 
 /// Parses JSON into `T`; a failure names the JSON path of the bad field
-/// (`clusters[0].labels.boot_volume_size: invalid value: …`).
-pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+/// (`clusters[0].labels.boot_volume_size`) and never quotes the text it failed on,
+/// which may be a secret (a token where a number was expected).
+pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, FieldError> {
     serde_json::from_str(text).map_err(|e| {
-        if e.is_syntax() || e.is_eof() {
-            return e.to_string();
-        }
         let message = e.to_string();
         let message = message
             .rfind(" at line ")
             .and_then(|i| message.get(..i))
             .unwrap_or(&message);
-        match path_at(text, e.line(), e.column()) {
-            path if path.is_empty() => message.to_owned(),
-            path => format!("{path}: {message}"),
+        let message = unquoted(message);
+        if e.is_syntax() || e.is_eof() {
+            let at = format!("{message} at line {} column {}", e.line(), e.column());
+            return FieldError::new("", at);
         }
+        FieldError::new(path_at(text, e.line(), e.column()), message)
     })
+}
+
+/// serde's message without the values it quotes: `invalid type: string "…"` becomes
+/// `invalid type: a string`; names of fields and variants stay.
+fn unquoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(start) = rest.find("string \"") {
+        out.push_str(rest.get(..start).unwrap_or_default());
+        out.push_str("a string");
+        let after = rest.get(start + 8..).unwrap_or_default();
+        rest = after
+            .rfind("\", ")
+            .or_else(|| after.rfind('"'))
+            .map_or("", |end| after.get(end + 1..).unwrap_or_default());
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A level of nesting while scanning JSON text.
@@ -177,14 +196,14 @@ mod tests {
 
     #[test]
     fn errors_name_the_path() {
-        let err = |text: &str| from_json::<Outer>(text).unwrap_err();
+        let err = |text: &str| from_json::<Outer>(text).unwrap_err().to_string();
         assert_eq!(
             err(r#"{"items": [{"id": "a"}, {"id": "b", "size": "big"}]}"#),
-            r#"items[1].size: invalid value: string "big", expected a whole number (or a string of digits)"#
+            "items[1].size: invalid value: a string, expected a whole number (or a string of digits)"
         );
         assert_eq!(
             err("{\n  \"items\": [\n    {\"id\": \"a\", \"labels\": {\"x\": 1, \"y\": \"two\"}}\n  ]\n}"),
-            r#"items[0].labels.y: invalid type: string "two", expected u32"#
+            "items[0].labels.y: invalid type: a string, expected u32"
         );
         assert_eq!(
             err(r#"{"items": [{"size": 1}]}"#),

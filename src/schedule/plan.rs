@@ -6,7 +6,7 @@
 use super::clock::Zones;
 use super::limited::run_limited;
 use super::policy::{AutoscaleGoal, Policy, Target};
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::model::{Autoscale, Resize, Status};
 use crate::transport::Transport;
 use crate::NksClient;
@@ -50,11 +50,32 @@ pub enum Outcome {
     Deferred,
 }
 
+/// Why an action was not applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The API or the network refused it (`server`, `conflict`, …).
+    Api(ErrorKind),
+    /// The rule cannot be applied to the node group as it is.
+    Plan,
+    /// Left for a later tick (budget, or one resize per cluster per tick).
+    Deferred,
+}
+
+impl Serialize for FailureKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            FailureKind::Api(kind) => kind.serialize(serializer),
+            FailureKind::Plan => serializer.serialize_str("plan"),
+            FailureKind::Deferred => serializer.serialize_str("deferred"),
+        }
+    }
+}
+
 /// A failure, as the report shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Failure {
-    /// The error kind (`server`, `conflict`, …) or `plan` for a refused rule.
-    pub kind: String,
+    /// What kind of failure.
+    pub kind: FailureKind,
     /// The HTTP status, or 0.
     pub status: u16,
     /// What went wrong.
@@ -64,7 +85,7 @@ pub struct Failure {
 impl From<&Error> for Failure {
     fn from(e: &Error) -> Self {
         Failure {
-            kind: e.kind.as_str().into(),
+            kind: FailureKind::Api(e.kind),
             status: e.status,
             message: e.message.clone(),
         }
@@ -280,7 +301,7 @@ fn decide<'p>(
                 nodegroup: Some(nodegroup.to_owned()),
                 rule: None,
                 error: Failure {
-                    kind: "plan".into(),
+                    kind: FailureKind::Plan,
                     status: 0,
                     message,
                 },
@@ -480,7 +501,7 @@ async fn run<T: Transport>(
             nodegroup: Some(who.nodegroup.clone()),
             rule: Some(who.rule.clone()),
             error: Failure {
-                kind: "plan".into(),
+                kind: FailureKind::Plan,
                 status: 0,
                 message,
             },
@@ -600,7 +621,7 @@ async fn apply_writes<T: Transport>(
             if let Some(a) = actions.get_mut(i) {
                 a.result = Outcome::Deferred;
                 a.error = Some(Failure {
-                    kind: "deferred".into(),
+                    kind: FailureKind::Deferred,
                     status: 0,
                     message:
                         "another resize of this cluster goes first; the next tick applies this one"
@@ -643,7 +664,7 @@ async fn apply_writes<T: Transport>(
                     None => {
                         a.result = Outcome::Deferred;
                         a.error = Some(Failure {
-                            kind: "deferred".into(),
+                            kind: FailureKind::Deferred,
                             status: 0,
                             message: format!(
                                 "the subrequest budget ({}) ran out; the next tick applies this",

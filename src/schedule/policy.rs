@@ -2,6 +2,7 @@
 //! Every error names the rule and field: `rules[1].when.days: "Mon-Fry" is not a day range`.
 
 use super::clock::{LocalTime, Zones};
+use crate::error::FieldError;
 use crate::time::days_from_civil;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -107,13 +108,21 @@ pub struct AutoscaleGoal {
     pub scale_down_delay_after_add: Option<u32>,
 }
 
-/// Everything wrong with a policy, each message naming its field.
+/// Everything wrong with a policy, each problem at its field.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PolicyError(pub Vec<String>);
+pub struct PolicyError(pub Vec<FieldError>);
 
 impl fmt::Display for PolicyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.join("; "))
+        let all: Vec<String> = self.0.iter().map(ToString::to_string).collect();
+        f.write_str(&all.join("; "))
+    }
+}
+
+impl From<PolicyError> for crate::error::Error {
+    /// A `validation` error whose fields are paths in the policy (`policy.rules[1]…`).
+    fn from(e: PolicyError) -> Self {
+        crate::error::Error::invalid_input(e.0.into_iter().map(|i| i.under("policy")).collect())
     }
 }
 
@@ -154,8 +163,9 @@ impl When {
 impl Policy {
     /// Parses and validates a policy from JSON text.
     pub fn parse(text: &str, zones: &impl Zones) -> Result<Policy, PolicyError> {
-        let value: Value = serde_json::from_str(text)
-            .map_err(|e| PolicyError(vec![format!("policy is not valid JSON: {e}")]))?;
+        let value: Value = serde_json::from_str(text).map_err(|e| {
+            PolicyError(vec![FieldError::new("", format!("is not valid JSON: {e}"))])
+        })?;
         Policy::from_value(&value, zones)
     }
 
@@ -219,11 +229,11 @@ impl Policy {
     }
 }
 
-struct Errors(Vec<String>);
+struct Errors(Vec<FieldError>);
 
 impl Errors {
     fn add(&mut self, at: &str, message: impl fmt::Display) {
-        self.0.push(format!("{at}: {message}"));
+        self.0.push(FieldError::new(at, message.to_string()));
     }
 }
 

@@ -3,8 +3,7 @@
 //! error naming the variable.
 
 use super::access::{parse_keys, AccessKey};
-use crate::auth::{Credentials, Identity, DEFAULT_IDENTITY_URL};
-use crate::client::{region_endpoint, Config};
+use crate::config::{ClientOptions, Config, IdentityOptions};
 use crate::schedule::{Options, Policy, Zones};
 use crate::secret::Secret;
 use crate::transport::Transport;
@@ -69,14 +68,7 @@ impl<T: Transport, Z: Zones> Setup<T, Z> {
                     .max(crate::validate::DEFAULT_MAX_NODE_COUNT)
             });
         let client = client(&var, max_node_count).and_then(|config| {
-            NksClient::new(config, transport).map_err(|e| {
-                let variable = match e.field.as_deref() {
-                    Some("endpoint") => "NKS_ENDPOINT",
-                    Some(f) if f.starts_with("identity.endpoint") => "NHN_IDENTITY_URL",
-                    _ => "NHN_TENANT_ID",
-                };
-                wrong(variable, e.message.clone())
-            })
+            NksClient::new(config, transport).map_err(|e| wrong("NKS_ENDPOINT", e.message.clone()))
         });
         let access = match var("ACCESS_KEYS") {
             None => Err(wrong(
@@ -105,40 +97,56 @@ impl<T: Transport, Z: Zones> Setup<T, Z> {
     }
 }
 
+/// The client's options from the variables: the same builder as `new NksClient(…)`,
+/// so both check the same things; an error names the variable.
 fn client(
     var: &dyn Fn(&str) -> Option<String>,
     max_node_count: u32,
 ) -> Result<Config, ConfigError> {
-    let endpoint = match (var("NKS_ENDPOINT"), var("NKS_REGION")) {
-        (Some(endpoint), _) => endpoint,
-        (None, Some(region)) => {
-            region_endpoint(&region).map_err(|e| wrong("NKS_REGION", e.message.clone()))?
-        }
-        (None, None) => {
-            return Err(wrong(
-                "NKS_REGION",
-                "is not set (nor NKS_ENDPOINT): where is the NKS API?",
-            ))
-        }
-    };
-    let credentials = match var("NKS_TOKEN") {
-        Some(token) => Credentials::Token(Secret::new(token)),
+    if var("NKS_ENDPOINT").is_none() && var("NKS_REGION").is_none() {
+        return Err(wrong(
+            "NKS_REGION",
+            "is not set (nor NKS_ENDPOINT): where is the NKS API?",
+        ));
+    }
+    let identity = match var("NKS_TOKEN") {
+        Some(_) => None,
         None => {
             let need = |name: &'static str| {
                 var(name).ok_or_else(|| wrong(name, "is not set (set NHN_TENANT_ID, NHN_USERNAME and NHN_API_PASSWORD, or NKS_TOKEN)"))
             };
-            Credentials::Identity(Identity {
+            Some(IdentityOptions {
                 tenant_id: need("NHN_TENANT_ID")?,
                 username: need("NHN_USERNAME")?,
                 password: Secret::new(need("NHN_API_PASSWORD")?),
-                endpoint: var("NHN_IDENTITY_URL")
-                    .unwrap_or_else(|| DEFAULT_IDENTITY_URL.to_owned()),
+                endpoint: var("NHN_IDENTITY_URL"),
             })
         }
     };
-    let mut config = Config::new(endpoint, credentials);
-    config.max_node_count = max_node_count;
-    Ok(config)
+    let options = ClientOptions {
+        region: var("NKS_REGION"),
+        endpoint: var("NKS_ENDPOINT"),
+        token: var("NKS_TOKEN").map(Secret::new),
+        identity,
+        max_node_count: Some(max_node_count),
+        ..ClientOptions::default()
+    };
+    options.build().map_err(|e| {
+        let variable = match e.field.as_deref() {
+            Some("endpoint") => "NKS_ENDPOINT",
+            Some("region") => "NKS_REGION",
+            Some("token") => "NKS_TOKEN",
+            Some(f) if f.starts_with("identity.endpoint") => "NHN_IDENTITY_URL",
+            Some("identity.tenantId") => "NHN_TENANT_ID",
+            Some("identity.username") => "NHN_USERNAME",
+            _ => "NHN_API_PASSWORD",
+        };
+        let issue = e
+            .issues
+            .first()
+            .map_or(e.message.as_str(), |i| i.message.as_str());
+        wrong(variable, issue)
+    })
 }
 
 fn options(var: &dyn Fn(&str) -> Option<String>) -> Result<Options, ConfigError> {

@@ -1,0 +1,210 @@
+//! The `NksClient` class: one dispatcher, [`Client::call`], serves every entry of
+//! [`OPERATIONS`] (the package's `js/core.mjs` adds a method per entry that calls it
+//! with the entry's index), plus the policy methods.
+
+use super::{from_js, instant, promise, text, to_js};
+use crate::api::{self, Call, OPERATIONS};
+use crate::client::read;
+use crate::config::ClientOptions;
+use crate::error::Error;
+use crate::model::{Autoscale, ClusterCreate, NodeGroupCreate, Resize, Upgrade};
+use crate::schedule::clock::IntlZones;
+use crate::schedule::{Options, Policy};
+use crate::transport::{Fetch, HttpResponse, Method};
+use crate::NksClient;
+use js_sys::{Array, Promise};
+use serde::{Deserialize, Serialize};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+/// The names of the operations, in [`OPERATIONS`] order: the methods `js/core.mjs`
+/// defines on `NksClient`.
+#[wasm_bindgen(js_name = operationNames)]
+pub fn operation_names() -> Array {
+    OPERATIONS
+        .iter()
+        .map(|op| JsValue::from_str(op.name))
+        .collect()
+}
+
+/// A client of the NKS API (wrapped by the package's `NksClient`).
+#[wasm_bindgen]
+pub struct Client {
+    client: NksClient<Fetch>,
+    zones: Rc<IntlZones>,
+}
+
+/// A request ready to send and how to turn its answer into a JS value: every
+/// operation goes through one non-generic send path.
+struct Prepared {
+    method: Method,
+    path: String,
+    body: Option<String>,
+    idempotent: bool,
+    finish: Finish,
+}
+
+/// Reads a 2xx answer into the JS value handed back.
+type Finish = Box<dyn FnOnce(&HttpResponse) -> Result<JsValue, Error>>;
+
+/// A call whose answer is read into its Rust type (validated and normalized), then
+/// turned into a JS value by `hand`.
+fn then<R: 'static>(call: Call<R>, hand: fn(R) -> Result<JsValue, Error>) -> Prepared {
+    let parse = call.parse;
+    Prepared {
+        method: call.method(),
+        path: call.path,
+        body: call.body,
+        idempotent: call.idempotent,
+        finish: Box::new(move |response| hand(read(parse, response)?)),
+    }
+}
+
+/// A call whose answer JS gets as plain data.
+fn typed<R: Serialize + 'static>(call: Call<R>) -> Prepared {
+    then(call, |value| to_js(&value))
+}
+
+/// The arguments of one call, read by position; errors name the argument.
+struct Args(Array);
+
+impl Args {
+    fn text(&self, i: u32, name: &str) -> Result<String, Error> {
+        text(name, &self.0.get(i))
+    }
+
+    fn data<T: for<'de> Deserialize<'de>>(&self, i: u32, name: &str) -> Result<T, Error> {
+        from_js(name, &self.0.get(i))
+    }
+}
+
+impl Client {
+    /// The request for operation `name` with `args`, validated.
+    fn prepare(&self, name: &str, args: &Args) -> Result<Prepared, Error> {
+        let max = self.client.config().max_node_count;
+        let (c, g) = (|| args.text(0, "cluster"), || args.text(1, "nodegroup"));
+        Ok(match name {
+            "listClusters" => typed(api::list_clusters()?),
+            "getCluster" => typed(api::get_cluster(&c()?)?),
+            "createCluster" => typed(api::create_cluster(
+                &args.data::<ClusterCreate>(0, "spec")?,
+                max,
+            )?),
+            "deleteCluster" => then(api::delete_cluster(&c()?)?, |()| Ok(JsValue::UNDEFINED)),
+            "resize" => typed(api::resize(&c()?, &args.data::<Resize>(1, "spec")?, max)?),
+            "getKubeconfig" => then(api::kubeconfig(&c()?)?, |k| {
+                Ok(JsValue::from_str(k.config.expose()))
+            }),
+            "listNodeGroups" => typed(api::list_nodegroups(&c()?)?),
+            "getNodeGroup" => typed(api::get_nodegroup(&c()?, &g()?)?),
+            "createNodeGroup" => typed(api::create_nodegroup(
+                &c()?,
+                &args.data::<NodeGroupCreate>(1, "spec")?,
+                max,
+            )?),
+            "deleteNodeGroup" => then(api::delete_nodegroup(&c()?, &g()?)?, |()| {
+                Ok(JsValue::UNDEFINED)
+            }),
+            "getAutoscale" => typed(api::get_autoscale(&c()?, &g()?)?),
+            "setAutoscale" => typed(api::set_autoscale(
+                &c()?,
+                &g()?,
+                &args.data::<Autoscale>(2, "settings")?,
+                max,
+            )?),
+            "upgrade" => {
+                let spec = Upgrade {
+                    version: args.text(2, "version")?,
+                };
+                typed(api::upgrade(&c()?, &g()?, &spec)?)
+            }
+            "supportedVersions" => then(api::supported_versions()?, |s| to_js(&s.supported_k8s)),
+            other => {
+                return Err(Error::validation(
+                    "operation",
+                    format!("{other} is not available in this build"),
+                ))
+            }
+        })
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RunOptions {
+    dry_run: Option<bool>,
+    budget: Option<u64>,
+    concurrency: Option<usize>,
+}
+
+#[wasm_bindgen]
+impl Client {
+    /// `new Client({ region | endpoint, token | identity | accessKey, timeoutMs?, retries?, maxNodeCount? })`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<Client, JsValue> {
+        let build = || -> Result<Client, Error> {
+            let options: ClientOptions = from_js("options", &options)?;
+            Ok(Client {
+                client: NksClient::new(options.build()?, Fetch)?,
+                zones: Rc::new(IntlZones::default()),
+            })
+        };
+        build().map_err(|e| super::js_error(&e))
+    }
+
+    /// Operation `index` of [`OPERATIONS`] with `args`: a promise of its result.
+    pub fn call(&self, index: usize, args: Array) -> Promise {
+        let client = self.client.clone();
+        let prepared = OPERATIONS
+            .get(index)
+            .ok_or_else(|| Error::validation("operation", "unknown operation"))
+            .and_then(|op| self.prepare(op.name, &Args(args)));
+        promise(async move {
+            let p = prepared?;
+            let response = client
+                .send(p.method, &p.path, p.body.as_deref(), p.idempotent)
+                .await?;
+            (p.finish)(&response)
+        })
+    }
+
+    /// The plan a policy gives at `at` (a `Date`, RFC 3339 string or epoch ms; default now).
+    pub fn plan(&self, policy: JsValue, at: JsValue, options: JsValue) -> Promise {
+        self.run(policy, at, options, false)
+    }
+
+    /// Applies the plan for `at` (default now); answers the report.
+    pub fn reconcile(&self, policy: JsValue, at: JsValue, options: JsValue) -> Promise {
+        self.run(policy, at, options, true)
+    }
+}
+
+impl Client {
+    fn run(&self, policy: JsValue, at: JsValue, options: JsValue, apply: bool) -> Promise {
+        let (client, zones) = (self.client.clone(), Rc::clone(&self.zones));
+        promise(async move {
+            let policy = match policy.as_string() {
+                Some(text) => Policy::parse(&text, &*zones)?,
+                None => Policy::from_value(&from_js("policy", &policy)?, &*zones)?,
+            };
+            let at_ms = instant(&at)?;
+            let run: RunOptions = if options.is_undefined() {
+                RunOptions::default()
+            } else {
+                from_js("options", &options)?
+            };
+            let defaults = Options::default();
+            let options = Options {
+                dry_run: !apply || run.dry_run.unwrap_or(false),
+                budget: run.budget.unwrap_or(defaults.budget),
+                concurrency: run.concurrency.unwrap_or(defaults.concurrency),
+            };
+            let report = if apply {
+                crate::schedule::reconcile(&client, &policy, &*zones, at_ms, &options).await
+            } else {
+                crate::schedule::plan(&client, &policy, &*zones, at_ms, &options).await
+            };
+            to_js(&report)
+        })
+    }
+}
