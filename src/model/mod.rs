@@ -9,7 +9,7 @@ mod nodegroup;
 mod status;
 pub(crate) mod value;
 
-pub use autoscale::Autoscale;
+pub use autoscale::{Autoscale, Setting, SettingKind, SETTINGS};
 pub use cluster::{Cluster, ClusterCreate, Resize};
 pub use labels::{to_wire as labels_to_wire, Labels};
 pub use nodegroup::{NodeGroup, NodeGroupCreate, Upgrade};
