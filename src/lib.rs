@@ -13,6 +13,15 @@
 //! - [`client`]: [`NksClient`], with safe retries.
 //! - [`error`]: one error type that keeps the API's answer.
 
+// Library code never panics (a panic in wasm kills the isolate). Set here, not in
+// Cargo.toml, so the integration tests under tests/ are not held to it.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 pub mod api;
 pub mod auth;
 #[cfg(target_arch = "wasm32")]

@@ -1,11 +1,5 @@
 //! Identity tokens: issued once, cached, refreshed before expiry and on a 401,
 //! shared by concurrent callers, and never shown.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 mod common;
 

@@ -1,11 +1,5 @@
 //! Each of the 14 endpoints on the wire: method, URL (with a name that needs
 //! percent-encoding), headers and body, as recorded by the transport.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 mod common;
 

@@ -1,10 +1,4 @@
 //! Mapping of failed answers to `Error`: each body shape, the request id, nothing lost.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 mod common;
 

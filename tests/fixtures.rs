@@ -1,12 +1,6 @@
 //! Every JSON example of the guide: responses parse into the typed models with the
 //! right values and survive a round trip; requests built from typed input are what
 //! the guide shows.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 mod common;
 

@@ -1,11 +1,5 @@
 //! Retries: only idempotent calls, only transient failures, bounded, with backoff
 //! and `Retry-After` honoured.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 mod common;
 

@@ -1,12 +1,6 @@
 //! The planner against a scripted API: what it reads, what it sends, what it reports.
 //! Native only: the time zones come from jiff's bundled database (wasm32 uses Intl).
 #![cfg(not(target_arch = "wasm32"))]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 mod common;
 

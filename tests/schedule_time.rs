@@ -2,12 +2,6 @@
 //! daylight-saving transitions (America/New_York, Europe/Berlin), table-driven.
 //! Native only: the time zones come from jiff's bundled database (wasm32 uses Intl).
 #![cfg(not(target_arch = "wasm32"))]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 mod common;
 

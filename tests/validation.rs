@@ -1,11 +1,5 @@
 //! The reference's rules, checked before any request: the error names the field and
 //! nothing is sent.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 mod common;
 

@@ -1,12 +1,6 @@
 //! The client compiled to wasm32, under Node, with the real `fetch` against the
 //! emulator (`make test` starts it and passes its URL as `NKS_EMULATOR_URL`).
 #![cfg(target_arch = "wasm32")]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use gloo_net::http::Request;
 use nks_edge::transport::Fetch;

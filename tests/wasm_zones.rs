@@ -1,7 +1,6 @@
 //! The runtime's `Intl` time zones (wasm32 under Node) agree with the IANA rules at
 //! daylight-saving transitions, and bad zone names are errors, not traps.
 #![cfg(target_arch = "wasm32")]
-#![allow(clippy::unwrap_used)]
 
 use nks_edge::schedule::clock::IntlZones;
 use nks_edge::schedule::Zones;

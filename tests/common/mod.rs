@@ -1,5 +1,5 @@
 //! Helpers shared by the native integration tests.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(dead_code)]
 
 use nks_edge::transport::{HttpRequest, HttpResponse, Replay, TransportError};
 use nks_edge::{Config, Credentials, Identity, NksClient, Secret};
