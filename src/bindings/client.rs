@@ -198,6 +198,7 @@ impl Client {
                 dry_run: !apply || run.dry_run.unwrap_or(false),
                 budget: run.budget.unwrap_or(defaults.budget),
                 concurrency: run.concurrency.unwrap_or(defaults.concurrency),
+                ..defaults
             };
             let report = if apply {
                 crate::schedule::reconcile(&client, &policy, &*zones, at_ms, &options).await

@@ -12,11 +12,14 @@
 //! when they fall back, the repeated hour matches the same way both times, and since
 //! reconciling is idempotent, applying a state twice changes nothing.
 
+mod budget;
 pub mod clock;
 mod limited;
+pub mod maintenance;
 pub mod plan;
 pub mod policy;
+pub mod steps;
 
 pub use clock::{LocalTime, Zones};
-pub use plan::{plan, reconcile, Options, Report};
+pub use plan::{plan, reconcile, reconcile_clusters, Options, Report};
 pub use policy::{Policy, PolicyError};

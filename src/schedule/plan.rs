@@ -1,18 +1,24 @@
-//! Plan and apply: for each (cluster, node group) the first matching rule gives the
-//! desired state; the actual state is read (one read per cluster, one per node group);
-//! only differences become writes, applied with bounded concurrency and a subrequest
-//! budget. Level-triggered: a missed or failed tick heals on the next one.
+//! Plan and apply, one cluster at a time: a cluster's reads and writes are one unit,
+//! started only when the subrequest budget can finish it. For each (cluster, node
+//! group) the first matching rule gives the desired state; a maintenance window open
+//! at the instant gives the cluster's next maintenance step. Only differences become
+//! writes; at most one long operation (resize, upgrade, certificate renewal) per
+//! cluster at a time. Level-triggered: a missed or failed tick heals on the next one.
 
+use super::budget::{answer_lost, send, Budget, Share};
 use super::clock::Zones;
 use super::limited::run_limited;
+use super::maintenance::Maintenance;
 use super::policy::{AutoscaleGoal, Policy, Target};
+use super::steps::{self, ClusterStep, GroupState, CONTROL_PLANE};
+use crate::api::{self, Call};
 use crate::error::{Error, ErrorKind};
-use crate::model::{Autoscale, Resize, Status};
+use crate::model::{self, Autoscale, Cluster, Resize, UuidResponse};
 use crate::transport::Transport;
-use crate::NksClient;
+use crate::{Credentials, NksClient};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
-use std::cell::Cell;
+use std::collections::BTreeMap;
 
 /// How a reconcile runs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,6 +30,10 @@ pub struct Options {
     pub budget: u64,
     /// Most requests in flight at once (Workers allow 6 connections).
     pub concurrency: usize,
+    /// The time between ticks (the cron's period), in ms: the clusters served rotate
+    /// by `at / tick_ms`, so that every cluster is reached within
+    /// ⌈clusters / clusters per tick⌉ ticks when the budget cannot serve all at once.
+    pub tick_ms: i64,
 }
 
 impl Default for Options {
@@ -32,6 +42,7 @@ impl Default for Options {
             dry_run: false,
             budget: 50,
             concurrency: 6,
+            tick_ms: 300_000,
         }
     }
 }
@@ -46,8 +57,11 @@ pub enum Outcome {
     Applied,
     /// Sent and refused, or not answered: see `error`.
     Failed,
-    /// Not sent: the subrequest budget ran out, or the cluster had a resize already.
+    /// Not sent: the subrequest budget ran out, or the cluster had a long operation
+    /// already.
     Deferred,
+    /// Already running (a maintenance step started by an earlier tick).
+    InProgress,
 }
 
 /// Why an action was not applied.
@@ -97,12 +111,18 @@ impl From<&Error> for Failure {
 pub struct Action {
     /// The cluster.
     pub cluster: String,
-    /// The node group.
+    /// The node group (empty for `renew_certificates`).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub nodegroup: String,
-    /// The deciding rule.
+    /// The deciding rule or maintenance entry.
     pub rule: String,
-    /// `set_autoscale` or `resize`.
+    /// `set_autoscale`, `resize`, `upgrade` or `renew_certificates`.
     pub action: &'static str,
+    /// The step of a transition this is (`autoscaler_off`: a `node_count` rule turns
+    /// the autoscaler off first, `resize` follows on a later tick; `autoscaler_on`),
+    /// or of a maintenance (`control_plane`, `nodegroup`, `certificates`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<&'static str>,
     /// The managed settings as they are.
     pub from: Value,
     /// The managed settings as the rule wants them.
@@ -166,8 +186,31 @@ pub struct Report {
     pub deferred: Vec<Unchanged>,
     /// Reads that failed and rules the API would refuse.
     pub errors: Vec<Problem>,
+    /// Where each maintenance open at this instant stands, per cluster.
+    pub maintenance: Vec<MaintenanceState>,
+    /// Clusters left for a later tick: the budget could not finish them in this one.
+    pub waiting: Vec<String>,
     /// Subrequests this run made.
     pub subrequests: u64,
+}
+
+/// Where a cluster's maintenance stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MaintenanceState {
+    /// The cluster.
+    pub cluster: String,
+    /// The maintenance entry.
+    pub maintenance: String,
+    /// `certificates`, `control_plane`, `nodegroup` (a step started or planned),
+    /// `in_progress` (one is running), `stopped` (a step failed: fix it, the next
+    /// window resumes), `done`, `waiting` (no budget or another long operation).
+    pub step: &'static str,
+    /// The node group concerned, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nodegroup: Option<String>,
+    /// Details (`node group batch is UPDATE_FAILED`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 impl Report {
@@ -179,7 +222,8 @@ impl Report {
             "planned": count(Outcome::Planned), "applied": count(Outcome::Applied),
             "failed": count(Outcome::Failed), "deferred": count(Outcome::Deferred) + self.deferred.len(),
             "unchanged": self.unchanged.len(), "skipped": self.skipped.len(),
-            "errors": self.errors.len(), "subrequests": self.subrequests,
+            "errors": self.errors.len(), "waiting": self.waiting.len(),
+            "subrequests": self.subrequests,
         })
         .to_string()];
         let tagged = |event: &str, v: Value| {
@@ -193,215 +237,154 @@ impl Report {
         lines.extend(self.skipped.iter().map(|s| tagged("skipped", json!(s))));
         lines.extend(self.deferred.iter().map(|d| tagged("deferred", json!(d))));
         lines.extend(self.errors.iter().map(|e| tagged("error", json!(e))));
+        lines.extend(
+            self.maintenance
+                .iter()
+                .map(|m| tagged("maintenance", json!(m))),
+        );
+        lines.extend(
+            self.waiting
+                .iter()
+                .map(|c| tagged("waiting", json!({ "cluster": c }))),
+        );
         lines
     }
 }
 
-/// One (cluster, node group) and the rule that decides it now.
+/// One (node group, rule) decision inside a cluster.
 struct Decision<'p> {
-    cluster: &'p str,
     nodegroup: &'p str,
     rule: &'p str,
     target: &'p Target,
 }
 
-/// One read of the read round.
-enum Read<'d, 'p> {
-    Cluster(&'p str),
-    Group(&'d Decision<'p>),
-}
-
-/// What a read gave.
-enum Got {
-    /// A cluster's status.
-    Status(Option<Status>),
-    /// A node group's autoscaler settings.
-    Settings(Autoscale),
-    /// A node group's size, and whether its autoscaler is on (`node_count` rules).
-    Size {
-        node_count: Option<u32>,
-        autoscaler_on: bool,
-    },
-}
-
-/// One read, if the budget allows it.
-async fn read<T: Transport>(
-    client: &NksClient<T>,
-    budget: &Budget<'_, T>,
-    what: &Read<'_, '_>,
-) -> Option<Result<Got, Error>> {
-    if !budget.take() {
-        return None;
-    }
-    Some(match what {
-        Read::Cluster(cluster) => client
-            .get_cluster(cluster)
-            .await
-            .map(|c| Got::Status(c.status)),
-        Read::Group(d) => match d.target {
-            Target::Autoscale(_) => client
-                .get_autoscale(d.cluster, d.nodegroup)
-                .await
-                .map(Got::Settings),
-            Target::NodeCount(_) => {
-                client
-                    .get_nodegroup(d.cluster, d.nodegroup)
-                    .await
-                    .map(|g| Got::Size {
-                        node_count: g.node_count,
-                        autoscaler_on: g.labels.and_then(|l| l.ca_enable) == Some(true),
-                    })
-            }
-        },
-    })
-}
-
-/// Subrequests: a call may start while the larger of the calls started and the
-/// requests sent (retries and Identity included) is below the budget.
-struct Budget<'c, T> {
-    client: &'c NksClient<T>,
-    start: u64,
-    started: Cell<u64>,
-    limit: u64,
-}
-
-impl<T: Transport> Budget<'_, T> {
-    fn used(&self) -> u64 {
-        self.client.requests_sent() - self.start
-    }
-
-    fn take(&self) -> bool {
-        let ok = self.started.get().max(self.used()) < self.limit;
-        if ok {
-            self.started.set(self.started.get() + 1);
-        }
-        ok
-    }
-}
-
-/// The decisions at `at_ms`: for each target, the first rule that matches.
+/// The decisions at `at_ms` for the rules naming any of `names` (one cluster, by its
+/// name and UUID: two rules reaching one node group through different names are
+/// decided together, first rule in list order wins).
 fn decide<'p>(
     policy: &'p Policy,
+    names: &[&str],
     zones: &impl Zones,
     at_ms: i64,
+    cluster: &str,
     errors: &mut Vec<Problem>,
 ) -> Vec<Decision<'p>> {
+    let mut seen: Vec<&str> = Vec::new();
     let mut decisions = Vec::new();
-    for (cluster, nodegroup) in policy.targets() {
-        match policy.rule_at(cluster, nodegroup, zones, at_ms) {
-            Ok(Some(rule)) => decisions.push(Decision {
-                cluster,
-                nodegroup,
-                rule: &rule.name,
-                target: &rule.target,
-            }),
-            Ok(None) => {}
-            Err(message) => errors.push(Problem {
-                cluster: cluster.to_owned(),
-                nodegroup: Some(nodegroup.to_owned()),
-                rule: None,
-                error: Failure {
-                    kind: FailureKind::Plan,
-                    status: 0,
-                    message,
-                },
-            }),
+    let naming = policy
+        .rules
+        .iter()
+        .filter(|r| names.contains(&r.cluster.as_str()));
+    for rule in naming {
+        for ng in &rule.nodegroups {
+            if seen.contains(&ng.as_str()) {
+                continue;
+            }
+            let matched = match &rule.when {
+                None => Ok(true),
+                Some(when) => zones.local(&rule.timezone, at_ms).map(|t| when.matches(&t)),
+            };
+            match matched {
+                Ok(true) => {
+                    seen.push(ng);
+                    decisions.push(Decision {
+                        nodegroup: ng,
+                        rule: &rule.name,
+                        target: &rule.target,
+                    });
+                }
+                Ok(false) => {}
+                Err(message) => {
+                    seen.push(ng);
+                    errors.push(Problem {
+                        cluster: cluster.to_owned(),
+                        nodegroup: Some(ng.clone()),
+                        rule: Some(rule.name.clone()),
+                        error: plan_failure(message),
+                    });
+                }
+            }
         }
     }
     decisions
 }
 
-/// The managed settings as they are (`from`) and as wanted (`to`), and whether any differs.
-#[derive(Default)]
-struct Diff {
-    from: Map<String, Value>,
-    to: Map<String, Value>,
-    changed: bool,
-}
-
-impl Diff {
-    /// Compares one setting the rule manages; a difference goes into `slot` (the request).
-    fn field<V: Copy + PartialEq + Serialize>(
-        &mut self,
-        name: &str,
-        want: Option<V>,
-        have: Option<V>,
-        slot: &mut Option<V>,
-    ) {
-        let Some(want) = want else { return };
-        self.from.insert(name.into(), json!(have));
-        self.to.insert(name.into(), json!(want));
-        if have != Some(want) {
-            *slot = Some(want);
-            self.changed = true;
-        }
+fn plan_failure(message: String) -> Failure {
+    Failure {
+        kind: FailureKind::Plan,
+        status: 0,
+        message,
     }
 }
 
-/// The change a goal asks of the actual settings: `from`, `to`, and the request that
-/// sends `ca_enable` (the API requires it) and the settings that differ.
+fn deferral(message: impl Into<String>) -> Failure {
+    Failure {
+        kind: FailureKind::Deferred,
+        status: 0,
+        message: message.into(),
+    }
+}
+
+/// The maintenance entry naming any of `names` whose window is open at `at_ms`
+/// (validation keeps windows of one cluster apart).
+fn open_maintenance<'p>(
+    policy: &'p Policy,
+    names: &[&str],
+    zones: &impl Zones,
+    at_ms: i64,
+) -> Option<&'p Maintenance> {
+    policy
+        .maintenance
+        .iter()
+        .find(|m| m.names(names) && m.open(zones, at_ms).unwrap_or(false))
+}
+
+/// The change a goal asks of the actual settings: `from`, `to` (policy names), and
+/// the request: `ca_enable` (the API requires it) and the settings that differ.
 fn autoscale_change(
     goal: &AutoscaleGoal,
     actual: &Autoscale,
 ) -> Result<Option<(Value, Value, Autoscale)>, String> {
-    let mut request = Autoscale {
-        ca_enable: goal.enable.unwrap_or(actual.ca_enable),
-        ..Autoscale::default()
+    let have = serde_json::to_value(Autoscale {
+        other: Map::new(),
+        ..actual.clone()
+    })
+    .unwrap_or(Value::Null);
+    let mut request = Map::new();
+    request.insert("ca_enable".into(), json!(actual.ca_enable));
+    let (mut from, mut to, mut changed) = (Map::new(), Map::new(), false);
+    for (setting, want) in &goal.0 {
+        let now = have.get(setting.wire).cloned().unwrap_or(Value::Null);
+        from.insert(setting.policy.into(), now.clone());
+        to.insert(setting.policy.into(), want.clone());
+        if now != *want {
+            changed = true;
+            request.insert(setting.wire.into(), want.clone());
+        }
+    }
+    let count = |wire: &str| {
+        request
+            .get(wire)
+            .or_else(|| have.get(wire))
+            .and_then(Value::as_u64)
     };
-    let mut diff = Diff::default();
-    let mut enable = None; // sent in any case, as `request.ca_enable`
-    diff.field("enable", goal.enable, Some(actual.ca_enable), &mut enable);
-    diff.field(
-        "min",
-        goal.min,
-        actual.ca_min_node_count,
-        &mut request.ca_min_node_count,
-    );
-    diff.field(
-        "max",
-        goal.max,
-        actual.ca_max_node_count,
-        &mut request.ca_max_node_count,
-    );
-    diff.field(
-        "scale_down_enable",
-        goal.scale_down_enable,
-        actual.ca_scale_down_enable,
-        &mut request.ca_scale_down_enable,
-    );
-    diff.field(
-        "scale_down_unneeded_time",
-        goal.scale_down_unneeded_time,
-        actual.ca_scale_down_unneeded_time,
-        &mut request.ca_scale_down_unneeded_time,
-    );
-    diff.field(
-        "scale_down_util_thresh",
-        goal.scale_down_util_thresh,
-        actual.ca_scale_down_util_thresh,
-        &mut request.ca_scale_down_util_thresh,
-    );
-    diff.field(
-        "scale_down_delay_after_add",
-        goal.scale_down_delay_after_add,
-        actual.ca_scale_down_delay_after_add,
-        &mut request.ca_scale_down_delay_after_add,
-    );
-    let min = request.ca_min_node_count.or(actual.ca_min_node_count);
-    let max = request.ca_max_node_count.or(actual.ca_max_node_count);
-    if let (Some(lo), Some(hi)) = (min, max) {
+    if let (Some(lo), Some(hi)) = (count("ca_min_node_count"), count("ca_max_node_count")) {
         if lo > hi {
             return Err(format!(
                 "the rule would set min {lo} above max {hi}; give both min and max"
             ));
         }
     }
-    Ok(diff
-        .changed
-        .then_some((Value::Object(diff.from), Value::Object(diff.to), request)))
+    if !changed {
+        return Ok(None);
+    }
+    let request: Autoscale = serde_json::from_value(Value::Object(request))
+        .map_err(|_| "the autoscaler settings could not be written".to_owned())?;
+    Ok(Some((Value::Object(from), Value::Object(to), request)))
 }
 
-/// Plans (and unless `options.dry_run`, applies) the policy at `at_ms`.
+/// Plans (and unless `options.dry_run`, applies) the policy at `at_ms`, for every
+/// cluster it names (as many as the budget serves, rotating from tick to tick).
 pub async fn reconcile<T: Transport>(
     client: &NksClient<T>,
     policy: &Policy,
@@ -409,7 +392,17 @@ pub async fn reconcile<T: Transport>(
     at_ms: i64,
     options: &Options,
 ) -> Report {
-    run(client, policy, zones, at_ms, options, !options.dry_run).await
+    let all = policy.clusters();
+    run(
+        client,
+        policy,
+        zones,
+        at_ms,
+        options,
+        !options.dry_run,
+        &all,
+    )
+    .await
 }
 
 /// The plan at `at_ms`: reads only, nothing applied.
@@ -420,7 +413,64 @@ pub async fn plan<T: Transport>(
     at_ms: i64,
     options: &Options,
 ) -> Report {
-    run(client, policy, zones, at_ms, options, false).await
+    let all = policy.clusters();
+    run(client, policy, zones, at_ms, options, false, &all).await
+}
+
+/// Like [`reconcile`], for the listed clusters of the policy only (as the policy
+/// names them): each is one unit, so a fleet can be split across invocations.
+pub async fn reconcile_clusters<T: Transport>(
+    client: &NksClient<T>,
+    policy: &Policy,
+    zones: &impl Zones,
+    at_ms: i64,
+    options: &Options,
+    clusters: &[&str],
+) -> Report {
+    run(
+        client,
+        policy,
+        zones,
+        at_ms,
+        options,
+        !options.dry_run,
+        clusters,
+    )
+    .await
+}
+
+/// What a unit can cost at most before retries: the cluster read, one read and one
+/// write per decided node group, and for an open maintenance window the version
+/// list, a node group list, one node group read and one write.
+fn estimate(policy: &Policy, key: &str, zones: &impl Zones, at_ms: i64) -> (u64, bool) {
+    let mut ignored = Vec::new();
+    let decided = decide(policy, &[key], zones, at_ms, key, &mut ignored).len() as u64;
+    let open = open_maintenance(policy, &[key], zones, at_ms);
+    let upkeep = match open {
+        Some(m) if m.kube_version.is_some() => 3,
+        Some(_) => 1,
+        None => 0,
+    };
+    (
+        1 + 2 * decided + upkeep,
+        open.is_some_and(|m| m.kube_version.is_some()),
+    )
+}
+
+/// The rotation's start: `at / tick_ms` ticks, each moving by the clusters one tick
+/// serves for sure.
+fn rotation_start(costs: &[u64], room: u64, at_ms: i64, tick_ms: i64) -> usize {
+    let n = costs.len();
+    let dearest = costs.iter().copied().max().unwrap_or(1).max(1);
+    let per_tick = usize::try_from(room / dearest)
+        .unwrap_or(n)
+        .clamp(1, n.max(1));
+    if per_tick >= n {
+        return 0;
+    }
+    let tick = at_ms.div_euclid(tick_ms.max(1));
+    let slices = n.div_ceil(per_tick) as i64;
+    usize::try_from(tick.rem_euclid(slices)).unwrap_or(0) * per_tick
 }
 
 async fn run<T: Transport>(
@@ -430,13 +480,9 @@ async fn run<T: Transport>(
     at_ms: i64,
     options: &Options,
     apply: bool,
+    keys: &[&str],
 ) -> Report {
-    let budget = Budget {
-        client,
-        start: client.requests_sent(),
-        started: Cell::new(0),
-        limit: options.budget,
-    };
+    let budget = Budget::new(options.budget);
     let mut report = Report {
         at: zones
             .local(&policy.timezone, at_ms)
@@ -448,237 +494,669 @@ async fn run<T: Transport>(
         skipped: Vec::new(),
         deferred: Vec::new(),
         errors: Vec::new(),
+        maintenance: Vec::new(),
+        waiting: Vec::new(),
         subrequests: 0,
     };
-    let decisions = decide(policy, zones, at_ms, &mut report.errors);
-
-    // One read round: each cluster once, each node group once, all in flight together.
-    let mut clusters: Vec<&str> = Vec::new();
-    for d in &decisions {
-        if !clusters.contains(&d.cluster) {
-            clusters.push(d.cluster);
-        }
-    }
-    let reads: Vec<Read<'_, '_>> = clusters
+    // Identity's token request, if this client may need one.
+    let _identity =
+        matches!(client.config().credentials, Credentials::Identity(_)).then(|| budget.reserve(1));
+    let costs: Vec<(u64, bool)> = keys
         .iter()
-        .map(|c| Read::Cluster(c))
-        .chain(decisions.iter().map(Read::Group))
+        .map(|k| estimate(policy, k, zones, at_ms))
         .collect();
-    let jobs = reads.iter().map(|r| read(client, &budget, r)).collect();
-    let mut cluster_results = run_limited(jobs, options.concurrency).await;
-    let group_results = cluster_results.split_off(clusters.len());
-
-    let mut ready: Vec<&str> = Vec::new();
-    let mut unread: Vec<&str> = Vec::new();
-    for (name, result) in clusters.iter().zip(cluster_results) {
-        match result {
-            None => unread.push(name),
-            Some(Ok(Got::Status(Some(status)))) if !status.is_complete() => {
-                report.skipped.push(Skipped {
-                    cluster: (*name).to_owned(),
-                    reason: format!("cluster status {status}"),
-                })
-            }
-            Some(Ok(_)) => ready.push(name),
-            Some(Err(e)) => report.errors.push(Problem {
-                cluster: (*name).to_owned(),
-                nodegroup: None,
-                rule: None,
-                error: Failure::from(&e),
-            }),
-        }
-    }
-
-    let mut writes: Vec<(usize, WriteCall)> = Vec::new();
-    for (d, actual) in decisions.iter().zip(group_results) {
-        let who = Unchanged {
-            cluster: d.cluster.into(),
-            nodegroup: d.nodegroup.into(),
-            rule: d.rule.into(),
-        };
-        let problem = |message: String| Problem {
-            cluster: who.cluster.clone(),
-            nodegroup: Some(who.nodegroup.clone()),
-            rule: Some(who.rule.clone()),
-            error: Failure {
-                kind: FailureKind::Plan,
-                status: 0,
-                message,
-            },
-        };
-        let actual = match actual {
-            _ if unread.contains(&d.cluster) => {
-                report.deferred.push(who);
-                continue;
-            }
-            _ if !ready.contains(&d.cluster) => continue, // skipped or failed: reported above
+    // The supported versions, read once when a window with a version is open.
+    let versions_share = costs
+        .iter()
+        .any(|(_, v)| *v)
+        .then(|| budget.reserve(1))
+        .flatten();
+    let plain: Vec<u64> = costs.iter().map(|(c, _)| *c).collect();
+    let room = budget.free();
+    let start = rotation_start(&plain, room, at_ms, options.tick_ms);
+    let n = keys.len();
+    let mut admitted: Vec<(usize, Share<'_>)> = Vec::new();
+    let mut stopped = false;
+    for i in (0..n).map(|k| (start + k) % n) {
+        let cost = plain.get(i).copied().unwrap_or(1);
+        match (!stopped).then(|| budget.reserve(cost)).flatten() {
+            Some(share) => admitted.push((i, share)),
             None => {
-                report.deferred.push(who);
-                continue;
-            }
-            Some(Err(e)) => {
-                report.errors.push(Problem {
-                    error: Failure::from(&e),
-                    ..problem(String::new())
-                });
-                continue;
-            }
-            Some(Ok(actual)) => actual,
-        };
-        let change = match (d.target, actual) {
-            (Target::Autoscale(goal), Got::Settings(settings)) => {
-                match autoscale_change(goal, &settings) {
-                    Ok(change) => change.map(|(from, to, request)| {
-                        ("set_autoscale", from, to, WriteCall::Autoscale(request))
-                    }),
-                    Err(why) => {
-                        report.errors.push(problem(why));
-                        continue;
-                    }
+                // Strict rotation: a unit that does not fit stops admission, so the
+                // clusters after it come first next time.
+                stopped = true;
+                if let Some(k) = keys.get(i) {
+                    report.waiting.push((*k).to_owned());
                 }
-            }
-            (
-                Target::NodeCount(want),
-                Got::Size {
-                    node_count: have,
-                    autoscaler_on,
-                },
-            ) => {
-                if autoscaler_on {
-                    report.errors.push(problem(
-                        "node_count needs the autoscaler off (the API refuses resize while it is on); set autoscale min/max instead".into(),
-                    ));
-                    continue;
-                }
-                (have != Some(*want)).then(|| {
-                    (
-                        "resize",
-                        json!({"node_count": have}),
-                        json!({"node_count": want}),
-                        WriteCall::Resize(Resize::new(d.nodegroup, *want)),
-                    )
-                })
-            }
-            _ => None,
-        };
-        match change {
-            None => report.unchanged.push(who),
-            Some((action, from, to, call)) => {
-                writes.push((report.actions.len(), call));
-                report.actions.push(Action {
-                    cluster: who.cluster,
-                    nodegroup: who.nodegroup,
-                    rule: who.rule,
-                    action,
-                    from,
-                    to,
-                    result: Outcome::Planned,
-                    error: None,
-                });
             }
         }
     }
-
-    if apply {
-        apply_writes(
-            client,
-            &budget,
-            &mut report.actions,
-            writes,
-            options.concurrency,
-        )
-        .await;
+    budget.close();
+    let offered = match versions_share {
+        Some(share) => {
+            let got = send(client, &share, api::supported_versions()).await;
+            share.release();
+            match got {
+                Some(Ok(s)) => Ok(s.supported_k8s),
+                Some(Err(e)) => Err(e.message.clone()),
+                None => Err("no budget left to read /v1/supports".into()),
+            }
+        }
+        None => Err("the supported versions were not read".into()),
+    };
+    admitted.sort_by_key(|(i, _)| *i);
+    let ctx = Ctx {
+        client,
+        policy,
+        zones,
+        at_ms,
+        apply,
+        offered: &offered,
+    };
+    let jobs = admitted
+        .iter()
+        .filter_map(|(i, share)| keys.get(*i).map(|k| ctx.unit(k, share)))
+        .collect();
+    for part in run_limited(jobs, options.concurrency).await {
+        report.actions.extend(part.actions);
+        report.unchanged.extend(part.unchanged);
+        report.skipped.extend(part.skipped);
+        report.deferred.extend(part.deferred);
+        report.errors.extend(part.errors);
+        report.maintenance.extend(part.maintenance);
     }
     report.subrequests = budget.used();
     report
 }
 
-enum WriteCall {
-    Autoscale(Autoscale),
-    Resize(Resize),
+/// What one unit (one cluster) gives the report.
+#[derive(Default)]
+struct Part {
+    actions: Vec<Action>,
+    unchanged: Vec<Unchanged>,
+    skipped: Vec<Skipped>,
+    deferred: Vec<Unchanged>,
+    errors: Vec<Problem>,
+    maintenance: Vec<MaintenanceState>,
 }
 
-/// Autoscaler changes first; then resizes, one per cluster (a resize keeps its cluster
-/// busy, and the API refuses updates to a busy cluster: the next tick does the rest).
-async fn apply_writes<T: Transport>(
-    client: &NksClient<T>,
-    budget: &Budget<'_, T>,
-    actions: &mut [Action],
-    writes: Vec<(usize, WriteCall)>,
-    concurrency: usize,
-) {
-    let (autoscale, resizes): (Vec<_>, Vec<_>) = writes
-        .into_iter()
-        .partition(|(_, w)| matches!(w, WriteCall::Autoscale(_)));
-    let mut resized: Vec<String> = Vec::new();
-    let mut second = Vec::new();
-    for (i, call) in resizes {
-        let cluster = actions
-            .get(i)
-            .map(|a| a.cluster.clone())
-            .unwrap_or_default();
-        if resized.contains(&cluster) {
-            if let Some(a) = actions.get_mut(i) {
-                a.result = Outcome::Deferred;
-                a.error = Some(Failure {
-                    kind: FailureKind::Deferred,
-                    status: 0,
-                    message:
-                        "another resize of this cluster goes first; the next tick applies this one"
-                            .into(),
+/// A write a unit plans, by the index of its action.
+enum Write {
+    Autoscale(Autoscale),
+    Resize(Resize),
+    /// A long operation of a maintenance: an upgrade or a certificate renewal.
+    Upkeep(Call<UuidResponse>),
+}
+
+impl Write {
+    fn is_long(&self) -> bool {
+        !matches!(self, Write::Autoscale(_))
+    }
+}
+
+/// A call of `op` for a cluster (and node group) with a JSON body.
+fn call_with(
+    op: &'static api::Operation,
+    args: &[&str],
+    body: &Value,
+) -> Result<Call<UuidResponse>, Error> {
+    Ok(Call {
+        op,
+        path: op.fill(args)?,
+        body: Some(body.to_string()),
+        parse: model::from_json::<UuidResponse>,
+        idempotent: op.idempotent,
+    })
+}
+
+/// Everything a unit needs.
+struct Ctx<'a, T, Z> {
+    client: &'a NksClient<T>,
+    policy: &'a Policy,
+    zones: &'a Z,
+    at_ms: i64,
+    apply: bool,
+    offered: &'a Result<BTreeMap<String, bool>, String>,
+}
+
+impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
+    /// One cluster: read, decide, write; what it did not use goes back to the slack.
+    async fn unit(&self, key: &str, share: &Share<'_>) -> Part {
+        let mut part = Part::default();
+        self.unit_steps(key, share, &mut part).await;
+        share.release();
+        part
+    }
+
+    async fn unit_steps(&self, key: &str, share: &Share<'_>, part: &mut Part) {
+        let client = self.client;
+        let cluster = match send(client, share, api::get_cluster(key)).await {
+            Some(Ok(c)) => c,
+            Some(Err(e)) => {
+                part.errors.push(Problem {
+                    cluster: key.to_owned(),
+                    nodegroup: None,
+                    rule: None,
+                    error: Failure::from(&e),
                 });
+                return;
             }
-        } else {
-            resized.push(cluster);
-            second.push((i, call));
+            None => {
+                part.skipped.push(Skipped {
+                    cluster: key.to_owned(),
+                    reason: "the subrequest budget ran out".into(),
+                });
+                return;
+            }
+        };
+        let names = [key, cluster.uuid.as_str(), cluster.name.as_str()];
+        // One identity per cluster: the first name the policy uses decides for all.
+        let first = self
+            .policy
+            .clusters()
+            .into_iter()
+            .find(|k| names.contains(k));
+        if let Some(first) = first.filter(|f| *f != key) {
+            part.skipped.push(Skipped {
+                cluster: key.to_owned(),
+                reason: format!(
+                    "the same cluster as {first:?}: its rules and maintenance are decided under that name"
+                ),
+            });
+            return;
+        }
+        let window = open_maintenance(self.policy, &names, self.zones, self.at_ms);
+        if let Some(status) = cluster.status.as_ref().filter(|s| !s.is_complete()) {
+            part.skipped.push(Skipped {
+                cluster: key.to_owned(),
+                reason: format!("cluster status {status}"),
+            });
+            if let Some(m) = window {
+                let step = if steps::is_failed(Some(status)) {
+                    "stopped"
+                } else {
+                    "in_progress"
+                };
+                part.maintenance.push(state(
+                    key,
+                    m,
+                    step,
+                    None,
+                    Some(format!("cluster status {status}")),
+                ));
+            }
+            return;
+        }
+        let decisions = decide(
+            self.policy,
+            &names,
+            self.zones,
+            self.at_ms,
+            key,
+            &mut part.errors,
+        );
+        let mut writes: Vec<(usize, Write)> = Vec::new();
+        for d in &decisions {
+            self.rule_step(key, d, share, part, &mut writes).await;
+        }
+        if let Some(m) = window {
+            self.maintenance_step(key, m, &cluster, share, part, &mut writes)
+                .await;
+        }
+        // One long operation per cluster: a maintenance step first, else one resize.
+        let upkeep = writes.iter().any(|(_, w)| matches!(w, Write::Upkeep(_)));
+        let mut long_taken = upkeep;
+        let mut kept = Vec::new();
+        for (i, w) in writes {
+            if matches!(w, Write::Resize(_)) {
+                if long_taken {
+                    if let Some(a) = part.actions.get_mut(i) {
+                        a.result = Outcome::Deferred;
+                        a.error = Some(deferral(if upkeep {
+                            "a maintenance step of this cluster goes first; a later tick applies this"
+                        } else {
+                            "another resize of this cluster goes first; the next tick applies this one"
+                        }));
+                    }
+                    continue;
+                }
+                long_taken = true;
+            }
+            kept.push((i, w));
+        }
+        if self.apply {
+            self.apply_writes(key, &cluster, share, part, kept).await;
         }
     }
-    for round in [autoscale, second] {
-        let targets: Vec<(String, String)> = round
-            .iter()
-            .map(|(i, _)| {
-                actions
-                    .get(*i)
-                    .map(|a| (a.cluster.clone(), a.nodegroup.clone()))
-                    .unwrap_or_default()
-            })
-            .collect();
-        let jobs = round
-            .iter()
-            .zip(&targets)
-            .map(|((_, call), (cluster, nodegroup))| async move {
-                if !budget.take() {
-                    return None;
+
+    /// Reads one node group and plans what its rule asks.
+    async fn rule_step(
+        &self,
+        key: &str,
+        d: &Decision<'_>,
+        share: &Share<'_>,
+        part: &mut Part,
+        writes: &mut Vec<(usize, Write)>,
+    ) {
+        let client = self.client;
+        let who = Unchanged {
+            cluster: key.to_owned(),
+            nodegroup: d.nodegroup.to_owned(),
+            rule: d.rule.to_owned(),
+        };
+        let problem = |error: Failure| Problem {
+            cluster: who.cluster.clone(),
+            nodegroup: Some(who.nodegroup.clone()),
+            rule: Some(who.rule.clone()),
+            error,
+        };
+        let planned = match d.target {
+            Target::Autoscale(goal) => {
+                let actual = match send(client, share, api::get_autoscale(key, d.nodegroup)).await {
+                    None => return part.deferred.push(who),
+                    Some(Err(e)) => return part.errors.push(problem(Failure::from(&e))),
+                    Some(Ok(actual)) => actual,
+                };
+                match autoscale_change(goal, &actual) {
+                    Err(why) => return part.errors.push(problem(plan_failure(why))),
+                    Ok(None) => None,
+                    Ok(Some((from, to, request))) => {
+                        let step = (goal.enable() == Some(true) && !actual.ca_enable)
+                            .then_some("autoscaler_on");
+                        Some((
+                            "set_autoscale",
+                            step,
+                            from,
+                            to,
+                            Write::Autoscale(request),
+                            None,
+                        ))
+                    }
                 }
-                Some(match call {
-                    WriteCall::Autoscale(settings) => {
-                        client.set_autoscale(cluster, nodegroup, settings).await
-                    }
-                    WriteCall::Resize(spec) => client.resize(cluster, spec).await,
-                })
+            }
+            Target::NodeCount(want) => {
+                let group = match send(client, share, api::get_nodegroup(key, d.nodegroup)).await {
+                    None => return part.deferred.push(who),
+                    Some(Err(e)) => return part.errors.push(problem(Failure::from(&e))),
+                    Some(Ok(group)) => group,
+                };
+                let have = group.node_count;
+                let busy = group.status.as_ref().filter(|s| !s.is_complete());
+                if group.labels.as_ref().and_then(|l| l.ca_enable) == Some(true) {
+                    // First step of the move to a fixed size: the API refuses a resize
+                    // while the autoscaler is on.
+                    let off = Autoscale {
+                        ca_enable: false,
+                        ..Autoscale::default()
+                    };
+                    Some((
+                        "set_autoscale",
+                        Some("autoscaler_off"),
+                        json!({"enable": true}),
+                        json!({"enable": false}),
+                        Write::Autoscale(off),
+                        None,
+                    ))
+                } else if have == Some(*want) {
+                    None
+                } else if let Some(status) = busy {
+                    let wait = deferral(format!(
+                        "node group status {status}: the resize follows once it is *_COMPLETE"
+                    ));
+                    Some((
+                        "resize",
+                        Some("resize"),
+                        json!({"node_count": have}),
+                        json!({"node_count": want}),
+                        Write::Resize(Resize::new(d.nodegroup, *want)),
+                        Some(wait),
+                    ))
+                } else {
+                    Some((
+                        "resize",
+                        Some("resize"),
+                        json!({"node_count": have}),
+                        json!({"node_count": want}),
+                        Write::Resize(Resize::new(d.nodegroup, *want)),
+                        None,
+                    ))
+                }
+            }
+        };
+        match planned {
+            None => part.unchanged.push(who),
+            Some((action, step, from, to, write, wait)) => {
+                if wait.is_none() {
+                    writes.push((part.actions.len(), write));
+                }
+                part.actions.push(Action {
+                    cluster: who.cluster,
+                    nodegroup: who.nodegroup,
+                    rule: who.rule,
+                    action,
+                    step,
+                    from,
+                    to,
+                    result: if wait.is_some() {
+                        Outcome::Deferred
+                    } else {
+                        Outcome::Planned
+                    },
+                    error: wait,
+                });
+            }
+        }
+    }
+
+    /// Plans the next step of maintenance `m` for a settled cluster.
+    async fn maintenance_step(
+        &self,
+        key: &str,
+        m: &Maintenance,
+        cluster: &Cluster,
+        share: &Share<'_>,
+        part: &mut Part,
+        writes: &mut Vec<(usize, Write)>,
+    ) {
+        let client = self.client;
+        let stop = |part: &mut Part, nodegroup: Option<&str>, message: String| {
+            part.errors.push(Problem {
+                cluster: key.to_owned(),
+                nodegroup: nodegroup.map(str::to_owned),
+                rule: Some(m.name.clone()),
+                error: plan_failure(message.clone()),
             });
-        let results = run_limited(jobs.collect(), concurrency).await;
-        for ((i, _), result) in round.iter().zip(results) {
-            if let Some(a) = actions.get_mut(*i) {
-                match result {
+            part.maintenance.push(state(
+                key,
+                m,
+                "stopped",
+                nodegroup.map(str::to_owned),
+                Some(message),
+            ));
+        };
+        let (nodegroup, from, hop_to) = match steps::cluster_step(m, cluster, self.at_ms) {
+            ClusterStep::Done => {
+                part.maintenance.push(state(key, m, "done", None, None));
+                return;
+            }
+            ClusterStep::Renew { expiry, years } => {
+                let call = call_with(
+                    &api::RENEW_CERTIFICATES,
+                    &[key],
+                    &json!({ "term_of_validity": years }),
+                );
+                self.upkeep_action(
+                    key,
+                    m,
+                    "",
+                    "renew_certificates",
+                    "certificates",
+                    json!({ "certificate_expiry": expiry }),
+                    json!({ "term_of_validity": years }),
+                    call,
+                    part,
+                    writes,
+                );
+                return;
+            }
+            ClusterStep::ControlPlane { from, to } => (CONTROL_PLANE.to_owned(), from, to),
+            ClusterStep::Workers { target } => {
+                let groups = match send(client, share, api::list_nodegroups(key)).await {
                     None => {
-                        a.result = Outcome::Deferred;
-                        a.error = Some(Failure {
-                            kind: FailureKind::Deferred,
-                            status: 0,
-                            message: format!(
-                                "the subrequest budget ({}) ran out; the next tick applies this",
-                                budget.limit
-                            ),
-                        });
+                        return part.maintenance.push(state(
+                            key,
+                            m,
+                            "waiting",
+                            None,
+                            Some("the subrequest budget ran out".into()),
+                        ))
                     }
-                    Some(Ok(_)) => a.result = Outcome::Applied,
-                    Some(Err(e)) => {
-                        a.result = Outcome::Failed;
-                        a.error = Some(Failure::from(&e));
+                    Some(Err(e)) => return stop(part, None, e.message.clone()),
+                    Some(Ok(groups)) => groups,
+                };
+                let mut behind = None;
+                for summary in groups
+                    .iter()
+                    .filter(|g| g.name != CONTROL_PLANE && g.role.as_deref() != Some("master"))
+                {
+                    let group = match send(client, share, api::get_nodegroup(key, &summary.name))
+                        .await
+                    {
+                        None => {
+                            return part.maintenance.push(state(
+                                key,
+                                m,
+                                "waiting",
+                                Some(summary.name.clone()),
+                                Some("the subrequest budget ran out".into()),
+                            ))
+                        }
+                        Some(Err(e)) => return stop(part, Some(&summary.name), e.message.clone()),
+                        Some(Ok(group)) => group,
+                    };
+                    match steps::group_state(&group, target) {
+                        GroupState::Failed(why) => {
+                            return stop(
+                                part,
+                                Some(&group.name),
+                                format!("{why}: maintenance stops until it is fixed"),
+                            )
+                        }
+                        GroupState::Busy(why) => {
+                            return part.maintenance.push(state(
+                                key,
+                                m,
+                                "in_progress",
+                                Some(group.name),
+                                Some(why),
+                            ))
+                        }
+                        GroupState::Behind(v) => {
+                            behind = Some((group.name, v));
+                            break;
+                        }
+                        GroupState::Current => {}
+                    }
+                }
+                match behind {
+                    Some((name, v)) => (name, v, target),
+                    None => {
+                        part.maintenance.push(state(key, m, "done", None, None));
+                        return;
+                    }
+                }
+            }
+        };
+        let hop = match self.offered {
+            Ok(offered) => steps::next_hop(from, hop_to, offered),
+            Err(why) => Err(format!("the supported versions are unknown: {why}")),
+        };
+        let to = match hop {
+            Ok(to) => to,
+            Err(why) => return stop(part, Some(&nodegroup), why),
+        };
+        let mut body = json!({ "version": to.to_string() });
+        if let Some(map) = body.as_object_mut() {
+            if let Some(n) = m
+                .upgrade
+                .num_buffer_nodes
+                .filter(|_| nodegroup != CONTROL_PLANE)
+            {
+                map.insert("num_buffer_nodes".into(), json!(n));
+            }
+            if let Some(n) = m
+                .upgrade
+                .num_max_unavailable_nodes
+                .filter(|_| nodegroup != CONTROL_PLANE)
+            {
+                map.insert("num_max_unavailable_nodes".into(), json!(n));
+            }
+        }
+        let call = call_with(&api::UPGRADE, &[key, &nodegroup], &body);
+        let step = if nodegroup == CONTROL_PLANE {
+            "control_plane"
+        } else {
+            "nodegroup"
+        };
+        self.upkeep_action(
+            key,
+            m,
+            &nodegroup,
+            "upgrade",
+            step,
+            json!({ "version": from.to_string() }),
+            json!({ "version": to.to_string() }),
+            call,
+            part,
+            writes,
+        );
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn upkeep_action(
+        &self,
+        key: &str,
+        m: &Maintenance,
+        nodegroup: &str,
+        action: &'static str,
+        step: &'static str,
+        from: Value,
+        to: Value,
+        call: Result<Call<UuidResponse>, Error>,
+        part: &mut Part,
+        writes: &mut Vec<(usize, Write)>,
+    ) {
+        let call = match call {
+            Ok(call) => call,
+            Err(e) => {
+                part.errors.push(Problem {
+                    cluster: key.to_owned(),
+                    nodegroup: (!nodegroup.is_empty()).then(|| nodegroup.to_owned()),
+                    rule: Some(m.name.clone()),
+                    error: Failure::from(&e),
+                });
+                return;
+            }
+        };
+        writes.push((part.actions.len(), Write::Upkeep(call)));
+        part.actions.push(Action {
+            cluster: key.to_owned(),
+            nodegroup: nodegroup.to_owned(),
+            rule: m.name.clone(),
+            action,
+            step: Some(step),
+            from,
+            to,
+            result: Outcome::Planned,
+            error: None,
+        });
+        part.maintenance.push(state(
+            key,
+            m,
+            step,
+            (!nodegroup.is_empty()).then(|| nodegroup.to_owned()),
+            None,
+        ));
+    }
+
+    /// Sends a unit's writes, all or none: autoscaler settings, then the long
+    /// operation. A long operation whose answer was lost is re-read, not guessed.
+    async fn apply_writes(
+        &self,
+        key: &str,
+        cluster: &Cluster,
+        share: &Share<'_>,
+        part: &mut Part,
+        writes: Vec<(usize, Write)>,
+    ) {
+        let client = self.client;
+        if !share.can(writes.len() as u64) {
+            for (i, _) in &writes {
+                if let Some(a) = part.actions.get_mut(*i) {
+                    a.result = Outcome::Deferred;
+                    a.error = Some(deferral(
+                        "the subrequest budget cannot finish this cluster's writes; the next tick applies them",
+                    ));
+                }
+            }
+            return;
+        }
+        let (short, long): (Vec<_>, Vec<_>) = writes.into_iter().partition(|(_, w)| !w.is_long());
+        for (i, write) in short.into_iter().chain(long) {
+            let Some(nodegroup) = part.actions.get(i).map(|a| a.nodegroup.clone()) else {
+                continue;
+            };
+            let max = client.config().max_node_count;
+            let result = match &write {
+                Write::Autoscale(settings) => {
+                    send(
+                        client,
+                        share,
+                        api::set_autoscale(key, &nodegroup, settings, max),
+                    )
+                    .await
+                }
+                Write::Resize(spec) => send(client, share, api::resize(key, spec, max)).await,
+                Write::Upkeep(call) => {
+                    let once = Call {
+                        op: call.op,
+                        path: call.path.clone(),
+                        body: call.body.clone(),
+                        parse: call.parse,
+                        idempotent: call.idempotent,
+                    };
+                    send(client, share, Ok(once)).await
+                }
+            };
+            let outcome = match result {
+                None => Err(deferral(format!(
+                    "the subrequest budget ({}) ran out; the next tick applies this",
+                    share.limit()
+                ))),
+                Some(Ok(_)) => Ok(Outcome::Applied),
+                Some(Err(e)) if write.is_long() && answer_lost(&e) => {
+                    // Re-read: a cluster now busy took the request.
+                    match send(client, share, api::get_cluster(key)).await {
+                        Some(Ok(now))
+                            if now.status.as_ref().is_some_and(|s| !s.is_complete())
+                                && now.status != cluster.status =>
+                        {
+                            Ok(Outcome::Applied)
+                        }
+                        _ => Err(Failure::from(&e)),
+                    }
+                }
+                Some(Err(e)) => Err(Failure::from(&e)),
+            };
+            if let Some(a) = part.actions.get_mut(i) {
+                match outcome {
+                    Ok(result) => a.result = result,
+                    Err(failure) => {
+                        a.result = if failure.kind == FailureKind::Deferred {
+                            Outcome::Deferred
+                        } else {
+                            Outcome::Failed
+                        };
+                        a.error = Some(failure);
                     }
                 }
             }
         }
+    }
+}
+
+fn state(
+    cluster: &str,
+    m: &Maintenance,
+    step: &'static str,
+    nodegroup: Option<String>,
+    detail: Option<String>,
+) -> MaintenanceState {
+    MaintenanceState {
+        cluster: cluster.to_owned(),
+        maintenance: m.name.clone(),
+        step,
+        nodegroup,
+        detail,
     }
 }

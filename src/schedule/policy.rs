@@ -2,9 +2,10 @@
 //! Every error names the rule and field: `rules[1].when.days: "Mon-Fry" is not a day range`.
 
 use super::clock::{LocalTime, Zones};
+pub use super::maintenance::{Maintenance, Version};
 use crate::error::FieldError;
+use crate::model::{Setting, SettingKind, SETTINGS};
 use crate::time::days_from_civil;
-use serde::Serialize;
 use serde_json::{Map, Value};
 use std::fmt;
 
@@ -12,7 +13,7 @@ use std::fmt;
 pub const DEFAULT_MAX_NODE_COUNT: u32 = 10;
 
 const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-const POLICY_FIELDS: [&str; 3] = ["timezone", "max_node_count", "rules"];
+const POLICY_FIELDS: [&str; 4] = ["timezone", "max_node_count", "rules", "maintenance"];
 const RULE_FIELDS: [&str; 7] = [
     "name",
     "cluster",
@@ -23,15 +24,6 @@ const RULE_FIELDS: [&str; 7] = [
     "node_count",
 ];
 const WHEN_FIELDS: [&str; 4] = ["days", "from", "to", "dates"];
-const AUTOSCALE_FIELDS: [&str; 7] = [
-    "enable",
-    "min",
-    "max",
-    "scale_down_enable",
-    "scale_down_unneeded_time",
-    "scale_down_util_thresh",
-    "scale_down_delay_after_add",
-];
 
 /// A validated policy.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,6 +34,8 @@ pub struct Policy {
     pub max_node_count: u32,
     /// The rules, in order: the first that matches decides.
     pub rules: Vec<Rule>,
+    /// Maintenance windows (upgrades, certificate renewal).
+    pub maintenance: Vec<Maintenance>,
 }
 
 /// One rule.
@@ -82,30 +76,25 @@ pub enum Target {
     NodeCount(u32),
 }
 
-/// The autoscaler settings a rule manages; `None` fields are left as they are.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct AutoscaleGoal {
-    /// `ca_enable`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub enable: Option<bool>,
-    /// `ca_min_node_count`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub min: Option<u32>,
-    /// `ca_max_node_count`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max: Option<u32>,
-    /// `ca_scale_down_enable`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub scale_down_enable: Option<bool>,
-    /// `ca_scale_down_unneeded_time` (minutes).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub scale_down_unneeded_time: Option<u32>,
-    /// `ca_scale_down_util_thresh` (percent).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub scale_down_util_thresh: Option<u32>,
-    /// `ca_scale_down_delay_after_add` (minutes).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub scale_down_delay_after_add: Option<u32>,
+/// The autoscaler settings a rule manages, in [`SETTINGS`] order, each with its
+/// wanted value (a JSON boolean or whole number); settings not listed are left as
+/// they are.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AutoscaleGoal(pub Vec<(Setting, Value)>);
+
+impl AutoscaleGoal {
+    /// The wanted value of the setting named `policy` in a policy (`"min"`).
+    pub fn get(&self, policy: &str) -> Option<&Value> {
+        self.0
+            .iter()
+            .find(|(s, _)| s.policy == policy)
+            .map(|(_, v)| v)
+    }
+
+    /// Whether the goal turns the autoscaler on (`Some(true)`) or off.
+    pub fn enable(&self) -> Option<bool> {
+        self.get("enable").and_then(Value::as_bool)
+    }
 }
 
 /// Everything wrong with a policy, each problem at its field.
@@ -179,12 +168,18 @@ impl Policy {
         }
     }
 
-    /// The clusters the policy names, in order of first appearance.
+    /// The clusters the policy names (rules first, then maintenance), in order of
+    /// first appearance.
     pub fn clusters(&self) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
-        for rule in &self.rules {
-            if !out.contains(&rule.cluster.as_str()) {
-                out.push(&rule.cluster);
+        let named = self.rules.iter().map(|r| r.cluster.as_str()).chain(
+            self.maintenance
+                .iter()
+                .flat_map(|m| m.clusters.iter().map(String::as_str)),
+        );
+        for cluster in named {
+            if !out.contains(&cluster) {
+                out.push(cluster);
             }
         }
         out
@@ -229,10 +224,10 @@ impl Policy {
     }
 }
 
-struct Errors(Vec<FieldError>);
+pub(super) struct Errors(pub(super) Vec<FieldError>);
 
 impl Errors {
-    fn add(&mut self, at: &str, message: impl fmt::Display) {
+    pub(super) fn add(&mut self, at: &str, message: impl fmt::Display) {
         self.0.push(FieldError::new(at, message.to_string()));
     }
 }
@@ -260,7 +255,7 @@ fn distance(a: &str, b: &str) -> usize {
     row.last().copied().unwrap_or(0)
 }
 
-fn object<'v>(
+pub(super) fn object<'v>(
     value: &'v Value,
     at: &str,
     known: &[&str],
@@ -291,7 +286,7 @@ fn object<'v>(
     Some(map)
 }
 
-fn field(at: &str, key: &str) -> String {
+pub(super) fn field(at: &str, key: &str) -> String {
     if at.is_empty() {
         key.to_owned()
     } else {
@@ -299,7 +294,7 @@ fn field(at: &str, key: &str) -> String {
     }
 }
 
-fn whole(
+pub(super) fn whole(
     value: &Value,
     at: &str,
     range: std::ops::RangeInclusive<u32>,
@@ -322,7 +317,7 @@ fn whole(
     }
 }
 
-fn boolean(value: &Value, at: &str, errors: &mut Errors) -> Option<bool> {
+pub(super) fn boolean(value: &Value, at: &str, errors: &mut Errors) -> Option<bool> {
     let b = value.as_bool();
     if b.is_none() {
         errors.add(at, format!("must be true or false, got {value}"));
@@ -330,7 +325,12 @@ fn boolean(value: &Value, at: &str, errors: &mut Errors) -> Option<bool> {
     b
 }
 
-fn zone(value: &Value, at: &str, zones: &impl Zones, errors: &mut Errors) -> Option<String> {
+pub(super) fn zone(
+    value: &Value,
+    at: &str,
+    zones: &impl Zones,
+    errors: &mut Errors,
+) -> Option<String> {
     let Some(name) = value.as_str() else {
         errors.add(at, "must be an IANA time zone name such as \"Asia/Seoul\"");
         return None;
@@ -360,11 +360,16 @@ fn parse_policy(value: &Value, zones: &impl Zones, errors: &mut Errors) -> Optio
         Some(v) => whole(v, "max_node_count", 1..=1000, errors)?,
         None => DEFAULT_MAX_NODE_COUNT,
     };
-    let Some(list) = map.get("rules").and_then(Value::as_array) else {
-        errors.add("rules", "is required: a list of rules");
-        return None;
+    let none = Vec::new();
+    let list = match map.get("rules") {
+        Some(Value::Array(list)) => list,
+        None if map.contains_key("maintenance") => &none,
+        _ => {
+            errors.add("rules", "is required: a list of rules");
+            return None;
+        }
     };
-    if list.is_empty() {
+    if list.is_empty() && !map.contains_key("maintenance") {
         errors.add("rules", "must list at least one rule");
     }
     let timezone = timezone.unwrap_or_default();
@@ -373,10 +378,18 @@ fn parse_policy(value: &Value, zones: &impl Zones, errors: &mut Errors) -> Optio
         .enumerate()
         .map(|(i, r)| parse_rule(r, i, &timezone, max_node_count, zones, errors))
         .collect();
+    let maintenance = super::maintenance::parse_all(
+        map.get("maintenance"),
+        &timezone,
+        max_node_count,
+        zones,
+        errors,
+    );
     Some(Policy {
         timezone,
         max_node_count,
         rules: rules.into_iter().flatten().collect(),
+        maintenance,
     })
 }
 
@@ -546,7 +559,7 @@ fn parse_date(text: &str) -> Option<i64> {
     Some(days_from_civil(y, m, d))
 }
 
-fn parse_when(value: &Value, at: &str, errors: &mut Errors) -> Option<When> {
+pub(super) fn parse_when(value: &Value, at: &str, errors: &mut Errors) -> Option<When> {
     let map = object(value, at, &WHEN_FIELDS, errors)?;
     let mut when = When::default();
     if map.is_empty() {
@@ -629,13 +642,23 @@ fn parse_when(value: &Value, at: &str, errors: &mut Errors) -> Option<When> {
     Some(when)
 }
 
+/// The values a setting may take in a policy.
+fn setting_range(setting: &Setting, max: u32) -> std::ops::RangeInclusive<u32> {
+    match setting.policy {
+        "min" | "max" => 1..=max,
+        "scale_down_util_thresh" => 1..=100,
+        _ => 1..=1440,
+    }
+}
+
 fn parse_autoscale(
     value: &Value,
     at: &str,
     max: u32,
     errors: &mut Errors,
 ) -> Option<AutoscaleGoal> {
-    let map = object(value, at, &AUTOSCALE_FIELDS, errors)?;
+    let known: Vec<&str> = SETTINGS.iter().map(|s| s.policy).collect();
+    let map = object(value, at, &known, errors)?;
     if map.is_empty() {
         errors.add(
             at,
@@ -643,22 +666,24 @@ fn parse_autoscale(
         );
         return None;
     }
-    let flag =
-        |k: &str, errors: &mut Errors| map.get(k).and_then(|v| boolean(v, &field(at, k), errors));
-    let num = |k: &str, range: std::ops::RangeInclusive<u32>, errors: &mut Errors| {
-        map.get(k)
-            .and_then(|v| whole(v, &field(at, k), range, errors))
-    };
-    let goal = AutoscaleGoal {
-        enable: flag("enable", errors),
-        min: num("min", 1..=max, errors),
-        max: num("max", 1..=max, errors),
-        scale_down_enable: flag("scale_down_enable", errors),
-        scale_down_unneeded_time: num("scale_down_unneeded_time", 1..=1440, errors),
-        scale_down_util_thresh: num("scale_down_util_thresh", 1..=100, errors),
-        scale_down_delay_after_add: num("scale_down_delay_after_add", 1..=1440, errors),
-    };
-    if let (Some(lo), Some(hi)) = (goal.min, goal.max) {
+    let mut goal = AutoscaleGoal::default();
+    for setting in &SETTINGS {
+        let Some(v) = map.get(setting.policy) else {
+            continue;
+        };
+        let path = field(at, setting.policy);
+        let parsed = match setting.kind {
+            SettingKind::Flag => boolean(v, &path, errors).map(Value::from),
+            SettingKind::Count => {
+                whole(v, &path, setting_range(setting, max), errors).map(Value::from)
+            }
+        };
+        if let Some(parsed) = parsed {
+            goal.0.push((*setting, parsed));
+        }
+    }
+    let count = |k: &str| goal.get(k).and_then(Value::as_u64);
+    if let (Some(lo), Some(hi)) = (count("min"), count("max")) {
         if lo > hi {
             errors.add(&field(at, "min"), format!("{lo} is above max {hi}"));
         }

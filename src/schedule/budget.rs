@@ -1,0 +1,160 @@
+//! The subrequest budget of one invocation, counted by the planner itself (not by
+//! the client's shared counter, so a request served concurrently by the same client
+//! never eats a tick's budget), and the planner's sending: bounded retries of
+//! idempotent calls, each attempt counted.
+//!
+//! Each cluster is a unit that reserves what it can cost before it starts; reads and
+//! retries beyond the reservation draw on the slack left after every unit admitted.
+
+use crate::api::Call;
+use crate::error::{Error, ErrorKind};
+use crate::transport::Transport;
+use crate::NksClient;
+use std::cell::Cell;
+
+/// One invocation's budget.
+pub(super) struct Budget {
+    /// The limit.
+    pub limit: u64,
+    /// Left over after the reservations: for retries and reads beyond estimates.
+    slack: Cell<u64>,
+    /// Not yet reserved.
+    free: Cell<u64>,
+    /// Requests sent in this invocation.
+    used: Cell<u64>,
+}
+
+/// A unit's reservation.
+pub(super) struct Share<'b> {
+    budget: &'b Budget,
+    own: Cell<u64>,
+}
+
+impl Budget {
+    pub fn new(limit: u64) -> Budget {
+        Budget {
+            limit,
+            slack: Cell::new(0),
+            free: Cell::new(limit),
+            used: Cell::new(0),
+        }
+    }
+
+    /// Reserves `n` for a unit, if that many are left.
+    pub fn reserve(&self, n: u64) -> Option<Share<'_>> {
+        let free = self.free.get();
+        (n <= free).then(|| {
+            self.free.set(free - n);
+            Share {
+                budget: self,
+                own: Cell::new(n),
+            }
+        })
+    }
+
+    /// What is not reserved yet.
+    pub fn free(&self) -> u64 {
+        self.free.get()
+    }
+
+    /// Ends admission: what no unit reserved becomes slack.
+    pub fn close(&self) {
+        self.slack.set(self.slack.get() + self.free.replace(0));
+    }
+
+    /// Requests sent so far.
+    pub fn used(&self) -> u64 {
+        self.used.get()
+    }
+}
+
+impl Share<'_> {
+    /// Whether `n` more requests can be paid for (own reservation, then slack).
+    pub fn can(&self, n: u64) -> bool {
+        self.own.get() + self.budget.slack.get() >= n
+    }
+
+    /// Pays for one request.
+    pub fn take(&self) -> bool {
+        let b = self.budget;
+        if self.own.get() > 0 {
+            self.own.set(self.own.get() - 1);
+        } else if b.slack.get() > 0 {
+            b.slack.set(b.slack.get() - 1);
+        } else {
+            return false;
+        }
+        b.used.set(b.used.get() + 1);
+        true
+    }
+
+    /// The invocation's limit.
+    pub fn limit(&self) -> u64 {
+        self.budget.limit
+    }
+
+    /// Gives back what this unit did not use.
+    pub fn release(&self) {
+        let b = self.budget;
+        b.slack.set(b.slack.get() + self.own.replace(0));
+    }
+}
+
+/// Whether a failure may go away on its own.
+fn transient(e: &Error) -> bool {
+    matches!(e.kind, ErrorKind::Timeout | ErrorKind::Network)
+        || matches!(e.status, 429 | 502 | 503 | 504)
+}
+
+/// Whether the request may have reached the API although no answer came back.
+pub(super) fn answer_lost(e: &Error) -> bool {
+    matches!(e.kind, ErrorKind::Timeout | ErrorKind::Network) || e.status == 504
+}
+
+/// Sends `call`, paying each attempt from `share`: idempotent calls (the operation
+/// table decides) are retried on transient failures, up to the client's `retries`,
+/// honouring `Retry-After`. `None`: not sent, no budget.
+pub(super) async fn send<R, T: Transport>(
+    client: &NksClient<T>,
+    share: &Share<'_>,
+    call: Result<Call<R>, Error>,
+) -> Option<Result<R, Error>> {
+    let call = match call {
+        Ok(call) => call,
+        Err(e) => return Some(Err(e)),
+    };
+    let config = client.config();
+    let mut attempt: u32 = 0;
+    loop {
+        if !share.take() {
+            return None;
+        }
+        // The client sends once: the retries are made (and counted) here.
+        let once = Call {
+            op: call.op,
+            path: call.path.clone(),
+            body: call.body.clone(),
+            parse: call.parse,
+            idempotent: false,
+        };
+        let error = match client.execute(once).await {
+            Ok(answer) => return Some(Ok(answer)),
+            Err(e) => e,
+        };
+        let asked = error.retry_after_ms.unwrap_or(0);
+        let retry = call.idempotent
+            && transient(&error)
+            && attempt < config.retries
+            && asked <= config.retry_max_ms
+            && share.can(1);
+        if !retry {
+            return Some(Err(error));
+        }
+        let backoff = config
+            .retry_base_ms
+            .saturating_mul(1u64 << attempt.min(20))
+            .min(config.retry_max_ms);
+        client.transport().sleep(backoff.max(asked)).await;
+        attempt += 1;
+    }
+}
