@@ -125,7 +125,7 @@ fn business_hours_raise_the_bounds_with_one_read_per_target() {
     assert_eq!(
         json!(report),
         json!({
-            "at": "2026-11-26T09:00:00+09:00", "dry_run": false,
+            "at": "2026-11-26T09:00:00+09:00", "dry_run": false, "maintenance": [], "waiting": [],
             "actions": [{"cluster": "prod", "nodegroup": "auto-1-3", "rule": "business-hours", "action": "set_autoscale",
                          "from": {"min": 1, "max": 3, "enable": true}, "to": {"min": 3, "max": 10, "enable": true}, "result": "applied"}],
             "unchanged": [{"cluster": "prod", "nodegroup": "auto-3-10", "rule": "business-hours"}],
@@ -169,24 +169,39 @@ fn guardrails_busy_clusters_autoscaled_resizes_and_inverted_bounds() {
         .iter()
         .map(|e| (e.rule.clone().unwrap(), e.error.message.clone()))
         .collect();
-    assert_eq!(problems.len(), 2);
-    assert_eq!(problems[0].0, "resize-auto");
-    assert!(problems[0].1.contains("autoscaler"));
     assert_eq!(
-        problems[1],
-        (
+        problems,
+        [(
             "raise-min".into(),
             "the rule would set min 5 above max 3; give both min and max".into()
-        )
-    );
-    assert_eq!(
-        writes(&client),
-        [(
-            "/v1/clusters/prod/actions/resize".to_owned(),
-            json!({"nodegroup": "fixed", "node_count": 4})
         )]
     );
-    assert_eq!(report.actions[0].from, json!({"node_count": 2}));
+    // A node_count rule over an autoscaled group turns the autoscaler off first: the
+    // resize of that group waits for a later tick, the other group's resize goes.
+    let first = &report.actions[0];
+    assert_eq!(
+        (first.nodegroup.as_str(), first.action, first.step),
+        ("auto-b", "set_autoscale", Some("autoscaler_off"))
+    );
+    assert_eq!(
+        (first.from.clone(), first.to.clone()),
+        (json!({"enable": true}), json!({"enable": false}))
+    );
+    let sent: Vec<(String, Value)> = writes(&client);
+    assert_eq!(
+        sent,
+        [
+            (
+                "/v1/clusters/prod/nodegroups/auto-b/autoscale".to_owned(),
+                json!({"ca_enable": false})
+            ),
+            (
+                "/v1/clusters/prod/actions/resize".to_owned(),
+                json!({"nodegroup": "fixed", "node_count": 4})
+            )
+        ]
+    );
+    assert_eq!(report.actions[1].from, json!({"node_count": 2}));
 }
 
 #[test]
@@ -268,7 +283,7 @@ fn a_failed_read_is_reported_and_the_rest_goes_on() {
 }
 
 #[test]
-fn the_budget_defers_what_does_not_fit() {
+fn a_cluster_the_budget_cannot_finish_waits_whole() {
     let groups: Vec<String> = (0..8).map(|i| format!("auto-{i}")).collect();
     let (report, client) = run(
         json!({"timezone": "Asia/Seoul", "rules": [{"cluster": "prod", "nodegroup": groups, "autoscale": {"enable": true, "min": 2, "max": 4}}]}),
@@ -278,25 +293,12 @@ fn the_budget_defers_what_does_not_fit() {
             ..Options::default()
         },
     );
-    // Seven reads fit (the cluster and six node groups); two node groups are not read;
-    // the six writes find the budget spent.
-    assert_eq!(client.transport().requests().len(), 7);
-    assert_eq!(report.subrequests, 7);
-    let unread: Vec<&str> = report
-        .deferred
-        .iter()
-        .map(|d| d.nodegroup.as_str())
-        .collect();
-    assert_eq!(unread, ["auto-6", "auto-7"]);
-    assert_eq!(report.actions.len(), 6);
-    assert!(report.actions.iter().all(|a| json!(a.result) == "deferred"));
-    assert!(report.actions[0]
-        .error
-        .as_ref()
-        .unwrap()
-        .message
-        .contains("budget (7)"));
-    assert!(writes(&client).is_empty());
+    // The cluster's unit (one cluster read, eight reads, eight writes) does not fit in
+    // seven: it is not started at all, and the report says it waits.
+    assert!(client.transport().requests().is_empty());
+    assert_eq!(report.subrequests, 0);
+    assert_eq!(report.waiting, ["prod"]);
+    assert!(report.actions.is_empty());
 }
 
 #[test]
