@@ -140,3 +140,143 @@ fn every_mistake_is_reported_at_once() {
         ]
     );
 }
+
+/// A valid policy with one maintenance entry, `entry` merged into it.
+fn with_maintenance(entry: Value) -> Value {
+    let mut base = json!({"name": "m", "cluster": "prod",
+        "when": {"days": "Sat", "from": "02:00", "to": "06:00"},
+        "kube_version": "v1.31.4",
+        "upgrade": {"num_buffer_nodes": 1, "num_max_unavailable_nodes": 1},
+        "renew_certificates": {"days_before_expiry": 30, "term_of_validity": 5}});
+    for (k, v) in entry.as_object().unwrap() {
+        if v.is_null() {
+            base.as_object_mut().unwrap().remove(k);
+        } else {
+            base[k] = v.clone();
+        }
+    }
+    json!({"timezone": "Asia/Seoul", "maintenance": [base]})
+}
+
+#[test]
+fn the_contracts_maintenance_example_is_valid_without_rules() {
+    let policy = Policy::from_value(&with_maintenance(json!({})), &JiffZones).unwrap();
+    let m = &policy.maintenance[0];
+    assert_eq!(m.clusters, ["prod"]);
+    assert_eq!(m.kube_version.unwrap().to_string(), "v1.31.4");
+    assert_eq!(m.upgrade.num_buffer_nodes, Some(1));
+    assert_eq!(m.renew_certificates.unwrap().term_of_validity, 5);
+    assert_eq!(policy.clusters(), ["prod"]);
+    assert!(policy.rules.is_empty());
+}
+
+#[test]
+fn each_maintenance_mistake_names_its_entry_and_field() {
+    for (entry, want) in [
+        (json!({"kube_version": "1.31"}), r#"maintenance[0].kube_version: must be a Kubernetes version such as "v1.31.4""#),
+        (json!({"kube_version": 131}), r#"maintenance[0].kube_version: must be a Kubernetes version such as "v1.31.4""#),
+        (json!({"cluster": []}), "maintenance[0].cluster: is required: a cluster name or UUID, or a list of them"),
+        (json!({"cluster": ["prod", "prod"]}), r#"maintenance[0].cluster: "prod" is listed twice"#),
+        (json!({"when": null}), "maintenance[0].when: is required: the window in which maintenance may start"),
+        (json!({"when": {"days": "Sot"}}), r#"maintenance[0].when.days: "Sot" is not a day (Mon, Tue, Wed, Thu, Fri, Sat, Sun)"#),
+        (json!({"timezone": "Mars/Olympus"}), r#"maintenance[0].timezone: "Mars/Olympus" is not an IANA time zone"#),
+        (json!({"name": ""}), "maintenance[0].name: must be a non-empty string"),
+        (json!({"upgrade": {"num_buffer_nodes": 11}}), "maintenance[0].upgrade.num_buffer_nodes: must be a whole number from 0 to 10, got 11"),
+        (json!({"upgrade": {"num_max_unavailable_nodes": 0}}), "maintenance[0].upgrade.num_max_unavailable_nodes: must be a whole number from 1 to 10, got 0"),
+        (json!({"upgrade": {"buffer": 1}}), "maintenance[0].upgrade.buffer: unknown field (known: num_buffer_nodes, num_max_unavailable_nodes)"),
+        (json!({"kube_version": null, "renew_certificates": null, "upgrade": null}), "maintenance[0]: sets neither kube_version nor renew_certificates: give at least one"),
+        (json!({"kube_version": null}), "maintenance[0].upgrade: needs kube_version"),
+        (json!({"renew_certificates": {"days_before_expiry": 30, "term_of_validity": 6}}), "maintenance[0].renew_certificates.term_of_validity: must be a whole number from 1 to 5, got 6"),
+        (json!({"renew_certificates": {"term_of_validity": 1}}), "maintenance[0].renew_certificates.days_before_expiry: is required"),
+        (json!({"renew_certificates": {"days_before_expiry": 365, "term_of_validity": 1}}), "maintenance[0].renew_certificates.days_before_expiry: 365 days is not shorter than the renewed term (1 year): every renewal would be due again at once"),
+        (json!({"renew_certificates": {"days_before_expiry": 0, "term_of_validity": 1}}), "maintenance[0].renew_certificates.days_before_expiry: must be a whole number from 1 to 1830, got 0"),
+        (json!({"colour": 1}), "maintenance[0].colour: unknown field (known: name, cluster, timezone, when, kube_version, upgrade, renew_certificates)"),
+    ] {
+        let got = errors(&with_maintenance(entry.clone()));
+        assert_eq!(got, vec![want.to_owned()], "for {entry}");
+    }
+    assert_eq!(
+        errors(&json!({"timezone": "UTC", "maintenance": {}})),
+        ["maintenance: must be a list of maintenance entries"]
+    );
+}
+
+#[test]
+fn overlapping_windows_for_one_cluster_are_refused() {
+    let entry = |cluster: Value, when: Value, tz: &str| json!({"cluster": cluster, "when": when, "timezone": tz, "kube_version": "v1.31.4"});
+    let both = |a: Value, b: Value| json!({"timezone": "Asia/Seoul", "maintenance": [a, b]});
+    let sat = json!({"days": "Sat", "from": "02:00", "to": "06:00"});
+    // Same cluster, overlapping hours.
+    let got = errors(&both(
+        entry(json!("prod"), sat.clone(), "Asia/Seoul"),
+        entry(
+            json!(["dev", "prod"]),
+            json!({"days": "Sat", "from": "05:00", "to": "07:00"}),
+            "Asia/Seoul",
+        ),
+    ));
+    assert_eq!(
+        got,
+        [
+            r#"maintenance[1].when: overlaps maintenance[0] ("maintenance[0]") for cluster "prod": one maintenance at a time per cluster"#
+        ]
+    );
+    // The same hours in another zone: Friday 17:00-21:00 UTC is Saturday 02:00-06:00 in Seoul.
+    assert_eq!(
+        errors(&both(
+            entry(json!("prod"), sat.clone(), "Asia/Seoul"),
+            entry(
+                json!("prod"),
+                json!({"days": "Fri", "from": "20:00", "to": "22:00"}),
+                "UTC"
+            ),
+        ))
+        .len(),
+        1
+    );
+    // Windows that cross midnight spill into the next day.
+    assert_eq!(
+        errors(&both(
+            entry(
+                json!("prod"),
+                json!({"days": "Fri", "from": "23:00", "to": "03:00"}),
+                "Asia/Seoul"
+            ),
+            entry(json!("prod"), sat.clone(), "Asia/Seoul"),
+        ))
+        .len(),
+        1
+    );
+    // Apart: adjacent hours, other clusters, other dates.
+    for (a, b) in [
+        (
+            entry(json!("prod"), sat.clone(), "Asia/Seoul"),
+            entry(
+                json!("prod"),
+                json!({"days": "Sat", "from": "06:00", "to": "08:00"}),
+                "Asia/Seoul",
+            ),
+        ),
+        (
+            entry(json!("prod"), sat.clone(), "Asia/Seoul"),
+            entry(json!("dev"), sat.clone(), "Asia/Seoul"),
+        ),
+        (
+            entry(
+                json!("prod"),
+                json!({"dates": ["2026-12-05"]}),
+                "Asia/Seoul",
+            ),
+            entry(
+                json!("prod"),
+                json!({"dates": ["2026-12-12"]}),
+                "Asia/Seoul",
+            ),
+        ),
+    ] {
+        assert!(
+            Policy::from_value(&both(a.clone(), b.clone()), &JiffZones).is_ok(),
+            "{a} {b}"
+        );
+    }
+}
