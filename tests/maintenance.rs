@@ -641,3 +641,48 @@ fn a_subset_of_clusters_is_reconciled_alone() {
     assert_eq!(report.actions.len(), 1);
     assert_eq!(report.actions[0].cluster, "dev");
 }
+
+#[test]
+fn status_shows_versions_expiry_the_next_window_and_the_step() {
+    let mut prod = cluster("prod", "v1.29.3", &["default-worker", "batch"]);
+    prod.groups[1].version = "v1.28.3".into();
+    let rig = rig(vec![prod]);
+    let p = upgrade_policy();
+    // Thursday 2026-11-26 12:00 in Seoul: the window opens Saturday 02:00.
+    let report = block_on(nks_edge::schedule::status(
+        &rig.client,
+        &policy(p.clone()),
+        &JiffZones,
+        at("2026-11-26T12:00:00+09:00"),
+    ));
+    assert_eq!(
+        json!(report),
+        json!({"at": "2026-11-26T12:00:00+09:00", "clusters": [{
+            "cluster": "prod", "status": "CREATE_COMPLETE", "control_plane_version": "v1.29.3",
+            "nodegroups": [
+                {"name": "default-worker", "version": "v1.29.3", "status": "CREATE_COMPLETE"},
+                {"name": "batch", "version": "v1.28.3", "status": "CREATE_COMPLETE"}],
+            "certificate_expiry": "2031-01-01T00:00:00+00:00",
+            "next_window": {"maintenance": "sat-night", "at": "2026-11-28T02:00:00+09:00", "open": false},
+            "maintenance_step": {"step": "nodegroup", "nodegroup": "batch", "detail": "v1.28.3 to v1.29.3"}
+        }]})
+    );
+    // Reads only.
+    assert!(rig
+        .client
+        .transport()
+        .requests()
+        .iter()
+        .all(|r| r.method == Method::Get));
+    // Inside the window: open now.
+    let report = block_on(nks_edge::schedule::status(
+        &rig.client,
+        &policy(p),
+        &JiffZones,
+        at("2026-11-28T03:17:00+09:00"),
+    ));
+    assert_eq!(
+        json!(report.clusters[0].next_window),
+        json!({"maintenance": "sat-night", "at": "2026-11-28T03:17:00+09:00", "open": true})
+    );
+}

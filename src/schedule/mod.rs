@@ -4,7 +4,9 @@
 //!
 //! - [`policy`]: the format, validated as a whole.
 //! - [`clock`]: wall-clock time in IANA zones ([`Zones`]; `Intl` on wasm32).
-//! - [`plan`]: reads, differences, guarded and bounded writes, the report.
+//! - [`maintenance`]: maintenance windows in the policy; [`steps`]: the next step of one.
+//! - [`plan`]: per-cluster units of reads and writes within a budget, the report.
+//! - [`status`]: versions, certificate expiry, next window and maintenance step.
 //!
 //! Daylight-saving time follows the wall clock: a rule matches while the local time
 //! is inside its window. When clocks spring forward, a window that starts in the
@@ -18,8 +20,10 @@ mod limited;
 pub mod maintenance;
 pub mod plan;
 pub mod policy;
+pub mod status;
 pub mod steps;
 
 pub use clock::{LocalTime, Zones};
 pub use plan::{plan, reconcile, reconcile_clusters, Options, Report};
 pub use policy::{Policy, PolicyError};
+pub use status::{status, StatusReport};

@@ -1,0 +1,228 @@
+//! [`status`]: per cluster the policy names, the versions of the control plane and
+//! of each worker group, the certificates' expiry, the next maintenance window and
+//! the step its maintenance is at. Reads only.
+
+use super::clock::Zones;
+use super::limited::run_limited;
+use super::maintenance::Maintenance;
+use super::plan::Failure;
+use super::policy::Policy;
+use super::steps::{self, ClusterStep, GroupState, CONTROL_PLANE};
+use crate::model::{Cluster, NodeGroup};
+use crate::transport::Transport;
+use crate::NksClient;
+use serde::Serialize;
+
+/// How far ahead the next window is looked for.
+const HORIZON_DAYS: i64 = 14;
+/// Clusters read at once.
+const CONCURRENCY: usize = 6;
+
+/// The fleet's state at an instant.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StatusReport {
+    /// The instant, in the policy's time zone.
+    pub at: String,
+    /// One entry per cluster the policy names.
+    pub clusters: Vec<ClusterStatus>,
+}
+
+/// One cluster's state.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClusterStatus {
+    /// The cluster, as the policy names it.
+    pub cluster: String,
+    /// Its status (`UPDATE_COMPLETE`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// The control plane's Kubernetes version (`labels.kube_tag`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control_plane_version: Option<String>,
+    /// Each worker group's version and status.
+    pub nodegroups: Vec<GroupStatus>,
+    /// When the certificates expire (`labels.certificate_expiry`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate_expiry: Option<String>,
+    /// The next maintenance window (open now, or the next to open within 14 days).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_window: Option<Window>,
+    /// The step that window's maintenance is at: `certificates`, `control_plane`,
+    /// `nodegroup` (due next), `in_progress`, `stopped` (failed), `done`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maintenance_step: Option<Step>,
+    /// Why the cluster could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<Failure>,
+}
+
+/// A worker group's version.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GroupStatus {
+    /// Its name.
+    pub name: String,
+    /// Its Kubernetes version (`labels.kube_tag`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Its status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+/// A maintenance window.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Window {
+    /// The maintenance entry.
+    pub maintenance: String,
+    /// When it opens (the instant asked about when it is open now), in its time zone.
+    pub at: String,
+    /// Whether it is open at the instant asked about.
+    pub open: bool,
+}
+
+/// Where a maintenance stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Step {
+    /// `certificates`, `control_plane`, `nodegroup`, `in_progress`, `stopped`, `done`.
+    pub step: &'static str,
+    /// The node group concerned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nodegroup: Option<String>,
+    /// Details.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// The state of every cluster `policy` names at `at_ms`: one cluster read, one node
+/// group list and one read per worker group each.
+pub async fn status<T: Transport>(
+    client: &NksClient<T>,
+    policy: &Policy,
+    zones: &impl Zones,
+    at_ms: i64,
+) -> StatusReport {
+    let keys = policy.clusters();
+    let jobs = keys
+        .iter()
+        .map(|key| one(client, policy, zones, at_ms, key))
+        .collect();
+    StatusReport {
+        at: zones
+            .local(&policy.timezone, at_ms)
+            .map(|t| t.rfc3339(at_ms))
+            .unwrap_or_default(),
+        clusters: run_limited(jobs, CONCURRENCY).await,
+    }
+}
+
+async fn one<T: Transport>(
+    client: &NksClient<T>,
+    policy: &Policy,
+    zones: &impl Zones,
+    at_ms: i64,
+    key: &str,
+) -> ClusterStatus {
+    let mut out = ClusterStatus {
+        cluster: key.to_owned(),
+        status: None,
+        control_plane_version: None,
+        nodegroups: Vec::new(),
+        certificate_expiry: None,
+        next_window: None,
+        maintenance_step: None,
+        error: None,
+    };
+    let read = async {
+        let cluster = client.get_cluster(key).await?;
+        let mut groups = Vec::new();
+        for summary in client.list_nodegroups(key).await? {
+            if summary.name != CONTROL_PLANE && summary.role.as_deref() != Some("master") {
+                groups.push(client.get_nodegroup(key, &summary.name).await?);
+            }
+        }
+        Ok::<_, crate::Error>((cluster, groups))
+    };
+    let (cluster, groups) = match read.await {
+        Ok(read) => read,
+        Err(e) => {
+            out.error = Some(Failure::from(&e));
+            return out;
+        }
+    };
+    out.status = cluster.status.as_ref().map(|s| s.as_str().to_owned());
+    out.control_plane_version = cluster.labels.as_ref().and_then(|l| l.kube_tag.clone());
+    out.certificate_expiry = steps::certificate_expiry(&cluster).map(|(text, _)| text);
+    out.nodegroups = groups
+        .iter()
+        .map(|g| GroupStatus {
+            name: g.name.clone(),
+            version: g.labels.as_ref().and_then(|l| l.kube_tag.clone()),
+            status: g.status.as_ref().map(|s| s.as_str().to_owned()),
+        })
+        .collect();
+    let names = [key, cluster.uuid.as_str(), cluster.name.as_str()];
+    let next = policy
+        .maintenance
+        .iter()
+        .filter(|m| m.names(&names))
+        .filter_map(|m| {
+            m.next_open(zones, at_ms, HORIZON_DAYS)
+                .map(|opens| (opens, m))
+        })
+        .min_by_key(|(opens, _)| *opens);
+    if let Some((opens, m)) = next {
+        out.next_window = Some(Window {
+            maintenance: m.name.clone(),
+            at: zones
+                .local(&m.timezone, opens)
+                .map(|t| t.rfc3339(opens))
+                .unwrap_or_default(),
+            open: opens <= at_ms,
+        });
+        out.maintenance_step = Some(step_of(m, &cluster, &groups, at_ms));
+    }
+    out
+}
+
+/// The step `m` is at for `cluster`, from what was read (no versions list: the hop
+/// is not computed, only which node group is next).
+fn step_of(m: &Maintenance, cluster: &Cluster, groups: &[NodeGroup], at_ms: i64) -> Step {
+    let step = |step, nodegroup: Option<&str>, detail: Option<String>| Step {
+        step,
+        nodegroup: nodegroup.map(str::to_owned),
+        detail,
+    };
+    if let Some(s) = cluster.status.as_ref().filter(|s| !s.is_complete()) {
+        let name = if steps::is_failed(Some(s)) {
+            "stopped"
+        } else {
+            "in_progress"
+        };
+        return step(name, None, Some(format!("cluster status {s}")));
+    }
+    match steps::cluster_step(m, cluster, at_ms) {
+        ClusterStep::Done => step("done", None, None),
+        ClusterStep::Renew { expiry, .. } => step(
+            "certificates",
+            None,
+            Some(format!("certificates expire {expiry}")),
+        ),
+        ClusterStep::ControlPlane { from, to } => step(
+            "control_plane",
+            Some(CONTROL_PLANE),
+            Some(format!("{from} to {to}")),
+        ),
+        ClusterStep::Workers { target } => {
+            for g in groups {
+                match steps::group_state(g, target) {
+                    GroupState::Failed(why) => return step("stopped", Some(&g.name), Some(why)),
+                    GroupState::Busy(why) => return step("in_progress", Some(&g.name), Some(why)),
+                    GroupState::Behind(v) => {
+                        return step("nodegroup", Some(&g.name), Some(format!("{v} to {target}")))
+                    }
+                    GroupState::Current => {}
+                }
+            }
+            step("done", None, None)
+        }
+    }
+}
