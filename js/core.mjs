@@ -29,6 +29,12 @@ export class NksClient {
   reconcile(policy, at, options) {
     return this[inner].reconcile(policy, at, options);
   }
+
+  /** Per cluster of the policy at `at` (default now): versions, certificate expiry,
+   *  the next maintenance window and the step its maintenance is at. */
+  status(policy, at) {
+    return this[inner].status(policy, at);
+  }
 }
 
 /** Makes the wasm side create its errors as `NksError`s, and gives `NksClient` one

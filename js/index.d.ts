@@ -295,7 +295,10 @@ export interface PlanAction {
   cluster: string;
   nodegroup: string;
   rule: string;
-  action: "set_autoscale" | "resize";
+  action: "set_autoscale" | "resize" | "upgrade" | "renew_certificates";
+  /** The transition or maintenance step (`autoscaler_off`, `resize`, `autoscaler_on`,
+   *  `control_plane`, `nodegroup`, `certificates`). */
+  step?: string;
   from: Record<string, number | boolean | null>;
   to: Record<string, number | boolean>;
   result: Outcome;
@@ -355,4 +358,70 @@ export declare class NksClient {
   reconcile(policy: ScalePolicy | string, at?: Date | string | number, options?: RunOptions): Promise<Report>;
   /** Frees the wasm memory of this client. */
   free(): void;
+}
+
+/** A maintenance window of a policy (upgrades one minor version at a time, control
+ *  plane first; certificate renewal). */
+export interface MaintenanceEntry {
+  name?: string;
+  /** A cluster name or UUID, or a list of them. */
+  cluster: string | string[];
+  timezone?: string;
+  when: When;
+  /** The version to reach (`"v1.31.4"`). */
+  kube_version?: string;
+  upgrade?: { num_buffer_nodes?: number; num_max_unavailable_nodes?: number };
+  /** Renew when the certificates expire within `days_before_expiry`, for `term_of_validity` years (1..5). */
+  renew_certificates?: { days_before_expiry: number; term_of_validity: number };
+}
+
+export interface ScalePolicy {
+  maintenance?: MaintenanceEntry[];
+}
+
+export type MaintenanceStepName =
+  | "certificates" | "control_plane" | "nodegroup" | "in_progress" | "stopped" | "done" | "waiting";
+
+/** Where a cluster's maintenance stands in a report. */
+export interface MaintenanceState {
+  cluster: string;
+  maintenance: string;
+  step: MaintenanceStepName;
+  nodegroup?: string;
+  detail?: string;
+}
+
+export interface Report {
+  /** Per cluster with an open maintenance window: the step it is at. */
+  maintenance: MaintenanceState[];
+  /** Clusters the budget left for a later tick (the served clusters rotate). */
+  waiting: string[];
+}
+
+export interface RunOptions {
+  /** The cron's period in ms (default 300000): the served clusters rotate by it. */
+  tickMs?: number;
+}
+
+/** `status(policy, at?)`: one cluster's state. */
+export interface ClusterStatus {
+  cluster: string;
+  status?: string;
+  control_plane_version?: string;
+  nodegroups: { name: string; version?: string; status?: string }[];
+  certificate_expiry?: string;
+  next_window?: { maintenance: string; at: string; open: boolean };
+  maintenance_step?: { step: MaintenanceStepName; nodegroup?: string; detail?: string };
+  error?: Failure;
+}
+
+export interface StatusReport {
+  at: string;
+  clusters: ClusterStatus[];
+}
+
+export interface NksClient {
+  /** Per cluster of the policy at `at` (default now): versions, certificate expiry,
+   *  the next maintenance window and the step its maintenance is at. Reads only. */
+  status(policy: ScalePolicy | string, at?: Date | string | number): Promise<StatusReport>;
 }

@@ -135,6 +135,7 @@ struct RunOptions {
     dry_run: Option<bool>,
     budget: Option<u64>,
     concurrency: Option<usize>,
+    tick_ms: Option<i64>,
 }
 
 #[wasm_bindgen]
@@ -177,16 +178,32 @@ impl Client {
     pub fn reconcile(&self, policy: JsValue, at: JsValue, options: JsValue) -> Promise {
         self.run(policy, at, options, true)
     }
+
+    /// Per cluster of the policy at `at` (default now): versions, certificate expiry,
+    /// the next maintenance window and the step its maintenance is at.
+    pub fn status(&self, policy: JsValue, at: JsValue) -> Promise {
+        let (client, zones) = (self.client.clone(), Rc::clone(&self.zones));
+        promise(async move {
+            let policy = policy_of(&policy, &zones)?;
+            let at_ms = instant(&at)?;
+            to_js(&crate::schedule::status(&client, &policy, &*zones, at_ms).await)
+        })
+    }
+}
+
+/// A policy given as JSON text or as an object.
+fn policy_of(policy: &JsValue, zones: &IntlZones) -> Result<Policy, Error> {
+    Ok(match policy.as_string() {
+        Some(text) => Policy::parse(&text, zones)?,
+        None => Policy::from_value(&from_js("policy", policy)?, zones)?,
+    })
 }
 
 impl Client {
     fn run(&self, policy: JsValue, at: JsValue, options: JsValue, apply: bool) -> Promise {
         let (client, zones) = (self.client.clone(), Rc::clone(&self.zones));
         promise(async move {
-            let policy = match policy.as_string() {
-                Some(text) => Policy::parse(&text, &*zones)?,
-                None => Policy::from_value(&from_js("policy", &policy)?, &*zones)?,
-            };
+            let policy = policy_of(&policy, &zones)?;
             let at_ms = instant(&at)?;
             let run: RunOptions = if options.is_undefined() {
                 RunOptions::default()
@@ -198,7 +215,7 @@ impl Client {
                 dry_run: !apply || run.dry_run.unwrap_or(false),
                 budget: run.budget.unwrap_or(defaults.budget),
                 concurrency: run.concurrency.unwrap_or(defaults.concurrency),
-                ..defaults
+                tick_ms: run.tick_ms.unwrap_or(defaults.tick_ms),
             };
             let report = if apply {
                 crate::schedule::reconcile(&client, &policy, &*zones, at_ms, &options).await

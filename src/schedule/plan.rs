@@ -60,8 +60,6 @@ pub enum Outcome {
     /// Not sent: the subrequest budget ran out, or the cluster had a long operation
     /// already.
     Deferred,
-    /// Already running (a maintenance step started by an earlier tick).
-    InProgress,
 }
 
 /// Why an action was not applied.
