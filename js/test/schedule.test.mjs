@@ -60,9 +60,10 @@ test("a weekday 09:00 tick in Seoul raises the bounds; the same tick again write
 
   await clearRequests();
   const again = await client.reconcile(POLICY, THURSDAY_9);
-  assert.deepEqual(again.actions, []);
-  assert.equal(again.unchanged.length, 2);
-  assert.deepEqual(await writes(), [], "the emulator saw no write");
+  // dev may have settled meanwhile (and is then reconciled): prod is what is checked.
+  assert.deepEqual(again.actions.filter((a) => a.cluster === "prod"), []);
+  assert.equal(again.unchanged.filter((u) => u.cluster === "prod").length, 2);
+  assert.deepEqual((await writes()).filter((w) => w.path.includes("/prod/")), [], "the emulator saw no write to prod");
 });
 
 test("a holiday tick applies the holiday rule, which comes first", async () => {
@@ -115,15 +116,145 @@ test("DRY_RUN plans and sends no write", async () => {
   assert.deepEqual(await writes(), []);
 });
 
-test("more targets than the budget: the rest is deferred and reported", async () => {
+test("a cluster the budget cannot finish waits whole, and the report lists it", async () => {
   const client = nks();
-  await client.listClusters(); // the token, outside the budget
+  await client.listClusters(); // the token
   const report = await client.reconcile(POLICY, THURSDAY_9, { budget: 3 });
-  // Three reads fit: the cluster prod and two of its groups... or fewer groups.
   assert.ok(report.subrequests <= 3, `${report.subrequests} subrequests`);
-  const deferred = report.deferred.length + report.actions.filter((a) => a.result === "deferred").length;
-  assert.ok(deferred >= 1, JSON.stringify(report));
-  assert.deepEqual(await writes(), [], "no room was left for writes");
+  assert.ok(report.waiting.includes("prod"), JSON.stringify(report));
+  assert.deepEqual(report.actions, [], "nothing of prod was half-applied");
+  assert.deepEqual(await writes(), []);
+});
+
+test("budget rotation: every cluster is reached within ⌈clusters / per tick⌉ ticks, whole", async () => {
+  const names = ["c0", "c1", "c2", "c3", "c4", "c5"];
+  await seed({ clusters: names.map((name) => ({ name, nodegroups: [
+    { name: "default-worker", node_count: 1, labels: { ca_enable: "True", ca_min_node_count: "1", ca_max_node_count: "2" } },
+  ] })) });
+  const policy = { timezone: "UTC", rules: names.map((cluster) => ({ cluster, nodegroup: "default-worker", autoscale: { min: 1, max: 5 } })) };
+  const client = nks();
+  // A unit costs 3 (cluster, settings, write); 1 is kept for Identity: 7 serves 2 per tick.
+  const reached = new Set();
+  for (let t = 0; t < 3; t++) {
+    const report = await client.reconcile(policy, Date.UTC(2026, 10, 26, 10, t), { budget: 7, tickMs: 60000 });
+    assert.ok(report.subrequests <= 7);
+    const served = report.actions.map((a) => a.cluster);
+    assert.equal(served.length, 2, JSON.stringify(report));
+    assert.ok(report.actions.every((a) => a.result === "applied"));
+    assert.equal(report.waiting.length, 4);
+    for (const c of served) assert.ok(!report.waiting.includes(c));
+    served.forEach((c) => reached.add(c));
+  }
+  assert.equal(reached.size, 6, "⌈6 / 2⌉ = 3 ticks reach every cluster");
+});
+
+test("the budget is per invocation: a concurrent request on the same client does not eat it", async () => {
+  await seed({ clusters: [STATE.clusters[0]] });
+  const client = nks();
+  await client.listClusters(); // the token
+  const policy = { timezone: "UTC", rules: [{ cluster: "prod", nodegroup: "batch", autoscale: { max: 5 } }] };
+  const [report] = await Promise.all([
+    client.reconcile(policy, THURSDAY_9, { budget: 4 }),
+    Promise.all([client.listClusters(), client.getKubeconfig("prod"), client.listClusters()]),
+  ]);
+  assert.equal(report.waiting.length, 0, JSON.stringify(report));
+  assert.deepEqual(results(report), { "prod/batch": "applied" });
+  assert.deepEqual(await bounds(client, "prod", "batch"), [1, 5]);
+});
+
+// --- Maintenance windows and transitions ---------------------------------------
+
+const UPGRADE_STATE = {
+  clusters: [{ name: "prod", kube_tag: "v1.19.13", nodegroups: [
+    { name: "default-worker", node_count: 1, labels: { ca_enable: "False" } },
+    { name: "batch", node_count: 1, labels: { ca_enable: "True", ca_min_node_count: "1", ca_max_node_count: "3" } },
+  ] }],
+};
+const SAT_NIGHT = { name: "sat-night", cluster: "prod", when: { days: "Sat", from: "02:00", to: "06:00" },
+  kube_version: "v1.21.6", upgrade: { num_buffer_nodes: 1, num_max_unavailable_nodes: 1 } };
+const saturday = (minute) => Date.parse("2026-11-28T02:00:00+09:00") + minute * 60000;
+
+test("a rolling upgrade across ticks: control plane first, one minor at a time, then each worker; nothing outside the window", async () => {
+  await seed(UPGRADE_STATE);
+  const client = nks();
+  const policy = { timezone: "Asia/Seoul", rules: [], maintenance: [SAT_NIGHT] };
+  await clearRequests();
+  const friday = await client.reconcile(policy, "2026-11-27T03:00:00+09:00");
+  assert.deepEqual(friday.actions, []);
+  assert.deepEqual(await writes(), [], "nothing started outside the window");
+  const log = [];
+  for (let minute = 0; ; minute += 5) {
+    assert.ok(minute < 120, `no end: ${JSON.stringify(log)}`);
+    // Twice per instant: the second call finds the step running (in_progress) or,
+    // when the emulator settled it meanwhile, does the next one; never the same twice.
+    let report;
+    for (let call = 0; call < 2; call++) {
+      await clearRequests();
+      report = await client.reconcile(policy, saturday(minute));
+      const sent = (await writes()).filter((w) => w.path.endsWith("/upgrade"));
+      assert.ok(sent.length <= 1, `two long operations in one tick: ${JSON.stringify(sent)}`);
+      for (const a of report.actions) log.push(`${a.nodegroup} ${a.from.version}->${a.to.version} ${a.result}`);
+    }
+    if (report.maintenance.some((m) => m.step === "done")) break;
+    await settled(client);
+  }
+  assert.deepEqual(log, [
+    "default-master v1.19.13->v1.20.12 applied",
+    "default-master v1.20.12->v1.21.6 applied",
+    "default-worker v1.19.13->v1.20.12 applied",
+    "default-worker v1.20.12->v1.21.6 applied",
+    "batch v1.19.13->v1.20.12 applied",
+    "batch v1.20.12->v1.21.6 applied",
+  ]);
+  const status = await client.status(policy, saturday(300));
+  const prod = status.clusters[0];
+  assert.equal(prod.control_plane_version, "v1.21.6");
+  assert.deepEqual(prod.nodegroups.map((g) => g.version), ["v1.21.6", "v1.21.6"]);
+  assert.equal(prod.maintenance_step.step, "done");
+  assert.equal(prod.next_window.open, false);
+});
+
+test("a missed tick resumes; a failed step stops that cluster's maintenance and is reported", async () => {
+  await seed(UPGRADE_STATE);
+  const client = nks();
+  const policy = { timezone: "Asia/Seoul", maintenance: [{ ...SAT_NIGHT, kube_version: "v1.20.12" }] };
+  const first = await client.reconcile(policy, saturday(0));
+  assert.deepEqual(first.actions.map((a) => [a.nodegroup, a.step]), [["default-master", "control_plane"]]);
+  await settled(client);
+  // Ticks missed until 04:00: the next one does the next step.
+  await faults({ route: "POST /v1/clusters/prod/nodegroups/default-worker/upgrade", error: 500 });
+  const later = await client.reconcile(policy, saturday(120));
+  assert.deepEqual(later.actions.map((a) => [a.nodegroup, a.step, a.result]), [["default-worker", "nodegroup", "failed"]]);
+  await clearFaults();
+  const next = await client.reconcile(policy, saturday(125));
+  assert.deepEqual(next.actions.map((a) => [a.nodegroup, a.result]), [["default-worker", "applied"]]);
+});
+
+test("the README policy: batch moves from autoscaler to fixed size and back over a day", async () => {
+  await seed(UPGRADE_STATE);
+  const client = nks();
+  const readme = {
+    timezone: "Asia/Seoul",
+    rules: [
+      { name: "business-hours", cluster: "prod", nodegroup: ["default-worker", "batch"],
+        when: { days: "Mon-Fri", from: "08:30", to: "19:00" }, autoscale: { enable: true, min: 3, max: 10 } },
+      { name: "night-batch", cluster: "prod", nodegroup: "batch", when: { from: "22:00", to: "06:00" }, node_count: 4 },
+      { name: "off-hours", cluster: "prod", nodegroup: ["default-worker", "batch"], autoscale: { min: 1, max: 3 } },
+    ],
+  };
+  const steps = [];
+  const start = Date.parse("2026-11-26T21:00:00+09:00");
+  for (let k = 0; k < 27; k++) {
+    const report = await client.reconcile(readme, start + k * 30 * 60000);
+    const batch = report.actions.filter((a) => a.nodegroup === "batch" && a.result === "applied");
+    assert.ok(batch.length <= 1, "never both steps in one tick for one node group");
+    for (const a of batch) steps.push(`${report.at.slice(11, 16)} ${a.step ?? a.action}`);
+    await settled(client);
+  }
+  assert.deepEqual(steps, ["22:00 autoscaler_off", "22:30 resize", "08:30 autoscaler_on"]);
+  const group = await client.getNodeGroup("prod", "batch");
+  assert.equal(group.node_count >= 3, true);
+  assert.deepEqual(await bounds(client, "prod", "batch"), [3, 10]);
 });
 
 // --- A seeded property test -----------------------------------------------------
@@ -172,9 +303,18 @@ function randomPolicy(next) {
   return { timezone: pick(ZONES), rules };
 }
 
+/** Waits until every cluster and every node group is `*_COMPLETE` again. */
 async function settled(client) {
   for (let i = 0; i < 100; i++) {
-    if ((await client.listClusters()).every((c) => c.status.endsWith("_COMPLETE"))) return;
+    const clusters = await client.listClusters();
+    let done = clusters.every((c) => c.status.endsWith("_COMPLETE"));
+    for (const c of done ? clusters : []) {
+      for (const g of await client.listNodeGroups(c.name)) {
+        const detail = await client.getNodeGroup(c.name, g.name);
+        done &&= detail.status.endsWith("_COMPLETE");
+      }
+    }
+    if (done) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   assert.fail("the clusters did not settle");
