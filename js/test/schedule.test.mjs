@@ -320,7 +320,9 @@ async function settled(client) {
   assert.fail("the clusters did not settle");
 }
 
-test("property: reconciling twice writes nothing the second time; bounds stay valid", async () => {
+const LONG = /\/(actions\/resize|upgrade)$|^\/v1\/certificates\//;
+
+test("property: ticks converge, then reconciling again writes nothing; never two long operations in one cluster per tick; bounds stay valid", async () => {
   const CASES = Number(process.env.PROPERTY_CASES ?? 100);
   const client = nks();
   for (let i = 0; i < CASES; i++) {
@@ -328,22 +330,42 @@ test("property: reconciling twice writes nothing the second time; bounds stay va
     const next = random(seedValue);
     const policy = randomPolicy(next);
     const at = Date.UTC(2026, 0, 1) + Math.floor(next() * 365 * 24) * 3600 * 1000 + Math.floor(next() * 60) * 60000;
-    const label = `seed ${seedValue}, at ${new Date(at).toISOString()}, policy ${JSON.stringify(policy)}`;
-    await seed({ clusters: [STATE.clusters[0]] });
-
-    const first = await client.reconcile(policy, at);
-    for (const action of first.actions) {
-      const { min, max, node_count: size } = action.to;
-      for (const n of [min, max, size]) if (n !== undefined) assert.ok(n >= 1 && n <= 10, `${n} out of range; ${label}`);
+    if (next() < 0.3) {
+      // A maintenance window that is open at `at` (the whole day), one minor ahead.
+      policy.maintenance = [{ name: "m", cluster: "prod", timezone: "UTC", when: { days: DAYS[(new Date(at).getUTCDay() + 6) % 7] },
+        kube_version: next() < 0.5 ? "v1.20.12" : "v1.19.13", upgrade: { num_buffer_nodes: 1 } }];
     }
-    await settled(client);
-    await clearRequests();
-    const second = await client.reconcile(policy, at);
-    assert.deepEqual(second.actions, [], `second tick planned writes; ${label}`);
-    assert.deepEqual(await writes(), [], `second tick wrote; ${label}`);
+    const label = `seed ${seedValue}, at ${new Date(at).toISOString()}, policy ${JSON.stringify(policy)}`;
+    await seed({ clusters: [{ ...STATE.clusters[0], kube_tag: "v1.19.13" }] });
+
+    // Multi-step changes (autoscaler off then resize; upgrades one group at a time)
+    // take several ticks: tick at the same instant until one sends nothing.
+    let ticks = 0;
+    for (;;) {
+      assert.ok(++ticks <= 8, `no convergence in 8 ticks; ${label}`);
+      await clearRequests();
+      const report = await client.reconcile(policy, at);
+      for (const action of report.actions) {
+        const { min, max, node_count: size } = action.to;
+        for (const n of [min, max, size]) if (n !== undefined) assert.ok(n >= 1 && n <= 10, `${n} out of range; ${label}`);
+      }
+      const sent = await writes();
+      const patches = (await requests()).filter((r) => r.method === "PATCH");
+      const long = [...sent, ...patches].filter((w) => LONG.test(w.path));
+      assert.ok(long.length <= 1, `two long operations in one tick: ${JSON.stringify(long)}; ${label}`);
+      if (sent.length === 0 && patches.length === 0) {
+        assert.deepEqual(report.actions.filter((a) => a.result !== "deferred"), [], `planned but not sent; ${label}`);
+        break;
+      }
+      await settled(client);
+    }
     for (const [cluster, group] of TARGETS) {
       const [min, max] = await bounds(client, cluster, group);
       assert.ok(1 <= min && min <= max && max <= 10, `bounds ${min}..${max} of ${group}; ${label}`);
+    }
+    if (policy.maintenance) {
+      const status = await client.status(policy, at);
+      assert.equal(status.clusters[0].maintenance_step.step, "done", `${JSON.stringify(status)}; ${label}`);
     }
   }
 });
