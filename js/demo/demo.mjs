@@ -1,7 +1,9 @@
 // `make demo`: the Worker in workerd (Miniflare), against the emulator started by
 // scripts/with-emulator.sh, with js/demo/policy.json and a demo access key. It shows a
-// plan, its application, a tick that changes nothing, a holiday tick and kubeconfigs
-// over HTTP, reading every result back from the emulator.
+// plan, its application, a tick that changes nothing, a holiday tick, kubeconfigs over
+// HTTP, a node group moving from the autoscaler to a fixed size and back, and a
+// maintenance window upgrading the control plane, then each worker group, across
+// ticks — reading every result back from the emulator.
 import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { Miniflare } from "miniflare";
@@ -15,7 +17,9 @@ const ACCOUNT = { tenantId: "demo-tenant", username: "demo@example.com", passwor
 
 const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const step = (n, title) => console.log(`\n${bold(`${n}. ${title}`)}`);
-const row = (...cells) => console.log("   " + cells.map((c, i) => String(c).padEnd([10, 16, 16, 15, 0][i] ?? 0)).join(""));
+const table = (widths) => (...cells) => console.log("   " + cells.map((c, i) => String(c).padEnd(widths[i] ?? 0)).join(""));
+const row = table([10, 16, 16, 15]);
+const wide = table([13, 34, 24, 10]);
 const settings = (s) =>
   s.node_count !== undefined ? `${s.node_count} nodes` : `${s.min ?? "?"}..${s.max ?? "?"}${s.enable === undefined ? "" : s.enable ? " on" : " off"}`;
 
@@ -68,8 +72,21 @@ try {
     logs.length = 0;
     const before = await writesSeen();
     await worker.scheduled({ scheduledTime: new Date(at), cron: "*/5 * * * *" });
-    const summary = logs.map((l) => { try { return JSON.parse(l); } catch { return {}; } }).find((l) => l.event === "reconcile");
-    return { summary, writes: (await writesSeen()) - before };
+    const lines = logs.map((l) => { try { return JSON.parse(l); } catch { return {}; } });
+    const summary = lines.find((l) => l.event === "reconcile");
+    const actions = lines.filter((l) => l.event === "action");
+    const maintenance = lines.filter((l) => l.event === "maintenance");
+    return { summary, actions, maintenance, writes: (await writesSeen()) - before };
+  };
+  // Waits until the emulator has settled every operation the last tick started.
+  const settle = async () => {
+    for (let i = 0; i < 200; i++) {
+      const prod = await api("/v1/clusters/prod");
+      const groups = await Promise.all(["default-worker", "batch", "gpu"].map((g) => api(`/v1/clusters/prod/nodegroups/${g}`)));
+      if ([prod, ...groups].every((x) => x.status.endsWith("_COMPLETE"))) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error("the emulator did not settle");
   };
   const groups = [["prod", "default-worker"], ["prod", "batch"], ["dev", "default-worker"]];
 
@@ -112,7 +129,47 @@ try {
   const without = await call("/v1/clusters/prod/kubeconfig", null);
   console.log(`   without a key:     ${without.status}, ${(await without.json()).error.message}`);
 
-  const ok = first.summary.applied === 2 && second.writes === 0 && holiday.summary.applied === 1 && withKey.status === 200 && without.status === 401;
+  step(6, "batch moves from the autoscaler to a fixed size and back (night-batch: node_count 4, 22:00-06:00)");
+  wide("tick", "step (rule)", "batch now");
+  const moves = [];
+  for (const at of ["2026-11-26T21:55:00+09:00", "2026-11-26T22:00:00+09:00", "2026-11-26T22:05:00+09:00", "2026-11-27T06:00:00+09:00", "2026-11-27T08:30:00+09:00"]) {
+    const t = await tick(at);
+    const batch = t.actions.filter((a) => a.nodegroup === "batch");
+    await settle();
+    const g = await api("/v1/clusters/prod/nodegroups/batch");
+    const now = `${await bounds("prod", "batch")}, ${g.node_count} nodes`;
+    const what = batch.map((a) => `${a.step ?? a.action} (${a.rule})`).join(", ") || "-";
+    moves.push(batch.map((a) => a.step ?? a.action).join(","));
+    wide(at.slice(5, 16).replace("T", " "), what, now);
+  }
+  console.log("   one step per tick: the autoscaler goes off, the resize follows once the cluster is *_COMPLETE,");
+  console.log("   and business hours turn the autoscaler back on.");
+
+  step(7, "A maintenance window (Sun 10:00-14:00, kube_version v1.21.6): one step per tick, control plane first");
+  wide("tick", "node group", "upgrade", "result");
+  const upgrades = [];
+  const sunday = Date.parse("2026-11-29T10:00:00+09:00");
+  for (let k = 0; k < 12; k++) {
+    const at = new Date(sunday + k * 5 * 60000);
+    const t = await tick(at.toISOString());
+    const up = t.actions.filter((a) => a.action === "upgrade");
+    for (const a of up) {
+      upgrades.push(a.nodegroup);
+      wide(`Sun 10:${String(k * 5).padStart(2, "0")}`, a.nodegroup, `${a.from.version} -> ${a.to.version}`, a.result);
+    }
+    if (t.maintenance.some((m) => m.step === "done")) {
+      console.log(`   Sun 10:${String(k * 5).padStart(2, "0")}: every node group is at v1.21.6; the maintenance is done.`);
+      break;
+    }
+    await settle();
+  }
+  const versions = [(await api("/v1/clusters/prod")).labels.kube_tag];
+  for (const g of ["default-worker", "batch", "gpu"]) versions.push((await api(`/v1/clusters/prod/nodegroups/${g}`)).labels.kube_tag);
+  console.log(`   versions now (control plane, default-worker, batch, gpu): ${versions.join(", ")}`);
+
+  const ok = first.summary.applied === 2 && second.writes === 0 && holiday.summary.applied === 1 && withKey.status === 200 && without.status === 401
+    && moves.join("|") === "set_autoscale|autoscaler_off|resize||autoscaler_on"
+    && upgrades.join(",") === "default-master,default-worker,batch,gpu" && versions.every((v) => v === "v1.21.6");
   console.log(`\n${ok ? "Done" : "Something did not go as shown"}: the Worker, the client and the emulator stop now.`);
   process.exitCode = ok ? 0 : 1;
 } finally {
