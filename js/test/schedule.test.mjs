@@ -14,7 +14,7 @@ const STATE = {
       { name: "batch", node_count: 1, labels: { ca_enable: "True", ca_min_node_count: "1", ca_max_node_count: "3" } },
       { name: "fixed", node_count: 2, labels: { ca_enable: "False" } },
     ] },
-    { name: "dev", status: "UPDATE_IN_PROGRESS", settle_after_ms: 400, nodegroups: [
+    { name: "dev", status: "UPDATE_IN_PROGRESS", settle_after_ms: 1500, nodegroups: [
       { name: "default-worker", node_count: 1, labels: { ca_enable: "True", ca_min_node_count: "1", ca_max_node_count: "2" } },
     ] },
   ],
@@ -90,7 +90,7 @@ test("a cluster mid-update is skipped, then reconciled by a later tick", async (
   const first = await client.reconcile(POLICY, THURSDAY_9);
   assert.deepEqual(first.skipped.map((s) => s.cluster), ["dev"]);
   assert.deepEqual(await bounds(client, "dev", "default-worker"), [1, 2]);
-  await new Promise((resolve) => setTimeout(resolve, 450));
+  await new Promise((resolve) => setTimeout(resolve, 1600));
   const later = await client.reconcile(POLICY, THURSDAY_9);
   assert.deepEqual(later.skipped, []);
   assert.deepEqual(results(later), { "dev/default-worker": "applied" });
