@@ -299,6 +299,18 @@ mod fetch {
         })
     }
 
+    /// An error's message and its `cause`'s (`fetch failed: connect ECONNREFUSED …`):
+    /// runtimes put the reason a connection failed in the cause.
+    fn describe(error: &js_sys::Error) -> String {
+        let mut text = String::from(error.message());
+        let cause = Reflect::get(error, &JsValue::from_str("cause")).unwrap_or(JsValue::UNDEFINED);
+        if let Some(cause) = cause.dyn_ref::<js_sys::Error>() {
+            text.push_str(": ");
+            text.push_str(&String::from(cause.message()));
+        }
+        text
+    }
+
     impl Transport for Fetch {
         async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
             let signal = web_sys::AbortSignal::timeout_with_u32(request.timeout_ms);
@@ -308,7 +320,7 @@ mod fetch {
                 } else {
                     let why = error
                         .dyn_ref::<js_sys::Error>()
-                        .map(|e| String::from(e.message()))
+                        .map(describe)
                         .or_else(|| error.as_string())
                         .unwrap_or_else(|| "fetch failed".into());
                     TransportError::Network(why)
