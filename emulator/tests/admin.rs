@@ -76,8 +76,40 @@ fn reset_returns_to_the_seed() {
 }
 
 #[test]
+fn cors_is_off_unless_origins_are_given() {
+    let off = Emulator::start(&[]);
+    let token = off.token();
+    let plain = off.call(
+        "GET",
+        "/v1/supports",
+        &[
+            ("Origin", "http://localhost:5173"),
+            ("X-Auth-Token", &token),
+        ],
+        None,
+    );
+    assert_eq!(plain.status, 200);
+    assert_eq!(plain.header("access-control-allow-origin"), None);
+    let preflight = off.call(
+        "OPTIONS",
+        "/v1/clusters",
+        &[
+            ("Origin", "http://localhost:5173"),
+            ("Access-Control-Request-Method", "GET"),
+        ],
+        None,
+    );
+    assert_ne!(
+        preflight.status, 204,
+        "no preflight answer without --cors-origins"
+    );
+    assert_eq!(preflight.header("access-control-allow-origin"), None);
+    assert_eq!(preflight.header("access-control-allow-methods"), None);
+}
+
+#[test]
 fn cors_allows_the_configured_origins() {
-    let open = Emulator::start(&[]);
+    let open = Emulator::start(&["--cors-origins", "*"]);
     let preflight = open.call(
         "OPTIONS",
         "/v1/clusters",
@@ -97,10 +129,11 @@ fn cors_allows_the_configured_origins() {
         preflight.header("access-control-allow-headers"),
         Some("x-auth-token, openstack-api-version")
     );
-    assert!(preflight
-        .header("access-control-allow-methods")
-        .unwrap()
-        .contains("POST"));
+    let methods = preflight.header("access-control-allow-methods").unwrap();
+    assert!(
+        methods.contains("POST") && methods.contains("PATCH"),
+        "{methods}"
+    );
 
     let closed = Emulator::start(&["--cors-origins", "http://a.test,http://b.test"]);
     let from = |origin: &str| closed.call("GET", "/v1/supports", &[("Origin", origin)], None);
