@@ -333,15 +333,44 @@ pub fn defaults(rng: &mut Rng, now_ms: i64) -> Vec<Addon> {
     let mut out = Vec::new();
     for t in TYPES.iter().filter(|t| t.mandatory) {
         if let Some(o) = OFFERED.iter().find(|o| o.kind == t.name) {
-            let opts = o
-                .options
-                .iter()
-                .map(|s| (s.name.to_owned(), json!(s.default)))
-                .collect();
-            out.push(new_addon(o, opts, rng, now_ms, "INSTALL_COMPLETE"));
+            out.push(new_addon(
+                o,
+                default_options(o),
+                rng,
+                now_ms,
+                "INSTALL_COMPLETE",
+            ));
         }
     }
     out
+}
+
+/// Installed add-ons named by a seed (each name's default version).
+pub fn by_names(names: &[String], rng: &mut Rng, now_ms: i64) -> Result<Vec<Addon>, String> {
+    let mut out: Vec<Addon> = Vec::new();
+    for name in names {
+        let Some(o) = OFFERED.iter().find(|o| o.name == name.as_str()) else {
+            return Err(format!("{name:?} is not an add-on of the catalogue"));
+        };
+        if out.iter().any(|a| a.kind == o.kind) {
+            return Err(format!("a second add-on of type {}", o.kind));
+        }
+        out.push(new_addon(
+            o,
+            default_options(o),
+            rng,
+            now_ms,
+            "INSTALL_COMPLETE",
+        ));
+    }
+    Ok(out)
+}
+
+fn default_options(o: &Offered) -> Map<String, Value> {
+    o.options
+        .iter()
+        .map(|s| (s.name.to_owned(), json!(s.default)))
+        .collect()
 }
 
 /// An add-on a create request names, with its options.

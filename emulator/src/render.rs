@@ -158,7 +158,6 @@ pub fn autoscale(g: &NodeGroup) -> Value {
     let count = |k: &str| label_count(l, k).map_or(Value::Null, Value::from);
     json!({
         "ca_enable": label_flag(l, "ca_enable"),
-        "ca_image": l.get("ca_image").cloned().unwrap_or(Value::Null),
         "ca_pod_replicas": count("ca_pod_replicas"),
         "ca_max_node_count": count("ca_max_node_count"),
         "ca_min_node_count": count("ca_min_node_count"),

@@ -507,6 +507,10 @@ pub struct SeedCluster {
     pub kube_tag: Option<String>,
     #[serde(default)]
     pub labels: Map<String, Value>,
+    /// The installed add-ons by name (default: the default of each mandatory type; `[]`
+    /// for a cluster older than add-on management).
+    #[serde(default)]
+    pub addons: Option<Vec<String>>,
     /// Sets `labels.certificate_expiry` this many days from the seed's loading
     /// (negative: already expired).
     #[serde(default)]
@@ -699,6 +703,10 @@ pub fn from_seed(seed: Seed, rng: &mut Rng, bp: &Blueprint<'_>) -> Result<World,
             labels.clone(),
             &status,
         );
+        if let Some(names) = &sc.addons {
+            cluster.addons = crate::addons::by_names(names, rng, bp.now_ms)
+                .map_err(|e| format!("clusters[{ci}].addons: {e}"))?;
+        }
         if let Some(uuid) = sc.uuid {
             cluster.uuid = uuid;
             cluster.labels.insert(
@@ -807,9 +815,15 @@ pub fn new_cluster(
     let mut labels = labels;
     service_labels(&mut labels, &kube_tag);
     labels.remove("ca_image");
-    labels
-        .entry("etcd_volume_size")
-        .or_insert_with(|| Value::String("10".into()));
+    for (k, v) in [
+        ("etcd_volume_size", "10"),
+        ("strict_sg_rules", "False"),
+        ("service_cluster_ip_range", "10.254.0.0/16"),
+        ("pods_network_cidr", "10.100.0.0/16"),
+        ("pods_network_subnet", "24"),
+    ] {
+        labels.entry(k).or_insert_with(|| Value::String(v.into()));
+    }
     let term = label_count(&labels, "term_of_validity").unwrap_or(DEFAULT_TERM_OF_VALIDITY);
     labels.insert("term_of_validity".into(), Value::String(term.to_string()));
     labels
