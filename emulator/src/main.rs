@@ -100,7 +100,16 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, Exit> {
             .parse()
             .map_err(|_| Exit::Usage(format!("{flag}: {value:?} is not a valid number\n")))
     }
-    while let Some(flag) = args.next() {
+    while let Some(arg) = args.next() {
+        // `--flag=value` is `--flag value` (so a shell leaves `--cors-origins=*` alone).
+        let split = arg
+            .strip_prefix("--")
+            .and_then(|a| a.split_once('='))
+            .map(|(f, v)| (format!("--{f}"), v.to_owned()));
+        let (flag, mut inline) = match split {
+            Some((flag, value)) => (flag, Some(value)),
+            None => (arg, None),
+        };
         match flag.as_str() {
             "--help" | "-h" => return Err(Exit::Print(USAGE.to_owned())),
             "--version" | "-V" => {
@@ -111,8 +120,9 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, Exit> {
             }
             _ => {}
         }
-        let value = args
-            .next()
+        let value = inline
+            .take()
+            .or_else(|| args.next())
             .ok_or_else(|| Exit::Usage(format!("{flag} needs a value\n\n{USAGE}")))?;
         match flag.as_str() {
             "--port" => parsed.port = num(&flag, &value)?,
