@@ -168,3 +168,60 @@ fn bad_flags_are_reported() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--port: \"nine\" is not a valid number"));
 }
+
+#[test]
+fn help_and_version_go_to_stdout() {
+    let run = |args: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_nks-emulator"))
+            .args(args.split(' '))
+            .output()
+            .unwrap()
+    };
+    for flag in ["--help", "-h"] {
+        let out = run(flag);
+        assert_eq!(out.status.code(), Some(0), "{flag}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.starts_with("nks-emulator: ") && text.contains("--cors-origins"),
+            "{text}"
+        );
+        assert!(out.stderr.is_empty(), "{flag} wrote to stderr");
+    }
+    for flag in ["--version", "-V"] {
+        let out = run(flag);
+        assert_eq!(out.status.code(), Some(0), "{flag}");
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            format!("nks-emulator {}\n", env!("CARGO_PKG_VERSION"))
+        );
+    }
+    let out = run("--bogus 1");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown option --bogus"));
+}
+
+#[test]
+fn flags_take_an_equals_sign_too() {
+    let emu = Emulator::start(&["--cors-origins=*", "--max-node-count=3"]);
+    let token = emu.token();
+    let answer = emu.call(
+        "GET",
+        "/v1/supports",
+        &[("Origin", "http://x.test"), ("X-Auth-Token", &token)],
+        None,
+    );
+    assert_eq!(answer.header("access-control-allow-origin"), Some("*"));
+    let resize = json!({"nodegroup": "gpu", "node_count": 4});
+    assert_eq!(
+        emu.nks(
+            &token,
+            "POST",
+            "/v1/clusters/prod/actions/resize",
+            Some(&resize)
+        )
+        .status,
+        400,
+        "quota 3"
+    );
+}
