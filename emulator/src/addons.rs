@@ -508,7 +508,7 @@ fn start(
         a.status = status.to_owned();
         a.status_reason = None;
         a.pending = Some(Pending::new(
-            ctx.now_ms + limits.op_delay_ms,
+            ctx.now_ms.saturating_add(limits.op_delay_ms),
             then,
             Some(event),
         ));

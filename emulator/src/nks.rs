@@ -755,7 +755,7 @@ fn upgrade(
         ));
     }
     if let (Some((major, from)), Some((to_major, to))) = (minor(&current), minor(&version)) {
-        if to_major != major || to > from + 1 {
+        if to_major != major || to > from.saturating_add(1) {
             return Err(Reply::invalid(
                 ctx,
                 "version",

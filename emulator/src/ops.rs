@@ -205,7 +205,7 @@ pub fn begin(
 ) -> Res<String> {
     let ticket = world.ticket(rng);
     let c = cluster_at_mut(world, ctx, i)?;
-    let at_ms = ctx.now_ms + delay_ms;
+    let at_ms = ctx.now_ms.saturating_add(delay_ms);
     let target = match scope {
         Scope::Cluster => None,
         Scope::Group(w) | Scope::Both(w) => {

@@ -574,6 +574,8 @@ fn base_labels(kube_tag: &str) -> Map<String, Value> {
 
 /// The platform version the service reports (the guide's example).
 const PLATFORM_VERSION: &str = "1.202511.0";
+/// The most nodes a seed may give one node group (each node is kept in memory).
+const MAX_SEED_NODES: u32 = 1000;
 /// Certificates' validity in years when nothing says otherwise.
 const DEFAULT_TERM_OF_VALIDITY: u32 = 5;
 
@@ -641,7 +643,7 @@ pub fn new_nodegroup(
     };
     if status.ends_with("_IN_PROGRESS") {
         group.pending = Some(Pending::new(
-            bp.now_ms + bp.op_delay_ms,
+            bp.now_ms.saturating_add(bp.op_delay_ms),
             Then::Complete,
             None,
         ));
@@ -739,6 +741,12 @@ pub fn from_seed(seed: Seed, rng: &mut Rng, bp: &Blueprint<'_>) -> Result<World,
             for (k, v) in &sg.labels {
                 glabels.insert(k.clone(), wire_label(v));
             }
+            let nodes = sg.node_count.unwrap_or(1);
+            if nodes > MAX_SEED_NODES {
+                return Err(format!(
+                    "clusters[{ci}].nodegroups[{gi}].node_count must be at most {MAX_SEED_NODES}"
+                ));
+            }
             let gtag = sg.kube_tag.unwrap_or_else(|| kube_tag.clone());
             service_labels(&mut glabels, &gtag);
             let gstatus = sg.status.unwrap_or_else(|| status.clone());
@@ -751,7 +759,7 @@ pub fn from_seed(seed: Seed, rng: &mut Rng, bp: &Blueprint<'_>) -> Result<World,
                 flavor,
                 &image,
                 glabels,
-                sg.node_count.unwrap_or(1),
+                nodes,
                 &gstatus,
             );
             if let Some(uuid) = sg.uuid {
@@ -853,9 +861,13 @@ pub fn new_cluster(
         nodegroups: Vec::new(),
         master,
         cert_seed: rng.hex(48),
-        pending: status
-            .ends_with("_IN_PROGRESS")
-            .then(|| Pending::new(bp.now_ms + bp.op_delay_ms, Then::Complete, None)),
+        pending: status.ends_with("_IN_PROGRESS").then(|| {
+            Pending::new(
+                bp.now_ms.saturating_add(bp.op_delay_ms),
+                Then::Complete,
+                None,
+            )
+        }),
         events: Vec::new(),
         acl: Acl::default(),
         addons: crate::addons::defaults(rng, bp.now_ms),
