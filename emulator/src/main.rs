@@ -53,7 +53,9 @@ Usage: nks-emulator [options]
 
 Test routes (no token): POST /_emulator/reset, POST /_emulator/seed,
 GET|POST|DELETE /_emulator/faults, GET|DELETE /_emulator/requests,
-POST /_emulator/fail {\"cluster\", \"nodegroup\"?}, GET /_emulator/nodes/{cluster}/{nodegroup}
+POST /_emulator/fail {\"cluster\", \"nodegroup\"?} (the operation in progress fails),
+POST /_emulator/repair {\"cluster\"} (*_FAILED back to *_COMPLETE),
+GET /_emulator/nodes/{cluster}/{nodegroup} (instance UUIDs for stop_node/start_node)
 ";
 
 /// What the command line asks for instead of serving.

@@ -488,6 +488,7 @@ fn admin(app: &App, method: &str, path: &str, body: &[u8]) -> Reply {
             Reply::json(200, json!({ "requests": entries }))
         }
         ("POST", "/_emulator/fail") => fail(&mut state.world, &ctx, body),
+        ("POST", "/_emulator/repair") => repair(&mut state.world, &ctx, body),
         ("GET", p) if p.starts_with("/_emulator/nodes/") => {
             let keys: Vec<Option<String>> = p
                 .trim_start_matches("/_emulator/nodes/")
@@ -564,6 +565,34 @@ fn fail(world: &mut World, ctx: &Ctx<'_>, body: &[u8]) -> Reply {
         );
     }
     Reply::json(200, json!({ "failing": marked }))
+}
+
+/// `POST /_emulator/repair` `{"cluster": …}`: what ended `*_FAILED` in that cluster (the
+/// cluster, its node groups, its add-ons) is `*_COMPLETE` again, as an operator's fix.
+fn repair(world: &mut World, ctx: &Ctx<'_>, body: &[u8]) -> Reply {
+    world.settle(ctx.now_ms);
+    let key = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| v.get("cluster").and_then(Value::as_str).map(str::to_owned));
+    let Some(key) = key else {
+        return Reply::invalid(ctx, "cluster", "is mandatory");
+    };
+    let c = match ops::cluster_mut(world, ctx, &key) {
+        Ok(c) => c,
+        Err(reply) => return reply,
+    };
+    let mut repaired = 0;
+    let mut fix = |status: &mut String| {
+        if let Some(op) = status.strip_suffix("_FAILED") {
+            *status = format!("{op}_COMPLETE");
+            repaired += 1;
+        }
+    };
+    fix(&mut c.status);
+    fix(&mut c.master.status);
+    c.nodegroups.iter_mut().for_each(|g| fix(&mut g.status));
+    c.addons.iter_mut().for_each(|a| fix(&mut a.status));
+    Reply::json(200, json!({ "repaired": repaired }))
 }
 
 /// `GET /_emulator/nodes/{cluster}/{nodegroup}`: the instances of a node group (the

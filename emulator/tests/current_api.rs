@@ -151,6 +151,30 @@ fn each_operation_has_an_event_that_settles_or_fails() {
         .emu
         .call("POST", "/_emulator/fail", &[], Some(r#"{"cluster": "c2"}"#));
     assert_eq!(nothing.status, 409);
+    let upgrade = || {
+        api.call(
+            "POST",
+            "/v1/clusters/c1/nodegroups/default-master/upgrade",
+            Some(json!({"version": "v1.21.6"})),
+        )
+    };
+    assert_eq!(
+        upgrade().status,
+        400,
+        "a failed cluster takes no update until repaired"
+    );
+    let repaired = api.emu.call(
+        "POST",
+        "/_emulator/repair",
+        &[],
+        Some(r#"{"cluster": "c1"}"#),
+    );
+    assert_eq!(
+        repaired.json()["repaired"],
+        2,
+        "the cluster and its control plane"
+    );
+    assert_eq!(upgrade().status, 202);
 }
 
 #[test]
