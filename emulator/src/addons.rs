@@ -5,7 +5,7 @@
 use crate::events;
 use crate::fields::{object, text, Res};
 use crate::nks::Limits;
-use crate::ops::{cluster, cluster_at, cluster_at_mut, cluster_index, settled};
+use crate::ops::{cluster, cluster_at, cluster_at_mut, cluster_index, settled, Keys};
 use crate::reply::{Ctx, Reply};
 use crate::state::{Addon, Cluster, Pending, Then, World};
 use crate::util::{format_utc, version_key, Rng};
@@ -583,7 +583,7 @@ pub fn update(
     rng: &mut Rng,
     limits: &Limits,
     ctx: &Ctx<'_>,
-    (key, addon): (&str, &str),
+    (key, addon): Keys<'_>,
     body: &[u8],
 ) -> Res<Reply> {
     let (i, j) = settled_addon(world, ctx, key, addon)?;
@@ -617,7 +617,7 @@ pub fn uninstall(
     rng: &mut Rng,
     limits: &Limits,
     ctx: &Ctx<'_>,
-    (key, addon): (&str, &str),
+    (key, addon): Keys<'_>,
 ) -> Res<Reply> {
     let (i, j) = settled_addon(world, ctx, key, addon)?;
     let c = cluster_at(world, ctx, i)?;

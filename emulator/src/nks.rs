@@ -4,7 +4,7 @@
 use crate::fields::{count, count_of, flag, object, text, within, Res};
 use crate::ops::{
     begin, ca_on, cluster, cluster_at, cluster_at_mut, cluster_index, group, group_at,
-    group_at_mut, mba_on, no_stopped_nodes, settled, which, Scope, Which, MASTER,
+    group_at_mut, mba_on, no_stopped_nodes, settled, which, Keys, Scope, Which, MASTER,
 };
 use crate::reply::{Ctx, Reply};
 use crate::state::{
@@ -278,9 +278,6 @@ fn default_autoscaler(labels: &mut Map<String, Value>) {
         labels.entry(k).or_insert_with(|| json!(v));
     }
 }
-
-/// The cluster a request names, answered as the node groups' and add-ons' owner.
-type Keys<'k> = (&'k str, &'k str);
 
 fn create_cluster(
     world: &mut World,

@@ -6,7 +6,7 @@ use crate::fields::{count, flag, object, text, Res};
 use crate::nks::{rolling_options, Limits};
 use crate::ops::{
     begin, ca_on, cluster_at, cluster_at_mut, cluster_index, group_at, group_at_mut, group_settled,
-    mba_on, no_stopped_nodes, settled, which, Scope, Which,
+    mba_on, no_stopped_nodes, settled, which, Keys, Scope, Which,
 };
 use crate::reply::{Ctx, Reply};
 use crate::state::{Then, World};
@@ -26,7 +26,7 @@ const METRICS: [&str; 6] = [
 ];
 
 /// A worker node group that may be changed: its cluster and itself settled.
-fn settled_group(world: &World, ctx: &Ctx<'_>, (c, g): (&str, &str)) -> Res<(usize, Which)> {
+fn settled_group(world: &World, ctx: &Ctx<'_>, (c, g): Keys<'_>) -> Res<(usize, Which)> {
     let i = cluster_index(world, ctx, c)?;
     let cl = cluster_at(world, ctx, i)?;
     settled(ctx, cl)?;
@@ -68,7 +68,7 @@ pub fn stop_start(
     rng: &mut Rng,
     limits: &Limits,
     ctx: &Ctx<'_>,
-    keys: (&str, &str),
+    keys: Keys<'_>,
     stop: bool,
     body: &[u8],
 ) -> Res<Reply> {
@@ -136,7 +136,7 @@ pub fn userscript(
     rng: &mut Rng,
     limits: &Limits,
     ctx: &Ctx<'_>,
-    keys: (&str, &str),
+    keys: Keys<'_>,
     body: &[u8],
 ) -> Res<Reply> {
     let at = settled_group(world, ctx, keys)?;
@@ -170,7 +170,7 @@ pub fn patch(
     rng: &mut Rng,
     limits: &Limits,
     ctx: &Ctx<'_>,
-    keys: (&str, &str),
+    keys: Keys<'_>,
     body: &[u8],
 ) -> Res<Reply> {
     let at = settled_group(world, ctx, keys)?;

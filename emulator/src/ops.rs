@@ -8,6 +8,9 @@ use crate::state::{find, label_flag, Cluster, Found, NodeGroup, Pending, Then, W
 use crate::util::Rng;
 use serde_json::Value;
 
+/// A cluster key and a node group (or add-on) key, as the path gives them (UUID or name).
+pub type Keys<'k> = (&'k str, &'k str);
+
 /// The control plane's node group: upgraded by this name, not listed.
 pub const MASTER: &str = "default-master";
 

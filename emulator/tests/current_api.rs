@@ -1055,3 +1055,66 @@ fn supports_answers_versions_and_event_types() {
         "Rotate cluster certificate"
     );
 }
+
+#[test]
+fn a_new_cluster_gets_the_add_ons_it_names_and_the_mandatory_ones() {
+    let api = Api::start();
+    let examples: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!(
+            "{}/tests/fixtures/guide-current.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let request = |addons: Value| {
+        let mut r = examples["create_cluster.request"].clone();
+        r["name"] = json!("fresh");
+        r["addons"] = addons;
+        r
+    };
+    assert_eq!(
+        api.refused(
+            "POST",
+            "/v1/clusters",
+            request(json!([{"name": "flannel"}]))
+        ),
+        field("addons[0].name")
+    );
+    assert_eq!(
+        api.refused(
+            "POST",
+            "/v1/clusters",
+            request(json!([{"name": "calico"}, {"name": "calico", "version": "v3.29.3-nks1"}]))
+        ),
+        field("addons[1]")
+    );
+    assert_eq!(
+        api.refused(
+            "POST",
+            "/v1/clusters",
+            request(json!([{"name": "calico", "options": {"mode": "bgp"}}]))
+        ),
+        field("addons[0].options.mode")
+    );
+    let made = api.call(
+        "POST",
+        "/v1/clusters",
+        Some(request(
+            json!([{"name": "calico", "version": "v3.29.3-nks1", "options": {"mode": "ebpf"}}]),
+        )),
+    );
+    assert_eq!(made.status, 202, "{}", made.body);
+    let addons = api.get("/v1/clusters/fresh/addons/")["addons"].clone();
+    let named: Vec<(&str, &str)> = addons
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["name"].as_str().unwrap(), a["version"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        named,
+        [("coredns", "1.8.4-nks1"), ("calico", "v3.29.3-nks1")]
+    );
+    assert_eq!(addons[1]["options"]["mode"], "ebpf");
+}
