@@ -1,6 +1,7 @@
-//! The emulated world: clusters and their node groups, the supported versions, and
-//! the transitions that settle after `--op-delay-ms`. Labels are kept in their wire
-//! form (strings), as the service stores them.
+//! The emulated world: clusters with their node groups (and nodes), task history, IP
+//! access control and add-ons; the supported versions; and the transitions that settle
+//! after `--op-delay-ms`. Labels are kept in their wire form (strings), as the service
+//! stores them.
 
 use crate::util::{format_utc, is_rfc3339, version_key, years_later, Rng};
 use serde::Deserialize;
