@@ -44,6 +44,8 @@ struct Fleet {
     fail_next: bool,
     /// Answers lost (the request applied, the answer never came) for these paths.
     lose: Vec<String>,
+    /// A 503 (nothing applied) once for each of these `METHOD path`s.
+    unavailable: Vec<String>,
 }
 
 fn group(name: &str, version: &str, ca_enable: bool) -> Group {
@@ -118,6 +120,11 @@ impl Fleet {
             .map(|b| serde_json::from_str(b).unwrap())
             .unwrap_or(Value::Null);
         let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let key = format!("{} {path}", req.method.as_str());
+        if self.unavailable.contains(&key) {
+            self.unavailable.retain(|p| *p != key);
+            return Ok(HttpResponse::json(503, "{}"));
+        }
         let lost = self.lose.contains(&path);
         let reply = match (req.method, parts.as_slice()) {
             (Method::Get, ["v1", "supports"]) => json!({"supported_k8s": {
@@ -685,4 +692,22 @@ fn status_shows_versions_expiry_the_next_window_and_the_step() {
         json!(report.clusters[0].next_window),
         json!({"maintenance": "sat-night", "at": "2026-11-28T03:17:00+09:00", "open": true})
     );
+}
+
+#[test]
+fn an_idempotent_write_is_retried_within_the_tick_and_the_retry_is_counted() {
+    let rig = rig(vec![cluster("prod", "v1.29.3", &["a"])]);
+    rig.fleet
+        .borrow_mut()
+        .unavailable
+        .push("POST /v1/clusters/prod/nodegroups/a/autoscale".into());
+    let p = json!({"timezone": "UTC", "rules": [{"cluster": "prod", "nodegroup": "a", "autoscale": {"max": 5}}]});
+    let (report, writes) = rig.tick(&p, "2026-11-26T10:00:00Z", &Options::default());
+    assert_eq!(json!(report.actions[0].result), "applied");
+    // The write of absolute values is sent again after the 503, in the same tick.
+    assert_eq!(writes.len(), 2);
+    // Cluster read, settings read, the write twice.
+    assert_eq!(report.subrequests, 4);
+    assert_eq!(rig.client.transport().sleeps().len(), 1);
+    assert_eq!(rig.fleet.borrow().clusters[0].groups[0].max, 5);
 }

@@ -8,6 +8,7 @@
 
 use crate::api::Call;
 use crate::error::{Error, ErrorKind};
+use crate::retry::Backoff;
 use crate::transport::Transport;
 use crate::NksClient;
 use std::cell::Cell;
@@ -100,20 +101,15 @@ impl Share<'_> {
     }
 }
 
-/// Whether a failure may go away on its own.
-fn transient(e: &Error) -> bool {
-    matches!(e.kind, ErrorKind::Timeout | ErrorKind::Network)
-        || matches!(e.status, 429 | 502 | 503 | 504)
-}
-
 /// Whether the request may have reached the API although no answer came back.
 pub(super) fn answer_lost(e: &Error) -> bool {
     matches!(e.kind, ErrorKind::Timeout | ErrorKind::Network) || e.status == 504
 }
 
 /// Sends `call`, paying each attempt from `share`: idempotent calls (the operation
-/// table decides) are retried on transient failures, up to the client's `retries`,
-/// honouring `Retry-After`. `None`: not sent, no budget.
+/// table decides) are retried as the client's [`Backoff`] says (transient failures,
+/// up to `retries`, honouring `Retry-After`), while the budget lasts. `None`: not
+/// sent, no budget.
 pub(super) async fn send<R, T: Transport>(
     client: &NksClient<T>,
     share: &Share<'_>,
@@ -123,7 +119,7 @@ pub(super) async fn send<R, T: Transport>(
         Ok(call) => call,
         Err(e) => return Some(Err(e)),
     };
-    let config = client.config();
+    let backoff = Backoff::new(client.config(), client.transport().now_ms().unsigned_abs());
     let mut attempt: u32 = 0;
     loop {
         if !share.take() {
@@ -141,20 +137,10 @@ pub(super) async fn send<R, T: Transport>(
             Ok(answer) => return Some(Ok(answer)),
             Err(e) => e,
         };
-        let asked = error.retry_after_ms.unwrap_or(0);
-        let retry = call.idempotent
-            && transient(&error)
-            && attempt < config.retries
-            && asked <= config.retry_max_ms
-            && share.can(1);
-        if !retry {
-            return Some(Err(error));
+        match backoff.delay(call.idempotent, &error, attempt) {
+            Some(delay) if share.can(1) => client.transport().sleep(delay).await,
+            _ => return Some(Err(error)),
         }
-        let backoff = config
-            .retry_base_ms
-            .saturating_mul(1u64 << attempt.min(20))
-            .min(config.retry_max_ms);
-        client.transport().sleep(backoff.max(asked)).await;
         attempt += 1;
     }
 }
