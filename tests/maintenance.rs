@@ -177,6 +177,14 @@ impl Fleet {
                 let c = self.find(c).unwrap();
                 assert!(c.status.ends_with("_COMPLETE"), "upgrade of a busy cluster");
                 let version = body["version"].as_str().unwrap().to_owned();
+                if *g == "default-master" {
+                    // As the API: the control plane moves only when every worker
+                    // group is at its version.
+                    assert!(
+                        c.groups.iter().all(|w| w.version == c.master.version),
+                        "control plane upgraded ahead of its workers"
+                    );
+                }
                 let g = if *g == "default-master" {
                     &mut c.master
                 } else {
@@ -266,7 +274,7 @@ fn saturday(hm: &str) -> String {
 }
 
 #[test]
-fn a_rolling_upgrade_goes_control_plane_first_then_each_worker_one_minor_at_a_time() {
+fn a_rolling_upgrade_goes_control_plane_first_then_each_worker_one_minor_at_a_time_per_round() {
     let rig = rig(vec![cluster(
         "prod",
         "v1.27.3",
@@ -303,10 +311,10 @@ fn a_rolling_upgrade_goes_control_plane_first_then_each_worker_one_minor_at_a_ti
         log,
         [
             "POST /v1/clusters/prod/nodegroups/default-master/upgrade",
-            "POST /v1/clusters/prod/nodegroups/default-master/upgrade",
-            "POST /v1/clusters/prod/nodegroups/default-worker/upgrade",
             "POST /v1/clusters/prod/nodegroups/default-worker/upgrade",
             "POST /v1/clusters/prod/nodegroups/batch/upgrade",
+            "POST /v1/clusters/prod/nodegroups/default-master/upgrade",
+            "POST /v1/clusters/prod/nodegroups/default-worker/upgrade",
             "POST /v1/clusters/prod/nodegroups/batch/upgrade",
         ]
     );
@@ -318,13 +326,14 @@ fn a_rolling_upgrade_goes_control_plane_first_then_each_worker_one_minor_at_a_ti
         .filter(|r| r.url.ends_with("/upgrade"))
         .map(|r| serde_json::from_str(r.body.as_deref().unwrap()).unwrap())
         .collect();
-    // One minor at a time, the newest patch of the next minor; options on workers only.
+    // One minor at a time (the newest patch of the next minor), the workers brought
+    // to the control plane's version before it moves again; options on workers only.
     assert_eq!(bodies[0], json!({"version": "v1.28.9"}));
-    assert_eq!(bodies[1], json!({"version": "v1.29.3"}));
     assert_eq!(
-        bodies[2],
+        bodies[1],
         json!({"version": "v1.28.9", "num_buffer_nodes": 1, "num_max_unavailable_nodes": 1})
     );
+    assert_eq!(bodies[3], json!({"version": "v1.29.3"}));
     let fleet = rig.fleet.borrow();
     let c = &fleet.clusters[0];
     assert!(std::iter::once(&c.master)

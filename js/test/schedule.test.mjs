@@ -174,7 +174,7 @@ const SAT_NIGHT = { name: "sat-night", cluster: "prod", when: { days: "Sat", fro
   kube_version: "v1.21.6", upgrade: { num_buffer_nodes: 1, num_max_unavailable_nodes: 1 } };
 const saturday = (minute) => Date.parse("2026-11-28T02:00:00+09:00") + minute * 60000;
 
-test("a rolling upgrade across ticks: control plane first, one minor at a time, then each worker; nothing outside the window", async () => {
+test("a rolling upgrade across ticks: one minor at a time, control plane first, then each worker; nothing outside the window", async () => {
   await seed(UPGRADE_STATE);
   const client = nks();
   const policy = { timezone: "Asia/Seoul", rules: [], maintenance: [SAT_NIGHT] };
@@ -200,10 +200,10 @@ test("a rolling upgrade across ticks: control plane first, one minor at a time, 
   }
   assert.deepEqual(log, [
     "default-master v1.19.13->v1.20.12 applied",
-    "default-master v1.20.12->v1.21.6 applied",
     "default-worker v1.19.13->v1.20.12 applied",
-    "default-worker v1.20.12->v1.21.6 applied",
     "batch v1.19.13->v1.20.12 applied",
+    "default-master v1.20.12->v1.21.6 applied",
+    "default-worker v1.20.12->v1.21.6 applied",
     "batch v1.20.12->v1.21.6 applied",
   ]);
   const status = await client.status(policy, saturday(300));
@@ -368,4 +368,31 @@ test("property: ticks converge, then reconciling again writes nothing; never two
       assert.equal(status.clusters[0].maintenance_step.step, "done", `${JSON.stringify(status)}; ${label}`);
     }
   }
+});
+
+test("certificates are renewed when they expire within days_before_expiry, once, and not otherwise", async () => {
+  await seed({ clusters: [
+    { name: "prod", certificate_expiry_in_days: 10, nodegroups: [{ name: "default-worker", node_count: 1 }] },
+    { name: "dev", certificate_expiry_in_days: 400, nodegroups: [{ name: "default-worker", node_count: 1 }] },
+  ] });
+  const client = nks();
+  const policy = { timezone: "UTC", maintenance: [{ name: "certs", cluster: ["prod", "dev"], when: { days: "Mon-Sun" },
+    renew_certificates: { days_before_expiry: 30, term_of_validity: 2 } }] };
+  const now = Date.now();
+  const before = (await client.getCluster("prod")).labels.certificate_expiry;
+  await clearRequests();
+  const first = await client.reconcile(policy, now);
+  assert.deepEqual(first.actions.map((a) => [a.cluster, a.action, a.result]), [["prod", "renew_certificates", "applied"]]);
+  assert.deepEqual(first.actions[0].to, { term_of_validity: 2 });
+  assert.deepEqual((await requests()).filter((r) => r.method === "PATCH").map((r) => r.path), ["/v1/certificates/prod"]);
+  const running = await client.reconcile(policy, now);
+  assert.deepEqual(running.actions, [], "not renewed twice while it runs");
+  await settled(client);
+  const after = (await client.getCluster("prod")).labels.certificate_expiry;
+  assert.ok(Date.parse(after) > Date.parse(before) + 300 * 86400000, `${before} -> ${after}`);
+  await clearRequests();
+  const later = await client.reconcile(policy, now);
+  assert.deepEqual(later.actions, [], "not renewed again");
+  assert.deepEqual(later.maintenance.map((m) => [m.cluster, m.step]), [["prod", "done"], ["dev", "done"]]);
+  assert.deepEqual((await requests()).filter((r) => r.method === "PATCH"), []);
 });

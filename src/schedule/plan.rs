@@ -897,8 +897,11 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
                 );
                 return;
             }
-            ClusterStep::ControlPlane { from, to } => (CONTROL_PLANE.to_owned(), from, to),
-            ClusterStep::Workers { target } => {
+            ClusterStep::Versions {
+                workers_to,
+                control_plane,
+                goal,
+            } => {
                 let groups = match send(client, share, api::list_nodegroups(key)).await {
                     None => {
                         return part.maintenance.push(state(
@@ -932,7 +935,7 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
                         Some(Err(e)) => return stop(part, Some(&summary.name), e.message.clone()),
                         Some(Ok(group)) => group,
                     };
-                    match steps::group_state(&group, target) {
+                    match steps::group_state(&group, workers_to) {
                         GroupState::Failed(why) => {
                             return stop(
                                 part,
@@ -950,15 +953,16 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
                             ))
                         }
                         GroupState::Behind(v) => {
-                            behind = Some((group.name, v));
+                            behind = Some((group.name, v, workers_to));
                             break;
                         }
                         GroupState::Current => {}
                     }
                 }
-                match behind {
-                    Some((name, v)) => (name, v, target),
-                    None => {
+                match (behind, control_plane) {
+                    (Some(worker), _) => worker,
+                    (None, Some(cp)) if cp < goal => (CONTROL_PLANE.to_owned(), cp, goal),
+                    (None, _) => {
                         part.maintenance.push(state(key, m, "done", None, None));
                         return;
                     }

@@ -206,21 +206,31 @@ fn step_of(m: &Maintenance, cluster: &Cluster, groups: &[NodeGroup], at_ms: i64)
             None,
             Some(format!("certificates expire {expiry}")),
         ),
-        ClusterStep::ControlPlane { from, to } => step(
-            "control_plane",
-            Some(CONTROL_PLANE),
-            Some(format!("{from} to {to}")),
-        ),
-        ClusterStep::Workers { target } => {
+        ClusterStep::Versions {
+            workers_to,
+            control_plane,
+            goal,
+        } => {
             for g in groups {
-                match steps::group_state(g, target) {
+                match steps::group_state(g, workers_to) {
                     GroupState::Failed(why) => return step("stopped", Some(&g.name), Some(why)),
                     GroupState::Busy(why) => return step("in_progress", Some(&g.name), Some(why)),
                     GroupState::Behind(v) => {
-                        return step("nodegroup", Some(&g.name), Some(format!("{v} to {target}")))
+                        return step(
+                            "nodegroup",
+                            Some(&g.name),
+                            Some(format!("{v} to {workers_to}")),
+                        )
                     }
                     GroupState::Current => {}
                 }
+            }
+            if let Some(cp) = control_plane.filter(|cp| *cp < goal) {
+                return step(
+                    "control_plane",
+                    Some(CONTROL_PLANE),
+                    Some(format!("{cp} to {goal}")),
+                );
             }
             step("done", None, None)
         }

@@ -125,10 +125,15 @@ pub fn next_hop(
 pub enum ClusterStep {
     /// Renew the certificates for this many years.
     Renew { expiry: String, years: u32 },
-    /// Upgrade the control plane to the target (hop computed by the caller).
-    ControlPlane { from: Version, to: Version },
-    /// Look at the worker groups: upgrade the first that is behind `target`.
-    Workers { target: Version },
+    /// Bring every worker group to `workers_to` (the control plane's version, or the
+    /// goal if lower); once all are there, upgrade the control plane from
+    /// `control_plane` toward `goal` if it is behind. The API upgrades the control
+    /// plane only while every worker group is at its version.
+    Versions {
+        workers_to: Version,
+        control_plane: Option<Version>,
+        goal: Version,
+    },
     /// Nothing due.
     Done,
 }
@@ -145,18 +150,14 @@ pub fn cluster_step(entry: &Maintenance, cluster: &Cluster, at_ms: i64) -> Clust
             };
         }
     }
-    let Some(target) = entry.kube_version else {
+    let Some(goal) = entry.kube_version else {
         return ClusterStep::Done;
     };
-    match control_plane_version(cluster) {
-        Some(cp) if cp < target => ClusterStep::ControlPlane {
-            from: cp,
-            to: target,
-        },
+    let control_plane = control_plane_version(cluster);
+    ClusterStep::Versions {
         // Workers never pass the control plane.
-        Some(cp) => ClusterStep::Workers {
-            target: target.min(cp),
-        },
-        None => ClusterStep::Workers { target },
+        workers_to: control_plane.map_or(goal, |cp| goal.min(cp)),
+        control_plane,
+        goal,
     }
 }
