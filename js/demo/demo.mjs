@@ -145,17 +145,21 @@ try {
   console.log("   one step per tick: the autoscaler goes off, the resize follows once the cluster is *_COMPLETE,");
   console.log("   and business hours turn the autoscaler back on.");
 
-  step(7, "A maintenance window (Sun 10:00-14:00, kube_version v1.21.6): one step per tick, control plane first");
+  step(7, "A maintenance window (Sun 10:00-14:00: certificates due within 30 days, kube_version v1.21.6): one step per tick, control plane first");
   wide("tick", "node group", "upgrade", "result");
   const upgrades = [];
   const sunday = Date.parse("2026-11-29T10:00:00+09:00");
   for (let k = 0; k < 12; k++) {
     const at = new Date(sunday + k * 5 * 60000);
     const t = await tick(at.toISOString());
-    const up = t.actions.filter((a) => a.action === "upgrade");
-    for (const a of up) {
-      upgrades.push(a.nodegroup);
-      wide(`Sun 10:${String(k * 5).padStart(2, "0")}`, a.nodegroup, `${a.from.version} -> ${a.to.version}`, a.result);
+    for (const a of t.actions.filter((a) => a.action === "upgrade" || a.action === "renew_certificates")) {
+      const when = `Sun 10:${String(k * 5).padStart(2, "0")}`;
+      if (a.action === "upgrade") {
+        upgrades.push(a.nodegroup);
+        wide(when, a.nodegroup, `${a.from.version} -> ${a.to.version}`, a.result);
+      } else {
+        wide(when, "(certificates)", `renewed for ${a.to.term_of_validity} year`, a.result);
+      }
     }
     if (t.maintenance.some((m) => m.step === "done")) {
       console.log(`   Sun 10:${String(k * 5).padStart(2, "0")}: every node group is at v1.21.6; the maintenance is done.`);
