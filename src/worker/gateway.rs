@@ -81,6 +81,11 @@ pub(super) async fn forward<T: Transport, Z>(
 ) -> Result<Answer, Answer> {
     let (op, values) = find(request)?;
     facts.operation = Some(op.name);
+    let cluster = values
+        .iter()
+        .find(|(field, _)| *field == "cluster")
+        .map(|(_, v)| v.clone());
+    facts.cluster.clone_from(&cluster);
     let key = key_for(setup, request, Scope::of(op.access), &mut facts.key)?;
     if !request.query.is_empty() {
         return Err(Answer::invalid(
@@ -88,15 +93,12 @@ pub(super) async fn forward<T: Transport, Z>(
             "the gateway takes no query parameters",
         ));
     }
-    let cluster = values
-        .iter()
-        .find(|(field, _)| *field == "cluster")
-        .map(|(_, v)| v.clone());
+    let args: Vec<&str> = values.iter().map(|(_, v)| v.as_str()).collect();
+    let path = op.fill(&args).map_err(|e| Answer::upstream(&e))?;
     if let Some(cluster) = &cluster {
-        facts.cluster = Some(cluster.clone());
         check_cluster(setup, key, cluster).await?;
     }
-    if std::ptr::eq(op, &CREATE_CLUSTER) && !key.all_clusters() {
+    if op.name == CREATE_CLUSTER.name && !key.all_clusters() {
         let name = request
             .body
             .as_deref()
@@ -108,8 +110,6 @@ pub(super) async fn forward<T: Transport, Z>(
             return Err(forbidden(key, &name));
         }
     }
-    let args: Vec<&str> = values.iter().map(|(_, v)| v.as_str()).collect();
-    let path = op.fill(&args).map_err(|e| Answer::upstream(&e))?;
     let body = upstream_body(op, request.body.as_deref())?;
     let client = setup.client.as_ref().map_err(Answer::config)?;
     let failures = client.transport().identity_failures();
@@ -118,7 +118,7 @@ pub(super) async fn forward<T: Transport, Z>(
         .await;
     let (status, body, headers) = match sent {
         Ok(response) => {
-            let body = if std::ptr::eq(op, &LIST_CLUSTERS) && !key.all_clusters() {
+            let body = if op.name == LIST_CLUSTERS.name && !key.all_clusters() {
                 filter_clusters(key, &response.body)?
             } else {
                 response.body.clone()
