@@ -134,7 +134,14 @@ fn setup_with(vars: HashMap<&'static str, String>) -> Worker {
     Setup::from_env(&|name| vars.get(name).cloned(), api(), JiffZones)
 }
 
-fn call(setup: &Worker, store: Option<&Memory>, method: &str, target: &str, key: Option<&str>, body: Option<&str>) -> Outgoing {
+fn call(
+    setup: &Worker,
+    store: Option<&Memory>,
+    method: &str,
+    target: &str,
+    key: Option<&str>,
+    body: Option<&str>,
+) -> Outgoing {
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     let request = Incoming {
         method: method.into(),
@@ -151,7 +158,13 @@ fn call(setup: &Worker, store: Option<&Memory>, method: &str, target: &str, key:
     block_on(serve(setup, &request, &invocation, std::future::pending()))
 }
 
-fn nks(setup: &Worker, method: &str, path: &str, key: Option<&str>, body: Option<&str>) -> Outgoing {
+fn nks(
+    setup: &Worker,
+    method: &str,
+    path: &str,
+    key: Option<&str>,
+    body: Option<&str>,
+) -> Outgoing {
     call(setup, None, method, path, key, body)
 }
 
@@ -181,7 +194,13 @@ fn upstream(setup: &Worker) -> Vec<String> {
         .requests()
         .iter()
         .filter(|r| !r.url.ends_with("/v2.0/tokens"))
-        .map(|r| format!("{} {}", r.method.as_str(), r.url.split_once(".test").unwrap().1))
+        .map(|r| {
+            format!(
+                "{} {}",
+                r.method.as_str(),
+                r.url.split_once(".test").unwrap().1
+            )
+        })
         .collect()
 }
 
@@ -194,19 +213,67 @@ fn scopes_decide_by_operation_and_patch_type() {
     let ng = "/nks/v1/clusters/prod/nodegroups/default-worker";
     for (method, path, key, body, status) in [
         ("GET", "/nks/v1/clusters/prod/nodegroups", None, None, 401),
-        ("GET", "/nks/v1/clusters/prod/nodegroups", Some(READER), None, 200),
-        ("GET", "/nks/v1/clusters/prod/nodegroups/", Some(READER), None, 200),
-        ("POST", &format!("{ng}/autoscale") as &str, Some(READER), Some(autoscale), 403),
-        ("POST", &format!("{ng}/autoscale"), Some(SCALER), Some(autoscale), 200),
+        (
+            "GET",
+            "/nks/v1/clusters/prod/nodegroups",
+            Some(READER),
+            None,
+            200,
+        ),
+        (
+            "GET",
+            "/nks/v1/clusters/prod/nodegroups/",
+            Some(READER),
+            None,
+            200,
+        ),
+        (
+            "POST",
+            &format!("{ng}/autoscale") as &str,
+            Some(READER),
+            Some(autoscale),
+            403,
+        ),
+        (
+            "POST",
+            &format!("{ng}/autoscale"),
+            Some(SCALER),
+            Some(autoscale),
+            200,
+        ),
         ("PATCH", ng, Some(SCALER), Some(metric), 200),
         ("PATCH", ng, Some(SCALER), Some(flavor), 403),
         ("PATCH", ng, Some(OPERATOR), Some(flavor), 200),
-        ("PATCH", ng, Some(OPERATOR), Some(r#"{"type":"bogus"}"#), 400),
-        ("GET", "/nks/v1/clusters/prod/config", Some(READER), None, 403),
-        ("GET", "/nks/v1/clusters/prod/config", Some(OPERATOR), None, 403),
+        (
+            "PATCH",
+            ng,
+            Some(OPERATOR),
+            Some(r#"{"type":"bogus"}"#),
+            400,
+        ),
+        (
+            "GET",
+            "/nks/v1/clusters/prod/config",
+            Some(READER),
+            None,
+            403,
+        ),
+        (
+            "GET",
+            "/nks/v1/clusters/prod/config",
+            Some(OPERATOR),
+            None,
+            403,
+        ),
         ("GET", "/nks/v1/clusters/prod/config", Some(KUBE), None, 200),
         ("GET", "/nks/v1/clusters/prod", Some(PLANNER), None, 403),
-        ("POST", "/nks/v1/clusters", Some(SCALER), Some(r#"{"name":"prod"}"#), 403),
+        (
+            "POST",
+            "/nks/v1/clusters",
+            Some(SCALER),
+            Some(r#"{"name":"prod"}"#),
+            403,
+        ),
     ] {
         let out = nks(&setup, method, path, key, body);
         assert_eq!(out.status, status, "{method} {path} {key:?}: {}", out.body);
@@ -218,8 +285,18 @@ fn scopes_decide_by_operation_and_patch_type() {
     );
     let line = log(&out);
     assert_eq!(
-        (line["key"].clone(), line["operation"].clone(), line["cluster"].clone(), line["status"].clone()),
-        (json!("scaler"), json!("changeFlavor"), json!("prod"), json!(403))
+        (
+            line["key"].clone(),
+            line["operation"].clone(),
+            line["cluster"].clone(),
+            line["status"].clone()
+        ),
+        (
+            json!("scaler"),
+            json!("changeFlavor"),
+            json!("prod"),
+            json!(403)
+        )
     );
     // What went upstream: only the allowed calls, with the PATCH bodies as sent.
     let sent = upstream(&setup);
@@ -228,7 +305,9 @@ fn scopes_decide_by_operation_and_patch_type() {
         2,
         "{sent:?}"
     );
-    assert!(!sent.iter().any(|s| s.starts_with("POST /v1/clusters ") || s == "POST /v1/clusters"));
+    assert!(!sent
+        .iter()
+        .any(|s| s.starts_with("POST /v1/clusters ") || s == "POST /v1/clusters"));
 }
 
 #[test]
@@ -245,15 +324,30 @@ fn cluster_limits_hold_by_name_and_by_uuid() {
         (READER_UUID, "prod", 403),
         (OPERATOR, "dev", 200),
     ] {
-        let out = nks(&setup, "GET", &format!("/nks/v1/clusters/{cluster}/nodegroups"), Some(key), None);
+        let out = nks(
+            &setup,
+            "GET",
+            &format!("/nks/v1/clusters/{cluster}/nodegroups"),
+            Some(key),
+            None,
+        );
         assert_eq!(out.status, status, "{key} {cluster}: {}", out.body);
     }
     // A node group list of prod, asked by UUID: one read resolves it, then the list.
     let setup = setup_with(env());
-    nks(&setup, "GET", "/nks/v1/clusters/u-prod/nodegroups", Some(READER), None);
+    nks(
+        &setup,
+        "GET",
+        "/nks/v1/clusters/u-prod/nodegroups",
+        Some(READER),
+        None,
+    );
     assert_eq!(
         upstream(&setup),
-        ["GET /v1/clusters/u-prod", "GET /v1/clusters/u-prod/nodegroups"]
+        [
+            "GET /v1/clusters/u-prod",
+            "GET /v1/clusters/u-prod/nodegroups"
+        ]
     );
 }
 
@@ -268,8 +362,20 @@ fn cluster_lists_are_filtered_to_the_key() {
             .map(|c| c["name"].as_str().unwrap().to_owned())
             .collect()
     };
-    assert_eq!(names(&nks(&setup, "GET", "/nks/v1/clusters", Some(READER), None)), ["prod"]);
-    assert_eq!(names(&nks(&setup, "GET", "/nks/v1/clusters", Some(READER_UUID), None)), ["dev"]);
+    assert_eq!(
+        names(&nks(&setup, "GET", "/nks/v1/clusters", Some(READER), None)),
+        ["prod"]
+    );
+    assert_eq!(
+        names(&nks(
+            &setup,
+            "GET",
+            "/nks/v1/clusters",
+            Some(READER_UUID),
+            None
+        )),
+        ["dev"]
+    );
     let all = nks(&setup, "GET", "/nks/v1/clusters", Some(OPERATOR), None);
     assert_eq!(all.body, CLUSTERS, "unfiltered: the API's body as it came");
     assert_eq!(header(&all, "x-openstack-request-id"), Some("req-list"));
@@ -278,14 +384,26 @@ fn cluster_lists_are_filtered_to_the_key() {
 #[test]
 fn errors_and_request_ids_pass_through() {
     let setup = setup_with(env());
-    let out = nks(&setup, "GET", "/nks/v1/clusters/ghost", Some(OPERATOR), None);
+    let out = nks(
+        &setup,
+        "GET",
+        "/nks/v1/clusters/ghost",
+        Some(OPERATOR),
+        None,
+    );
     assert_eq!(out.status, 404);
     assert_eq!(
         out.body,
         r#"{"errors":[{"status":404,"title":"Not Found","detail":"Cluster could not be found."}]}"#
     );
     assert_eq!(header(&out, "x-openstack-request-id"), Some("req-404"));
-    let out = nks(&setup, "DELETE", "/nks/v1/clusters/prod", Some(OPERATOR), None);
+    let out = nks(
+        &setup,
+        "DELETE",
+        "/nks/v1/clusters/prod",
+        Some(OPERATOR),
+        None,
+    );
     assert_eq!(out.status, 409);
     assert_eq!(header(&out, "x-openstack-request-id"), Some("req-409"));
     assert_eq!(
@@ -316,7 +434,13 @@ fn paths_and_methods_outside_the_api_are_404_and_send_nothing() {
         let out = nks(&setup, "GET", path, Some(OPERATOR), None);
         assert_eq!(out.status, 400, "{path}: {}", out.body);
     }
-    let out = nks(&setup, "GET", "/nks/v1/clusters?all=1", Some(OPERATOR), None);
+    let out = nks(
+        &setup,
+        "GET",
+        "/nks/v1/clusters?all=1",
+        Some(OPERATOR),
+        None,
+    );
     assert_eq!(out.status, 400);
     assert!(upstream(&setup).is_empty(), "{:?}", upstream(&setup));
 }
@@ -325,7 +449,13 @@ fn paths_and_methods_outside_the_api_are_404_and_send_nothing() {
 fn bodies_are_limited() {
     let setup = setup_with(env());
     let big = format!(r#"{{"name":"{}"}}"#, "x".repeat(64 * 1024));
-    let out = nks(&setup, "POST", "/nks/v1/clusters", Some(OPERATOR), Some(&big));
+    let out = nks(
+        &setup,
+        "POST",
+        "/nks/v1/clusters",
+        Some(OPERATOR),
+        Some(&big),
+    );
     assert_eq!(
         (out.status, body(&out)["error"]["kind"].clone()),
         (413, json!("payload_too_large"))
@@ -336,9 +466,21 @@ fn bodies_are_limited() {
 #[test]
 fn upstream_gets_the_workers_token_and_never_the_callers_key() {
     let setup = setup_with(env());
-    assert_eq!(nks(&setup, "GET", "/nks/v1/clusters", Some(OPERATOR), None).status, 200);
-    let sent = setup.client.as_ref().unwrap().transport().inner().requests();
-    let list = sent.iter().find(|r| r.url.ends_with("/v1/clusters")).unwrap();
+    assert_eq!(
+        nks(&setup, "GET", "/nks/v1/clusters", Some(OPERATOR), None).status,
+        200
+    );
+    let sent = setup
+        .client
+        .as_ref()
+        .unwrap()
+        .transport()
+        .inner()
+        .requests();
+    let list = sent
+        .iter()
+        .find(|r| r.url.ends_with("/v1/clusters"))
+        .unwrap();
     assert_eq!(list.header("x-auth-token"), Some(TOKEN));
     assert_eq!(list.header("authorization"), None);
 }
@@ -349,7 +491,10 @@ fn identity_failures_are_the_workers_502_not_identitys_body() {
     let setup: Worker = Setup::from_env(
         &|name| vars.get(name).cloned(),
         Replay::new(NOW_MS, |_req: &HttpRequest| {
-            Ok(HttpResponse::json(401, format!(r#"{{"error":{{"message":"bad password {PASSWORD}"}}}}"#)))
+            Ok(HttpResponse::json(
+                401,
+                format!(r#"{{"error":{{"message":"bad password {PASSWORD}"}}}}"#),
+            ))
         }),
         JiffZones,
     );
@@ -361,7 +506,10 @@ fn identity_failures_are_the_workers_502_not_identitys_body() {
         let out = nks(&setup, method, path, Some(key), None);
         assert_eq!(out.status, 502, "{path}: {}", out.body);
         let error = &body(&out)["error"];
-        assert_eq!((error["service"].clone(), error["kind"].clone()), (json!("identity"), json!("unauthorized")));
+        assert_eq!(
+            (error["service"].clone(), error["kind"].clone()),
+            (json!("identity"), json!("unauthorized"))
+        );
         assert!(!out.body.contains("bad password"), "{}", out.body);
     }
 }
@@ -377,9 +525,20 @@ fn reports_are_kept_and_listed_newest_first() {
     let hour = 3_600_000;
     for at in [NOW_MS, NOW_MS + hour, NOW_MS + 2 * hour] {
         let ticked = block_on(tick(&setup, at, None, &invocation));
-        assert!(ticked.lines.last().unwrap().contains(r#""kept":true"#), "{:?}", ticked.lines);
+        assert!(
+            ticked.lines.last().unwrap().contains(r#""kept":true"#),
+            "{:?}",
+            ticked.lines
+        );
     }
-    let out = call(&setup, Some(&store), "GET", "/v1/reports?limit=2", Some(PLANNER), None);
+    let out = call(
+        &setup,
+        Some(&store),
+        "GET",
+        "/v1/reports?limit=2",
+        Some(PLANNER),
+        None,
+    );
     assert_eq!(out.status, 200, "{}", out.body);
     let listed = body(&out);
     let ats: Vec<&str> = listed["reports"]
@@ -388,7 +547,10 @@ fn reports_are_kept_and_listed_newest_first() {
         .iter()
         .map(|r| r["at"].as_str().unwrap())
         .collect();
-    assert_eq!(ats, ["2026-11-26T11:00:00+09:00", "2026-11-26T10:00:00+09:00"]);
+    assert_eq!(
+        ats,
+        ["2026-11-26T11:00:00+09:00", "2026-11-26T10:00:00+09:00"]
+    );
     assert_eq!(listed["kept"], true);
     for (target, key, status) in [
         ("/v1/reports?limit=0", PLANNER, 400),
@@ -396,13 +558,32 @@ fn reports_are_kept_and_listed_newest_first() {
         ("/v1/reports?newest=1", PLANNER, 400),
         ("/v1/reports", READER, 403),
     ] {
-        assert_eq!(call(&setup, Some(&store), "GET", target, Some(key), None).status, status, "{target}");
+        assert_eq!(
+            call(&setup, Some(&store), "GET", target, Some(key), None).status,
+            status,
+            "{target}"
+        );
     }
     // Without a store the Worker still answers, and says reports are not kept.
     let out = call(&setup, None, "GET", "/v1/reports", Some(PLANNER), None);
-    assert_eq!((out.status, body(&out)["kept"].clone()), (200, json!(false)));
-    let ticked = block_on(tick(&setup, NOW_MS, None, &Invocation::<Memory> { now: &|| NOW_MS, store: None }));
-    assert!(ticked.lines.last().unwrap().contains("reports are not kept"));
+    assert_eq!(
+        (out.status, body(&out)["kept"].clone()),
+        (200, json!(false))
+    );
+    let ticked = block_on(tick(
+        &setup,
+        NOW_MS,
+        None,
+        &Invocation::<Memory> {
+            now: &|| NOW_MS,
+            store: None,
+        },
+    ));
+    assert!(ticked
+        .lines
+        .last()
+        .unwrap()
+        .contains("reports are not kept"));
 }
 
 /// Every secret set to a known value; the upstream echoes the token and password in
@@ -427,7 +608,11 @@ fn no_secret_leaves_the_worker() {
         ("POST", "/v1/reconcile", PLANNER),
         ("GET", "/v1/clusters/prod/kubeconfig", KUBE),
         ("DELETE", "/nks/v1/clusters/prod", OPERATOR),
-        ("GET", "/nks/v1/clusters/prod/nodegroups/default-worker/autoscale", OPERATOR),
+        (
+            "GET",
+            "/nks/v1/clusters/prod/nodegroups/default-worker/autoscale",
+            OPERATOR,
+        ),
         ("GET", "/nks/v1/clusters", READER),
         ("GET", "/healthz", PLANNER),
     ] {
@@ -441,7 +626,14 @@ fn no_secret_leaves_the_worker() {
     };
     texts.extend(block_on(tick(&setup, NOW_MS, None, &invocation)).lines);
     texts.extend(store.0.borrow().values().cloned());
-    let out = call(&setup, Some(&store), "GET", "/v1/reports", Some(PLANNER), None);
+    let out = call(
+        &setup,
+        Some(&store),
+        "GET",
+        "/v1/reports",
+        Some(PLANNER),
+        None,
+    );
     texts.push(out.body);
     let joined = texts.join("\n");
     assert!(joined.contains("***"), "the echoes were there to redact");

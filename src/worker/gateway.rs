@@ -23,9 +23,7 @@ fn method(name: &str) -> Option<Method> {
 
 /// The operation a request names, and its placeholders' values. `PATCH` paths shared
 /// by several operations are told apart by the body's `type`.
-fn find(
-    request: &Incoming,
-) -> Result<(&'static Operation, Vec<(&'static str, String)>), Answer> {
+fn find(request: &Incoming) -> Result<(&'static Operation, Vec<(&'static str, String)>), Answer> {
     let not_found = || {
         Answer::error(
             404,
@@ -49,7 +47,10 @@ fn find(
         // `/v1/supports` is read two ways by one request: either serves.
         return candidates.into_iter().next().ok_or_else(not_found);
     }
-    let kinds: Vec<&str> = candidates.iter().filter_map(|(op, _)| op.patch_type).collect();
+    let kinds: Vec<&str> = candidates
+        .iter()
+        .filter_map(|(op, _)| op.patch_type)
+        .collect();
     let given = request
         .body
         .as_deref()
@@ -58,7 +59,9 @@ fn find(
     candidates
         .into_iter()
         .find(|(op, _)| op.patch_type.is_some() && op.patch_type == given.as_deref())
-        .ok_or_else(|| Answer::invalid("body.type", &format!("must be one of {}", kinds.join(", "))))
+        .ok_or_else(|| {
+            Answer::invalid("body.type", &format!("must be one of {}", kinds.join(", ")))
+        })
 }
 
 /// The body sent upstream: a typed `PATCH`'s JSON as parsed (so the `type` that
@@ -145,7 +148,11 @@ pub(super) async fn forward<T: Transport, Z>(
     };
     Ok(Answer {
         status,
-        content_type: if body.is_empty() { "" } else { "application/json" },
+        content_type: if body.is_empty() {
+            ""
+        } else {
+            "application/json"
+        },
         body,
         headers,
     })

@@ -232,9 +232,8 @@ fn parameters(query: &str, allowed: &[&str]) -> Result<Vec<(String, String)>, An
         if out.iter().any(|(n, _)| *n == name) {
             return Err(Answer::invalid(&name, "is given more than once"));
         }
-        let value = decode(value).ok_or_else(|| {
-            Answer::invalid(&name, "is not valid percent-encoded UTF-8")
-        })?;
+        let value = decode(value)
+            .ok_or_else(|| Answer::invalid(&name, "is not valid percent-encoded UTF-8"))?;
         out.push((name, value));
     }
     if !unknown.is_empty() {
@@ -668,7 +667,9 @@ pub async fn tick<T: Transport, Z: Zones, S: Store>(
             let text = setup.secrets.redact(&json!(report).to_string());
             match reports::keep(store, scheduled_ms, &part, &text).await {
                 Ok(()) => json!({"event": "report", "kept": true}),
-                Err(why) => json!({"event": "report", "kept": false, "message": format!("the report store failed: {why}")}),
+                Err(why) => {
+                    json!({"event": "report", "kept": false, "message": format!("the report store failed: {why}")})
+                }
             }
         }
     };

@@ -159,7 +159,8 @@ mod tests {
         let secrets = Secrets::default();
         secrets.add("pa\"ss-word");
         secrets.add("abc");
-        let text = serde_json::json!({"detail": "bad password pa\"ss-word", "x": "abc"}).to_string();
+        let text =
+            serde_json::json!({"detail": "bad password pa\"ss-word", "x": "abc"}).to_string();
         assert_eq!(
             secrets.redact(&text),
             r#"{"detail":"bad password ***","x":"abc"}"#
