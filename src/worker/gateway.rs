@@ -21,9 +21,12 @@ fn method(name: &str) -> Option<Method> {
         .find(|m| m.as_str() == name)
 }
 
+/// An operation and its placeholders' values (`[("cluster", "prod")]`).
+type Found = (&'static Operation, Vec<(&'static str, String)>);
+
 /// The operation a request names, and its placeholders' values. `PATCH` paths shared
 /// by several operations are told apart by the body's `type`.
-fn find(request: &Incoming) -> Result<(&'static Operation, Vec<(&'static str, String)>), Answer> {
+fn find(request: &Incoming) -> Result<Found, Answer> {
     let not_found = || {
         Answer::error(
             404,
@@ -37,7 +40,7 @@ fn find(request: &Incoming) -> Result<(&'static Operation, Vec<(&'static str, St
     };
     let path = request.path.strip_prefix(PREFIX).ok_or_else(not_found)?;
     let method = method(&request.method).ok_or_else(not_found)?;
-    let candidates: Vec<(&'static Operation, Vec<(&'static str, String)>)> = OPERATIONS
+    let candidates: Vec<Found> = OPERATIONS
         .iter()
         .filter(|op| op.method == method)
         .filter_map(|op| op.match_path(path).map(|values| (*op, values)))

@@ -661,22 +661,21 @@ pub async fn tick<T: Transport, Z: Zones, S: Store>(
             clusters.len().saturating_sub(1)
         ),
     };
-    let stored = match invocation.store {
-        None => json!({"event": "report", "kept": false, "message": NOT_KEPT}),
+    let (level, stored) = match invocation.store {
+        None => (
+            "info",
+            json!({"event": "report", "kept": false, "message": NOT_KEPT}),
+        ),
         Some(store) => {
             let text = setup.secrets.redact(&json!(report).to_string());
             match reports::keep(store, scheduled_ms, &part, &text).await {
-                Ok(()) => json!({"event": "report", "kept": true}),
-                Err(why) => {
-                    json!({"event": "report", "kept": false, "message": format!("the report store failed: {why}")})
-                }
+                Ok(()) => ("info", json!({"event": "report", "kept": true})),
+                Err(why) => (
+                    "warn",
+                    json!({"event": "report", "kept": false, "message": format!("the report store failed: {why}")}),
+                ),
             }
         }
-    };
-    let level = if stored["kept"] == json!(true) || invocation.store.is_none() {
-        "info"
-    } else {
-        "warn"
     };
     lines.push(log::line(now(), level, stored));
     Ticked {
