@@ -283,6 +283,11 @@ fn scopes_decide_by_operation_and_patch_type() {
         body(&out)["error"]["message"],
         r#"access key "scaler" does not have the operate scope"#
     );
+    // Also in the API's shape, as the package's client reads errors.
+    assert_eq!(
+        body(&out)["errors"][0],
+        json!({"status": 403, "code": "client", "title": "access key \"scaler\" does not have the operate scope"})
+    );
     let line = log(&out);
     assert_eq!(
         (

@@ -79,8 +79,43 @@ fn upstream_body(op: &Operation, body: Option<&str>) -> Result<Option<String>, A
     }
 }
 
-/// Passes one request through.
+/// Passes one request through. The gateway's own refusals (401, 403, 404, 400) also
+/// carry the API's `{"errors": [...]}` shape, so that the package's client reads them
+/// as it reads the API's.
 pub(super) async fn forward<T: Transport, Z>(
+    setup: &Setup<T, Z>,
+    request: &Incoming,
+    facts: &mut Facts,
+) -> Result<Answer, Answer> {
+    pass(setup, request, facts).await.map_err(as_api_error)
+}
+
+/// `{"error": {kind, message}}` with the API's `errors` list beside it.
+fn as_api_error(mut answer: Answer) -> Answer {
+    let Ok(Value::Object(mut body)) = serde_json::from_str::<Value>(&answer.body) else {
+        return answer;
+    };
+    let message = body
+        .get("error")
+        .and_then(|e| e.get("message"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    if let Some(message) = message {
+        let code = if answer.status >= 500 {
+            "server"
+        } else {
+            "client"
+        };
+        body.insert(
+            "errors".into(),
+            serde_json::json!([{"status": answer.status, "code": code, "title": message}]),
+        );
+        answer.body = Value::Object(body).to_string();
+    }
+    answer
+}
+
+async fn pass<T: Transport, Z>(
     setup: &Setup<T, Z>,
     request: &Incoming,
     facts: &mut Facts,
