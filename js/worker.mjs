@@ -44,8 +44,12 @@ async function readBody(request) {
   return new TextDecoder().decode(bytes);
 }
 
-/** Backoff of a retried queue message: 10 s, 20 s, 40 s, … up to 5 minutes. */
-const retryDelay = (attempts) => Math.min(300, 10 * 2 ** Math.max(0, attempts - 1));
+/** Backoff of a retried queue message: base, 2×, 4×, … up to 5 minutes (base:
+ *  QUEUE_RETRY_SECONDS, default 10). */
+function retryDelay(attempts, env) {
+  const base = Number(env.QUEUE_RETRY_SECONDS ?? 10);
+  return Math.min(300, (Number.isFinite(base) && base >= 0 ? base : 10) * 2 ** Math.max(0, attempts - 1));
+}
 
 export default {
   async fetch(request, env) {
@@ -89,11 +93,22 @@ export default {
   },
 
   async queue(batch, env) {
+    // The dead-letter queue (its name ends in "-dlq"): shares that failed every try.
+    const deadLetters = batch.queue.endsWith("-dlq");
     for (const message of batch.messages) {
+      if (deadLetters) {
+        const { at, clusters } = message.body ?? {};
+        console.log(JSON.stringify({
+          ts: new Date().toISOString(), level: "error", event: "dead_letter", queue: batch.queue,
+          at: Number.isFinite(at) ? new Date(at).toISOString() : null, clusters: Array.isArray(clusters) ? clusters : null,
+        }));
+        message.ack();
+        continue;
+      }
       const { lines, retry } = await handleQueued(message.body, env);
       for (const line of lines) console.log(line);
       if (retry) {
-        message.retry({ delaySeconds: retryDelay(message.attempts) });
+        message.retry({ delaySeconds: retryDelay(message.attempts, env) });
       } else {
         message.ack();
       }
