@@ -584,3 +584,45 @@ fn a_403_log_line_names_the_recognised_key_and_every_line_has_time_and_level() {
         );
     }
 }
+
+#[test]
+fn a_queued_share_reconciles_only_its_clusters_and_says_whether_to_retry() {
+    let mut vars = env();
+    vars.insert(
+        "SCALE_POLICY",
+        json!({"timezone": "Asia/Seoul", "rules": [
+            {"cluster": "prod", "nodegroup": "default-worker", "autoscale": {"min": 3, "max": 10}},
+            {"cluster": "dev", "nodegroup": "default-worker", "autoscale": {"min": 1, "max": 2}}
+        ]})
+        .to_string(),
+    );
+    let setup = setup_with(vars.clone());
+    let share = ["prod".to_owned()];
+    let ticked = block_on(tick(&setup, NOW_MS, Some(&share), &INVOCATION));
+    assert!(!ticked.transient, "{:?}", ticked.lines);
+    let touched: Vec<String> = requests(&setup)
+        .iter()
+        .filter(|r| !r.url.ends_with("/v2.0/tokens"))
+        .map(|r| r.url.clone())
+        .collect();
+    assert!(
+        !touched.is_empty() && touched.iter().all(|u| u.contains("/clusters/prod")),
+        "{touched:?}"
+    );
+
+    // dev is unknown to this API (404): not worth a retry. A 503 is.
+    let dev = ["dev".to_owned()];
+    assert!(!block_on(tick(&setup, NOW_MS, Some(&dev), &INVOCATION)).transient);
+    let busy: Setup<Replay, JiffZones> = Setup::from_env(
+        &|name| vars.get(name).cloned(),
+        Replay::new(NOW_MS, |req: &HttpRequest| {
+            Ok(if req.url.ends_with("/v2.0/tokens") {
+                HttpResponse::json(200, json!({"access": {"token": {"id": TOKEN}}}).to_string())
+            } else {
+                HttpResponse::json(503, "{}")
+            })
+        }),
+        JiffZones,
+    );
+    assert!(block_on(tick(&busy, NOW_MS, Some(&share), &INVOCATION)).transient);
+}
