@@ -169,9 +169,30 @@ for (const [name, mode, credentials] of [
       assert.ok(running.logs.length >= ROUTES.length, "every request was logged");
       assert.ok(stored.length >= 1, "the tick's report was stored");
       if (mode === "ok") assert.ok(texts.join("\n").includes("***"), "the echoes were there, redacted");
+      if (mode !== "ok") {
+        // Identity failed: /v1/plan answers once, 502, saying so (not 200 per cluster).
+        assert.ok(texts.includes("GET /v1/plan 502"), texts.filter((t) => t.startsWith("GET /v1/plan")).join());
+      }
       assertClean(texts, held);
     } finally {
       await running.mf.dispose();
     }
   });
 }
+
+test("a non-ASCII NKS_TOKEN is a configuration error, never printed", async () => {
+  const token = "tök-NON-ASCII-0123456789";
+  const running = await worker({ NKS_TOKEN: token });
+  try {
+    const response = await running.mf.dispatchFetch("http://worker.test/v1/plan", {
+      headers: { authorization: `Bearer ${SECRETS.key}` },
+    });
+    const text = await response.text();
+    assert.equal(response.status, 500);
+    assert.equal(JSON.parse(text).error.variable, "NKS_TOKEN");
+    await (await running.mf.getWorker()).scheduled({ scheduledTime: new Date(), cron: "*/5 * * * *" });
+    for (const t of [text, ...running.logs]) assert.ok(!t.includes("NON-ASCII"), t);
+  } finally {
+    await running.mf.dispose();
+  }
+});

@@ -125,10 +125,18 @@ impl<T: Transport> Transport for Watched<T> {
                             v.pointer("/access/token/id")
                                 .and_then(|id| id.as_str().map(str::to_owned))
                         });
-                    if let Some(token) = issued {
-                        self.secrets.add(&token);
+                    match issued {
+                        Some(token) => {
+                            self.secrets.add(&token);
+                            None
+                        }
+                        // The client refuses it too (as an invalid response, status
+                        // and empty body alike): it is Identity's failure.
+                        None => Some(Error::invalid_response(
+                            answer.status,
+                            "Identity's answer has no access.token.id",
+                        )),
                     }
-                    None
                 }
                 Ok(answer) => Some(Error::from_response(answer, self.inner.now_ms())),
                 Err(failure) => Some(Error::from_transport(failure, timeout_ms)),
