@@ -313,7 +313,7 @@ pub(super) fn key_for<'k, T, Z>(
 ) -> Result<&'k AccessKey, Answer> {
     let keys = setup.access.as_ref().map_err(Answer::config)?;
     let digest = request.key_sha256.as_deref().and_then(parse_digest);
-    let key = authorize(keys, digest.as_ref(), scope, &[]).map_err(|d| {
+    let key = authorize(keys, digest.as_ref(), scope).map_err(|d| {
         key_name.clone_from(&d.key);
         let kind = if d.status == 401 {
             "unauthorized"
