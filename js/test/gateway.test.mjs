@@ -195,6 +195,10 @@ test("a tick's report is kept and listed newest first", async () => {
   const { kept, reports } = answer.json();
   assert.equal(kept, true);
   assert.deepEqual(reports.map((r) => r.at), ["2026-11-26T10:00:00+09:00", "2026-11-26T09:00:00+09:00"]);
+  // Kept a week, not forever.
+  const { keys } = await (await mf.getKVNamespace("REPORTS")).list();
+  const week = Date.now() / 1000 + 7 * 24 * 3600;
+  assert.ok(keys.length >= 2 && keys.every((k) => Math.abs(k.expiration - week) < 600), JSON.stringify(keys));
   assert.equal((await raw("/v1/reports", KEYS.reader)).status, 403);
 });
 

@@ -18,12 +18,20 @@ extern "C" {
     /// A Workers KV namespace: the methods the report store uses.
     type KvNamespace;
     #[wasm_bindgen(method, catch)]
-    fn put(this: &KvNamespace, key: &str, value: &str) -> Result<Promise, JsValue>;
+    fn put(
+        this: &KvNamespace,
+        key: &str,
+        value: &str,
+        options: &Object,
+    ) -> Result<Promise, JsValue>;
     #[wasm_bindgen(method, catch)]
     fn get(this: &KvNamespace, key: &str) -> Result<Promise, JsValue>;
     #[wasm_bindgen(method, catch)]
     fn list(this: &KvNamespace, options: &Object) -> Result<Promise, JsValue>;
 }
+
+/// How long KV keeps a report (and the newest tick's instant): a week.
+const KEEP_SECONDS: f64 = 7.0 * 24.0 * 3600.0;
 
 /// The binding names the Worker looks for in its environment.
 const REPORTS_BINDING: &str = "REPORTS";
@@ -49,7 +57,13 @@ async fn settle(promise: Result<Promise, JsValue>) -> Result<JsValue, String> {
 
 impl Store for Kv {
     async fn put(&self, key: &str, value: &str) -> Result<(), String> {
-        settle(self.0.put(key, value)).await.map(|_| ())
+        let options = Object::new();
+        let _ = Reflect::set(
+            &options,
+            &"expirationTtl".into(),
+            &JsValue::from_f64(KEEP_SECONDS),
+        );
+        settle(self.0.put(key, value, &options)).await.map(|_| ())
     }
 
     async fn get(&self, key: &str) -> Result<Option<String>, String> {
