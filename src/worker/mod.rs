@@ -1,6 +1,6 @@
 //! The Cloudflare Worker: configuration from vars and secrets ([`config`]), access
 //! keys ([`access`]), the HTTP routes and cron tick ([`routes`]), the scoped gateway
-//! of the NKS API ([`gateway`]), kept reports ([`reports`]), timestamped log lines
+//! of the NKS API (`gateway`), kept reports ([`reports`]), timestamped log lines
 //! ([`log`]) and the secrets every outgoing text is redacted of ([`secrets`]). All of
 //! it is plain Rust over plain data; `bindings/worker.rs` and `js/worker.mjs` connect
 //! it to workerd.
