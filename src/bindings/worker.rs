@@ -205,9 +205,8 @@ pub async fn handle_scheduled(scheduled_time: f64, env: JsValue) -> Result<JsVal
     #[allow(clippy::cast_possible_truncation)]
     let at = scheduled_time as i64;
     // A configuration error is logged once by the tick, not once per queued share.
-    let queued = binding(&env, QUEUE_BINDING).is_some()
-        && setup.client.is_ok()
-        && setup.options.is_ok();
+    let queued =
+        binding(&env, QUEUE_BINDING).is_some() && setup.client.is_ok() && setup.options.is_ok();
     let out = match (&setup.policy, queued) {
         (Ok(policy), true) => {
             let messages: Vec<Share> = policy
