@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { Miniflare } from "miniflare";
-import { EMULATOR, IDENTITY, reset, requests, clearRequests } from "./emulator.mjs";
+import { EMULATOR, IDENTITY, reset, seed, faults, clearFaults, requests, clearRequests } from "./emulator.mjs";
 
 const root = new URL("../../", import.meta.url);
 const wrangler = readFileSync(new URL("wrangler.toml", root), "utf8");
@@ -159,5 +159,106 @@ test("no log line holds a key, a password, a token or a kubeconfig", () => {
     for (const secret of secrets) {
       assert.ok(!line.includes(secret), `${secret} in ${line}`);
     }
+  }
+});
+
+// --- Fan-out past one invocation: a queue bound as TICKS ------------------------------
+
+const FLEET = Array.from({ length: 8 }, (_, c) => ({
+  name: `fleet-${c}`,
+  nodegroups: Array.from({ length: 10 }, (_, g) => ({ name: `ng-${g}`, node_count: 1 })),
+}));
+const FLEET_POLICY = {
+  timezone: "Asia/Seoul",
+  rules: [...FLEET, { name: "fleet-bad" }].map((c) => ({
+    name: c.name, cluster: c.name, nodegroup: Array.from({ length: 10 }, (_, g) => `ng-${g}`),
+    autoscale: { enable: true, min: 2, max: 5 },
+  })),
+};
+
+/** Waits (bounded) until `done()` holds; answers its last value. */
+async function until(done, what, limitMs = 60_000) {
+  const started = Date.now();
+  for (;;) {
+    const value = await done();
+    if (value) return value;
+    if (Date.now() - started > limitMs) assert.fail(`not within ${limitMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+test("with a queue, one scheduled event converges a fleet beyond one budget; failures retry, then dead-letter; superseded shares do nothing", async () => {
+  await seed({ clusters: [...FLEET, { name: "fleet-bad", nodegroups: [{ name: "ng-0" }] }] });
+  await faults([{ route: "GET /v1/clusters/fleet-bad", error: 503 }]);
+  await clearRequests();
+  const queueLogs = [];
+  const queued = new Miniflare({
+    modules: true,
+    scriptPath: new URL(main, root).pathname,
+    modulesRules: [
+      { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
+      { type: "CompiledWasm", include: ["**/*.wasm"] },
+    ],
+    compatibilityDate,
+    kvNamespaces: ["REPORTS"],
+    queueProducers: { TICKS: { queueName: "nks-edge-ticks" } },
+    queueConsumers: {
+      "nks-edge-ticks": { maxBatchSize: 1, maxBatchTimeout: 0, maxRetries: 2, deadLetterQueue: "nks-edge-ticks-dlq" },
+      "nks-edge-ticks-dlq": { maxBatchSize: 10, maxBatchTimeout: 0 },
+    },
+    bindings: {
+      NKS_ENDPOINT: EMULATOR,
+      NHN_IDENTITY_URL: EMULATOR,
+      NHN_TENANT_ID: IDENTITY.tenantId,
+      NHN_USERNAME: IDENTITY.username,
+      NHN_API_PASSWORD: IDENTITY.password,
+      DRY_RUN: "false",
+      SUBREQUEST_BUDGET: "50",
+      QUEUE_RETRY_SECONDS: "0",
+      SCALE_POLICY: JSON.stringify(FLEET_POLICY),
+      ACCESS_KEYS: JSON.stringify([{ name: "ci", sha256: sha256(KEYS.ci), scopes: ["plan"], clusters: ["*"] }]),
+    },
+    structuredWorkerdLogs: true,
+    handleStructuredLogs: ({ message }) => {
+      queueLogs.push(message);
+    },
+  });
+  try {
+    await queued.ready;
+    const worker = await queued.getWorker();
+    const tick = new Date("2026-11-26T09:00:00+09:00");
+    assert.equal((await worker.scheduled({ scheduledTime: tick, cron: "*/5 * * * *" })).outcome, "ok");
+    const parsed = () => queueLogs.map((l) => { try { return JSON.parse(l); } catch { return {}; } });
+    assert.equal(parsed().find((l) => l.event === "fanout")?.messages, 9, "one message per cluster");
+
+    const autoscaleWrites = async () => (await requests()).filter((r) => r.method === "POST" && r.path.endsWith("/autoscale"));
+    const writes = await until(async () => {
+      const sent = await autoscaleWrites();
+      return sent.length >= 80 && parsed().some((l) => l.event === "dead_letter") && sent;
+    }, "80 writes and a dead letter");
+    // Each node group written once.
+    const paths = writes.map((r) => r.path);
+    assert.equal(new Set(paths).size, 80);
+    assert.equal(paths.length, 80);
+    // The failing share: tried 3 times (1 + maxRetries), then dead-lettered.
+    const bad = parsed().filter((l) => l.event === "reconcile" && l.errors > 0);
+    assert.equal(bad.length, 3, JSON.stringify(bad));
+    assert.deepEqual(parsed().find((l) => l.event === "dead_letter").clusters, ["fleet-bad"]);
+    // Every share's report was kept.
+    const listed = await (await queued.dispatchFetch("http://worker.test/v1/reports?limit=50", { headers: { authorization: `Bearer ${KEYS.ci}` } })).json();
+    assert.ok(listed.reports.length >= 9, `${listed.reports.length} reports`);
+
+    // A share of an older tick, delivered late: superseded, nothing sent.
+    await clearRequests();
+    const result = await worker.queue("nks-edge-ticks", [
+      { id: "late", timestamp: new Date(), attempts: 1, body: { at: tick.getTime() - 300_000, clusters: ["fleet-0"] } },
+    ]);
+    assert.deepEqual(result.explicitAcks, ["late"]);
+    assert.deepEqual(result.retryMessages, []);
+    assert.deepEqual(await requests(), []);
+    assert.ok(parsed().some((l) => l.event === "superseded"));
+  } finally {
+    await clearFaults();
+    await queued.dispose();
   }
 });
