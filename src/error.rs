@@ -115,6 +115,16 @@ pub enum Service {
     Identity,
 }
 
+impl serde::Serialize for Service {
+    /// `nks` or `identity`.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(match self {
+            Service::Nks => "nks",
+            Service::Identity => "identity",
+        })
+    }
+}
+
 impl Service {
     /// Its name in messages (`NKS`, `Identity`).
     pub fn as_str(self) -> &'static str {

@@ -12,7 +12,7 @@ use super::maintenance::Maintenance;
 use super::policy::{AutoscaleGoal, Policy, Target};
 use super::steps::{self, ClusterStep, GroupState, CONTROL_PLANE};
 use crate::api::{self, Call};
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, Service};
 use crate::model::{self, Autoscale, Cluster, Resize, UuidResponse};
 use crate::transport::Transport;
 use crate::{Credentials, NksClient};
@@ -92,6 +92,9 @@ pub struct Failure {
     pub status: u16,
     /// What went wrong.
     pub message: String,
+    /// The service that failed (`nks`, `identity`), for API failures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<Service>,
 }
 
 impl From<&Error> for Failure {
@@ -100,6 +103,7 @@ impl From<&Error> for Failure {
             kind: FailureKind::Api(e.kind),
             status: e.status,
             message: e.message.clone(),
+            service: e.service,
         }
     }
 }
@@ -312,6 +316,7 @@ fn plan_failure(message: String) -> Failure {
         kind: FailureKind::Plan,
         status: 0,
         message,
+        service: None,
     }
 }
 
@@ -320,6 +325,7 @@ fn deferral(message: impl Into<String>) -> Failure {
         kind: FailureKind::Deferred,
         status: 0,
         message: message.into(),
+        service: None,
     }
 }
 

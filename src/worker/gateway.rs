@@ -8,7 +8,7 @@ use super::access::{AccessKey, Scope};
 use super::config::Setup;
 use super::routes::{clip, key_for, Answer, Facts, Incoming};
 use crate::api::{Operation, CREATE_CLUSTER, LIST_CLUSTERS, OPERATIONS};
-use crate::error::ErrorKind;
+use crate::error::{ErrorKind, Service};
 use crate::transport::{Method, Transport};
 use serde_json::Value;
 
@@ -153,7 +153,6 @@ async fn pass<T: Transport, Z>(
     }
     let body = upstream_body(op, request.body.as_deref())?;
     let client = setup.client.as_ref().map_err(Answer::config)?;
-    let failures = client.transport().identity_failures();
     let sent = client
         .send(op.method, &path, body.as_deref(), op.idempotent)
         .await;
@@ -167,13 +166,11 @@ async fn pass<T: Transport, Z>(
             let headers = pass_headers(|name| response.header(name));
             (response.status, body, headers)
         }
+        Err(e) if e.service == Some(Service::Identity) => {
+            return Err(Answer::identity(e.kind, e.status, &e.message))
+        }
         Err(e) if e.status == 0 => return Err(Answer::upstream(&e)),
         Err(e) => {
-            if let Some(identity) = client.transport().identity_error_since(failures) {
-                if identity.status == e.status && identity.body == e.body {
-                    return Err(Answer::identity(&e));
-                }
-            }
             let mut headers = Vec::new();
             if let Some(id) = &e.request_id {
                 headers.push(("x-openstack-request-id".to_owned(), id.clone()));

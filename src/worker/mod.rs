@@ -15,4 +15,4 @@ pub mod secrets;
 
 pub use config::{ConfigError, Setup};
 pub use reports::Store;
-pub use routes::{policy_for, serve, tick, Incoming, Invocation, Outgoing, Ticked};
+pub use routes::{serve, tick, Incoming, Invocation, Outgoing, Ticked};

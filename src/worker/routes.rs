@@ -8,9 +8,10 @@ use super::config::{ConfigError, Setup};
 use super::gateway;
 use super::log;
 use super::reports::{self, Store, NOT_KEPT};
-use crate::error::{Error, ErrorKind};
-use crate::schedule::plan::FailureKind;
-use crate::schedule::{plan, reconcile, Policy, Report, Zones};
+use crate::error::{Error, ErrorKind, Service};
+use crate::schedule::plan::reconcile_clusters;
+use crate::schedule::plan::{Failure, FailureKind};
+use crate::schedule::{plan, reconcile, Report, Zones};
 use crate::transport::Transport;
 use serde_json::{json, Value};
 use std::future::Future;
@@ -105,14 +106,14 @@ impl Answer {
     }
 
     /// Identity refused or failed: one 502 that says so, never Identity's own body.
-    pub(super) fn identity(e: &Error) -> Self {
-        let why = match e.kind {
+    pub(super) fn identity(kind: ErrorKind, status: u16, message: &str) -> Self {
+        let why = match kind {
             ErrorKind::Unauthorized => "Identity refused the Worker's credentials (NHN_TENANT_ID, NHN_USERNAME, NHN_API_PASSWORD)".to_owned(),
-            _ => format!("Identity failed: {}", e.message),
+            _ => format!("Identity failed: {message}"),
         };
         Answer::json(
             502,
-            json!({"error": {"kind": e.kind.as_str(), "service": "identity", "status": e.status, "message": why}}),
+            json!({"error": {"kind": kind.as_str(), "service": "identity", "status": status, "message": why}}),
         )
     }
 
@@ -523,7 +524,6 @@ async fn handle<T: Transport, Z: Zones, S: Store>(
             }
             let client = setup.client.as_ref().map_err(Answer::config)?;
             let mut options = setup.options.as_ref().map_err(Answer::config)?.clone();
-            let failures = client.transport().identity_failures();
             let report = if matches!(route, Route::Plan) {
                 let at = instant(parameter(&params, "at"), now_ms)?;
                 plan(client, policy, &setup.zones, at, &options).await
@@ -534,8 +534,8 @@ async fn handle<T: Transport, Z: Zones, S: Store>(
                 }
                 reconcile(client, policy, &setup.zones, now_ms, &options).await
             };
-            if let Some(e) = identity_lost(setup, failures, &report) {
-                return Err(Answer::identity(&e));
+            if let Some(f) = identity_lost(&report) {
+                return Err(Answer::identity(error_kind(f), f.status, &f.message));
             }
             Ok(Answer::json(200, json!(report)))
         }
@@ -543,30 +543,23 @@ async fn handle<T: Transport, Z: Zones, S: Store>(
     }
 }
 
-/// Identity's error, when Identity failed during a run that therefore read nothing:
+/// Identity's failure, when Identity failed during a run that therefore read nothing:
 /// one error for the run instead of the same one per cluster.
-fn identity_lost<T: Transport, Z>(
-    setup: &Setup<T, Z>,
-    failures_before: u64,
-    report: &Report,
-) -> Option<Error> {
-    let client = setup.client.as_ref().ok()?;
+fn identity_lost(report: &Report) -> Option<&Failure> {
     let nothing_read = report.actions.is_empty() && report.unchanged.is_empty();
-    nothing_read
-        .then(|| client.transport().identity_error_since(failures_before))
-        .flatten()
+    let identity = report
+        .errors
+        .iter()
+        .map(|p| &p.error)
+        .find(|f| f.service == Some(Service::Identity));
+    identity.filter(|_| nothing_read)
 }
 
-/// The policy restricted to `clusters` (a queued group's share of a tick).
-pub fn policy_for(policy: &Policy, clusters: &[String]) -> Policy {
-    Policy {
-        rules: policy
-            .rules
-            .iter()
-            .filter(|r| clusters.contains(&r.cluster))
-            .cloned()
-            .collect(),
-        ..policy.clone()
+/// The API error kind of a failure (Identity's are always API failures).
+fn error_kind(f: &Failure) -> ErrorKind {
+    match f.kind {
+        FailureKind::Api(kind) => kind,
+        FailureKind::Plan | FailureKind::Deferred => ErrorKind::Server,
     }
 }
 
@@ -622,17 +615,14 @@ pub async fn tick<T: Transport, Z: Zones, S: Store>(
         }
         Ok(ready) => ready,
     };
-    let share;
-    let policy = match clusters {
-        None => policy,
+    let report = match clusters {
+        None => reconcile(client, policy, &setup.zones, scheduled_ms, options).await,
         Some(clusters) => {
-            share = policy_for(policy, clusters);
-            &share
+            let names: Vec<&str> = clusters.iter().map(String::as_str).collect();
+            reconcile_clusters(client, policy, &setup.zones, scheduled_ms, options, &names).await
         }
     };
-    let failures = client.transport().identity_failures();
-    let report = reconcile(client, policy, &setup.zones, scheduled_ms, options).await;
-    let identity = identity_lost(setup, failures, &report);
+    let identity = identity_lost(&report);
     let transient = identity.is_some()
         || report.errors.iter().any(|p| transient(p.error.kind))
         || report
@@ -644,7 +634,7 @@ pub async fn tick<T: Transport, Z: Zones, S: Store>(
         Some(e) => vec![log::line(
             now(),
             "error",
-            json!({"event": "identity_error", "at": report.at, "kind": e.kind.as_str(),
+            json!({"event": "identity_error", "at": report.at, "kind": e.kind,
                    "status": e.status, "message": e.message, "applied": false}),
         )],
         None => report

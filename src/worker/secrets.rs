@@ -4,9 +4,8 @@
 //! [`Secrets::redact`] last, so upstream text that echoes a credential cannot carry it
 //! out.
 
-use crate::error::Error;
 use crate::transport::{HttpRequest, HttpResponse, Transport, TransportError};
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 /// What replaces a secret.
@@ -62,48 +61,23 @@ impl Secrets {
     }
 }
 
-/// A transport that learns the tokens it sends and the tokens Identity issues (so
-/// they can be redacted), and keeps Identity's last failure (so that the Worker can
-/// say the failure was Identity's, once, instead of passing it off as the API's).
+/// A transport that learns the tokens it sends and the tokens Identity issues, so that
+/// they can be redacted from whatever leaves the Worker.
 pub struct Watched<T> {
     inner: T,
     secrets: Rc<Secrets>,
-    identity_failures: Cell<u64>,
-    identity_error: RefCell<Option<Error>>,
 }
 
 impl<T> Watched<T> {
     /// Wraps `inner`; learned secrets go to `secrets`.
     pub fn new(inner: T, secrets: Rc<Secrets>) -> Self {
-        Watched {
-            inner,
-            secrets,
-            identity_failures: Cell::new(0),
-            identity_error: RefCell::new(None),
-        }
+        Watched { inner, secrets }
     }
 
     /// The wrapped transport (tests read a recording transport's log through it).
     pub fn inner(&self) -> &T {
         &self.inner
     }
-
-    /// How many Identity requests have failed so far.
-    pub fn identity_failures(&self) -> u64 {
-        self.identity_failures.get()
-    }
-
-    /// Identity's last failure, if one happened after `count` failures had been seen.
-    pub fn identity_error_since(&self, count: u64) -> Option<Error> {
-        (self.identity_failures.get() > count)
-            .then(|| self.identity_error.borrow().clone())
-            .flatten()
-    }
-}
-
-/// Whether `request` asks Identity for a token.
-fn is_identity(request: &HttpRequest) -> bool {
-    request.url.ends_with("/v2.0/tokens")
 }
 
 impl<T: Transport> Transport for Watched<T> {
@@ -113,37 +87,17 @@ impl<T: Transport> Transport for Watched<T> {
                 self.secrets.add(value);
             }
         }
-        let identity = is_identity(&request);
-        let timeout_ms = request.timeout_ms;
+        let identity = request.url.ends_with("/v2.0/tokens");
         let result = self.inner.send(request).await;
-        if identity {
-            let failure = match &result {
-                Ok(answer) if (200..300).contains(&answer.status) => {
-                    let issued = serde_json::from_str::<serde_json::Value>(&answer.body)
-                        .ok()
-                        .and_then(|v| {
-                            v.pointer("/access/token/id")
-                                .and_then(|id| id.as_str().map(str::to_owned))
-                        });
-                    match issued {
-                        Some(token) => {
-                            self.secrets.add(&token);
-                            None
-                        }
-                        // The client refuses it too (as an invalid response, status
-                        // and empty body alike): it is Identity's failure.
-                        None => Some(Error::invalid_response(
-                            answer.status,
-                            "Identity's answer has no access.token.id",
-                        )),
-                    }
-                }
-                Ok(answer) => Some(Error::from_response(answer, self.inner.now_ms())),
-                Err(failure) => Some(Error::from_transport(failure, timeout_ms)),
-            };
-            if let Some(error) = failure {
-                *self.identity_error.borrow_mut() = Some(error);
-                self.identity_failures.set(self.identity_failures.get() + 1);
+        if let (true, Ok(answer)) = (identity, &result) {
+            let issued = serde_json::from_str::<serde_json::Value>(&answer.body)
+                .ok()
+                .and_then(|v| {
+                    v.pointer("/access/token/id")
+                        .and_then(|id| id.as_str().map(str::to_owned))
+                });
+            if let Some(token) = issued {
+                self.secrets.add(&token);
             }
         }
         result
