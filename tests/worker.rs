@@ -44,6 +44,8 @@ fn api() -> Replay {
             (Method::Get, "/v1/clusters/prod/config") => serde_json::from_str(&fixture_text("kubeconfig.response")).unwrap(),
             (Method::Get, "/v1/clusters/prod") => json!({"uuid": "u", "name": "prod", "status": "CREATE_COMPLETE"}),
             (Method::Get, "/v1/clusters/prod/nodegroups/default-worker/autoscale") => json!({"ca_enable": true, "ca_min_node_count": 1, "ca_max_node_count": 3}),
+            (Method::Get, "/v1/clusters/prod/nodegroups") => json!({"nodegroups": [{"uuid": "n1", "name": "default-worker", "role": "worker", "status": "CREATE_COMPLETE"}]}),
+            (Method::Get, "/v1/clusters/prod/nodegroups/default-worker") => json!({"uuid": "n1", "name": "default-worker", "status": "CREATE_COMPLETE", "labels": {"kube_tag": "v1.20.12"}}),
             (Method::Post, _) => json!({"uuid": "ng"}),
             _ => return Ok(HttpResponse::json(404, r#"{"errors":[{"status":404,"title":"Cluster nope could not be found.","detail":"Cluster nope could not be found."}]}"#)
                 .with_header("x-openstack-request-id", "req-1")),
@@ -625,4 +627,47 @@ fn a_queued_share_reconciles_only_its_clusters_and_says_whether_to_retry() {
         JiffZones,
     );
     assert!(block_on(tick(&busy, NOW_MS, Some(&share), &INVOCATION)).transient);
+}
+
+/// The dashboard draws the policy's week: `GET /v1/policy` answers it as written, to a
+/// key with the `plan` scope only.
+#[test]
+fn the_policy_route_answers_the_policy_to_plan_keys() {
+    let vars = env();
+    let setup = setup_with(vars.clone());
+    let out = get(&setup, "GET", "/v1/policy", Some(CI));
+    assert_eq!(out.status, 200, "{}", out.body);
+    assert_eq!(
+        body(&out),
+        serde_json::from_str::<Value>(&vars["SCALE_POLICY"]).unwrap()
+    );
+    assert_eq!(get(&setup, "GET", "/v1/policy", Some(VIEWER)).status, 403);
+    assert_eq!(get(&setup, "GET", "/v1/policy", None).status, 401);
+    assert_eq!(get(&setup, "GET", "/v1/policy?at=x", Some(CI)).status, 400);
+    assert!(requests(&setup).is_empty(), "no upstream request");
+}
+
+/// `GET /v1/status` answers each cluster's versions and maintenance step.
+#[test]
+fn the_status_route_reads_each_cluster() {
+    let setup = setup_with(env());
+    let out = get(
+        &setup,
+        "GET",
+        "/v1/status?at=2026-11-26T09:00:00%2B09:00",
+        Some(CI),
+    );
+    assert_eq!(out.status, 200, "{}", out.body);
+    let status = body(&out);
+    assert_eq!(status["at"], "2026-11-26T09:00:00+09:00");
+    assert_eq!(status["clusters"][0]["cluster"], "prod");
+    assert_eq!(
+        status["clusters"][0]["status"], "CREATE_COMPLETE",
+        "{status}"
+    );
+    assert_eq!(
+        status["clusters"][0]["nodegroups"][0]["version"], "v1.20.12",
+        "{status}"
+    );
+    assert_eq!(get(&setup, "GET", "/v1/status", Some(VIEWER)).status, 403);
 }

@@ -49,6 +49,8 @@ pub struct Setup<T, Z> {
     pub access: Result<Vec<AccessKey>, ConfigError>,
     /// `SCALE_POLICY`.
     pub policy: Result<Policy, ConfigError>,
+    /// `SCALE_POLICY` as written, when it is valid (`GET /v1/policy` answers it).
+    pub policy_text: Option<String>,
     /// `DRY_RUN` and `SUBREQUEST_BUDGET`.
     pub options: Result<Options, ConfigError>,
     /// `CORS_ORIGINS`.
@@ -70,6 +72,7 @@ impl<T: Transport, Z: Zones> Setup<T, Z> {
                 Policy::parse(&text, &zones).map_err(|e| wrong("SCALE_POLICY", e.to_string()))
             }
         };
+        let policy_text = policy.as_ref().ok().and(var("SCALE_POLICY"));
         let max_node_count = policy
             .as_ref()
             .map_or(crate::validate::DEFAULT_MAX_NODE_COUNT, |p| {
@@ -107,6 +110,7 @@ impl<T: Transport, Z: Zones> Setup<T, Z> {
             secrets,
             access,
             policy,
+            policy_text,
             options,
             cors_origins,
             zones,

@@ -11,7 +11,7 @@ use super::reports::{self, Store, NOT_KEPT};
 use crate::error::{Error, ErrorKind, Service};
 use crate::schedule::plan::reconcile_clusters;
 use crate::schedule::plan::{Failure, FailureKind};
-use crate::schedule::{plan, reconcile, Report, Zones};
+use crate::schedule::{plan, reconcile, status, Policy, Report, Zones};
 use crate::transport::Transport;
 use serde_json::{json, Value};
 use std::future::Future;
@@ -82,6 +82,16 @@ impl Answer {
             status,
             content_type: "application/json",
             body: body.to_string(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// A 200 whose body is JSON text already.
+    fn json_text(body: String) -> Self {
+        Answer {
+            status: 200,
+            content_type: "application/json",
+            body,
             headers: Vec::new(),
         }
     }
@@ -157,6 +167,8 @@ enum Route {
     Plan,
     Reconcile,
     Reports,
+    Policy,
+    Status,
     Gateway,
 }
 
@@ -164,10 +176,10 @@ impl Route {
     /// The query parameters the route takes.
     fn parameters(&self) -> &'static [&'static str] {
         match self {
-            Route::Plan => &["at"],
+            Route::Plan | Route::Status => &["at"],
             Route::Reconcile => &["dry_run"],
             Route::Reports => &["limit"],
-            Route::Health | Route::Kubeconfig(_) | Route::Gateway => &[],
+            Route::Health | Route::Kubeconfig(_) | Route::Policy | Route::Gateway => &[],
         }
     }
 }
@@ -192,6 +204,8 @@ fn route(method: &str, path: &str) -> Result<(Route, &'static str), Answer> {
         ["v1", "plan"] => (Some(Route::Plan), "/v1/plan", &["GET"]),
         ["v1", "reconcile"] => (Some(Route::Reconcile), "/v1/reconcile", &["POST"]),
         ["v1", "reports"] => (Some(Route::Reports), "/v1/reports", &["GET"]),
+        ["v1", "policy"] => (Some(Route::Policy), "/v1/policy", &["GET"]),
+        ["v1", "status"] => (Some(Route::Status), "/v1/status", &["GET"]),
         _ => (None, "unknown", &[]),
     };
     match route {
@@ -516,12 +530,23 @@ async fn handle<T: Transport, Z: Zones, S: Store>(
             })?;
             Ok(Answer::json(200, json!({"kept": true, "reports": list})))
         }
+        Route::Policy => {
+            allowed_policy(setup, key)?;
+            Ok(Answer::json_text(
+                setup.policy_text.clone().unwrap_or_default(),
+            ))
+        }
+        Route::Status => {
+            let policy = allowed_policy(setup, key)?;
+            let client = setup.client.as_ref().map_err(Answer::config)?;
+            let at = instant(parameter(&params, "at"), now_ms)?;
+            Ok(Answer::json(
+                200,
+                json!(status(client, policy, &setup.zones, at).await),
+            ))
+        }
         Route::Plan | Route::Reconcile => {
-            let policy = setup.policy.as_ref().map_err(Answer::config)?;
-            if let Some(outside) = policy.clusters().iter().find(|c| !key.allows_cluster(c)) {
-                let denied = key.denied(format!("may not touch cluster {outside:?}"));
-                return Err(Answer::error(403, "forbidden", &denied.message));
-            }
+            let policy = allowed_policy(setup, key)?;
             let client = setup.client.as_ref().map_err(Answer::config)?;
             let mut options = setup.options.as_ref().map_err(Answer::config)?.clone();
             let report = if matches!(route, Route::Plan) {
@@ -541,6 +566,16 @@ async fn handle<T: Transport, Z: Zones, S: Store>(
         }
         Route::Health | Route::Gateway => Err(Answer::error(500, "internal", "unrouted")),
     }
+}
+
+/// The policy, when it is valid and the key may touch every cluster it names.
+fn allowed_policy<'s, T, Z>(setup: &'s Setup<T, Z>, key: &AccessKey) -> Result<&'s Policy, Answer> {
+    let policy = setup.policy.as_ref().map_err(Answer::config)?;
+    if let Some(outside) = policy.clusters().iter().find(|c| !key.allows_cluster(c)) {
+        let denied = key.denied(format!("may not touch cluster {outside:?}"));
+        return Err(Answer::error(403, "forbidden", &denied.message));
+    }
+    Ok(policy)
 }
 
 /// Identity's failure, when Identity failed during a run that therefore read nothing:
