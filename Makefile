@@ -72,6 +72,10 @@ wasm: rust-tools js/node_modules/.installed
 	cargo build --release --target $(WASM_TARGET) -p nks-edge --features worker --target-dir target/worker
 	@$(call bindgen,target/$(WASM_TARGET)/release/nks_edge.wasm,$(PKG))
 	@$(call bindgen,target/worker/$(WASM_TARGET)/release/nks_edge.wasm,$(WORKER_PKG))
+	@# The dashboard's static assets get the package's browser files beside the page.
+	@mkdir -p js/dashboard/nks-edge/pkg
+	@cp js/browser.mjs js/core.mjs js/dashboard/nks-edge/
+	@cp $(PKG)/nks_edge.js $(WASM) js/dashboard/nks-edge/pkg/
 
 # $(call bindgen,module,out-dir): wasm-bindgen then wasm-opt -Oz, if the module is newer.
 define bindgen
