@@ -232,10 +232,7 @@ pub fn day_of(policy: &Policy, zones: &impl Zones, at_ms: i64) -> Result<i64, St
 /// The week that contains `day` (a day number; any day of it): each node group's
 /// timeline and node-hours. Errors come from `zones` (a zone it does not know).
 pub fn week(policy: &Policy, zones: &impl Zones, day: i64) -> Result<Calendar, String> {
-    let zones = Memo {
-        zones,
-        seen: RefCell::new(BTreeMap::new()),
-    };
+    let zones = Memo::new(zones);
     let tz = policy.timezone.as_str();
     let monday = day - i64::from(weekday(day));
     let start_ms = midnight(&zones, tz, monday)?;
@@ -243,7 +240,7 @@ pub fn week(policy: &Policy, zones: &impl Zones, day: i64) -> Result<Calendar, S
     let minutes = change_minutes(policy);
     let slots = slots(&zones, tz, monday, start_ms, end_ms)?;
     let samples = samples(&slots, &minutes);
-    let lookback = lookback_samples(&zones, tz, monday, start_ms, &minutes)?;
+    let mut lookback: Option<Vec<i64>> = None;
 
     let mut rows = Vec::new();
     let mut node_hours = Vec::new();
@@ -253,7 +250,19 @@ pub fn week(policy: &Policy, zones: &impl Zones, day: i64) -> Result<Calendar, S
             Ok(rule.and_then(|r| policy.rules.iter().position(|p| std::ptr::eq(p, r))))
         };
         let mut carried = None;
-        for &at in lookback.iter().rev() {
+        let first = match samples.first() {
+            Some(&at) => decide(at)?,
+            None => None,
+        };
+        let needs_lookback = first.and_then(|i| cap_of(policy, i)).is_none();
+        if needs_lookback && lookback.is_none() {
+            lookback = Some(lookback_samples(&zones, tz, monday, start_ms, &minutes)?);
+        }
+        let before: &[i64] = match &lookback {
+            Some(list) if needs_lookback => list,
+            _ => &[],
+        };
+        for &at in before.iter().rev() {
             if let Some(i) = decide(at)? {
                 if cap_of(policy, i).is_some() {
                     carried = Some(i);
@@ -482,10 +491,35 @@ fn lookback_samples(
     Ok(samples(&before, minutes))
 }
 
-/// `Zones` that asks each (zone, instant) once: every rule and every row asks the same.
+/// `Zones` that asks the real one little (on wasm32 each answer is a call of `Intl`):
+/// the offset of each zone at each whole UTC hour, once; within an hour whose two ends
+/// have the same offset, local times follow by arithmetic; any other instant is asked
+/// once.
 struct Memo<'z, Z> {
     zones: &'z Z,
+    offsets: RefCell<BTreeMap<(String, i64), i64>>,
     seen: RefCell<BTreeMap<(String, i64), LocalTime>>,
+}
+
+impl<'z, Z: Zones> Memo<'z, Z> {
+    fn new(zones: &'z Z) -> Self {
+        Memo {
+            zones,
+            offsets: RefCell::new(BTreeMap::new()),
+            seen: RefCell::new(BTreeMap::new()),
+        }
+    }
+
+    /// The offset of `zone` at the whole UTC hour `hour_ms`, in milliseconds.
+    fn offset(&self, zone: &str, hour_ms: i64) -> Result<i64, String> {
+        let key = (zone.to_owned(), hour_ms);
+        if let Some(offset) = self.offsets.borrow().get(&key) {
+            return Ok(*offset);
+        }
+        let offset = self.zones.local(zone, hour_ms)?.as_utc_ms() - hour_ms;
+        self.offsets.borrow_mut().insert(key, offset);
+        Ok(offset)
+    }
 }
 
 impl<Z: Zones> Zones for Memo<'_, Z> {
@@ -494,6 +528,17 @@ impl<Z: Zones> Zones for Memo<'_, Z> {
     }
 
     fn local(&self, zone: &str, utc_ms: i64) -> Result<LocalTime, String> {
+        let hour = utc_ms.div_euclid(HOUR_MS) * HOUR_MS;
+        let offset = self.offset(zone, hour)?;
+        if offset == self.offset(zone, hour + HOUR_MS)? {
+            let wall = (utc_ms + offset).div_euclid(1000);
+            let in_day = wall.rem_euclid(86_400);
+            return Ok(LocalTime {
+                day: wall.div_euclid(86_400),
+                minute: u16::try_from(in_day / 60).unwrap_or(0),
+                second: u8::try_from(in_day % 60).unwrap_or(0),
+            });
+        }
         let key = (zone.to_owned(), utc_ms);
         if let Some(local) = self.seen.borrow().get(&key) {
             return Ok(*local);
