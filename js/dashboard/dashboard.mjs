@@ -123,14 +123,11 @@ function statusClass(status = "") {
   return "";
 }
 
-function autoscaler(labels = {}) {
-  if (labels.ca_enable === true) {
-    const lo = labels.ca_min_node_count ?? "?";
-    const hi = labels.ca_max_node_count ?? "?";
-    return `on, ${lo}–${hi}`;
-  }
-  if (labels.ca_enable === false) return "off";
-  return "—";
+/** The autoscaler cell: `on, 1–3`, `off`, or why it is not known. */
+function autoscaler(settings) {
+  if (settings instanceof Error) return el("span", { title: explain(settings, "read") }, "unknown");
+  if (settings.ca_enable) return `on, ${settings.ca_min_node_count ?? "?"}–${settings.ca_max_node_count ?? "?"}`;
+  return "off";
 }
 
 async function clusterCard(cluster) {
@@ -150,6 +147,8 @@ async function clusterCard(cluster) {
   try {
     const groups = await nks.listNodeGroups(cluster.name);
     groups.sort((a, b) => a.name.localeCompare(b.name));
+    // List entries carry no autoscaler settings: one read per node group, together.
+    const settings = await Promise.all(groups.map((g) => nks.getAutoscale(cluster.name, g.name).catch((e) => e)));
     card.append(
       el(
         "table",
@@ -158,8 +157,8 @@ async function clusterCard(cluster) {
         el(
           "tbody",
           {},
-          groups.map((g) =>
-            el("tr", { "data-nodegroup": g.name }, el("td", {}, g.name), el("td", { class: "num" }, g.node_count ?? "?"), el("td", {}, autoscaler(g.labels))),
+          groups.map((g, i) =>
+            el("tr", { "data-nodegroup": g.name }, el("td", {}, g.name), el("td", { class: "num" }, g.node_count ?? "?"), el("td", {}, autoscaler(settings[i]))),
           ),
         ),
       ),
