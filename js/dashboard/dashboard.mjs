@@ -110,6 +110,7 @@ function forget() {
   nks = null;
   $("main").hidden = true;
   $("forget").hidden = true;
+  $("key").placeholder = "paste the key";
   $("notice").textContent = "Enter an access key to open the dashboard.";
   $("key").focus();
 }
@@ -345,6 +346,7 @@ async function showReports() {
 async function open() {
   $("main").hidden = false;
   $("forget").hidden = false;
+  $("key").placeholder = "key in use";
   $("notice").textContent = "Loading…";
   document.body.dataset.state = "loading";
   nks = new NksClient({ endpoint: `${location.origin}/nks`, accessKey: key });
@@ -373,7 +375,7 @@ function start() {
   $("policy-form").addEventListener("submit", (event) => {
     event.preventDefault();
     policy = $("policy-text").value;
-    drawWeek(shownWeek);
+    drawWeek($("week").value || shownWeek);
   });
   $("plan-at").value = localInput(new Date());
   key = readKey();

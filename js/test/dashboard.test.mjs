@@ -30,6 +30,7 @@ const POLICY = {
   ],
 };
 
+const logs = [];
 let mf;
 let base;
 let browser;
@@ -62,6 +63,10 @@ before(async () => {
         { name: "reader", sha256: sha256(KEYS.reader), scopes: ["read"], clusters: ["prod"] },
       ]),
     },
+    structuredWorkerdLogs: true,
+    handleStructuredLogs: ({ message }) => {
+      logs.push(message);
+    },
   });
   base = new URL(await mf.ready);
   // One tick (dry run: planned, nothing applied), so that a report is kept.
@@ -90,6 +95,7 @@ async function open({ width = 1280, height = 900, colorScheme = "light", hash = 
   tab.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
   tab.on("requestfailed", (r) => problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
   tab.on("request", (r) => urls.push(r.url()));
+  tab.on("response", (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${new URL(r.url()).pathname}`));
   await tab.goto(new URL(`/${hash}`, base).href);
   return { context, tab, problems, urls };
 }
@@ -194,7 +200,7 @@ test("a wrong key and a key without the plan scope are explained in words", asyn
   await ready(wrong.tab, wrong.problems);
   assert.match(await wrong.tab.textContent("#clusters-error"), /did not accept this access key \(401\)/);
   assert.match(await wrong.tab.textContent("#reports-error"), /\(401\)/);
-  assert.ok(wrong.problems.every((p) => /status of 401/.test(p)), wrong.problems.join("\n"));
+  assert.ok(wrong.problems.every((p) => /status of 401|HTTP 401/.test(p)), wrong.problems.join("\n"));
   await wrong.context.close();
 
   const reader = await open({ hash: `#key=${KEYS.reader}` });
@@ -221,10 +227,18 @@ test("a pasted policy is drawn; a broken one is an error naming the field", asyn
   const svg = await tab.innerHTML("#calendar");
   assert.match(svg, /Europe\/Berlin · 167 h/);
   assert.match(svg, /night &lt;owl&gt;: 2 nodes/);
-  assert.equal(await tab.$$eval("#calendar svg text", (t) => t.filter((n) => n.textContent.includes("<owl>")).length), 3);
+  const legend = await tab.$$eval("#calendar svg text", (t) => t.map((n) => n.textContent).filter((n) => n.includes("<owl>")));
+  assert.deepEqual(legend, ["night <owl>: 2 nodes (autoscaler off)"]);
   await tab.fill("#policy-text", JSON.stringify({ ...berlin, rules: [{ ...berlin.rules[1], when: { days: "Mon-Fry" } }] }));
   await tab.click("#policy-form button");
   assert.match(await tab.textContent("#week-error"), /rules\[0\]\.when\.days: "Mon-Fry" is not a day range/);
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+test("no key appears in the Worker's log lines", () => {
+  assert.ok(logs.length > 0);
+  for (const key of Object.values(KEYS)) {
+    assert.deepEqual(logs.filter((line) => line.includes(key)), [], key);
+  }
 });
