@@ -182,15 +182,16 @@ test("with a key it lists clusters, draws the week, shows node-hours, a plan and
 });
 
 test("at a phone's width and in dark mode, nothing overflows the page", async () => {
-  for (const colorScheme of ["dark", "light"]) {
-    const { context, tab, problems } = await open({ width: 390, height: 844, colorScheme, hash: `#key=${KEYS.full}` });
+  for (const [width, colorScheme] of [[390, "dark"], [390, "light"], [1280, "dark"]]) {
+    const { context, tab, problems } = await open({ width, height: 844, colorScheme, hash: `#key=${KEYS.full}` });
     await ready(tab, problems);
     const overflow = await tab.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
+    assert.ok(overflow <= 0, `the page is ${overflow}px wider than the window (${width}px)`);
     const background = await tab.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.equal(background, colorScheme === "dark" ? "rgb(13, 17, 23)" : "rgb(255, 255, 255)");
     assert.deepEqual(problems, []);
-    await tab.screenshot({ path: new URL(`dashboard-phone-${colorScheme}.png`, SHOTS).pathname, fullPage: true });
+    const name = width < 600 ? `dashboard-phone-${colorScheme}.png` : `dashboard-desktop-${colorScheme}.png`;
+    await tab.screenshot({ path: new URL(name, SHOTS).pathname, fullPage: true });
     await context.close();
   }
 });
