@@ -21,7 +21,7 @@
 //!   node group) × the hours of the week.
 
 use super::clock::{LocalTime, Zones};
-use super::policy::{AutoscaleGoal, Policy, Rule, Target};
+use super::policy::{AutoscaleGoal, Policy, Target};
 use crate::time::{civil_from_days, days_from_civil, weekday};
 use serde::Serialize;
 use std::cell::RefCell;
@@ -249,57 +249,19 @@ pub fn week(policy: &Policy, zones: &impl Zones, day: i64) -> Result<Calendar, S
             let rule = policy.rule_at(cluster, nodegroup, &zones, at)?;
             Ok(rule.and_then(|r| policy.rules.iter().position(|p| std::ptr::eq(p, r))))
         };
-        let mut carried = None;
         let first = match samples.first() {
             Some(&at) => decide(at)?,
             None => None,
         };
-        let needs_lookback = first.and_then(|i| cap_of(policy, i)).is_none();
-        if needs_lookback && lookback.is_none() {
-            lookback = Some(lookback_samples(&zones, tz, monday, start_ms, &minutes)?);
-        }
-        let before: &[i64] = match &lookback {
-            Some(list) if needs_lookback => list,
-            _ => &[],
+        let carried = if first.and_then(|i| cap_of(policy, i)).is_some() {
+            None
+        } else {
+            if lookback.is_none() {
+                lookback = Some(lookback_samples(&zones, tz, monday, start_ms, &minutes)?);
+            }
+            last_sizing(policy, lookback.as_deref().unwrap_or_default(), &decide)?
         };
-        for &at in before.iter().rev() {
-            if let Some(i) = decide(at)? {
-                if cap_of(policy, i).is_some() {
-                    carried = Some(i);
-                    break;
-                }
-            }
-        }
-        let mut spans: Vec<Span> = Vec::new();
-        for (k, &at) in samples.iter().enumerate() {
-            let until = samples.get(k + 1).copied().unwrap_or(end_ms);
-            let decided = decide(at)?;
-            match spans.last_mut() {
-                Some(last) if last.decided == decided => last.end_ms = until,
-                _ => {
-                    if let Some(prev) = spans.last() {
-                        carried = prev.shade;
-                    }
-                    let shade = match decided {
-                        Some(i) if cap_of(policy, i).is_some() => Some(i),
-                        _ => carried,
-                    };
-                    let rule = decided.and_then(|i| policy.rules.get(i));
-                    spans.push(Span {
-                        from: String::new(),
-                        to: String::new(),
-                        hours: 0.0,
-                        rule: rule.map(|r| r.name.clone()),
-                        set: rule.map(|r| Setting::from(&r.target)),
-                        max_nodes: shade.and_then(|i| cap_of(policy, i)),
-                        start_ms: at,
-                        end_ms: until,
-                        decided,
-                        shade,
-                    });
-                }
-            }
-        }
+        let mut spans = timeline(policy, &samples, end_ms, carried, &decide)?;
         for span in &mut spans {
             span.from = zones.local(tz, span.start_ms)?.rfc3339(span.start_ms);
             span.to = zones.local(tz, span.end_ms)?.rfc3339(span.end_ms);
@@ -345,12 +307,67 @@ pub fn week(policy: &Policy, zones: &impl Zones, day: i64) -> Result<Calendar, S
     })
 }
 
+/// The rule that last set a size (a `max` or `node_count`) among `samples`.
+fn last_sizing(
+    policy: &Policy,
+    samples: &[i64],
+    decide: &impl Fn(i64) -> Result<Option<usize>, String>,
+) -> Result<Option<usize>, String> {
+    for &at in samples.iter().rev() {
+        if let Some(i) = decide(at)?.filter(|&i| cap_of(policy, i).is_some()) {
+            return Ok(Some(i));
+        }
+    }
+    Ok(None)
+}
+
+/// The spans of one node group: consecutive samples with the same deciding rule
+/// merged; `carried` is the rule whose size is in effect as the week starts.
+fn timeline(
+    policy: &Policy,
+    samples: &[i64],
+    end_ms: i64,
+    mut carried: Option<usize>,
+    decide: &impl Fn(i64) -> Result<Option<usize>, String>,
+) -> Result<Vec<Span>, String> {
+    let mut spans: Vec<Span> = Vec::new();
+    for (k, &at) in samples.iter().enumerate() {
+        let until = samples.get(k + 1).copied().unwrap_or(end_ms);
+        let decided = decide(at)?;
+        if let Some(last) = spans.last_mut().filter(|last| last.decided == decided) {
+            last.end_ms = until;
+            continue;
+        }
+        if let Some(prev) = spans.last() {
+            carried = prev.shade;
+        }
+        let shade = match decided {
+            Some(i) if cap_of(policy, i).is_some() => Some(i),
+            _ => carried,
+        };
+        let rule = decided.and_then(|i| policy.rules.get(i));
+        spans.push(Span {
+            from: String::new(),
+            to: String::new(),
+            hours: 0.0,
+            rule: rule.map(|r| r.name.clone()),
+            set: rule.map(|r| Setting::from(&r.target)),
+            max_nodes: shade.and_then(|i| cap_of(policy, i)),
+            start_ms: at,
+            end_ms: until,
+            decided,
+            shade,
+        });
+    }
+    Ok(spans)
+}
+
 /// The most nodes rule `i` allows, if it says.
 fn cap_of(policy: &Policy, i: usize) -> Option<u32> {
     policy
         .rules
         .get(i)
-        .and_then(|r: &Rule| Setting::from(&r.target).max_nodes())
+        .and_then(|r| Setting::from(&r.target).max_nodes())
 }
 
 fn count(
@@ -833,14 +850,17 @@ fn bars(calendar: &Calendar, span: &Span) -> Vec<Bar> {
 fn draw_gaps(out: &mut String, calendar: &Calendar, rows_h: f64) {
     let mut covered = [[false; 24]; 7];
     for slot in &calendar.slots {
-        let hour = usize::try_from(slot.minute / 60).ok();
-        if let Some(cell) = usize::try_from(slot.day)
-            .ok()
-            .and_then(|d| covered.get_mut(d))
-            .zip(hour)
-            .and_then(|(day, h)| day.get_mut(h))
-        {
-            *cell = true;
+        let last = (slot.minute + (slot.end_ms - slot.start_ms) / MINUTE_MS - 1).min(1439);
+        for minute in [slot.minute, last] {
+            let hour = usize::try_from(minute / 60).ok();
+            if let Some(cell) = usize::try_from(slot.day)
+                .ok()
+                .and_then(|d| covered.get_mut(d))
+                .zip(hour)
+                .and_then(|(day, h)| day.get_mut(h))
+            {
+                *cell = true;
+            }
         }
     }
     for (d, day) in covered.iter().enumerate() {
