@@ -118,6 +118,15 @@ test("GET / is the dashboard, from the assets directory", async () => {
   assert.equal((await fetch(new URL("/healthz", base))).status, 200);
 });
 
+test("GET /v1/policy answers the policy the page draws (scope plan)", async () => {
+  const get = (key) => fetch(new URL("/v1/policy", base), { headers: key ? { authorization: `Bearer ${key}` } : {} });
+  const response = await get(KEYS.full);
+  assert.equal(response.status, 200, "the dashboard draws the week of the policy this route answers");
+  assert.deepEqual(await response.json(), POLICY);
+  assert.equal((await get(null)).status, 401);
+  assert.equal((await get(KEYS.reader)).status, 403);
+});
+
 test("with a key it lists clusters, draws the week, shows node-hours, a plan and reports", async () => {
   const { context, tab, problems, urls } = await open({ hash: `#key=${KEYS.full}` });
   await ready(tab, problems);
