@@ -15,6 +15,7 @@
 //! reconciling is idempotent, applying a state twice changes nothing.
 
 mod budget;
+pub mod calendar;
 pub mod clock;
 mod limited;
 pub mod maintenance;
