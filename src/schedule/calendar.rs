@@ -174,7 +174,7 @@ impl Setting {
     /// The most nodes this allows, if it says.
     fn max_nodes(&self) -> Option<u32> {
         match self {
-            Setting::Autoscale(goal) => goal.max,
+            Setting::Autoscale(goal) => goal.count("max"),
             Setting::NodeCount(n) => Some(*n),
         }
     }
@@ -183,11 +183,11 @@ impl Setting {
     fn short(&self) -> String {
         match self {
             Setting::NodeCount(n) => n.to_string(),
-            Setting::Autoscale(goal) => match (goal.min, goal.max) {
+            Setting::Autoscale(goal) => match (goal.count("min"), goal.count("max")) {
                 (Some(lo), Some(hi)) => format!("{lo}–{hi}"),
                 (None, Some(hi)) => format!("≤{hi}"),
                 (Some(lo), None) => format!("≥{lo}"),
-                (None, None) => match goal.enable {
+                (None, None) => match goal.enable() {
                     Some(true) => "on".to_owned(),
                     Some(false) => "off".to_owned(),
                     None => "…".to_owned(),
@@ -201,7 +201,7 @@ impl Setting {
         match self {
             Setting::NodeCount(n) => format!("{n} nodes (autoscaler off)"),
             Setting::Autoscale(goal) => {
-                let state = match goal.enable {
+                let state = match goal.enable() {
                     Some(true) => " (on)",
                     Some(false) => " (off)",
                     None => "",

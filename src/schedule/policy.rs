@@ -95,6 +95,25 @@ impl AutoscaleGoal {
     pub fn enable(&self) -> Option<bool> {
         self.get("enable").and_then(Value::as_bool)
     }
+
+    /// The wanted value of a count setting (`"min"`, `"max"`).
+    pub fn count(&self, policy: &str) -> Option<u32> {
+        self.get(policy)
+            .and_then(Value::as_u64)
+            .and_then(|n| u32::try_from(n).ok())
+    }
+}
+
+impl serde::Serialize for AutoscaleGoal {
+    /// As the policy writes it: `{"min": 3, "max": 10}`.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (setting, value) in &self.0 {
+            map.serialize_entry(setting.policy, value)?;
+        }
+        map.end()
+    }
 }
 
 /// Everything wrong with a policy, each problem at its field.
