@@ -334,3 +334,9 @@ mod fetch {
         }
     }
 }
+
+#[cfg(all(feature = "native", not(target_arch = "wasm32")))]
+pub use native::Native;
+
+#[cfg(all(feature = "native", not(target_arch = "wasm32")))]
+mod native;

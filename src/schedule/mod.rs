@@ -16,7 +16,11 @@ pub mod clock;
 mod limited;
 pub mod plan;
 pub mod policy;
+#[cfg(all(feature = "native", not(target_arch = "wasm32")))]
+mod zones_native;
 
 pub use clock::{LocalTime, Zones};
 pub use plan::{plan, reconcile, Options, Report};
 pub use policy::{Policy, PolicyError};
+#[cfg(all(feature = "native", not(target_arch = "wasm32")))]
+pub use zones_native::JiffZones;
