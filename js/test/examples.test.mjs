@@ -59,7 +59,7 @@ test("examples/worker: the user's Worker, bundled by wrangler, answers the clust
     modules: true,
     scriptPath: join(dist, "worker.js"),
     modulesRoot: dist,
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    modulesRules: [{ type: "ESModule", include: ["**/*.js"] }, { type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: "2026-04-20",
     bindings: CREDENTIALS,
   });
@@ -72,7 +72,7 @@ test("examples/worker: the user's Worker, bundled by wrangler, answers the clust
       modules: true,
       scriptPath: join(dist, "worker.js"),
       modulesRoot: dist,
-      modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+      modulesRules: [{ type: "ESModule", include: ["**/*.js"] }, { type: "CompiledWasm", include: ["**/*.wasm"] }],
       compatibilityDate: "2026-04-20",
       bindings: { ...CREDENTIALS, NHN_API_PASSWORD: "wrong" },
     });
