@@ -121,7 +121,11 @@ async function policyIssues(text) {
   return [];
 }
 
-const line = (field, message) => (field ? `${field}: ${message}` : message);
+/** `field: message`, the field relative to the policy file (`rules[1].when.days`). */
+function line(field, message) {
+  const relative = (field ?? "").replace(/^policy(\.|$)/, "");
+  return relative ? `${relative}: ${message}` : message;
+}
 
 async function validate(text, out) {
   const issues = await policyIssues(text);
