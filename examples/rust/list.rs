@@ -53,7 +53,11 @@ async fn run(endpoint: String, policy_path: String) -> Result<(), String> {
         .map_err(|e| format!("cannot read {policy_path}: {e}"))?;
     let policy = Policy::parse(&text, &JiffZones).map_err(|e| e.to_string())?;
     let now = client.transport().now_ms();
-    let report = plan(&client, &policy, &JiffZones, now, &Options::default()).await;
+    let options = Options {
+        dry_run: true,
+        ..Options::default()
+    };
+    let report = plan(&client, &policy, &JiffZones, now, &options).await;
     println!(
         "{}",
         serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?

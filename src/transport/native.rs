@@ -32,10 +32,12 @@ fn method(m: Method) -> reqwest::Method {
     }
 }
 
-/// The failure's text with its causes (`error sending request: … : connection refused`).
-fn describe(error: &reqwest::Error) -> String {
-    let mut text = error.without_url().to_string();
-    let mut source = std::error::Error::source(error);
+/// The failure's text with its causes (`error sending request: …: connection refused`);
+/// the URL is left to the client, which knows which service it called.
+fn describe(error: reqwest::Error) -> String {
+    let error = error.without_url();
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(&error);
     while let Some(cause) = source {
         text.push_str(": ");
         text.push_str(&cause.to_string());
@@ -60,7 +62,7 @@ impl Transport for Native {
             if e.is_timeout() {
                 TransportError::Timeout
             } else {
-                TransportError::Network(describe(&e))
+                TransportError::Network(describe(e))
             }
         };
         let response = builder.send().await.map_err(failed)?;
