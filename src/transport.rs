@@ -1,5 +1,6 @@
 //! How requests leave the process: the [`Transport`] trait, the `fetch` implementation
-//! for wasm32 ([`Fetch`]) and a scripted one for tests ([`Replay`]).
+//! for wasm32 (`Fetch`), reqwest natively (`Native`, feature `native`) and a scripted
+//! one for tests ([`Replay`]).
 
 use std::cell::{Cell, RefCell};
 use std::fmt;

@@ -4,7 +4,7 @@
 //!
 //! - [`policy`]: the format, validated as a whole.
 //! - [`clock`]: wall-clock time in IANA zones ([`Zones`]; `Intl` on wasm32).
-//! - [`plan`]: reads, differences, guarded and bounded writes, the report.
+//! - [`plan`](mod@plan): reads, differences, guarded and bounded writes, the report.
 //!
 //! Daylight-saving time follows the wall clock: a rule matches while the local time
 //! is inside its window. When clocks spring forward, a window that starts in the
