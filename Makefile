@@ -111,7 +111,7 @@ test-wasm: rust-tools emulator
 
 # The package as users get it: Node, workerd (Miniflare), Chromium, Deno, and the types.
 test-js: tools emulator wasm
-	NKS_EMULATOR_ARGS="--op-delay-ms 50" scripts/with-emulator.sh node --test --test-concurrency=1 js/test/
+	NKS_EMULATOR_ARGS="--op-delay-ms 50 --cors-origins=*" scripts/with-emulator.sh node --test --test-concurrency=1 js/test/
 	cd js/test && node_modules/.bin/tsc -p tsconfig.json
 
 test: tools lint test-native test-wasm build test-js

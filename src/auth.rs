@@ -2,8 +2,9 @@
 //! exchanged at `POST /v2.0/tokens`, cached, refreshed before `expires`, and shared by
 //! concurrent callers (one Identity request at a time).
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, Service};
 use crate::model::from_json;
+use crate::retry::Backoff;
 use crate::secret::Secret;
 use crate::time::parse_rfc3339_ms;
 use crate::transport::{HttpRequest, Method, Transport};
@@ -46,6 +47,14 @@ pub enum Credentials {
 }
 
 impl Credentials {
+    /// The secrets these credentials hold, to keep out of any text shown.
+    pub fn secrets(&self) -> Vec<&str> {
+        match self {
+            Credentials::Token(s) | Credentials::AccessKey(s) => vec![s.expose()],
+            Credentials::Identity(identity) => vec![identity.password.expose()],
+        }
+    }
+
     /// Checks that nothing required is empty; the error names the field.
     pub fn validate(&self) -> Result<(), Error> {
         match self {
@@ -160,11 +169,13 @@ impl TokenSource {
         }
     }
 
-    /// A token valid now: cached while more than [`REFRESH_MARGIN_MS`] from expiry.
+    /// A token valid now: cached while more than [`REFRESH_MARGIN_MS`] from expiry;
+    /// Identity is asked again after a transient failure, as `backoff` allows.
     pub(crate) async fn token<T: Transport>(
         &self,
         transport: &T,
         timeout_ms: u32,
+        backoff: &Backoff,
     ) -> Result<Secret, Error> {
         let identity = match &self.credentials {
             Credentials::Token(token) | Credentials::AccessKey(token) => return Ok(token.clone()),
@@ -188,7 +199,7 @@ impl TokenSource {
             flight: Rc::new(Flight::default()),
         };
         *self.flight.borrow_mut() = Some(leader.flight.clone());
-        let result = issue(identity, transport, timeout_ms).await;
+        let result = issue_with_retries(identity, transport, timeout_ms, backoff).await;
         if let Ok(token) = &result {
             *self.cached.borrow_mut() = Some(token.clone());
         }
@@ -215,11 +226,50 @@ struct IssuedToken {
     expires: Option<String>,
 }
 
-/// `POST {endpoint}/v2.0/tokens` with the password credentials.
+/// [`issue`], tried again after transient failures: asking for a token twice has the
+/// effect of asking once.
+async fn issue_with_retries<T: Transport>(
+    identity: &Identity,
+    transport: &T,
+    timeout_ms: u32,
+    backoff: &Backoff,
+) -> Result<Token, Error> {
+    let mut attempt = 0;
+    loop {
+        match issue(identity, transport, timeout_ms).await {
+            Ok(token) => return Ok(token),
+            Err(error) => match backoff.delay(true, &error, attempt) {
+                Some(delay) => {
+                    transport.sleep(delay).await;
+                    attempt += 1;
+                }
+                None => return Err(error),
+            },
+        }
+    }
+}
+
+/// `POST {endpoint}/v2.0/tokens` with the password credentials. Errors say they came
+/// from Identity and never carry the password.
 async fn issue<T: Transport>(
     identity: &Identity,
     transport: &T,
     timeout_ms: u32,
+) -> Result<Token, Error> {
+    let url = format!("{}/v2.0/tokens", identity.endpoint.trim_end_matches('/'));
+    issue_at(identity, transport, timeout_ms, &url)
+        .await
+        .map_err(|mut e| {
+            e.redact(&[identity.password.expose()]);
+            e.during(Service::Identity, Method::Post, &url)
+        })
+}
+
+async fn issue_at<T: Transport>(
+    identity: &Identity,
+    transport: &T,
+    timeout_ms: u32,
+    url: &str,
 ) -> Result<Token, Error> {
     let body = serde_json::json!({
         "auth": {
@@ -232,7 +282,7 @@ async fn issue<T: Transport>(
     });
     let request = HttpRequest {
         method: Method::Post,
-        url: format!("{}/v2.0/tokens", identity.endpoint.trim_end_matches('/')),
+        url: url.to_owned(),
         headers: vec![
             ("Accept".into(), "application/json".into()),
             ("Content-Type".into(), "application/json".into()),
@@ -247,19 +297,19 @@ async fn issue<T: Transport>(
     if !(200..300).contains(&response.status) {
         let mut error = Error::from_response(&response, transport.now_ms());
         if error.kind == ErrorKind::Unauthorized {
-            error.message = "unauthorized (HTTP 401): Identity refused the credentials \
+            error.message = "unauthorized (HTTP 401): the credentials were refused \
                              (tenant id, user name or API password)"
                 .into();
         }
         return Err(error);
     }
     let answer: TokenAnswer = from_json(&response.body)
-        .map_err(|e| Error::invalid_response(response.status, format!("Identity token: {e}")))?;
+        .map_err(|e| Error::invalid_response(response.status, format!("token answer: {e}")))?;
     let token = answer.access.token;
     if token.id.is_empty() {
         return Err(Error::invalid_response(
             response.status,
-            "Identity token: access.token.id is empty",
+            "token answer: access.token.id is empty",
         ));
     }
     let expires_ms = match token.expires.as_deref() {
@@ -267,7 +317,7 @@ async fn issue<T: Transport>(
         Some(text) => Some(parse_rfc3339_ms(text).ok_or_else(|| {
             Error::invalid_response(
                 response.status,
-                format!("Identity token: access.token.expires {text:?} is not an RFC 3339 time"),
+                "token answer: access.token.expires is not an RFC 3339 time",
             )
         })?),
     };

@@ -4,10 +4,11 @@
 use crate::api::{self, Call};
 use crate::auth::{Credentials, TokenSource};
 pub use crate::config::{region_endpoint, Config};
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, Service};
 use crate::model::{
     Autoscale, Cluster, ClusterCreate, NodeGroup, NodeGroupCreate, Resize, Upgrade, UuidResponse,
 };
+use crate::retry::Backoff;
 use crate::secret::Secret;
 use crate::transport::{HttpRequest, HttpResponse, Method, Transport};
 use std::cell::Cell;
@@ -21,7 +22,7 @@ struct Inner<T> {
     config: Config,
     tokens: TokenSource,
     transport: Counted<T>,
-    jitter: Cell<u64>,
+    backoff: Backoff,
 }
 
 /// The transport, counting what it sends: Workers limit subrequests per invocation.
@@ -69,12 +70,12 @@ impl<T: Transport> NksClient<T> {
         Ok(NksClient {
             inner: Rc::new(Inner {
                 tokens: TokenSource::new(config.credentials.clone()),
+                backoff: Backoff::new(&config, seed),
                 config,
                 transport: Counted {
                     transport,
                     sent: Cell::new(0),
                 },
-                jitter: Cell::new(seed),
             }),
         })
     }
@@ -224,19 +225,26 @@ impl<T: Transport> NksClient<T> {
         let mut attempt = 0;
         let mut refreshed = false;
         loop {
-            let token = inner.tokens.token(&inner.transport, timeout_ms).await?;
+            let token = inner
+                .tokens
+                .token(&inner.transport, timeout_ms, &inner.backoff)
+                .await?;
             let request = self.request(method, path, body, &token);
-            let error = match inner.transport.send(request).await {
+            let url = request.url.clone();
+            let mut error = match inner.transport.send(request).await {
                 Ok(response) if (200..300).contains(&response.status) => return Ok(response),
                 Ok(response) => Error::from_response(&response, inner.transport.now_ms()),
                 Err(failure) => Error::from_transport(&failure, timeout_ms),
-            };
+            }
+            .during(Service::Nks, method, &url);
+            error.redact(&[token.expose()]);
+            error.redact(&inner.config.credentials.secrets());
             if error.kind == ErrorKind::Unauthorized && !refreshed && inner.tokens.can_refresh() {
                 inner.tokens.invalidate(&token);
                 refreshed = true;
                 continue;
             }
-            match self.retry_delay(idempotent, &error, attempt) {
+            match inner.backoff.delay(idempotent, &error, attempt) {
                 Some(delay) => {
                     inner.transport.sleep(delay).await;
                     attempt += 1;
@@ -271,38 +279,6 @@ impl<T: Transport> NksClient<T> {
             body: body.map(str::to_owned),
             timeout_ms: config.timeout_ms,
         }
-    }
-
-    /// How long to wait before trying again, or `None` to give up: only idempotent
-    /// requests, only transient failures, at most `retries` times, and never for a
-    /// `Retry-After` beyond `retry_max_ms`.
-    fn retry_delay(&self, idempotent: bool, error: &Error, attempt: u32) -> Option<u64> {
-        let config = &self.inner.config;
-        let transient = matches!(error.kind, ErrorKind::Timeout | ErrorKind::Network)
-            || matches!(error.status, 429 | 502 | 503 | 504);
-        if !idempotent || !transient || attempt >= config.retries {
-            return None;
-        }
-        let asked = error.retry_after_ms.unwrap_or(0);
-        if asked > config.retry_max_ms {
-            return None;
-        }
-        let ceiling = config
-            .retry_base_ms
-            .saturating_mul(1u64 << attempt.min(20))
-            .min(config.retry_max_ms);
-        let half = ceiling / 2;
-        Some((half + self.next_random() % (half + 1)).max(asked))
-    }
-
-    /// xorshift64: jitter only, not security.
-    fn next_random(&self) -> u64 {
-        let mut x = self.inner.jitter.get();
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.inner.jitter.set(x);
-        x
     }
 }
 

@@ -106,6 +106,25 @@ impl fmt::Display for ErrorKind {
     }
 }
 
+/// Which service a failure came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Service {
+    /// The NKS API (or a Worker's gateway of it).
+    Nks,
+    /// NHN Identity (tokens).
+    Identity,
+}
+
+impl Service {
+    /// Its name in messages (`NKS`, `Identity`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Service::Nks => "NKS",
+            Service::Identity => "Identity",
+        }
+    }
+}
+
 /// One entry of Magnum's `{"errors": [...]}` body. The 406 microversion answer adds
 /// `max_version` and `min_version`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -179,8 +198,12 @@ pub struct ErrorData {
     pub errors: Vec<ApiError>,
     /// How long the service asked to wait (`Retry-After`), in milliseconds.
     pub retry_after_ms: Option<u64>,
-    /// The answer's body as it came (empty when there was none).
+    /// The answer's body as it came (empty when there was none), secrets redacted.
     pub body: String,
+    /// The service that failed (`None` for `validation`).
+    pub service: Option<Service>,
+    /// What the runtime said about a failed connection (`connect ECONNREFUSED …`).
+    pub cause: Option<String>,
 }
 
 impl Error {
@@ -197,6 +220,8 @@ impl Error {
             errors: Vec::new(),
             retry_after_ms: None,
             body: String::new(),
+            service: None,
+            cause: None,
         }))
     }
 
@@ -237,7 +262,61 @@ impl Error {
                 format!("no answer within {timeout_ms} ms"),
             ),
             TransportError::Network(why) => {
-                Error::bare(ErrorKind::Network, 0, format!("network error: {why}"))
+                let mut error = Error::bare(ErrorKind::Network, 0, "network error".into());
+                error.cause = Some(why.clone());
+                error
+            }
+        }
+    }
+
+    /// The same error, placed: which service, and for a failure without an answer the
+    /// method and URL (`network error: GET http://127.0.0.1:9/v1/clusters (NKS):
+    /// connect ECONNREFUSED`). URLs here never hold secrets.
+    #[must_use]
+    pub fn during(mut self, service: Service, method: crate::transport::Method, url: &str) -> Self {
+        if self.service.is_some() {
+            return self;
+        }
+        self.service = Some(service);
+        if self.status == 0 {
+            let cause = self
+                .cause
+                .as_deref()
+                .map(|c| format!(": {c}"))
+                .unwrap_or_default();
+            self.message = format!(
+                "{} ({}): {} {url}{cause}",
+                self.message,
+                service.as_str(),
+                method.as_str()
+            );
+        } else if service == Service::Identity {
+            self.message = format!("Identity: {}", self.message);
+        }
+        self
+    }
+
+    /// Replaces every occurrence of each secret (tokens, passwords, keys) in the text
+    /// this error shows or keeps with `***`: upstream answers may echo them.
+    pub fn redact(&mut self, secrets: &[&str]) {
+        let data = &mut *self.0;
+        for secret in secrets.iter().filter(|s| s.len() >= 4) {
+            for text in [&mut data.message, &mut data.body]
+                .into_iter()
+                .chain(data.title.as_mut())
+                .chain(data.detail.as_mut())
+                .chain(data.cause.as_mut())
+            {
+                if text.contains(secret) {
+                    *text = text.replace(secret, "***");
+                }
+            }
+            for entry in &mut data.errors {
+                for text in entry.title.iter_mut().chain(entry.detail.iter_mut()) {
+                    if text.contains(secret) {
+                        *text = text.replace(secret, "***");
+                    }
+                }
             }
         }
     }
@@ -270,6 +349,7 @@ impl Error {
             .header("retry-after")
             .and_then(|v| retry_after_ms(v, now_ms));
         let summary = match (&title, &detail) {
+            (Some(t), Some(d)) if d.starts_with(t.trim_end_matches('.')) => d.clone(),
             (Some(t), Some(d)) if t != d => format!("{t}: {d}"),
             (Some(t), _) => t.clone(),
             (None, Some(d)) => d.clone(),
@@ -296,6 +376,8 @@ impl Error {
             errors,
             retry_after_ms,
             body: response.body.clone(),
+            service: None,
+            cause: None,
         }))
     }
 }
@@ -360,6 +442,8 @@ impl fmt::Debug for ErrorData {
             .field("errors", &self.errors)
             .field("retry_after_ms", &self.retry_after_ms)
             .field("body_bytes", &self.body.len())
+            .field("service", &self.service)
+            .field("cause", &self.cause)
             .finish()
     }
 }

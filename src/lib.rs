@@ -30,6 +30,7 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod model;
+mod retry;
 pub mod schedule;
 pub mod secret;
 pub mod time;

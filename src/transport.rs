@@ -229,92 +229,165 @@ pub use fetch::Fetch;
 #[cfg(target_arch = "wasm32")]
 mod fetch {
     use super::{HttpRequest, HttpResponse, Transport, TransportError, RESPONSE_HEADERS};
-    use js_sys::{Object, Promise, Reflect};
+    use js_sys::{Array, Promise};
+    use std::cell::{Cell, RefCell};
+    use std::collections::BTreeMap;
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Poll, Waker};
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
 
-    #[wasm_bindgen]
+    #[wasm_bindgen(module = "/js/transport.mjs")]
     extern "C" {
-        /// The global `fetch(url, init)`: workerd, Node >= 18, Deno, browsers.
-        #[wasm_bindgen(js_name = fetch)]
-        fn global_fetch(url: &str, init: &Object) -> Promise;
-        #[wasm_bindgen(js_name = setTimeout)]
-        fn set_timeout(callback: &js_sys::Function, ms: f64) -> JsValue;
-
-        /// The parts of `Response` the client reads.
-        type Response;
-        #[wasm_bindgen(method, getter)]
-        fn status(this: &Response) -> u16;
-        #[wasm_bindgen(method, getter)]
-        fn headers(this: &Response) -> Headers;
-        #[wasm_bindgen(method)]
-        fn text(this: &Response) -> Promise;
-
-        type Headers;
-        #[wasm_bindgen(method)]
-        fn get(this: &Headers, name: &str) -> Option<String>;
+        /// Sends one request through the global `fetch`; the answer comes back through
+        /// `settle` (see js/transport.mjs).
+        #[wasm_bindgen(catch)]
+        fn send(
+            settle: &js_sys::Function,
+            id: u32,
+            method: &str,
+            url: &str,
+            headers: &str,
+            body: Option<String>,
+            timeout_ms: u32,
+        ) -> Result<(), JsValue>;
     }
 
-    /// The global `fetch` with a per-request timeout through `AbortSignal.timeout`.
-    /// Requests go out as `fetch(url, {method, headers, body, signal})` with plain
-    /// objects: no `Request` or `Headers` is built on this side.
+    #[wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(js_name = setTimeout)]
+        fn set_timeout(callback: &js_sys::Function, ms: f64) -> JsValue;
+    }
+
+    /// What `settle` said about one request, and who waits for it.
+    #[derive(Default)]
+    struct Slot {
+        answer: Option<Result<HttpResponse, TransportError>>,
+        waker: Option<Waker>,
+    }
+
+    thread_local! {
+        /// Requests in flight, by id.
+        static IN_FLIGHT: RefCell<BTreeMap<u32, Slot>> = const { RefCell::new(BTreeMap::new()) };
+        static NEXT_ID: Cell<u32> = const { Cell::new(0) };
+        /// The one callback every answer comes back through, made on first use.
+        static SETTLE: Closure<dyn Fn(u32, u8, JsValue)> = Closure::new(settle);
+    }
+
+    /// Files an answer (`kind` 0), a timeout (1) or a failure without an answer (2).
+    fn settle(id: u32, kind: u8, value: JsValue) {
+        let answer = match kind {
+            0 => Ok(response(&value)),
+            1 => Err(TransportError::Timeout),
+            _ => Err(TransportError::Network(
+                value.as_string().unwrap_or_else(|| "fetch failed".into()),
+            )),
+        };
+        let waker = IN_FLIGHT.with(|slots| {
+            let mut slots = slots.borrow_mut();
+            // A request whose future was dropped (cancelled) has no slot: its answer is dropped.
+            slots.get_mut(&id).and_then(|slot| {
+                slot.answer = Some(answer);
+                slot.waker.take()
+            })
+        });
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    /// `[status, body, requestId, computeRequestId, retryAfter]` as a response.
+    fn response(value: &JsValue) -> HttpResponse {
+        let parts: Array = value.clone().unchecked_into();
+        let text = |i: u32| parts.get(i).as_string();
+        let headers = (2..)
+            .zip(RESPONSE_HEADERS)
+            .filter_map(|(i, name)| text(i).map(|v| (name.to_owned(), v)))
+            .collect();
+        // Statuses are whole numbers below 1000.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let status = parts.get(0).as_f64().unwrap_or(0.0) as u16;
+        HttpResponse {
+            status,
+            headers,
+            body: text(1).unwrap_or_default(),
+        }
+    }
+
+    /// One request in flight: ready once `settle` filed its answer. Dropping it
+    /// forgets the request.
+    struct InFlight(u32);
+
+    impl Future for InFlight {
+        type Output = Result<HttpResponse, TransportError>;
+        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+            IN_FLIGHT.with(|slots| {
+                let mut slots = slots.borrow_mut();
+                let Some(slot) = slots.get_mut(&self.0) else {
+                    return Poll::Ready(Err(TransportError::Network("request lost".into())));
+                };
+                match slot.answer.take() {
+                    Some(answer) => {
+                        slots.remove(&self.0);
+                        Poll::Ready(answer)
+                    }
+                    None => {
+                        slot.waker = Some(cx.waker().clone());
+                        Poll::Pending
+                    }
+                }
+            })
+        }
+    }
+
+    impl Drop for InFlight {
+        fn drop(&mut self) {
+            IN_FLIGHT.with(|slots| slots.borrow_mut().remove(&self.0));
+        }
+    }
+
+    /// The global `fetch` (workerd, Node >= 18, Deno, browsers), through
+    /// js/transport.mjs: one call per request, with its timeout (a shared
+    /// `AbortSignal.timeout`, see there).
     #[derive(Clone, Copy, Debug, Default)]
     pub struct Fetch;
 
-    fn set(target: &Object, key: &str, value: &JsValue) {
-        let _ = Reflect::set(target, &JsValue::from_str(key), value);
-    }
-
-    async fn exchange(
-        request: &HttpRequest,
-        signal: &web_sys::AbortSignal,
-    ) -> Result<HttpResponse, JsValue> {
-        let headers = Object::new();
-        for (name, value) in &request.headers {
-            set(&headers, name, &JsValue::from_str(value));
-        }
-        let init = Object::new();
-        set(&init, "method", &JsValue::from_str(request.method.as_str()));
-        set(&init, "headers", &headers);
-        set(&init, "signal", signal);
-        if let Some(body) = &request.body {
-            set(&init, "body", &JsValue::from_str(body));
-        }
-        let response: Response = JsFuture::from(global_fetch(&request.url, &init))
-            .await?
-            .unchecked_into();
-        let found = response.headers();
-        let headers = RESPONSE_HEADERS
-            .iter()
-            .filter_map(|name| found.get(name).map(|value| ((*name).to_owned(), value)))
-            .collect();
-        let body = JsFuture::from(response.text())
-            .await?
-            .as_string()
-            .unwrap_or_default();
-        Ok(HttpResponse {
-            status: response.status(),
-            headers,
-            body,
-        })
-    }
-
     impl Transport for Fetch {
         async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-            let signal = web_sys::AbortSignal::timeout_with_u32(request.timeout_ms);
-            exchange(&request, &signal).await.map_err(|error| {
-                if signal.aborted() {
-                    TransportError::Timeout
-                } else {
-                    let why = error
-                        .dyn_ref::<js_sys::Error>()
-                        .map(|e| String::from(e.message()))
-                        .or_else(|| error.as_string())
-                        .unwrap_or_else(|| "fetch failed".into());
-                    TransportError::Network(why)
-                }
-            })
+            let id = NEXT_ID.with(|next| {
+                let id = next.get();
+                next.set(id.wrapping_add(1));
+                id
+            });
+            IN_FLIGHT.with(|slots| slots.borrow_mut().insert(id, Slot::default()));
+            let mut headers = String::with_capacity(256);
+            for (name, value) in &request.headers {
+                headers.push_str(name);
+                headers.push('\n');
+                headers.push_str(value);
+                headers.push('\n');
+            }
+            let sent = SETTLE.with(|settle| {
+                send(
+                    settle.as_ref().unchecked_ref(),
+                    id,
+                    request.method.as_str(),
+                    &request.url,
+                    &headers,
+                    request.body,
+                    request.timeout_ms,
+                )
+            });
+            let waiting = InFlight(id);
+            if let Err(error) = sent {
+                let why = error
+                    .dyn_ref::<js_sys::Error>()
+                    .map_or_else(|| "fetch failed".into(), |e| String::from(e.message()));
+                return Err(TransportError::Network(why));
+            }
+            waiting.await
         }
 
         async fn sleep(&self, ms: u64) {

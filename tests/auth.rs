@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use nks_edge::error::Service;
 use nks_edge::transport::Method;
 use nks_edge::{Config, Credentials, ErrorKind, NksClient, Secret};
 use serde_json::Value;
@@ -140,7 +141,13 @@ fn wrong_credentials_say_so_without_showing_them() {
     )]));
     let err = block_on(client.list_clusters()).unwrap_err();
     assert_eq!(err.kind, ErrorKind::Unauthorized);
-    assert!(err.message.contains("Identity refused the credentials"));
+    assert_eq!(err.service, Some(Service::Identity));
+    assert!(
+        err.message
+            .starts_with("Identity: unauthorized (HTTP 401): the credentials were refused"),
+        "{}",
+        err.message
+    );
     let shown = format!("{err} {err:?}");
     assert!(!shown.contains(PASSWORD));
 }

@@ -2,7 +2,11 @@
 
 mod common;
 
-use common::{block_on, scripted, token_client};
+use common::{
+    block_on, identity_client, ok, scripted, status, token_answer, token_client, ENDPOINT,
+    PASSWORD, TOKEN,
+};
+use nks_edge::error::Service;
 use nks_edge::transport::{HttpResponse, TransportError};
 use nks_edge::{Error, ErrorKind};
 
@@ -29,7 +33,7 @@ fn magnum_errors_body() {
     assert_eq!(err.body, NOT_FOUND);
     assert_eq!(
         err.to_string(),
-        "not_found (HTTP 404): Cluster c could not be found: Cluster c could not be found. [request req-5b1c]"
+        "not_found (HTTP 404): Cluster c could not be found. [request req-5b1c]"
     );
 }
 
@@ -130,4 +134,92 @@ fn transport_failures_and_bad_success_bodies() {
         "{}",
         err.message
     );
+}
+
+/// Issue 14: a failure without an answer says the method, the URL, the service and
+/// the runtime's cause.
+#[test]
+fn network_failures_name_method_url_service_and_cause() {
+    let client = token_client(scripted(vec![
+        Err(TransportError::Network(
+            "fetch failed: connect ECONNREFUSED 127.0.0.1:9".into()
+        ));
+        3
+    ]));
+    let err = block_on(client.list_clusters()).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Network);
+    assert_eq!(err.service, Some(Service::Nks));
+    assert_eq!(
+        err.cause.as_deref(),
+        Some("fetch failed: connect ECONNREFUSED 127.0.0.1:9")
+    );
+    assert_eq!(
+        err.message,
+        format!("network error (NKS): GET {ENDPOINT}/v1/clusters: fetch failed: connect ECONNREFUSED 127.0.0.1:9")
+    );
+}
+
+/// Issue 13 item 5: Identity is retried like a GET, and its errors say Identity.
+#[test]
+fn identity_is_retried_and_named() {
+    let client = identity_client(scripted(vec![
+        status(503, ""),
+        token_answer("tok-1", "2026-11-27T00:00:00Z"),
+        ok(r#"{"clusters": []}"#),
+    ]));
+    assert_eq!(block_on(client.list_clusters()).unwrap(), vec![]);
+    assert_eq!(
+        client.transport().sleeps().len(),
+        1,
+        "one retry of Identity"
+    );
+
+    let down = identity_client(scripted(vec![
+        Err(TransportError::Network(
+            "getaddrinfo ENOTFOUND identity.test".into()
+        ));
+        3
+    ]));
+    let err = block_on(down.list_clusters()).unwrap_err();
+    assert_eq!(err.service, Some(Service::Identity));
+    assert_eq!(down.transport().requests().len(), 3, "1 + 2 retries");
+    assert!(
+        err.message
+            .starts_with("network error (Identity): POST https://identity.test/v2.0/tokens: getaddrinfo ENOTFOUND"),
+        "{}",
+        err.message
+    );
+}
+
+/// Issue 14: a title that the detail repeats is said once.
+#[test]
+fn a_repeated_title_is_said_once() {
+    let body = r#"{"errors":[{"status":404,"title":"Nodegroup ghost could not be found.","detail":"Nodegroup ghost could not be found in cluster prod."}]}"#;
+    let err = fail(Ok(HttpResponse::json(404, body)));
+    assert_eq!(
+        err.message,
+        "not_found (HTTP 404): Nodegroup ghost could not be found in cluster prod."
+    );
+}
+
+/// Issue 13 item 2: an upstream answer that echoes the token or the password never
+/// carries it into the error's text or its kept body.
+#[test]
+fn echoed_secrets_are_redacted() {
+    let echo = format!(
+        r#"{{"errors":[{{"status":400,"title":"bad token {TOKEN}","detail":"token {TOKEN} refused"}}]}}"#
+    );
+    let err = fail(Ok(HttpResponse::json(400, echo)));
+    let shown = format!("{err} {err:?} {} {:?}", err.body, err.errors);
+    assert!(!shown.contains(TOKEN), "{shown}");
+    assert_eq!(err.detail.as_deref(), Some("token *** refused"));
+
+    let client = identity_client(scripted(vec![status(
+        400,
+        &format!(r#"{{"error":{{"message":"bad request {{\"password\": \"{PASSWORD}\"}}"}}}}"#),
+    )]));
+    let err = block_on(client.list_clusters()).unwrap_err();
+    let shown = format!("{err} {err:?} {}", err.body);
+    assert!(!shown.contains(PASSWORD), "{shown}");
+    assert_eq!(err.service, Some(Service::Identity));
 }

@@ -2,6 +2,7 @@
 // errors, validation before any request, retries of GETs and never of POSTs.
 import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
+import net from "node:net";
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { NksClient, NksError } from "nks-edge";
@@ -118,19 +119,40 @@ test("unauthorized: wrong credentials and a bad token", async () => {
   assert.equal(bad.status, 401);
 });
 
-test("a GET succeeds after injected 503s; a POST is not retried", async () => {
+test("a GET and a write of absolute values succeed after injected 503s; an upgrade is not retried", async () => {
   const nks = client({ retries: 2 });
   await nks.listClusters(); // token first
-  await faults([{ route: "GET /v1/clusters/prod", error: 503, times: 2 }, { route: "POST /v1/clusters/prod/nodegroups/batch/autoscale", error: 503, times: 1 }]);
+  await faults([
+    { route: "GET /v1/clusters/prod", error: 503, times: 2 },
+    { route: "POST /v1/clusters/prod/nodegroups/batch/autoscale", error: 503, times: 1 },
+    { route: "POST /v1/clusters/prod/nodegroups/batch/upgrade", error: 503, times: 1 },
+  ]);
   await clearRequests();
   assert.equal((await nks.getCluster("prod")).name, "prod");
-  const error = await rejection(nks.setAutoscale("prod", "batch", { ca_enable: true, ca_max_node_count: 4 }));
+  assert.ok((await nks.setAutoscale("prod", "batch", { ca_enable: true, ca_max_node_count: 4 })).uuid);
+  const error = await rejection(nks.upgrade("prod", "batch", "v1.99.0"));
   assert.equal(error.kind, "server");
   assert.equal(error.status, 503);
+  assert.equal(error.service, "NKS");
   assert.deepEqual(await apiCalls(), [
     "GET /v1/clusters/prod", "GET /v1/clusters/prod", "GET /v1/clusters/prod",
-    "POST /v1/clusters/prod/nodegroups/batch/autoscale",
+    "POST /v1/clusters/prod/nodegroups/batch/autoscale", "POST /v1/clusters/prod/nodegroups/batch/autoscale",
+    "POST /v1/clusters/prod/nodegroups/batch/upgrade",
   ]);
+});
+
+test("a failed connection names the method, URL and service, and keeps the cause", async () => {
+  const server = net.createServer();
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve)); // nothing listens there now
+  const nks = new NksClient({ endpoint: `http://127.0.0.1:${port}`, token: "t", retries: 0 });
+  const error = await rejection(nks.listClusters());
+  assert.equal(error.kind, "network");
+  assert.equal(error.service, "NKS");
+  assert.ok(error.message.startsWith(`network error (NKS): GET http://127.0.0.1:${port}/v1/clusters: fetch failed`), error.message);
+  assert.ok(error.cause instanceof Error, "the runtime's cause is kept");
+  assert.match(error.cause.message, /ECONNREFUSED/);
 });
 
 test("plan and reconcile from JS", async () => {

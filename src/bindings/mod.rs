@@ -29,7 +29,7 @@ pub fn set_error_class(class: js_sys::Function) {
 }
 
 /// An `NksError` (a real `Error`) with `kind`, `status`, `title`, `detail`,
-/// `requestId`, `field` and `issues`.
+/// `requestId`, `field`, `issues`, `service` and, after a failed connection, `cause`.
 pub(crate) fn js_error(e: &Error) -> JsValue {
     let message = JsValue::from_str(&e.to_string());
     let class = ERROR_CLASS.with(|c| c.borrow().clone());
@@ -49,8 +49,16 @@ pub(crate) fn js_error(e: &Error) -> JsValue {
         ("requestId", text(&e.request_id)),
         ("field", text(&e.field)),
         ("issues", to_js(&e.issues).unwrap_or(JsValue::NULL)),
+        ("service", text(&e.service.map(|s| s.as_str().to_owned()))),
     ] {
         let _ = Reflect::set(&error, &JsValue::from_str(key), &value);
+    }
+    if let Some(cause) = &e.cause {
+        let _ = Reflect::set(
+            &error,
+            &JsValue::from_str("cause"),
+            &js_sys::Error::new(cause),
+        );
     }
     error
 }
