@@ -189,9 +189,9 @@ async function run(command, out, env) {
     if (typeof wasm.calendar !== "function") {
       throw new Error("this build of nks-edge has no calendar: rebuild the wasm (make wasm)");
     }
-    const text = readPolicy(argument);
-    const week = options.week ?? new Date().toISOString().slice(0, 10);
-    out.log(wasm.calendar(text, week));
+    // `{ week, timezone, …, svg }`: the same drawing as the dashboard's; the week that
+    // contains --week (YYYY-MM-DD), by default the current one in the policy's zone.
+    out.log(wasm.calendar(readPolicy(argument), options.week).svg);
     return 0;
   }
   const client = new NksClient(clientOptions(env));
