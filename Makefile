@@ -65,13 +65,17 @@ browser-tools:
 ## Build ----------------------------------------------------------------------
 
 # The package's wasm in js/pkg/, and the Worker's (with its routes) in js/pkg-worker/;
-# wasm-bindgen and wasm-opt run only when cargo produced a newer module. Also
-# wrangler's build command.
+# wasm-bindgen and wasm-opt run only when cargo produced a newer module; the
+# dashboard (js/dashboard/, static assets) gets the package's browser files beside it.
+# Also wrangler's build command.
 wasm: rust-tools js/node_modules/.installed
 	cargo build --release --target $(WASM_TARGET) -p nks-edge
 	cargo build --release --target $(WASM_TARGET) -p nks-edge --features worker --target-dir target/worker
 	@$(call bindgen,target/$(WASM_TARGET)/release/nks_edge.wasm,$(PKG))
 	@$(call bindgen,target/worker/$(WASM_TARGET)/release/nks_edge.wasm,$(WORKER_PKG))
+	@mkdir -p js/dashboard/nks-edge/pkg
+	@cp js/browser.mjs js/core.mjs js/dashboard/nks-edge/
+	@cp $(PKG)/nks_edge.js $(WASM) js/dashboard/nks-edge/pkg/
 
 # $(call bindgen,module,out-dir): wasm-bindgen then wasm-opt -Oz, if the module is newer.
 define bindgen

@@ -1,11 +1,15 @@
-// The Cloudflare Worker: HTTP routes and the cron tick, handled in Rust (src/worker/,
-// built into js/pkg-worker/ with the `worker` feature). Here only the bearer key is
-// hashed (WebCrypto), so the key itself never leaves this file, and the log lines Rust
-// returns are written.
+// The Cloudflare Worker: HTTP routes, the NKS gateway (/nks/v1/…), the cron tick and
+// its queued shares, handled in Rust (src/worker/, built into js/pkg-worker/ with the
+// `worker` feature). Here only the bearer key is hashed (WebCrypto), so the key itself
+// never leaves this file, the body is read (at most one byte past the limit), queue
+// messages are sent and settled, and the log lines Rust returns are written.
 import wasm from "./pkg-worker/nks_edge_bg.wasm";
-import { initSync, handleFetch, handleScheduled } from "./pkg-worker/nks_edge.js";
+import { initSync, bodyLimit, handleFetch, handleScheduled, handleQueued } from "./pkg-worker/nks_edge.js";
 
 initSync({ module: wasm });
+
+const BODY_LIMIT = bodyLimit();
+const NO_BODY = new Set(["GET", "HEAD", "OPTIONS"]);
 
 async function sha256Hex(text) {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
@@ -16,6 +20,32 @@ function bearer(request) {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "");
   return match ? match[1] : null;
 }
+
+/** The body as text, cut one byte past the limit (Rust answers 413 for that). */
+async function readBody(request) {
+  if (NO_BODY.has(request.method) || request.body === null) return null;
+  const reader = request.body.getReader();
+  const chunks = [];
+  let size = 0;
+  while (size <= BODY_LIMIT) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  if (size > BODY_LIMIT) await reader.cancel();
+  const bytes = new Uint8Array(Math.min(size, BODY_LIMIT + 1));
+  let at = 0;
+  for (const chunk of chunks) {
+    const part = chunk.subarray(0, bytes.length - at);
+    bytes.set(part, at);
+    at += part.length;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+/** Backoff of a retried queue message: 10 s, 20 s, 40 s, … up to 5 minutes. */
+const retryDelay = (attempts) => Math.min(300, 10 * 2 ** Math.max(0, attempts - 1));
 
 export default {
   async fetch(request, env) {
@@ -30,21 +60,43 @@ export default {
           origin: request.headers.get("origin"),
           keySha256: key === null ? null : await sha256Hex(key),
           requestHeaders: request.headers.get("access-control-request-headers"),
+          body: await readBody(request),
         },
         env,
       );
       console.log(out.log);
-      return new Response(out.status === 204 ? null : out.body, { status: out.status, headers: out.headers });
+      const empty = out.status === 204 || request.method === "HEAD";
+      return new Response(empty ? null : out.body, { status: out.status, headers: out.headers });
     } catch (error) {
-      console.log(JSON.stringify({ event: "request", route: url.pathname, status: 500, error: String(error?.kind ?? "internal") }));
+      console.log(JSON.stringify({
+        ts: new Date().toISOString(), level: "error", event: "request", route: "internal",
+        status: 500, error: String(error?.kind ?? "internal"),
+      }));
       const body = { error: { kind: "internal", message: "the Worker failed to handle the request" } };
       return Response.json(body, { status: 500 });
     }
   },
 
   async scheduled(event, env) {
-    for (const line of await handleScheduled(event.scheduledTime, env)) {
-      console.log(line);
+    const { lines, messages } = await handleScheduled(event.scheduledTime, env);
+    for (const line of lines) console.log(line);
+    if (messages.length > 0) {
+      // sendBatch takes at most 100 messages.
+      for (let i = 0; i < messages.length; i += 100) {
+        await env.TICKS.sendBatch(messages.slice(i, i + 100).map((body) => ({ body })));
+      }
+    }
+  },
+
+  async queue(batch, env) {
+    for (const message of batch.messages) {
+      const { lines, retry } = await handleQueued(message.body, env);
+      for (const line of lines) console.log(line);
+      if (retry) {
+        message.retry({ delaySeconds: retryDelay(message.attempts) });
+      } else {
+        message.ack();
+      }
     }
   },
 };

@@ -7,7 +7,7 @@ mod common;
 
 use common::{block_on, fixture_text, JiffZones, NOW_MS, PASSWORD};
 use nks_edge::transport::{HttpRequest, HttpResponse, Method, Replay};
-use nks_edge::worker::{serve, tick, Incoming, Outgoing, Setup};
+use nks_edge::worker::{serve, tick, Incoming, Invocation, Outgoing, Setup, Store};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -56,6 +56,44 @@ fn setup_with(vars: HashMap<&'static str, String>) -> Setup<Replay, JiffZones> {
     Setup::from_env(&|name| vars.get(name).cloned(), api(), JiffZones)
 }
 
+/// No report store: these tests are about the routes.
+struct NoStore;
+
+impl Store for NoStore {
+    async fn put(&self, _: &str, _: &str) -> Result<(), String> {
+        Err("unused".into())
+    }
+    async fn get(&self, _: &str) -> Result<Option<String>, String> {
+        Err("unused".into())
+    }
+    async fn list(&self, _: &str, _: usize) -> Result<Vec<String>, String> {
+        Err("unused".into())
+    }
+}
+
+const INVOCATION: Invocation<'static, NoStore> = Invocation {
+    now: &|| NOW_MS,
+    store: None,
+};
+
+fn send(setup: &Setup<Replay, JiffZones>, request: &Incoming) -> Outgoing {
+    block_on(serve(setup, request, &INVOCATION, std::future::pending()))
+}
+
+fn requests(setup: &Setup<Replay, JiffZones>) -> Vec<HttpRequest> {
+    setup
+        .client
+        .as_ref()
+        .unwrap()
+        .transport()
+        .inner()
+        .requests()
+}
+
+fn run_tick(setup: &Setup<Replay, JiffZones>) -> Vec<String> {
+    block_on(tick(setup, NOW_MS, None, &INVOCATION)).lines
+}
+
 fn get(setup: &Setup<Replay, JiffZones>, method: &str, path: &str, key: Option<&str>) -> Outgoing {
     let (path, query) = path.split_once('?').unwrap_or((path, ""));
     let request = Incoming {
@@ -64,9 +102,9 @@ fn get(setup: &Setup<Replay, JiffZones>, method: &str, path: &str, key: Option<&
         query: query.into(),
         origin: Some("https://console.example.com".into()),
         key_sha256: key.map(str::to_owned),
-        request_headers: None,
+        ..Incoming::default()
     };
-    block_on(serve(setup, &request, &|| NOW_MS))
+    send(setup, &request)
 }
 
 fn header<'o>(out: &'o Outgoing, name: &str) -> Option<&'o str> {
@@ -117,7 +155,7 @@ fn kubeconfig_with_a_valid_key() {
     }
     // The token is cached across requests of one isolate: one Identity request.
     get(&setup, "GET", "/v1/clusters/prod/kubeconfig", Some(VIEWER));
-    let sent = setup.client.as_ref().unwrap().transport().requests();
+    let sent = requests(&setup);
     assert_eq!(
         sent.iter()
             .filter(|r| r.url.ends_with("/v2.0/tokens"))
@@ -158,16 +196,14 @@ fn keys_scopes_and_clusters_are_enforced() {
             "{key:?} {path}"
         );
     }
-    assert!(
-        setup
-            .client
-            .as_ref()
-            .unwrap()
-            .transport()
-            .requests()
-            .is_empty(),
-        "nothing reached the API"
-    );
+    // Only the read that tells whether "dev" is one of the viewer's clusters by
+    // another name; no kubeconfig was asked for.
+    let paths: Vec<String> = requests(&setup)
+        .iter()
+        .filter(|r| !r.url.ends_with("/v2.0/tokens"))
+        .map(|r| format!("{} {}", r.method.as_str(), r.url))
+        .collect();
+    assert_eq!(paths, ["GET http://nks.test/v1/clusters/dev"]);
 }
 
 #[test]
@@ -195,7 +231,7 @@ fn cors_preflight_and_unknown_origins() {
         request_headers: Some("authorization".into()),
         ..Incoming::default()
     };
-    let out = block_on(serve(&setup, &preflight, &|| NOW_MS));
+    let out = send(&setup, &preflight);
     assert_eq!(out.status, 204);
     assert_eq!(
         header(&out, "access-control-allow-origin"),
@@ -212,7 +248,7 @@ fn cors_preflight_and_unknown_origins() {
         origin: Some("https://evil.example".into()),
         ..preflight
     };
-    let out = block_on(serve(&setup, &stranger, &|| NOW_MS));
+    let out = send(&setup, &stranger);
     assert_eq!(header(&out, "access-control-allow-origin"), None);
 }
 
@@ -260,7 +296,7 @@ fn configuration_errors_name_the_variable() {
         200,
         "other routes still work"
     );
-    let lines = block_on(tick(&setup, NOW_MS));
+    let lines = run_tick(&setup);
     let line: Value = serde_json::from_str(&lines[0]).unwrap();
     assert_eq!(
         (
@@ -273,7 +309,7 @@ fn configuration_errors_name_the_variable() {
 
     let mut vars = env();
     vars.insert("DRY_RUN", "maybe".into());
-    let lines = block_on(tick(&setup_with(vars), NOW_MS));
+    let lines = run_tick(&setup_with(vars));
     assert!(lines[0].contains("\"variable\":\"DRY_RUN\""));
 }
 
@@ -302,12 +338,7 @@ fn plan_at_an_instant_and_reconcile_now() {
     // NOW_MS is 09:00 in Seoul on a Thursday.
     let out = get(&setup, "POST", "/v1/reconcile", Some(CI));
     assert_eq!(body(&out)["actions"][0]["result"], "applied");
-    let posts = setup
-        .client
-        .as_ref()
-        .unwrap()
-        .transport()
-        .requests()
+    let posts = requests(&setup)
         .into_iter()
         .filter(|r| r.method == Method::Post && !r.url.ends_with("tokens"))
         .count();
@@ -319,7 +350,7 @@ fn a_dry_run_tick_logs_the_plan_and_writes_nothing() {
     let mut vars = env();
     vars.insert("DRY_RUN", "true".into());
     let setup = setup_with(vars);
-    let lines = block_on(tick(&setup, NOW_MS));
+    let lines = run_tick(&setup);
     let summary: Value = serde_json::from_str(&lines[0]).unwrap();
     assert_eq!(
         (
@@ -332,8 +363,224 @@ fn a_dry_run_tick_logs_the_plan_and_writes_nothing() {
     let action: Value = serde_json::from_str(&lines[1]).unwrap();
     assert_eq!(action["event"], "action");
     assert_eq!(action["to"], json!({"min": 3, "max": 10}));
-    let sent = setup.client.as_ref().unwrap().transport().requests();
+    let sent = requests(&setup);
     assert!(sent
         .iter()
         .all(|r| r.method == Method::Get || r.url.ends_with("/v2.0/tokens")));
+}
+
+#[test]
+fn authentication_comes_before_any_policy_or_query_error() {
+    let mut vars = env();
+    vars.insert("SCALE_POLICY", "[]".into());
+    let setup = setup_with(vars);
+    for (method, path) in [
+        ("GET", "/v1/plan"),
+        ("GET", "/v1/plan?bogus=1"),
+        ("POST", "/v1/reconcile"),
+    ] {
+        let out = get(&setup, method, path, None);
+        assert_eq!(out.status, 401, "{path}: {}", out.body);
+        assert!(!out.body.contains("SCALE_POLICY"), "{}", out.body);
+    }
+    let out = get(&setup, "GET", "/v1/plan", Some(CI));
+    assert_eq!(
+        (out.status, body(&out)["error"]["message"].clone()),
+        (500, json!("SCALE_POLICY: must be an object"))
+    );
+}
+
+#[test]
+fn unknown_query_parameters_are_refused_and_dry_run_works() {
+    let setup = setup_with(env());
+    let out = get(
+        &setup,
+        "POST",
+        "/v1/reconcile?dry_run=true&force=1",
+        Some(CI),
+    );
+    assert_eq!(out.status, 400);
+    assert_eq!(
+        body(&out)["error"]["message"],
+        "unknown query parameter force: this route takes dry_run"
+    );
+    let out = get(
+        &setup,
+        "GET",
+        "/v1/clusters/prod/kubeconfig?x=1&y",
+        Some(CI),
+    );
+    assert_eq!(
+        body(&out)["error"]["message"],
+        "unknown query parameter x, y: this route takes no query parameters"
+    );
+    assert_eq!(
+        get(
+            &setup,
+            "GET",
+            "/v1/plan?at=2026-11-26T09:00:00Z&at=2026-11-26T09:00:00Z",
+            Some(CI)
+        )
+        .status,
+        400
+    );
+    assert_eq!(
+        get(&setup, "POST", "/v1/reconcile?dry_run=perhaps", Some(CI)).status,
+        400
+    );
+    assert!(requests(&setup).is_empty(), "nothing was sent");
+
+    let out = get(&setup, "POST", "/v1/reconcile?dry_run=true", Some(CI));
+    assert_eq!(out.status, 200, "{}", out.body);
+    assert_eq!(body(&out)["dry_run"], true);
+    assert_eq!(body(&out)["actions"][0]["result"], "planned");
+    assert!(
+        requests(&setup)
+            .iter()
+            .all(|r| r.method == Method::Get || r.url.ends_with("/v2.0/tokens")),
+        "a dry run writes nothing"
+    );
+}
+
+#[test]
+fn at_takes_an_unencoded_plus_and_refuses_what_is_not_an_instant() {
+    let setup = setup_with(env());
+    for at in [
+        "2026-11-26T09:00:00+09:00",
+        "2026-11-26T09:00:00%2B09:00",
+        "2026-11-26T09:00:00%2009:00",
+        "2026-11-26T00:00:00Z",
+    ] {
+        let out = get(&setup, "GET", &format!("/v1/plan?at={at}"), Some(CI));
+        assert_eq!(out.status, 200, "{at}: {}", out.body);
+        assert_eq!(body(&out)["at"], "2026-11-26T09:00:00+09:00", "{at}");
+    }
+    let huge = "9".repeat(10_000);
+    for at in [
+        "275761-1-1T00:00:00Z",
+        "+275760-09-13T00:00:00Z",
+        "2026-11-26T09:00:00",
+        "10000-01-01T00:00:00Z",
+        "-0001-01-01T00:00:00Z",
+        "2026-13-01T00:00:00Z",
+        "",
+        huge.as_str(),
+        "2026-11-26T09:00:00%FF09:00",
+    ] {
+        let out = get(&setup, "GET", &format!("/v1/plan?at={at}"), Some(CI));
+        assert_eq!(
+            (out.status, body(&out)["error"]["field"].clone()),
+            (400, json!("at")),
+            "{at}"
+        );
+        assert!(out.body.len() < 400, "the value is not echoed");
+    }
+}
+
+#[test]
+fn healthz_answers_head() {
+    let out = get(&setup_with(env()), "HEAD", "/healthz", None);
+    assert_eq!(out.status, 200);
+    assert_eq!(get(&setup_with(env()), "PUT", "/healthz", None).status, 405);
+}
+
+#[test]
+fn a_non_ascii_token_is_a_configuration_error_that_does_not_show_it() {
+    let mut vars = env();
+    vars.insert("NKS_TOKEN", "tökén-secret-value".into());
+    let out = get(
+        &setup_with(vars),
+        "GET",
+        "/v1/clusters/prod/kubeconfig",
+        Some(CI),
+    );
+    assert_eq!(
+        (out.status, body(&out)["error"]["variable"].clone()),
+        (500, json!("NKS_TOKEN"))
+    );
+    assert!(!out.body.contains("secret-value") && !out.log.contains("secret-value"));
+}
+
+#[test]
+fn duplicate_key_digests_are_a_configuration_error() {
+    let mut vars = env();
+    vars.insert(
+        "ACCESS_KEYS",
+        json!([
+            {"name": "a", "sha256": CI, "scopes": ["plan"], "clusters": ["*"]},
+            {"name": "b", "sha256": CI, "scopes": ["kubeconfig"], "clusters": ["*"]}
+        ])
+        .to_string(),
+    );
+    let out = get(&setup_with(vars), "GET", "/v1/plan", Some(CI));
+    assert_eq!(
+        (out.status, body(&out)["error"]["message"].clone()),
+        (
+            500,
+            json!("ACCESS_KEYS: [1].sha256 is the digest of [0] too: each key must be different")
+        )
+    );
+}
+
+#[test]
+fn wrong_credentials_answer_one_502_naming_identity() {
+    let mut vars = env();
+    vars.insert(
+        "SCALE_POLICY",
+        json!({"timezone": "Asia/Seoul", "rules": [
+            {"cluster": "prod", "nodegroup": "a", "autoscale": {"min": 1, "max": 2}},
+            {"cluster": "dev", "nodegroup": "b", "autoscale": {"min": 1, "max": 2}},
+            {"cluster": "stage", "nodegroup": "c", "autoscale": {"min": 1, "max": 2}}
+        ]})
+        .to_string(),
+    );
+    let setup: Setup<Replay, JiffZones> = Setup::from_env(
+        &|name| vars.get(name).cloned(),
+        Replay::new(NOW_MS, |_req: &HttpRequest| {
+            Ok(HttpResponse::json(
+                401,
+                r#"{"error":{"message":"The request you have made requires authentication.","code":401}}"#,
+            ))
+        }),
+        JiffZones,
+    );
+    let out = get(&setup, "GET", "/v1/plan", Some(CI));
+    assert_eq!(out.status, 502, "{}", out.body);
+    let error = &body(&out)["error"];
+    assert_eq!(error["service"], "identity");
+    assert_eq!(
+        error["message"],
+        "Identity refused the Worker's credentials (NHN_TENANT_ID, NHN_USERNAME, NHN_API_PASSWORD)"
+    );
+    let lines = run_tick(&setup);
+    let identity: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.contains("identity_error"))
+        .collect();
+    assert_eq!(identity.len(), 1, "{lines:?}");
+    assert!(
+        !lines.iter().any(|l| l.contains(r#""event":"error""#)),
+        "not once per cluster: {lines:?}"
+    );
+}
+
+#[test]
+fn a_403_log_line_names_the_recognised_key_and_every_line_has_time_and_level() {
+    let setup = setup_with(env());
+    let out = get(&setup, "GET", "/v1/plan", Some(VIEWER));
+    assert_eq!(out.status, 403);
+    let line: Value = serde_json::from_str(&out.log).unwrap();
+    assert_eq!(line["key"], "viewer");
+    assert_eq!(line["level"], "warn");
+    assert_eq!(line["ts"], "2026-11-26T00:00:00.000Z");
+    let out = get(&setup, "GET", "/healthz", None);
+    let line: Value = serde_json::from_str(&out.log).unwrap();
+    assert_eq!(line["level"], "info");
+    for line in run_tick(&setup) {
+        let line: Value = serde_json::from_str(&line).unwrap();
+        assert!(
+            line["ts"].is_string() && line["level"].is_string(),
+            "{line}"
+        );
+    }
 }

@@ -5,6 +5,7 @@
 //!   entry of [`crate::api::OPERATIONS`]);
 //! - `worker` (with the `worker` feature): the Worker's entry points.
 
+mod calendar;
 mod client;
 #[cfg(feature = "worker")]
 mod worker;

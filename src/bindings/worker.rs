@@ -1,12 +1,86 @@
-//! The Worker's entry points: environment in, routes and ticks out.
+//! The Worker's entry points: environment in, routes, ticks and queued shares out.
+//! The KV namespace (`REPORTS`) is reached through imports bound with `catch`, so a
+//! JavaScript exception becomes an error value and never unwinds through wasm.
 use super::{from_js, js_error, to_js};
 use crate::schedule::clock::IntlZones;
-use crate::transport::Fetch;
-use crate::worker::{self, Incoming, Setup};
-use js_sys::Reflect;
+use crate::transport::{Fetch, Transport};
+use crate::worker::routes::{BODY_LIMIT, ROUTE_LIMIT_MS};
+use crate::worker::{self, reports, Incoming, Invocation, Setup, Store};
+use js_sys::{Object, Promise, Reflect};
+use serde_json::json;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    /// A Workers KV namespace: the methods the report store uses.
+    type KvNamespace;
+    #[wasm_bindgen(method, catch)]
+    fn put(this: &KvNamespace, key: &str, value: &str) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn get(this: &KvNamespace, key: &str) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn list(this: &KvNamespace, options: &Object) -> Result<Promise, JsValue>;
+}
+
+/// The binding names the Worker looks for in its environment.
+const REPORTS_BINDING: &str = "REPORTS";
+const QUEUE_BINDING: &str = "TICKS";
+
+/// The `REPORTS` KV namespace as a [`Store`].
+struct Kv(KvNamespace);
+
+/// A rejected promise's message (KV's errors name no secret).
+fn why(error: &JsValue) -> String {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "the KV call failed".into())
+}
+
+async fn settle(promise: Result<Promise, JsValue>) -> Result<JsValue, String> {
+    JsFuture::from(promise.map_err(|e| why(&e))?)
+        .await
+        .map_err(|e| why(&e))
+}
+
+impl Store for Kv {
+    async fn put(&self, key: &str, value: &str) -> Result<(), String> {
+        settle(self.0.put(key, value)).await.map(|_| ())
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<String>, String> {
+        Ok(settle(self.0.get(key)).await?.as_string())
+    }
+
+    async fn list(&self, prefix: &str, limit: usize) -> Result<Vec<String>, String> {
+        let options = Object::new();
+        let _ = Reflect::set(&options, &"prefix".into(), &JsValue::from_str(prefix));
+        #[allow(clippy::cast_precision_loss)]
+        let limit = limit as f64;
+        let _ = Reflect::set(&options, &"limit".into(), &JsValue::from_f64(limit));
+        let listed = settle(self.0.list(&options)).await?;
+        let keys = Reflect::get(&listed, &"keys".into()).map_err(|e| why(&e))?;
+        Ok(js_sys::Array::from(&keys)
+            .iter()
+            .filter_map(|k| Reflect::get(&k, &"name".into()).ok()?.as_string())
+            .collect())
+    }
+}
+
+/// The environment's binding `name`, when it is an object.
+fn binding(env: &JsValue, name: &str) -> Option<JsValue> {
+    Reflect::get(env, &JsValue::from_str(name))
+        .ok()
+        .filter(JsValue::is_object)
+}
+
+fn store(env: &JsValue) -> Option<Kv> {
+    binding(env, REPORTS_BINDING).map(|b| Kv(b.unchecked_into()))
+}
 
 /// The Worker's setup in wasm: `fetch` and `Intl`.
 type WorkerSetup = Setup<Fetch, IntlZones>;
@@ -73,22 +147,122 @@ fn now_ms() -> i64 {
     now
 }
 
-/// The Worker's `fetch`: `{method, path, query, origin, keySha256, requestHeaders}` in,
-/// `{status, headers, body, log}` out.
+/// The largest request body the Worker reads (it reads one byte more, to tell).
+#[wasm_bindgen(js_name = bodyLimit)]
+pub fn body_limit() -> usize {
+    BODY_LIMIT
+}
+
+/// The Worker's `fetch`: `{method, path, query, origin, keySha256, requestHeaders,
+/// body}` in, `{status, headers, body, log}` out; a 504 after [`ROUTE_LIMIT_MS`].
 #[wasm_bindgen(js_name = handleFetch)]
 pub async fn handle_fetch(request: JsValue, env: JsValue) -> Result<JsValue, JsValue> {
     let incoming: Incoming = from_js("request", &request).map_err(|e| js_error(&e))?;
     let setup = setup_for(&env);
-    let out = worker::serve(&setup, &incoming, &now_ms).await;
+    let store = store(&env);
+    let invocation = Invocation {
+        now: &now_ms,
+        store: store.as_ref(),
+    };
+    let give_up = Fetch.sleep(u64::from(ROUTE_LIMIT_MS));
+    let out = worker::serve(&setup, &incoming, &invocation, give_up).await;
     to_js(&out).map_err(|e| js_error(&e))
 }
 
-/// The Worker's `scheduled`: the JSON lines to log.
+/// One queued share of a tick: the tick's instant and the clusters to reconcile.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Share {
+    at: i64,
+    clusters: Vec<String>,
+}
+
+/// The Worker's `scheduled`: `{lines, messages}`. With a queue bound (`TICKS`), the
+/// tick is split into one message per cluster (recording the tick's instant, so that
+/// older messages are known as superseded); otherwise it runs here.
 #[wasm_bindgen(js_name = handleScheduled)]
 pub async fn handle_scheduled(scheduled_time: f64, env: JsValue) -> Result<JsValue, JsValue> {
     let setup = setup_for(&env);
+    let store = store(&env);
+    let invocation = Invocation {
+        now: &now_ms,
+        store: store.as_ref(),
+    };
     // A scheduledTime is finite epoch milliseconds.
     #[allow(clippy::cast_possible_truncation)]
-    let lines = worker::tick(&setup, scheduled_time as i64).await;
-    to_js(&lines).map_err(|e| js_error(&e))
+    let at = scheduled_time as i64;
+    let queued = binding(&env, QUEUE_BINDING).is_some();
+    let out = match (&setup.policy, queued) {
+        (Ok(policy), true) => {
+            let messages: Vec<Share> = policy
+                .clusters()
+                .iter()
+                .map(|c| Share {
+                    at,
+                    clusters: vec![(*c).to_owned()],
+                })
+                .collect();
+            let recorded = match &store {
+                Some(store) => reports::set_latest_tick(store, at).await.err(),
+                None => Some("no REPORTS binding: superseded messages cannot be recognised".into()),
+            };
+            let mut lines = vec![worker::log::line(
+                now_ms(),
+                "info",
+                json!({"event": "fanout", "messages": messages.len()}),
+            )];
+            if let Some(why) = recorded {
+                lines.push(worker::log::line(
+                    now_ms(),
+                    "warn",
+                    json!({"event": "fanout", "message": why}),
+                ));
+            }
+            json!({"lines": lines, "messages": messages})
+        }
+        _ => {
+            let ticked = worker::tick(&setup, at, None, &invocation).await;
+            json!({"lines": ticked.lines, "messages": []})
+        }
+    };
+    to_js(&out).map_err(|e| js_error(&e))
+}
+
+/// The queue consumer, for one message: `{lines, retry}`. A message whose tick a
+/// newer one superseded does nothing; one whose run failed transiently is retried.
+#[wasm_bindgen(js_name = handleQueued)]
+pub async fn handle_queued(body: JsValue, env: JsValue) -> Result<JsValue, JsValue> {
+    let setup = setup_for(&env);
+    let store = store(&env);
+    let invocation = Invocation {
+        now: &now_ms,
+        store: store.as_ref(),
+    };
+    let Ok(share) = from_js::<Share>("message", &body) else {
+        let line = worker::log::line(
+            now_ms(),
+            "error",
+            json!({"event": "queued", "message": "the message is not {at, clusters}: dropped"}),
+        );
+        return to_js(&json!({"lines": [line], "retry": false})).map_err(|e| js_error(&e));
+    };
+    let newest = match &store {
+        Some(store) => reports::latest_tick(store).await.ok().flatten(),
+        None => None,
+    };
+    let out = match newest {
+        Some(newest) if newest > share.at => {
+            let line = worker::log::line(
+                now_ms(),
+                "info",
+                json!({"event": "superseded", "at": worker::log::timestamp(share.at),
+                       "clusters": share.clusters, "newest": worker::log::timestamp(newest)}),
+            );
+            json!({"lines": [line], "retry": false})
+        }
+        _ => {
+            let ticked = worker::tick(&setup, share.at, Some(&share.clusters), &invocation).await;
+            json!({"lines": ticked.lines, "retry": ticked.transient})
+        }
+    };
+    to_js(&out).map_err(|e| js_error(&e))
 }

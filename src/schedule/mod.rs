@@ -12,6 +12,7 @@
 //! when they fall back, the repeated hour matches the same way both times, and since
 //! reconciling is idempotent, applying a state twice changes nothing.
 
+pub mod calendar;
 pub mod clock;
 mod limited;
 pub mod plan;

@@ -6,22 +6,33 @@ use serde_json::Value;
 /// What a key may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
-    /// `GET /v1/clusters/{cluster}/kubeconfig`
+    /// Kubeconfigs: `GET /v1/clusters/{cluster}/kubeconfig` and the gateway's `…/config`.
     Kubeconfig,
-    /// `GET /v1/plan`
+    /// `GET /v1/plan`, `GET /v1/reports`
     Plan,
     /// `POST /v1/reconcile`
     Reconcile,
+    /// The gateway's reads.
+    Read,
+    /// The gateway's autoscaler settings and resizes.
+    Scale,
+    /// The gateway's other writes.
+    Operate,
 }
+
+/// Every scope, in the order error messages list them.
+const SCOPES: [Scope; 6] = [
+    Scope::Kubeconfig,
+    Scope::Plan,
+    Scope::Reconcile,
+    Scope::Read,
+    Scope::Scale,
+    Scope::Operate,
+];
 
 impl Scope {
     fn parse(text: &str) -> Option<Scope> {
-        match text {
-            "kubeconfig" => Some(Scope::Kubeconfig),
-            "plan" => Some(Scope::Plan),
-            "reconcile" => Some(Scope::Reconcile),
-            _ => None,
-        }
+        SCOPES.into_iter().find(|s| s.as_str() == text)
     }
 
     /// The scope's name in `ACCESS_KEYS`.
@@ -30,6 +41,19 @@ impl Scope {
             Scope::Kubeconfig => "kubeconfig",
             Scope::Plan => "plan",
             Scope::Reconcile => "reconcile",
+            Scope::Read => "read",
+            Scope::Scale => "scale",
+            Scope::Operate => "operate",
+        }
+    }
+
+    /// The scope a gateway operation needs.
+    pub fn of(access: crate::api::Access) -> Scope {
+        match access {
+            crate::api::Access::Read => Scope::Read,
+            crate::api::Access::Scale => Scope::Scale,
+            crate::api::Access::Operate => Scope::Operate,
+            crate::api::Access::Kubeconfig => Scope::Kubeconfig,
         }
     }
 }
@@ -57,9 +81,14 @@ impl std::fmt::Debug for AccessKey {
 }
 
 impl AccessKey {
-    /// Whether the key may touch `cluster`.
+    /// Whether the key may touch `cluster` (as written: a name or a UUID).
     pub fn allows_cluster(&self, cluster: &str) -> bool {
         self.clusters.iter().any(|c| c == "*" || c == cluster)
+    }
+
+    /// Whether the key may touch every cluster.
+    pub fn all_clusters(&self) -> bool {
+        self.clusters.iter().any(|c| c == "*")
     }
 }
 
@@ -111,9 +140,10 @@ pub fn parse_keys(text: &str) -> Result<Vec<AccessKey>, String> {
             .ok_or(format!("{at}.scopes must be a list"))?
             .iter()
             .map(|s| {
-                s.as_str().and_then(Scope::parse).ok_or(format!(
-                    "{at}.scopes: {s} is not kubeconfig, plan or reconcile"
-                ))
+                s.as_str().and_then(Scope::parse).ok_or_else(|| {
+                    let names: Vec<&str> = SCOPES.iter().map(|s| s.as_str()).collect();
+                    format!("{at}.scopes: {s} is not one of {}", names.join(", "))
+                })
             })
             .collect::<Result<Vec<_>, _>>()?;
         let clusters = map
@@ -131,6 +161,11 @@ pub fn parse_keys(text: &str) -> Result<Vec<AccessKey>, String> {
                     .ok_or(format!("{at}.clusters: {c} is not a cluster name"))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        if let Some(first) = keys.iter().position(|k: &AccessKey| k.digest == digest) {
+            return Err(format!(
+                "{at}.sha256 is the digest of [{first}] too: each key must be different"
+            ));
+        }
         keys.push(AccessKey {
             name: name.to_owned(),
             digest,
@@ -148,6 +183,8 @@ pub struct Denied {
     pub status: u16,
     /// What to tell the caller.
     pub message: String,
+    /// The recognised key's name (403), for the log line.
+    pub key: Option<String>,
 }
 
 /// Finds the key whose digest equals `presented` (every entry is compared, in constant
@@ -161,6 +198,7 @@ pub fn authorize<'k>(
     let unauthorized = || Denied {
         status: 401,
         message: "a valid access key is required (Authorization: Bearer <key>)".into(),
+        key: None,
     };
     let presented = presented.ok_or_else(unauthorized)?;
     let mut found = None;
@@ -176,25 +214,23 @@ pub fn authorize<'k>(
     }
     let key = found.ok_or_else(unauthorized)?;
     if !key.scopes.contains(&scope) {
-        return Err(Denied {
-            status: 403,
-            message: format!(
-                "access key {:?} does not have the {} scope",
-                key.name,
-                scope.as_str()
-            ),
-        });
+        return Err(key.denied(format!("does not have the {} scope", scope.as_str())));
     }
     if let Some(outside) = clusters.iter().find(|c| !key.allows_cluster(c)) {
-        return Err(Denied {
-            status: 403,
-            message: format!(
-                "access key {:?} may not touch cluster {outside:?}",
-                key.name
-            ),
-        });
+        return Err(key.denied(format!("may not touch cluster {outside:?}")));
     }
     Ok(key)
+}
+
+impl AccessKey {
+    /// A 403 for this key: `access key "ci" <why>`.
+    pub fn denied(&self, why: String) -> Denied {
+        Denied {
+            status: 403,
+            message: format!("access key {:?} {why}", self.name),
+            key: Some(self.name.clone()),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -262,9 +298,10 @@ mod tests {
         for (text, want) in [
             ("{}", "must be a JSON list of keys"),
             ("[{\"name\":\"a\",\"sha256\":\"abc\",\"scopes\":[],\"clusters\":[\"*\"]}]", "[0].sha256 must be the 64 hex characters of the key's SHA-256"),
-            (&format!("[{{\"name\":\"a\",\"sha256\":\"{CI}\",\"scopes\":[\"admin\"],\"clusters\":[\"*\"]}}]"), "[0].scopes: \"admin\" is not kubeconfig, plan or reconcile"),
+            (&format!("[{{\"name\":\"a\",\"sha256\":\"{CI}\",\"scopes\":[\"admin\"],\"clusters\":[\"*\"]}}]"), "[0].scopes: \"admin\" is not one of kubeconfig, plan, reconcile, read, scale, operate"),
             (&format!("[{{\"name\":\"a\",\"sha256\":\"{CI}\",\"scopes\":[],\"clusters\":[]}}]"), "[0].clusters must be a non-empty list (\"*\" for all)"),
             (&format!("[{{\"name\":\"a\",\"sha256\":\"{CI}\",\"scopes\":[],\"clusters\":[\"*\"],\"key\":\"x\"}}]"), "[0].key is not a field (name, sha256, scopes, clusters)"),
+            (&format!("[{{\"name\":\"a\",\"sha256\":\"{CI}\",\"scopes\":[\"read\"],\"clusters\":[\"*\"]}},{{\"name\":\"b\",\"sha256\":\"{}\",\"scopes\":[\"scale\"],\"clusters\":[\"*\"]}}]", CI.to_uppercase()), "[1].sha256 is the digest of [0] too: each key must be different"),
         ] {
             assert_eq!(parse_keys(text).unwrap_err(), want);
         }

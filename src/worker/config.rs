@@ -3,12 +3,18 @@
 //! error naming the variable.
 
 use super::access::{parse_keys, AccessKey};
+use super::secrets::{Secrets, Watched};
 use crate::config::{ClientOptions, Config, IdentityOptions};
 use crate::schedule::{Options, Policy, Zones};
 use crate::secret::Secret;
 use crate::transport::Transport;
 use crate::NksClient;
 use std::fmt;
+use std::rc::Rc;
+
+/// How long the Worker waits for one upstream answer: short enough that a retry
+/// still fits in the time a route may take ([`super::routes::ROUTE_LIMIT_MS`]).
+pub const UPSTREAM_TIMEOUT_MS: u32 = 10_000;
 
 /// A variable that is missing or malformed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,8 +40,11 @@ fn wrong(variable: &'static str, message: impl Into<String>) -> ConfigError {
 
 /// Everything a request or a tick needs, read from the environment once per isolate.
 pub struct Setup<T, Z> {
-    /// The NKS client (endpoint and credentials).
-    pub client: Result<NksClient<T>, ConfigError>,
+    /// The NKS client (endpoint and credentials), over a transport that learns the
+    /// tokens it is issued.
+    pub client: Result<NksClient<Watched<T>>, ConfigError>,
+    /// The secrets every outgoing text is redacted of.
+    pub secrets: Rc<Secrets>,
     /// `ACCESS_KEYS`.
     pub access: Result<Vec<AccessKey>, ConfigError>,
     /// `SCALE_POLICY`.
@@ -67,8 +76,15 @@ impl<T: Transport, Z: Zones> Setup<T, Z> {
                 p.max_node_count
                     .max(crate::validate::DEFAULT_MAX_NODE_COUNT)
             });
+        let secrets = Rc::new(Secrets::default());
+        for name in ["NKS_TOKEN", "NHN_API_PASSWORD"] {
+            if let Some(value) = var(name) {
+                secrets.add(&value);
+            }
+        }
+        let watched = Watched::new(transport, Rc::clone(&secrets));
         let client = client(&var, max_node_count).and_then(|config| {
-            NksClient::new(config, transport).map_err(|e| wrong("NKS_ENDPOINT", e.message.clone()))
+            NksClient::new(config, watched).map_err(|e| wrong("NKS_ENDPOINT", e.message.clone()))
         });
         let access = match var("ACCESS_KEYS") {
             None => Err(wrong(
@@ -88,6 +104,7 @@ impl<T: Transport, Z: Zones> Setup<T, Z> {
             .unwrap_or_default();
         Setup {
             client,
+            secrets,
             access,
             policy,
             options,
@@ -110,6 +127,14 @@ fn client(
         ));
     }
     let identity = match var("NKS_TOKEN") {
+        // A header value is visible ASCII; anything else would be refused (and printed)
+        // by the runtime when the first request is built.
+        Some(token) if !token.trim().bytes().all(|b| b.is_ascii_graphic()) => {
+            return Err(wrong(
+                "NKS_TOKEN",
+                "must be visible ASCII characters only (a token as Identity issues it); its value is not shown",
+            ))
+        }
         Some(_) => None,
         None => {
             let need = |name: &'static str| {
@@ -126,9 +151,10 @@ fn client(
     let options = ClientOptions {
         region: var("NKS_REGION"),
         endpoint: var("NKS_ENDPOINT"),
-        token: var("NKS_TOKEN").map(Secret::new),
+        token: var("NKS_TOKEN").map(|t| Secret::new(t.trim())),
         identity,
         max_node_count: Some(max_node_count),
+        timeout_ms: Some(UPSTREAM_TIMEOUT_MS),
         ..ClientOptions::default()
     };
     options.build().map_err(|e| {

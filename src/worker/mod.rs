@@ -1,10 +1,18 @@
 //! The Cloudflare Worker: configuration from vars and secrets ([`config`]), access
-//! keys ([`access`]), and the HTTP routes and cron tick ([`routes`]). All of it is
-//! plain Rust over plain data; `js.rs` and `js/worker.mjs` connect it to workerd.
+//! keys ([`access`]), the HTTP routes and cron tick ([`routes`]), the scoped gateway
+//! of the NKS API ([`gateway`]), kept reports ([`reports`]), timestamped log lines
+//! ([`log`]) and the secrets every outgoing text is redacted of ([`secrets`]). All of
+//! it is plain Rust over plain data; `bindings/worker.rs` and `js/worker.mjs` connect
+//! it to workerd.
 
 pub mod access;
 pub mod config;
+mod gateway;
+pub mod log;
+pub mod reports;
 pub mod routes;
+pub mod secrets;
 
 pub use config::{ConfigError, Setup};
-pub use routes::{serve, tick, Incoming, Outgoing};
+pub use reports::Store;
+pub use routes::{policy_for, serve, tick, Incoming, Invocation, Outgoing, Ticked};

@@ -1,13 +1,28 @@
 //! The Worker's HTTP routes and its cron tick. Requests come in as plain data (the JS
 //! entry has already hashed the bearer key, so the key itself never reaches Rust) and
-//! go out as plain data with one JSON log line that holds no secret.
+//! go out as plain data with one JSON log line; every text that leaves is redacted of
+//! the Worker's secrets last.
 
 use super::access::{authorize, parse_digest, AccessKey, Scope};
 use super::config::{ConfigError, Setup};
+use super::gateway;
+use super::log;
+use super::reports::{self, Store, NOT_KEPT};
 use crate::error::{Error, ErrorKind};
-use crate::schedule::{plan, reconcile, Zones};
+use crate::schedule::plan::FailureKind;
+use crate::schedule::{plan, reconcile, Policy, Report, Zones};
 use crate::transport::Transport;
 use serde_json::{json, Value};
+use std::future::Future;
+use std::pin::pin;
+use std::task::Poll;
+
+/// The most a route may take before it answers 504: below the point where callers
+/// and the platform give up, and well below three upstream timeouts in a row.
+pub const ROUTE_LIMIT_MS: u32 = 25_000;
+
+/// The largest request body accepted (413 above).
+pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// An HTTP request, as the JS entry hands it over.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
@@ -25,6 +40,8 @@ pub struct Incoming {
     pub key_sha256: Option<String>,
     /// `Access-Control-Request-Headers` of a preflight.
     pub request_headers: Option<String>,
+    /// The body, if one was sent (the JS entry reads at most [`BODY_LIMIT`] + 1 bytes).
+    pub body: Option<String>,
 }
 
 /// An HTTP answer and its log line.
@@ -36,38 +53,71 @@ pub struct Outgoing {
     pub headers: Vec<(String, String)>,
     /// The body.
     pub body: String,
-    /// One JSON line: route, key name, cluster, status, duration. Never a secret.
+    /// One JSON line: time, level, route, key name, operation, cluster, status,
+    /// duration. Never a secret.
     pub log: String,
 }
 
-struct Answer {
-    status: u16,
-    content_type: &'static str,
-    body: String,
+/// What a request needs from its invocation besides the setup.
+pub struct Invocation<'a, S> {
+    /// The clock (for `?at` defaults, durations and log times).
+    pub now: &'a dyn Fn() -> i64,
+    /// Where reports are kept, when a store is bound.
+    pub store: Option<&'a S>,
+}
+
+/// An answer before headers and redaction.
+pub(super) struct Answer {
+    pub(super) status: u16,
+    pub(super) content_type: &'static str,
+    pub(super) body: String,
+    /// Upstream headers passed through (the request id, `Retry-After`).
+    pub(super) headers: Vec<(String, String)>,
 }
 
 impl Answer {
-    fn json(status: u16, body: Value) -> Self {
+    pub(super) fn json(status: u16, body: Value) -> Self {
         Answer {
             status,
             content_type: "application/json",
             body: body.to_string(),
+            headers: Vec::new(),
         }
     }
 
-    fn error(status: u16, kind: &str, message: &str) -> Self {
+    pub(super) fn error(status: u16, kind: &str, message: &str) -> Self {
         Answer::json(status, json!({"error": {"kind": kind, "message": message}}))
     }
 
-    fn config(e: &ConfigError) -> Self {
+    pub(super) fn config(e: &ConfigError) -> Self {
         Answer::json(
             500,
             json!({"error": {"kind": "config", "variable": e.variable, "message": e.to_string()}}),
         )
     }
 
+    /// A 400 about the query or the body.
+    pub(super) fn invalid(field: &str, message: &str) -> Self {
+        Answer::json(
+            400,
+            json!({"error": {"kind": "validation", "field": field, "message": format!("{field}: {message}")}}),
+        )
+    }
+
+    /// Identity refused or failed: one 502 that says so, never Identity's own body.
+    pub(super) fn identity(e: &Error) -> Self {
+        let why = match e.kind {
+            ErrorKind::Unauthorized => "Identity refused the Worker's credentials (NHN_TENANT_ID, NHN_USERNAME, NHN_API_PASSWORD)".to_owned(),
+            _ => format!("Identity failed: {}", e.message),
+        };
+        Answer::json(
+            502,
+            json!({"error": {"kind": e.kind.as_str(), "service": "identity", "status": e.status, "message": why}}),
+        )
+    }
+
     /// An upstream or validation error, keeping the API's title, detail and request id.
-    fn upstream(e: &Error) -> Self {
+    pub(super) fn upstream(e: &Error) -> Self {
         let status = match e.kind {
             ErrorKind::Validation | ErrorKind::BadRequest => 400,
             ErrorKind::NotFound => 404,
@@ -94,21 +144,9 @@ impl Answer {
     }
 }
 
-/// Decodes `%XX` escapes of one path segment.
-fn decode(segment: &str) -> Option<String> {
-    let mut bytes = Vec::with_capacity(segment.len());
-    let mut rest = segment.as_bytes();
-    while let Some((&b, tail)) = rest.split_first() {
-        if b == b'%' {
-            let hex = std::str::from_utf8(tail.get(..2)?).ok()?;
-            bytes.push(u8::from_str_radix(hex, 16).ok()?);
-            rest = tail.get(2..)?;
-        } else {
-            bytes.push(b);
-            rest = tail;
-        }
-    }
-    String::from_utf8(bytes).ok()
+/// Decodes `%XX` escapes (no `+` rule: a `+` stays a `+`).
+fn decode(text: &str) -> Option<String> {
+    crate::api::decode(text)
 }
 
 /// What a request is, once routed.
@@ -117,12 +155,29 @@ enum Route {
     Kubeconfig(String),
     Plan,
     Reconcile,
+    Reports,
+    Gateway,
+}
+
+impl Route {
+    /// The query parameters the route takes.
+    fn parameters(&self) -> &'static [&'static str] {
+        match self {
+            Route::Plan => &["at"],
+            Route::Reconcile => &["dry_run"],
+            Route::Reports => &["limit"],
+            Route::Health | Route::Kubeconfig(_) | Route::Gateway => &[],
+        }
+    }
 }
 
 fn route(method: &str, path: &str) -> Result<(Route, &'static str), Answer> {
+    if path == "/nks" || path.starts_with("/nks/") {
+        return Ok((Route::Gateway, "/nks"));
+    }
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let (route, name, allowed) = match segments.as_slice() {
-        ["healthz"] => (Some(Route::Health), "/healthz", "GET"),
+    let (route, name, allowed): (Option<Route>, &str, &[&str]) = match segments.as_slice() {
+        ["healthz"] => (Some(Route::Health), "/healthz", &["GET", "HEAD"]),
         ["v1", "clusters", cluster, "kubeconfig"] => {
             let cluster = decode(cluster).filter(|c| !c.is_empty()).ok_or_else(|| {
                 Answer::error(400, "validation", "the cluster in the path is not valid")
@@ -130,40 +185,115 @@ fn route(method: &str, path: &str) -> Result<(Route, &'static str), Answer> {
             (
                 Some(Route::Kubeconfig(cluster)),
                 "/v1/clusters/{cluster}/kubeconfig",
-                "GET",
+                &["GET"],
             )
         }
-        ["v1", "plan"] => (Some(Route::Plan), "/v1/plan", "GET"),
-        ["v1", "reconcile"] => (Some(Route::Reconcile), "/v1/reconcile", "POST"),
-        _ => (None, "unknown", ""),
+        ["v1", "plan"] => (Some(Route::Plan), "/v1/plan", &["GET"]),
+        ["v1", "reconcile"] => (Some(Route::Reconcile), "/v1/reconcile", &["POST"]),
+        ["v1", "reports"] => (Some(Route::Reports), "/v1/reports", &["GET"]),
+        _ => (None, "unknown", &[]),
     };
     match route {
         None => Err(Answer::error(
             404,
             "not_found",
-            &format!("no route {method} {path}"),
+            &format!("no route {} {}", clip(method), clip(path)),
         )),
-        Some(_) if method != allowed => Err(Answer::error(
+        Some(_) if !allowed.contains(&method) => Err(Answer::error(
             405,
             "method_not_allowed",
-            &format!("{name} answers {allowed} only"),
+            &format!("{name} answers {} only", allowed.join(", ")),
         )),
         Some(route) => Ok((route, name)),
     }
 }
 
-/// `at` from the query (`?at=RFC3339`), or now.
-fn instant(query: &str, now_ms: i64) -> Result<i64, Answer> {
-    for pair in query.split('&') {
-        if let Some(value) = pair.strip_prefix("at=") {
-            let text = decode(&value.replace('+', " ")).unwrap_or_default();
-            return crate::time::parse_rfc3339_ms(&text).ok_or_else(|| {
-                Answer::json(400, json!({"error": {"kind": "validation", "field": "at",
-                    "message": format!("at: {text:?} is not an RFC 3339 instant (2026-11-26T09:00:00+09:00)")}}))
-            });
-        }
+/// At most 100 characters of caller text, for messages.
+pub(super) fn clip(text: &str) -> String {
+    let mut out: String = text.chars().take(100).collect();
+    if out.len() < text.len() {
+        out.push('…');
     }
-    Ok(now_ms)
+    out
+}
+
+/// The query's parameters, decoded; any the route does not take, or given twice, is a
+/// 400 naming them.
+fn parameters(query: &str, allowed: &[&str]) -> Result<Vec<(String, String)>, Answer> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut unknown = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let name = decode(name).unwrap_or_else(|| name.to_owned());
+        if !allowed.contains(&name.as_str()) {
+            unknown.push(clip(&name));
+            continue;
+        }
+        if out.iter().any(|(n, _)| *n == name) {
+            return Err(Answer::invalid(&name, "is given more than once"));
+        }
+        let value = decode(value)
+            .ok_or_else(|| Answer::invalid(&name, "is not valid percent-encoded UTF-8"))?;
+        out.push((name, value));
+    }
+    if !unknown.is_empty() {
+        let takes = if allowed.is_empty() {
+            "this route takes no query parameters".to_owned()
+        } else {
+            format!("this route takes {}", allowed.join(", "))
+        };
+        return Err(Answer::json(
+            400,
+            json!({"error": {"kind": "validation", "field": "query",
+                "message": format!("unknown query parameter {}: {takes}", unknown.join(", "))}}),
+        ));
+    }
+    Ok(out)
+}
+
+fn parameter<'p>(params: &'p [(String, String)], name: &str) -> Option<&'p str> {
+    params
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The earliest and latest instants `at` may name: the years 0001 to 9999, as
+/// RFC 3339 writes them (and well inside JavaScript's ±8.64e15 ms).
+const AT_RANGE: std::ops::RangeInclusive<i64> = -62_135_596_800_000..=253_402_300_799_999;
+
+/// `at` (an RFC 3339 instant with an offset), or now. A space after the date can
+/// only have been an unencoded `+` (`?at=2026-11-26T09:00:00+09:00`).
+fn instant(at: Option<&str>, now_ms: i64) -> Result<i64, Answer> {
+    let Some(text) = at else {
+        return Ok(now_ms);
+    };
+    let bad = || {
+        Answer::invalid(
+            "at",
+            "must be an RFC 3339 instant with an offset, years 0001 to 9999 (2026-11-26T09:00:00%2B09:00 or …Z)",
+        )
+    };
+    let text = text.trim();
+    if text.len() > 40 || !text.is_ascii() {
+        return Err(bad());
+    }
+    let (date, time) = text.split_at_checked(11).ok_or_else(bad)?;
+    let text = format!("{date}{}", time.replace(' ', "+"));
+    let has_offset = text.ends_with(['Z', 'z'])
+        || text
+            .get(text.len().saturating_sub(6)..)
+            .is_some_and(|tail| {
+                tail.starts_with(['+', '-'])
+                    && tail.get(3..4) == Some(":")
+                    && tail.bytes().skip(1).filter(u8::is_ascii_digit).count() == 4
+            });
+    if !has_offset {
+        return Err(bad());
+    }
+    crate::time::parse_rfc3339_ms(&text)
+        .filter(|ms| AT_RANGE.contains(ms))
+        .ok_or_else(bad)
 }
 
 fn allowed_origin<'a>(origins: &[String], origin: Option<&'a str>) -> Option<&'a str> {
@@ -174,33 +304,63 @@ fn allowed_origin<'a>(origins: &[String], origin: Option<&'a str>) -> Option<&'a
         .then_some(origin)
 }
 
-fn key_for<'k, T, Z>(
+/// The caller's key, if it has `scope`; a 403 still names the key in the log.
+pub(super) fn key_for<'k, T, Z>(
     setup: &'k Setup<T, Z>,
     request: &Incoming,
     scope: Scope,
-    clusters: &[&str],
+    key_name: &mut Option<String>,
 ) -> Result<&'k AccessKey, Answer> {
     let keys = setup.access.as_ref().map_err(Answer::config)?;
     let digest = request.key_sha256.as_deref().and_then(parse_digest);
-    authorize(keys, digest.as_ref(), scope, clusters).map_err(|d| {
+    let key = authorize(keys, digest.as_ref(), scope, &[]).map_err(|d| {
+        key_name.clone_from(&d.key);
         let kind = if d.status == 401 {
             "unauthorized"
         } else {
             "forbidden"
         };
         Answer::error(d.status, kind, &d.message)
-    })
+    })?;
+    *key_name = Some(key.name.clone());
+    Ok(key)
 }
 
-/// Serves one request. `now` reads the clock (for `?at` defaults and durations).
-pub async fn serve<T: Transport, Z: Zones>(
+/// What the log line says about a request, filled in as it is handled.
+#[derive(Default)]
+pub(super) struct Facts {
+    pub(super) key: Option<String>,
+    pub(super) cluster: Option<String>,
+    pub(super) operation: Option<&'static str>,
+}
+
+/// Polls `work` until it is done or `give_up` is; `None`: gave up.
+async fn within<W: Future>(work: W, give_up: impl Future<Output = ()>) -> Option<W::Output> {
+    let mut work = pin!(work);
+    let mut give_up = pin!(give_up);
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(out) = work.as_mut().poll(cx) {
+            return Poll::Ready(Some(out));
+        }
+        match give_up.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
+    })
+    .await
+}
+
+/// Serves one request; gives up with a 504 when `give_up` completes first (the wasm
+/// entry passes a [`ROUTE_LIMIT_MS`] timer).
+pub async fn serve<T: Transport, Z: Zones, S: Store>(
     setup: &Setup<T, Z>,
     request: &Incoming,
-    now: &dyn Fn() -> i64,
+    invocation: &Invocation<'_, S>,
+    give_up: impl Future<Output = ()>,
 ) -> Outgoing {
+    let now = invocation.now;
     let started = now();
-    let mut key_name: Option<String> = None;
-    let mut cluster_name: Option<String> = None;
+    let mut facts = Facts::default();
     let mut route_name = "unknown";
     let origin = allowed_origin(&setup.cors_origins, request.origin.as_deref());
     let answer = if request.method == "OPTIONS" {
@@ -209,22 +369,28 @@ pub async fn serve<T: Transport, Z: Zones>(
             status: 204,
             content_type: "",
             body: String::new(),
+            headers: Vec::new(),
         }
+    } else if request.body.as_ref().is_some_and(|b| b.len() > BODY_LIMIT) {
+        Answer::error(
+            413,
+            "payload_too_large",
+            &format!("the body is larger than {BODY_LIMIT} bytes"),
+        )
     } else {
         match route(&request.method, &request.path) {
             Err(answer) => answer,
             Ok((route, name)) => {
                 route_name = name;
-                let result = handle(
-                    setup,
-                    request,
-                    route,
-                    started,
-                    &mut key_name,
-                    &mut cluster_name,
-                )
-                .await;
-                result.unwrap_or_else(|a| a)
+                let work = handle(setup, request, invocation, route, started, &mut facts);
+                match within(work, give_up).await {
+                    Some(result) => result.unwrap_or_else(|a| a),
+                    None => Answer::error(
+                        504,
+                        "timeout",
+                        &format!("the NKS API did not answer within {ROUTE_LIMIT_MS} ms"),
+                    ),
+                }
             }
         }
     };
@@ -235,13 +401,18 @@ pub async fn serve<T: Transport, Z: Zones>(
     if route_name != "/healthz" {
         headers.push(("cache-control".into(), "no-store".into()));
     }
+    headers.extend(answer.headers);
     if let Some(origin) = origin {
         headers.push(("access-control-allow-origin".into(), origin.to_owned()));
         headers.push(("vary".into(), "Origin".into()));
+        headers.push((
+            "access-control-expose-headers".into(),
+            "x-openstack-request-id, retry-after".into(),
+        ));
         if request.method == "OPTIONS" {
             headers.push((
                 "access-control-allow-methods".into(),
-                "GET, POST, OPTIONS".into(),
+                "GET, HEAD, POST, PATCH, DELETE, OPTIONS".into(),
             ));
             let asked = request
                 .request_headers
@@ -251,36 +422,62 @@ pub async fn serve<T: Transport, Z: Zones>(
             headers.push(("access-control-max-age".into(), "600".into()));
         }
     }
-    let log = json!({
-        "event": "request", "method": request.method, "route": route_name, "key": key_name,
-        "cluster": cluster_name, "status": answer.status, "duration_ms": now() - started,
-    })
-    .to_string();
+    let level = match answer.status {
+        500.. => "error",
+        400.. => "warn",
+        _ => "info",
+    };
+    let ended = now();
+    let log = log::line(
+        ended,
+        level,
+        json!({
+            "event": "request", "method": clip(&request.method), "route": route_name,
+            "operation": facts.operation, "key": facts.key, "cluster": facts.cluster,
+            "status": answer.status, "duration_ms": ended - started,
+        }),
+    );
+    let secrets = &setup.secrets;
     Outgoing {
         status: answer.status,
-        headers,
-        body: answer.body,
-        log,
+        headers: headers
+            .into_iter()
+            .map(|(k, v)| (k, secrets.redact(&v)))
+            .collect(),
+        body: secrets.redact(&answer.body),
+        log: secrets.redact(&log),
     }
 }
 
-async fn handle<T: Transport, Z: Zones>(
+async fn handle<T: Transport, Z: Zones, S: Store>(
     setup: &Setup<T, Z>,
     request: &Incoming,
+    invocation: &Invocation<'_, S>,
     route: Route,
     now_ms: i64,
-    key_name: &mut Option<String>,
-    cluster_name: &mut Option<String>,
+    facts: &mut Facts,
 ) -> Result<Answer, Answer> {
-    match route {
-        Route::Health => Ok(Answer::json(
+    if matches!(route, Route::Health) {
+        return Ok(Answer::json(
             200,
             json!({"ok": true, "version": env!("CARGO_PKG_VERSION")}),
-        )),
+        ));
+    }
+    if matches!(route, Route::Gateway) {
+        return gateway::forward(setup, request, facts).await;
+    }
+    // Authenticate before anything else is shown (a broken policy, a bad query).
+    let scope = match route {
+        Route::Kubeconfig(_) => Scope::Kubeconfig,
+        Route::Reconcile => Scope::Reconcile,
+        _ => Scope::Plan,
+    };
+    let key = key_for(setup, request, scope, &mut facts.key)?;
+    let params = parameters(&request.query, route.parameters())?;
+    match route {
         Route::Kubeconfig(cluster) => {
-            *cluster_name = Some(cluster.clone());
-            let key = key_for(setup, request, Scope::Kubeconfig, &[&cluster])?;
-            *key_name = Some(key.name.clone());
+            facts.cluster = Some(cluster.clone());
+            gateway::check_cluster(setup, key, &cluster).await?;
             let client = setup.client.as_ref().map_err(Answer::config)?;
             let yaml = client
                 .kubeconfig(&cluster)
@@ -290,33 +487,120 @@ async fn handle<T: Transport, Z: Zones>(
                 status: 200,
                 content_type: "application/yaml",
                 body: yaml.expose().to_owned(),
+                headers: Vec::new(),
             })
+        }
+        Route::Reports => {
+            let limit = match parameter(&params, "limit") {
+                None => 10,
+                Some(text) => text
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=reports::MAX_LIMIT).contains(n))
+                    .ok_or_else(|| {
+                        Answer::invalid(
+                            "limit",
+                            &format!("must be a whole number from 1 to {}", reports::MAX_LIMIT),
+                        )
+                    })?,
+            };
+            let Some(store) = invocation.store else {
+                return Ok(Answer::json(
+                    200,
+                    json!({"kept": false, "message": NOT_KEPT, "reports": []}),
+                ));
+            };
+            let list = reports::latest(store, limit).await.map_err(|why| {
+                Answer::error(502, "store", &format!("the report store failed: {why}"))
+            })?;
+            Ok(Answer::json(200, json!({"kept": true, "reports": list})))
         }
         Route::Plan | Route::Reconcile => {
             let policy = setup.policy.as_ref().map_err(Answer::config)?;
-            let scope = if matches!(route, Route::Plan) {
-                Scope::Plan
-            } else {
-                Scope::Reconcile
-            };
-            let key = key_for(setup, request, scope, &policy.clusters())?;
-            *key_name = Some(key.name.clone());
+            if let Some(outside) = policy.clusters().iter().find(|c| !key.allows_cluster(c)) {
+                let denied = key.denied(format!("may not touch cluster {outside:?}"));
+                return Err(Answer::error(403, "forbidden", &denied.message));
+            }
             let client = setup.client.as_ref().map_err(Answer::config)?;
-            let options = setup.options.as_ref().map_err(Answer::config)?;
+            let mut options = setup.options.as_ref().map_err(Answer::config)?.clone();
+            let failures = client.transport().identity_failures();
             let report = if matches!(route, Route::Plan) {
-                let at = instant(&request.query, now_ms)?;
-                plan(client, policy, &setup.zones, at, options).await
+                let at = instant(parameter(&params, "at"), now_ms)?;
+                plan(client, policy, &setup.zones, at, &options).await
             } else {
-                reconcile(client, policy, &setup.zones, now_ms, options).await
+                if let Some(text) = parameter(&params, "dry_run") {
+                    options.dry_run = crate::model::value::parse_flag(text)
+                        .ok_or_else(|| Answer::invalid("dry_run", "must be true or false"))?;
+                }
+                reconcile(client, policy, &setup.zones, now_ms, &options).await
             };
+            if let Some(e) = identity_lost(setup, failures, &report) {
+                return Err(Answer::identity(&e));
+            }
             Ok(Answer::json(200, json!(report)))
         }
+        Route::Health | Route::Gateway => Err(Answer::error(500, "internal", "unrouted")),
     }
 }
 
-/// The cron tick: reconcile at the event's `scheduledTime` (unless `DRY_RUN`); answers
-/// the JSON lines to log. A configuration error is one line naming the variable.
-pub async fn tick<T: Transport, Z: Zones>(setup: &Setup<T, Z>, scheduled_ms: i64) -> Vec<String> {
+/// Identity's error, when Identity failed during a run that therefore read nothing:
+/// one error for the run instead of the same one per cluster.
+fn identity_lost<T: Transport, Z>(
+    setup: &Setup<T, Z>,
+    failures_before: u64,
+    report: &Report,
+) -> Option<Error> {
+    let client = setup.client.as_ref().ok()?;
+    let nothing_read = report.actions.is_empty() && report.unchanged.is_empty();
+    nothing_read
+        .then(|| client.transport().identity_error_since(failures_before))
+        .flatten()
+}
+
+/// The policy restricted to `clusters` (a queued group's share of a tick).
+pub fn policy_for(policy: &Policy, clusters: &[String]) -> Policy {
+    Policy {
+        rules: policy
+            .rules
+            .iter()
+            .filter(|r| clusters.contains(&r.cluster))
+            .cloned()
+            .collect(),
+        ..policy.clone()
+    }
+}
+
+/// What a tick did, for its caller to log and (for a queued share) to ack or retry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ticked {
+    /// The JSON lines to log.
+    pub lines: Vec<String>,
+    /// Whether something failed that a later try may fix (Identity, 5xx, 429,
+    /// timeouts, the network): a queued share is then retried.
+    pub transient: bool,
+}
+
+/// Whether a failure may pass by itself.
+fn transient(kind: FailureKind) -> bool {
+    matches!(
+        kind,
+        FailureKind::Api(
+            ErrorKind::Server | ErrorKind::RateLimited | ErrorKind::Timeout | ErrorKind::Network
+        )
+    )
+}
+
+/// The cron tick: reconcile at the event's `scheduledTime` (unless `DRY_RUN`), keep
+/// the report when a store is bound; answers the JSON lines to log. A configuration
+/// error is one line naming the variable. `clusters` limits the tick to a queued
+/// group's share (`None`: the whole policy).
+pub async fn tick<T: Transport, Z: Zones, S: Store>(
+    setup: &Setup<T, Z>,
+    scheduled_ms: i64,
+    clusters: Option<&[String]>,
+    invocation: &Invocation<'_, S>,
+) -> Ticked {
+    let now = invocation.now;
     let ready = (|| {
         Ok::<_, &ConfigError>((
             setup.policy.as_ref()?,
@@ -324,8 +608,78 @@ pub async fn tick<T: Transport, Z: Zones>(setup: &Setup<T, Z>, scheduled_ms: i64
             setup.options.as_ref()?,
         ))
     })();
-    match ready {
-        Err(e) => vec![json!({"event": "config_error", "variable": e.variable, "message": e.to_string(), "applied": false}).to_string()],
-        Ok((policy, client, options)) => reconcile(client, policy, &setup.zones, scheduled_ms, options).await.json_lines(),
+    let (policy, client, options) = match ready {
+        Err(e) => {
+            let line = log::line(
+                now(),
+                "error",
+                json!({"event": "config_error", "variable": e.variable, "message": e.to_string(), "applied": false}),
+            );
+            return Ticked {
+                lines: vec![setup.secrets.redact(&line)],
+                transient: false,
+            };
+        }
+        Ok(ready) => ready,
+    };
+    let share;
+    let policy = match clusters {
+        None => policy,
+        Some(clusters) => {
+            share = policy_for(policy, clusters);
+            &share
+        }
+    };
+    let failures = client.transport().identity_failures();
+    let report = reconcile(client, policy, &setup.zones, scheduled_ms, options).await;
+    let identity = identity_lost(setup, failures, &report);
+    let transient = identity.is_some()
+        || report.errors.iter().any(|p| transient(p.error.kind))
+        || report
+            .actions
+            .iter()
+            .filter_map(|a| a.error.as_ref())
+            .any(|f| transient(f.kind));
+    let mut lines: Vec<String> = match identity {
+        Some(e) => vec![log::line(
+            now(),
+            "error",
+            json!({"event": "identity_error", "at": report.at, "kind": e.kind.as_str(),
+                   "status": e.status, "message": e.message, "applied": false}),
+        )],
+        None => report
+            .json_lines()
+            .iter()
+            .map(|l| log::stamp(now(), l))
+            .collect(),
+    };
+    let part = match clusters {
+        None => "all".to_owned(),
+        Some(clusters) => format!(
+            "{}+{}",
+            clip(clusters.first().map_or("", String::as_str)),
+            clusters.len().saturating_sub(1)
+        ),
+    };
+    let (level, stored) = match invocation.store {
+        None => (
+            "info",
+            json!({"event": "report", "kept": false, "message": NOT_KEPT}),
+        ),
+        Some(store) => {
+            let text = setup.secrets.redact(&json!(report).to_string());
+            match reports::keep(store, scheduled_ms, &part, &text).await {
+                Ok(()) => ("info", json!({"event": "report", "kept": true})),
+                Err(why) => (
+                    "warn",
+                    json!({"event": "report", "kept": false, "message": format!("the report store failed: {why}")}),
+                ),
+            }
+        }
+    };
+    lines.push(log::line(now(), level, stored));
+    Ticked {
+        lines: lines.iter().map(|l| setup.secrets.redact(l)).collect(),
+        transient,
     }
 }

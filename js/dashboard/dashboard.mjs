@@ -1,0 +1,386 @@
+// The nks-edge dashboard (served by the Worker at GET /). With an access key it shows,
+// through the Worker: the clusters and node groups (the package's NksClient against the
+// gateway /nks), the policy's week (the package's wasm draws it), the node-hours it
+// allows, the plan at an instant and the latest tick reports.
+//
+// The key comes from the form or a `#key=…` fragment (never sent to a server), is kept
+// in sessionStorage only (gone when the tab closes) and travels only in the
+// Authorization header of same-origin requests.
+import { NksClient } from "./nks-edge/browser.mjs";
+import { calendar } from "./nks-edge/pkg/nks_edge.js";
+
+const STORE = "nks-edge.accessKey";
+const REPORTS = 10;
+const DAY_MS = 86_400_000;
+const $ = (id) => document.getElementById(id);
+
+let key = null;
+let nks = null;
+let policy = null;
+let shownWeek = null;
+
+/** An element with text children (never HTML). */
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(props)) {
+    if (name === "class") node.className = value;
+    else node.setAttribute(name, value);
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined) node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+/** A failure of a Worker route (`{"error":{"kind","message"}}`), like an NksError. */
+class WorkerError extends Error {
+  constructor(status, kind, message) {
+    super(message);
+    this.name = "WorkerError";
+    this.status = status;
+    this.kind = kind;
+  }
+}
+
+/** An error in words: what went wrong and what to do. */
+function explain(error, scope) {
+  const message = error?.message ?? String(error);
+  switch (error?.status) {
+    case 401:
+      return `The Worker did not accept this access key (401): check it, or ask whoever runs the Worker for one. (${message})`;
+    case 403:
+      return `This access key may not do this (403)${scope ? `: it needs the "${scope}" scope` : ""}, and the cluster must be in its list. (${message})`;
+    default:
+      return message;
+  }
+}
+
+function showError(id, error, scope) {
+  const node = $(id);
+  node.textContent = explain(error, scope);
+  node.hidden = false;
+}
+
+function clearError(id) {
+  $(id).hidden = true;
+  $(id).textContent = "";
+}
+
+/** GET a Worker route with the key; its JSON, or a WorkerError. */
+async function route(path) {
+  let response;
+  try {
+    response = await fetch(path, { headers: { authorization: `Bearer ${key}` }, cache: "no-store" });
+  } catch (e) {
+    throw new WorkerError(0, "network", `The Worker could not be reached (${path}): ${e.message}`);
+  }
+  const text = await response.text();
+  let body = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // Not JSON: said below.
+  }
+  if (!response.ok) {
+    const message = body?.error?.message ?? `HTTP ${response.status} from ${path}`;
+    throw new WorkerError(response.status, body?.error?.kind ?? "http", message);
+  }
+  if (body === null) throw new WorkerError(response.status, "invalid_response", `${path} did not answer JSON`);
+  return body;
+}
+
+// ---- Key ----------------------------------------------------------------------
+
+function readKey() {
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  const given = fragment.get("key");
+  if (given) {
+    sessionStorage.setItem(STORE, given);
+    fragment.delete("key");
+    const rest = fragment.toString();
+    history.replaceState(null, "", location.pathname + location.search + (rest ? `#${rest}` : ""));
+    return given;
+  }
+  return sessionStorage.getItem(STORE);
+}
+
+function forget() {
+  sessionStorage.removeItem(STORE);
+  key = null;
+  nks = null;
+  $("main").hidden = true;
+  $("forget").hidden = true;
+  $("key").placeholder = "paste the key";
+  $("notice").textContent = "Enter an access key to open the dashboard.";
+  $("key").focus();
+}
+
+// ---- Clusters -----------------------------------------------------------------
+
+function statusClass(status = "") {
+  if (status.endsWith("_COMPLETE")) return "ok";
+  if (status.endsWith("_IN_PROGRESS")) return "busy";
+  if (status.endsWith("_FAILED")) return "bad";
+  return "";
+}
+
+/** The autoscaler cell: `on, 1–3`, `off`, or why it is not known. */
+function autoscaler(settings) {
+  if (settings instanceof Error) return el("span", { title: explain(settings, "read") }, "unknown");
+  if (settings.ca_enable) return `on, ${settings.ca_min_node_count ?? "?"}–${settings.ca_max_node_count ?? "?"}`;
+  return "off";
+}
+
+async function clusterCard(cluster) {
+  const version = cluster.labels?.kube_tag ?? "version unknown";
+  const card = el(
+    "article",
+    { class: "card", "data-cluster": cluster.name },
+    el("h3", {}, cluster.name),
+    el(
+      "p",
+      { class: "meta" },
+      el("span", { class: `status ${statusClass(cluster.status)}` }, cluster.status ?? "status unknown"),
+      ` · ${version}`,
+      cluster.node_count === undefined ? "" : ` · ${cluster.node_count} nodes`,
+    ),
+  );
+  try {
+    const groups = await nks.listNodeGroups(cluster.name);
+    groups.sort((a, b) => a.name.localeCompare(b.name));
+    // List entries carry no autoscaler settings: one read per node group, together.
+    const settings = await Promise.all(groups.map((g) => nks.getAutoscale(cluster.name, g.name).catch((e) => e)));
+    card.append(
+      el(
+        "table",
+        {},
+        el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Node group"), el("th", { scope: "col", class: "num" }, "Nodes"), el("th", { scope: "col" }, "Autoscaler"))),
+        el(
+          "tbody",
+          {},
+          groups.map((g, i) =>
+            el("tr", { "data-nodegroup": g.name }, el("td", {}, g.name), el("td", { class: "num" }, g.node_count ?? "?"), el("td", {}, autoscaler(settings[i]))),
+          ),
+        ),
+      ),
+    );
+  } catch (e) {
+    card.append(el("p", { class: "error" }, `Node groups: ${explain(e, "read")}`));
+  }
+  return card;
+}
+
+async function showClusters() {
+  clearError("clusters-error");
+  const box = $("clusters");
+  box.replaceChildren();
+  try {
+    const clusters = await nks.listClusters();
+    clusters.sort((a, b) => a.name.localeCompare(b.name));
+    if (clusters.length === 0) box.append(el("p", { class: "hint" }, "No cluster is visible to this key."));
+    box.append(...(await Promise.all(clusters.map(clusterCard))));
+  } catch (e) {
+    showError("clusters-error", e, "read");
+  }
+}
+
+// ---- The week -------------------------------------------------------------------
+
+const hoursText = (n) => Math.round(n).toLocaleString("en-US");
+
+function drawWeek(week) {
+  clearError("week-error");
+  if (!policy) return;
+  let result;
+  try {
+    result = calendar(policy, week || undefined);
+  } catch (e) {
+    showError("week-error", e);
+    return;
+  }
+  shownWeek = result.week;
+  $("week").value = result.week;
+  // The SVG is made by the package's wasm, every text in it escaped.
+  $("calendar").innerHTML = result.svg;
+  $("node-hours").tBodies[0].replaceChildren(
+    ...result.nodeHours.map((h) => {
+      const saved = h.alwaysAtMax > 0 ? `${Math.round((1 - h.allowed / h.alwaysAtMax) * 100)}%` : "—";
+      const unknown = h.unknownHours > 0 ? ` (${hoursText(h.unknownHours)} h of unknown size counted at max)` : "";
+      return el(
+        "tr",
+        { "data-nodegroup": `${h.cluster}/${h.nodegroup}` },
+        el("td", {}, `${h.cluster} / ${h.nodegroup}`, unknown),
+        el("td", { class: "num" }, `${hoursText(h.allowed)} node-h`),
+        el("td", { class: "num" }, h.peak === null ? "no max set" : `${hoursText(h.alwaysAtMax)} node-h (${h.peak} × ${result.hours} h)`),
+        el("td", { class: "num" }, saved),
+      );
+    }),
+  );
+}
+
+function shiftWeek(days) {
+  if (!shownWeek) return;
+  const next = new Date(Date.parse(`${shownWeek}T00:00:00Z`) + days * DAY_MS);
+  drawWeek(next.toISOString().slice(0, 10));
+}
+
+async function showWeek() {
+  clearError("week-error");
+  try {
+    policy = await route("/v1/policy");
+    $("policy-text").value = JSON.stringify(policy, null, 2);
+    drawWeek();
+  } catch (e) {
+    if (e.status === 404) {
+      showError("week-error", new Error("This Worker has no GET /v1/policy route, so its policy cannot be drawn here; paste a policy under “Draw another policy”."));
+    } else {
+      showError("week-error", e, "plan");
+    }
+  }
+}
+
+// ---- Plans and reports ------------------------------------------------------------
+
+function setting(value) {
+  if (value === null || value === undefined) return "—";
+  if (typeof value !== "object") return String(value);
+  return Object.entries(value)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
+}
+
+function renderReport(report, title) {
+  const actions = report.actions ?? [];
+  const unchanged = report.unchanged ?? [];
+  const skipped = report.skipped ?? [];
+  const deferred = report.deferred ?? [];
+  const errors = report.errors ?? [];
+  const box = el(
+    "article",
+    { class: "report" },
+    el("h3", {}, title, report.dry_run ? " (dry run)" : ""),
+    el(
+      "p",
+      { class: "meta" },
+      `${actions.length} action${actions.length === 1 ? "" : "s"}, ${unchanged.length} unchanged, ${skipped.length} skipped, ${deferred.length} deferred, ${errors.length} error${errors.length === 1 ? "" : "s"}`,
+    ),
+  );
+  if (actions.length > 0) {
+    box.append(
+      el(
+        "div",
+        { class: "scroll" },
+        el(
+          "table",
+          {},
+          el("thead", {}, el("tr", {}, ["Node group", "Rule", "Action", "From → to", "Result"].map((h) => el("th", { scope: "col" }, h)))),
+          el(
+            "tbody",
+            {},
+            actions.map((a) =>
+              el(
+                "tr",
+                {},
+                el("td", {}, `${a.cluster} / ${a.nodegroup}`),
+                el("td", {}, a.rule),
+                el("td", {}, a.action),
+                el("td", {}, `${setting(a.from)} → ${setting(a.to)}`),
+                el("td", {}, el("span", { class: `tag ${a.result}` }, a.result), a.error ? ` ${a.error.message}` : ""),
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+  const lines = [
+    ...skipped.map((s) => `Skipped ${s.cluster}: ${s.reason}`),
+    ...errors.map((e) => `Error, ${[e.cluster, e.nodegroup].filter(Boolean).join(" / ")}${e.rule ? ` (${e.rule})` : ""}: ${e.error?.message ?? ""}`),
+  ];
+  if (lines.length > 0) box.append(el("ul", {}, lines.map((l) => el("li", {}, l))));
+  return box;
+}
+
+function localInput(date) {
+  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
+  return local.toISOString().slice(0, 16);
+}
+
+async function showPlan() {
+  clearError("plan-error");
+  const value = $("plan-at").value;
+  const at = new Date(value);
+  if (!value || Number.isNaN(at.getTime())) {
+    showError("plan-error", new Error("Pick a date and a time."));
+    return;
+  }
+  $("plan").replaceChildren(el("p", { class: "hint" }, "Planning…"));
+  try {
+    const report = await route(`/v1/plan?at=${encodeURIComponent(at.toISOString())}`);
+    $("plan").replaceChildren(renderReport(report, `Plan at ${report.at ?? at.toISOString()}`));
+  } catch (e) {
+    $("plan").replaceChildren();
+    showError("plan-error", e, "plan");
+  }
+}
+
+async function showReports() {
+  clearError("reports-error");
+  const box = $("reports");
+  try {
+    const body = await route(`/v1/reports?limit=${REPORTS}`);
+    const reports = Array.isArray(body) ? body : (body.reports ?? []);
+    box.replaceChildren(
+      ...(reports.length === 0
+        ? [el("p", { class: "hint" }, body.message ?? "No tick has been reported yet.")]
+        : reports.map((r) => renderReport(r, `Tick at ${r.at}`))),
+    );
+  } catch (e) {
+    box.replaceChildren();
+    showError("reports-error", e, "plan");
+  }
+}
+
+// ---- Start ------------------------------------------------------------------------
+
+async function open() {
+  $("main").hidden = false;
+  $("forget").hidden = false;
+  $("key").placeholder = "key in use";
+  $("notice").textContent = "Loading…";
+  document.body.dataset.state = "loading";
+  nks = new NksClient({ endpoint: `${location.origin}/nks`, accessKey: key });
+  await Promise.all([showClusters(), showWeek(), showReports()]);
+  $("notice").textContent = "";
+  document.body.dataset.state = "ready";
+}
+
+function start() {
+  $("key-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    key = $("key").value.trim();
+    $("key").value = "";
+    if (!key) return;
+    sessionStorage.setItem(STORE, key);
+    open();
+  });
+  $("forget").addEventListener("click", forget);
+  $("week").addEventListener("change", () => drawWeek($("week").value));
+  $("week-prev").addEventListener("click", () => shiftWeek(-7));
+  $("week-next").addEventListener("click", () => shiftWeek(7));
+  $("plan-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    showPlan();
+  });
+  $("policy-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    policy = $("policy-text").value;
+    drawWeek($("week").value || shownWeek);
+  });
+  $("plan-at").value = localInput(new Date());
+  key = readKey();
+  if (key) open();
+  else forget();
+}
+
+start();

@@ -1,0 +1,254 @@
+// The dashboard in headless Chromium, served as the Worker serves it: workerd
+// (Miniflare) with wrangler.toml's entry and [assets] directory, its routes and gateway
+// against the emulator. The page lists clusters through the gateway, draws the policy's
+// week, shows node-hours, a plan and the kept tick reports, explains refused keys, and
+// raises no script error. Screenshots (desktop and phone, light and dark) are written to
+// target/screenshots/ for a person to look at.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, mkdirSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { Miniflare } from "miniflare";
+import { chromium } from "playwright-core";
+import { EMULATOR, IDENTITY, reset } from "./emulator.mjs";
+
+const root = new URL("../../", import.meta.url);
+const wrangler = readFileSync(new URL("wrangler.toml", root), "utf8");
+const main = /^main\s*=\s*"([^"]+)"/m.exec(wrangler)[1];
+const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(wrangler)[1];
+const assets = /^\[assets\]\s*\n(?:[^[\n]*\n)*?directory\s*=\s*"([^"]+)"/m.exec(wrangler)[1];
+const SHOTS = new URL("target/screenshots/", root);
+
+const KEYS = { full: "dash-key-0123456789abcdef", reader: "reader-key-0123456789", wrong: "not-a-key-at-all" };
+const sha256 = (text) => createHash("sha256").update(text).digest("hex");
+const POLICY = {
+  timezone: "Asia/Seoul",
+  rules: [
+    { name: "business-hours", cluster: "prod", nodegroup: "default-worker",
+      when: { days: "Mon-Fri", from: "08:30", to: "19:00" }, autoscale: { enable: true, min: 3, max: 10 } },
+    { name: "off-hours", cluster: "prod", nodegroup: "default-worker", autoscale: { min: 1, max: 3 } },
+  ],
+};
+
+const logs = [];
+let mf;
+let base;
+let browser;
+
+before(async () => {
+  await reset();
+  mf = new Miniflare({
+    modules: true,
+    scriptPath: new URL(main, root).pathname,
+    modulesRules: [
+      { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
+      { type: "CompiledWasm", include: ["**/*.wasm"] },
+    ],
+    compatibilityDate,
+    host: "127.0.0.1",
+    port: 0,
+    assets: { directory: new URL(assets, root).pathname, routerConfig: { has_user_worker: true } },
+    kvNamespaces: ["REPORTS"],
+    bindings: {
+      NKS_ENDPOINT: EMULATOR,
+      NHN_IDENTITY_URL: EMULATOR,
+      NHN_TENANT_ID: IDENTITY.tenantId,
+      NHN_USERNAME: IDENTITY.username,
+      NHN_API_PASSWORD: IDENTITY.password,
+      CORS_ORIGINS: "",
+      DRY_RUN: "true",
+      SCALE_POLICY: JSON.stringify(POLICY),
+      ACCESS_KEYS: JSON.stringify([
+        { name: "dashboard", sha256: sha256(KEYS.full), scopes: ["read", "plan"], clusters: ["*"] },
+        { name: "reader", sha256: sha256(KEYS.reader), scopes: ["read"], clusters: ["prod"] },
+      ]),
+    },
+    structuredWorkerdLogs: true,
+    handleStructuredLogs: ({ message }) => {
+      logs.push(message);
+    },
+  });
+  base = new URL(await mf.ready);
+  // One tick (dry run: planned, nothing applied), so that a report is kept.
+  const worker = await mf.getWorker();
+  await worker.scheduled({ scheduledTime: new Date("2026-11-26T00:00:00Z"), cron: "*/5 * * * *" });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  mkdirSync(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await mf?.dispose();
+});
+
+/** A tab in a fresh context, recording script errors, failed requests and every URL. */
+async function open({ width = 1280, height = 900, colorScheme = "light", hash = "" } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, colorScheme });
+  const tab = await context.newPage();
+  const problems = [];
+  const urls = [];
+  tab.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  tab.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
+  tab.on("requestfailed", (r) => problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
+  tab.on("request", (r) => urls.push(r.url()));
+  tab.on("response", (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${new URL(r.url()).pathname}`));
+  await tab.goto(new URL(`/${hash}`, base).href);
+  return { context, tab, problems, urls };
+}
+
+async function ready(tab, problems) {
+  await tab
+    .waitForFunction(() => document.body.dataset.state === "ready", null, { timeout: 30000 })
+    .catch((e) => assert.fail(`${e.message}\n${problems.join("\n")}`));
+}
+
+test("GET / is the dashboard, from the assets directory", async () => {
+  const response = await fetch(new URL("/", base));
+  assert.equal(response.status, 200);
+  assert.match(response.headers.get("content-type"), /text\/html/);
+  assert.match(await response.text(), /<title>nks-edge dashboard<\/title>/);
+  const wasm = await fetch(new URL("/nks-edge/pkg/nks_edge_bg.wasm", base));
+  assert.equal(wasm.status, 200, "make wasm copies the package's files beside the page");
+  assert.equal(wasm.headers.get("content-type"), "application/wasm");
+  // The Worker's routes still answer beside the assets.
+  assert.equal((await fetch(new URL("/healthz", base))).status, 200);
+});
+
+test("GET /v1/policy answers the policy the page draws (scope plan)", async () => {
+  const get = (key) => fetch(new URL("/v1/policy", base), { headers: key ? { authorization: `Bearer ${key}` } : {} });
+  const response = await get(KEYS.full);
+  assert.equal(response.status, 200, "the dashboard draws the week of the policy this route answers");
+  assert.deepEqual(await response.json(), POLICY);
+  assert.equal((await get(null)).status, 401);
+  assert.equal((await get(KEYS.reader)).status, 403);
+});
+
+test("with a key it lists clusters, draws the week, shows node-hours, a plan and reports", async () => {
+  const { context, tab, problems, urls } = await open({ hash: `#key=${KEYS.full}` });
+  await ready(tab, problems);
+
+  // The key left the URL, is kept for the tab only, and never travelled in a URL.
+  assert.equal(await tab.evaluate(() => location.hash), "");
+  assert.equal(await tab.evaluate(() => sessionStorage.getItem("nks-edge.accessKey")), KEYS.full);
+  assert.equal(await tab.evaluate(() => localStorage.length), 0);
+  assert.deepEqual(urls.filter((u) => u.includes(KEYS.full)), []);
+
+  // Clusters with status and version; node groups with size and autoscaler bounds.
+  const clusters = await tab.$$eval("#clusters [data-cluster]", (cards) => cards.map((c) => c.dataset.cluster));
+  assert.deepEqual(clusters, ["dev", "k8s-test", "prod"]);
+  const prod = await tab.textContent('[data-cluster="prod"]');
+  assert.match(prod, /_COMPLETE/);
+  assert.match(prod, /v1\.\d+/);
+  const worker = await tab.textContent('[data-cluster="prod"] [data-nodegroup="default-worker"]');
+  assert.match(worker, /^default-worker\d+(on, \d+–\d+|off)$/);
+
+  // The policy's week, drawn by the package's wasm.
+  const svg = await tab.innerHTML("#calendar");
+  assert.match(svg, /^<svg /);
+  assert.match(svg, /Week of \d{4}-\d{2}-\d{2} · Asia\/Seoul · 168 h/);
+  assert.match(svg, /business-hours: autoscale 3–10 \(on\)/);
+  assert.match(await tab.inputValue("#week"), /^\d{4}-\d{2}-\d{2}$/);
+  // Node-hours: 52.5 h at 10 and 115.5 h at 3 of 168 h at 10.
+  const hours = await tab.textContent('#node-hours [data-nodegroup="prod/default-worker"]');
+  assert.match(hours, /872 node-h/);
+  assert.match(hours, /1,680 node-h \(10 × 168 h\)/);
+  assert.match(hours, /48%/);
+
+  // Another week: the week before Christmas week draws the same hours.
+  await tab.fill("#week", "2026-12-24");
+  await tab.dispatchEvent("#week", "change");
+  assert.equal(await tab.inputValue("#week"), "2026-12-21");
+  await tab.click("#week-next");
+  assert.equal(await tab.inputValue("#week"), "2026-12-28");
+
+  // The kept tick report.
+  const reports = await tab.textContent("#reports");
+  assert.match(reports, /Tick at 2026-11-26T09:00:00\+09:00 \(dry run\)/);
+  assert.match(reports, /default-worker/);
+
+  // The plan at an instant: Thursday 10:00 in Seoul is business hours.
+  await tab.evaluate(() => {
+    document.querySelector("#plan-at").value = "";
+  });
+  const at = await tab.evaluate(() => {
+    const d = new Date("2026-11-26T01:00:00Z");
+    return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+  });
+  await tab.fill("#plan-at", at);
+  await tab.click("#plan-form button");
+  await tab.waitForSelector("#plan .report", { timeout: 20000 });
+  const plan = await tab.textContent("#plan");
+  assert.match(plan, /Plan at 2026-11-26T10:00:00\+09:00/);
+  assert.match(plan, /business-hours/);
+
+  assert.deepEqual(problems, []);
+  await tab.screenshot({ path: new URL("dashboard-desktop.png", SHOTS).pathname, fullPage: true });
+  await context.close();
+});
+
+test("at a phone's width and in dark mode, nothing overflows the page", async () => {
+  for (const [width, colorScheme] of [[390, "dark"], [390, "light"], [1280, "dark"]]) {
+    const { context, tab, problems } = await open({ width, height: 844, colorScheme, hash: `#key=${KEYS.full}` });
+    await ready(tab, problems);
+    const overflow = await tab.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow}px wider than the window (${width}px)`);
+    const background = await tab.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(background, colorScheme === "dark" ? "rgb(13, 17, 23)" : "rgb(255, 255, 255)");
+    assert.deepEqual(problems, []);
+    const name = width < 600 ? `dashboard-phone-${colorScheme}.png` : `dashboard-desktop-${colorScheme}.png`;
+    await tab.screenshot({ path: new URL(name, SHOTS).pathname, fullPage: true });
+    await context.close();
+  }
+});
+
+test("a wrong key and a key without the plan scope are explained in words", async () => {
+  const wrong = await open({ hash: `#key=${KEYS.wrong}` });
+  await ready(wrong.tab, wrong.problems);
+  assert.match(await wrong.tab.textContent("#clusters-error"), /did not accept this access key \(401\)/);
+  assert.match(await wrong.tab.textContent("#reports-error"), /\(401\)/);
+  assert.ok(wrong.problems.every((p) => /status of 401|HTTP 401/.test(p)), wrong.problems.join("\n"));
+  await wrong.context.close();
+
+  const reader = await open({ hash: `#key=${KEYS.reader}` });
+  await ready(reader.tab, reader.problems);
+  const clusters = await reader.tab.$$eval("#clusters [data-cluster]", (cards) => cards.map((c) => c.dataset.cluster));
+  assert.deepEqual(clusters, ["prod"], "the key's clusters only");
+  assert.match(await reader.tab.textContent("#reports-error"), /may not do this \(403\): it needs the "plan" scope/);
+  assert.match(await reader.tab.textContent("#week-error"), /\(403\)/);
+  await reader.context.close();
+});
+
+test("a pasted policy is drawn; a broken one is an error naming the field", async () => {
+  const { context, tab, problems } = await open({ hash: `#key=${KEYS.full}` });
+  await ready(tab, problems);
+  await tab.click("#other-policy summary");
+  const berlin = {
+    timezone: "Europe/Berlin",
+    rules: [{ name: "night <owl>", cluster: "c", nodegroup: "w", when: { from: "22:00", to: "06:00" }, node_count: 2 },
+      { name: "day", cluster: "c", nodegroup: "w", autoscale: { max: 6 } }],
+  };
+  await tab.fill("#policy-text", JSON.stringify(berlin));
+  await tab.fill("#week", "2026-03-29");
+  await tab.click("#policy-form button");
+  const svg = await tab.innerHTML("#calendar");
+  assert.match(svg, /Europe\/Berlin · 167 h/);
+  assert.match(svg, /night &lt;owl&gt;: 2 nodes/);
+  const legend = await tab.$$eval("#calendar svg text", (t) => t.map((n) => n.textContent).filter((n) => n.includes("<owl>")));
+  assert.deepEqual(legend, ["night <owl>: 2 nodes (autoscaler off)"]);
+  await tab.fill("#policy-text", JSON.stringify({ ...berlin, rules: [{ ...berlin.rules[1], when: { days: "Mon-Fry" } }] }));
+  await tab.click("#policy-form button");
+  assert.match(await tab.textContent("#week-error"), /rules\[0\]\.when\.days: "Mon-Fry" is not a day range/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("no key appears in the Worker's log lines", () => {
+  assert.ok(logs.length > 0);
+  for (const key of Object.values(KEYS)) {
+    assert.deepEqual(logs.filter((line) => line.includes(key)), [], key);
+  }
+});

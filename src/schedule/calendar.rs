@@ -1,0 +1,931 @@
+//! A policy's week, computed once for the dashboard and the CLI: for each (cluster,
+//! node group) the policy names, what the first matching rule sets through the week
+//! ([`week`]), the node-hours that allows against always-at-max, and the drawing
+//! ([`svg`]).
+//!
+//! - **The week** runs from Monday 00:00 to the next Monday 00:00 in the policy's time
+//!   zone. Hours are **real elapsed hours**: a week in which clocks spring forward has
+//!   167, one in which they fall back 169. In the drawing, the skipped hour is a hatched
+//!   cell and the repeated hour is drawn once over itself.
+//! - **Which rule decides** is asked of [`Policy::rule_at`] at every instant a rule can
+//!   change: each hour, every quarter hour (offsets of zones are whole quarter hours)
+//!   and every minute of the hour a window starts or ends, in the policy's zone and
+//!   shifted by quarter hours for rules in other zones.
+//! - **Node-hours allowed**: the sum, over the week, of hours × the most nodes the
+//!   state allows (an `autoscale` rule's `max`, a `node_count`). Where no rule decides
+//!   (or the deciding rule sets no `max`), the reconciler leaves the node group as the
+//!   previous decision left it, so that value carries on (looked up to a week back);
+//!   where nothing decided it within a week, the size is unknown and those hours count
+//!   at the peak (and are reported as `unknown_hours`), so `allowed` never understates.
+//! - **Always-at-max**: the peak (the largest `max` or `node_count` any rule gives the
+//!   node group) × the hours of the week.
+
+use super::clock::{LocalTime, Zones};
+use super::policy::{AutoscaleGoal, Policy, Target};
+use crate::time::{civil_from_days, days_from_civil, weekday};
+use serde::Serialize;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+const MINUTE_MS: i64 = 60_000;
+const HOUR_MS: i64 = 60 * MINUTE_MS;
+const DAY_MS: i64 = 24 * HOUR_MS;
+const WEEK_MS: i64 = 7 * DAY_MS;
+const DAY_NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// A policy's week.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Calendar {
+    /// Its Monday, `YYYY-MM-DD`.
+    pub week: String,
+    /// The policy's time zone, in which the week is read.
+    pub timezone: String,
+    /// Monday 00:00 (RFC 3339 with the offset).
+    pub start: String,
+    /// The next Monday 00:00.
+    pub end: String,
+    /// Real hours in the week: 168, or 167 / 169 across a daylight-saving change.
+    pub hours: f64,
+    /// The seven days, with their real hours.
+    pub days: Vec<Day>,
+    /// One per (cluster, node group), in the policy's order.
+    pub rows: Vec<Row>,
+    /// One per row, in the same order.
+    pub node_hours: Vec<NodeHours>,
+    /// The legend: each rule once, in policy order.
+    pub rules: Vec<RuleInfo>,
+    /// The hour slots, for the drawing.
+    #[serde(skip)]
+    slots: Vec<Slot>,
+}
+
+/// One day of the week.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Day {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// Real hours: 24, or 23 / 25 on a daylight-saving change.
+    pub hours: f64,
+}
+
+/// A rule, for the legend.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RuleInfo {
+    /// Its name.
+    pub name: String,
+    /// What it sets.
+    pub set: Setting,
+}
+
+/// The timeline of one node group.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Row {
+    /// The cluster.
+    pub cluster: String,
+    /// The node group.
+    pub nodegroup: String,
+    /// Consecutive spans covering the week, each with one deciding rule (or none).
+    pub spans: Vec<Span>,
+}
+
+/// A stretch of time over which the same rule (or none) decides.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Span {
+    /// Its start, RFC 3339 in the policy's zone.
+    pub from: String,
+    /// Its end (exclusive).
+    pub to: String,
+    /// Its real length in hours.
+    pub hours: f64,
+    /// The deciding rule's name; `None`: no rule decides, the node group is left as is.
+    pub rule: Option<String>,
+    /// What that rule sets.
+    pub set: Option<Setting>,
+    /// The most nodes allowed meanwhile (the rule's, or the one carried on); `None`: unknown.
+    pub max_nodes: Option<u32>,
+    #[serde(skip)]
+    start_ms: i64,
+    #[serde(skip)]
+    end_ms: i64,
+    /// Index of the rule that decides.
+    #[serde(skip)]
+    decided: Option<usize>,
+    /// Index of the rule that decides, or whose state carries on.
+    #[serde(skip)]
+    shade: Option<usize>,
+}
+
+/// What a rule sets.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Setting {
+    /// Autoscaler settings.
+    Autoscale(AutoscaleGoal),
+    /// A fixed size.
+    NodeCount(u32),
+}
+
+/// Node-hours of one node group over the week.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeHours {
+    /// The cluster.
+    pub cluster: String,
+    /// The node group.
+    pub nodegroup: String,
+    /// Σ hours × most nodes allowed (unknown hours at the peak).
+    pub allowed: f64,
+    /// The peak × the hours of the week.
+    pub always_at_max: f64,
+    /// The largest `max` or `node_count` any rule gives it; `None`: no rule bounds it.
+    pub peak: Option<u32>,
+    /// Hours whose size nothing decided within a week before them.
+    pub unknown_hours: f64,
+}
+
+/// One elapsed hour of the week (the last may be shorter), and where the wall clock
+/// shows its start.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Slot {
+    start_ms: i64,
+    end_ms: i64,
+    /// 0..7 from Monday.
+    day: i64,
+    /// Wall-clock minute of the day.
+    minute: i64,
+}
+
+impl From<&Target> for Setting {
+    fn from(target: &Target) -> Self {
+        match target {
+            Target::Autoscale(goal) => Setting::Autoscale(goal.clone()),
+            Target::NodeCount(n) => Setting::NodeCount(*n),
+        }
+    }
+}
+
+impl Setting {
+    /// The most nodes this allows, if it says.
+    fn max_nodes(&self) -> Option<u32> {
+        match self {
+            Setting::Autoscale(goal) => goal.max,
+            Setting::NodeCount(n) => Some(*n),
+        }
+    }
+
+    /// `3–10`, `≤10`, `≥3` or `4`: the size, short.
+    fn short(&self) -> String {
+        match self {
+            Setting::NodeCount(n) => n.to_string(),
+            Setting::Autoscale(goal) => match (goal.min, goal.max) {
+                (Some(lo), Some(hi)) => format!("{lo}–{hi}"),
+                (None, Some(hi)) => format!("≤{hi}"),
+                (Some(lo), None) => format!("≥{lo}"),
+                (None, None) => match goal.enable {
+                    Some(true) => "on".to_owned(),
+                    Some(false) => "off".to_owned(),
+                    None => "…".to_owned(),
+                },
+            },
+        }
+    }
+
+    /// `autoscale 3–10 (on)` or `4 nodes (autoscaler off)`: for the legend.
+    fn describe(&self) -> String {
+        match self {
+            Setting::NodeCount(n) => format!("{n} nodes (autoscaler off)"),
+            Setting::Autoscale(goal) => {
+                let state = match goal.enable {
+                    Some(true) => " (on)",
+                    Some(false) => " (off)",
+                    None => "",
+                };
+                format!("autoscale {}{state}", self.short())
+            }
+        }
+    }
+}
+
+/// The day number (days since 1970-01-01) of a `YYYY-MM-DD` date.
+pub fn parse_date(text: &str) -> Option<i64> {
+    let mut parts = text.trim().split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    let (y, m, d): (i64, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    LocalTime::from_fields(y, m, d, 0, 0, 0)?;
+    Some(days_from_civil(y, m, d))
+}
+
+/// The day (in the policy's zone) of an instant: for the week that contains it.
+pub fn day_of(policy: &Policy, zones: &impl Zones, at_ms: i64) -> Result<i64, String> {
+    Ok(zones.local(&policy.timezone, at_ms)?.day)
+}
+
+/// The week that contains `day` (a day number; any day of it): each node group's
+/// timeline and node-hours. Errors come from `zones` (a zone it does not know).
+pub fn week(policy: &Policy, zones: &impl Zones, day: i64) -> Result<Calendar, String> {
+    let zones = Memo::new(zones);
+    let tz = policy.timezone.as_str();
+    let monday = day - i64::from(weekday(day));
+    let start_ms = midnight(&zones, tz, monday)?;
+    let end_ms = midnight(&zones, tz, monday + 7)?;
+    let minutes = change_minutes(policy);
+    let slots = slots(&zones, tz, monday, start_ms, end_ms)?;
+    let samples = samples(&slots, &minutes);
+    let mut lookback: Option<Vec<i64>> = None;
+
+    let mut rows = Vec::new();
+    let mut node_hours = Vec::new();
+    for (cluster, nodegroup) in policy.targets() {
+        let decide = |at: i64| -> Result<Option<usize>, String> {
+            let rule = policy.rule_at(cluster, nodegroup, &zones, at)?;
+            Ok(rule.and_then(|r| policy.rules.iter().position(|p| std::ptr::eq(p, r))))
+        };
+        let first = match samples.first() {
+            Some(&at) => decide(at)?,
+            None => None,
+        };
+        let carried = if first.and_then(|i| cap_of(policy, i)).is_some() {
+            None
+        } else {
+            if lookback.is_none() {
+                lookback = Some(lookback_samples(&zones, tz, monday, start_ms, &minutes)?);
+            }
+            last_sizing(policy, lookback.as_deref().unwrap_or_default(), &decide)?
+        };
+        let mut spans = timeline(policy, &samples, end_ms, carried, &decide)?;
+        for span in &mut spans {
+            span.from = zones.local(tz, span.start_ms)?.rfc3339(span.start_ms);
+            span.to = zones.local(tz, span.end_ms)?.rfc3339(span.end_ms);
+            span.hours = hours(span.end_ms - span.start_ms);
+        }
+        node_hours.push(count(policy, cluster, nodegroup, &spans, end_ms - start_ms));
+        rows.push(Row {
+            cluster: cluster.to_owned(),
+            nodegroup: nodegroup.to_owned(),
+            spans,
+        });
+    }
+
+    let mut days: Vec<Day> = (0..7)
+        .map(|d| Day {
+            date: date(monday + d),
+            hours: 0.0,
+        })
+        .collect();
+    for slot in &slots {
+        if let Some(day) = usize::try_from(slot.day).ok().and_then(|d| days.get_mut(d)) {
+            day.hours += hours(slot.end_ms - slot.start_ms);
+        }
+    }
+    Ok(Calendar {
+        week: date(monday),
+        timezone: policy.timezone.clone(),
+        start: zones.local(tz, start_ms)?.rfc3339(start_ms),
+        end: zones.local(tz, end_ms)?.rfc3339(end_ms),
+        hours: hours(end_ms - start_ms),
+        days,
+        rows,
+        node_hours,
+        rules: policy
+            .rules
+            .iter()
+            .map(|r| RuleInfo {
+                name: r.name.clone(),
+                set: Setting::from(&r.target),
+            })
+            .collect(),
+        slots,
+    })
+}
+
+/// The rule that last set a size (a `max` or `node_count`) among `samples`.
+fn last_sizing(
+    policy: &Policy,
+    samples: &[i64],
+    decide: &impl Fn(i64) -> Result<Option<usize>, String>,
+) -> Result<Option<usize>, String> {
+    for &at in samples.iter().rev() {
+        if let Some(i) = decide(at)?.filter(|&i| cap_of(policy, i).is_some()) {
+            return Ok(Some(i));
+        }
+    }
+    Ok(None)
+}
+
+/// The spans of one node group: consecutive samples with the same deciding rule
+/// merged; `carried` is the rule whose size is in effect as the week starts.
+fn timeline(
+    policy: &Policy,
+    samples: &[i64],
+    end_ms: i64,
+    mut carried: Option<usize>,
+    decide: &impl Fn(i64) -> Result<Option<usize>, String>,
+) -> Result<Vec<Span>, String> {
+    let mut spans: Vec<Span> = Vec::new();
+    for (k, &at) in samples.iter().enumerate() {
+        let until = samples.get(k + 1).copied().unwrap_or(end_ms);
+        let decided = decide(at)?;
+        if let Some(last) = spans.last_mut().filter(|last| last.decided == decided) {
+            last.end_ms = until;
+            continue;
+        }
+        if let Some(prev) = spans.last() {
+            carried = prev.shade;
+        }
+        let shade = match decided {
+            Some(i) if cap_of(policy, i).is_some() => Some(i),
+            _ => carried,
+        };
+        let rule = decided.and_then(|i| policy.rules.get(i));
+        spans.push(Span {
+            from: String::new(),
+            to: String::new(),
+            hours: 0.0,
+            rule: rule.map(|r| r.name.clone()),
+            set: rule.map(|r| Setting::from(&r.target)),
+            max_nodes: shade.and_then(|i| cap_of(policy, i)),
+            start_ms: at,
+            end_ms: until,
+            decided,
+            shade,
+        });
+    }
+    Ok(spans)
+}
+
+/// The most nodes rule `i` allows, if it says.
+fn cap_of(policy: &Policy, i: usize) -> Option<u32> {
+    policy
+        .rules
+        .get(i)
+        .and_then(|r| Setting::from(&r.target).max_nodes())
+}
+
+fn count(
+    policy: &Policy,
+    cluster: &str,
+    nodegroup: &str,
+    spans: &[Span],
+    week_ms: i64,
+) -> NodeHours {
+    let peak = policy
+        .rules
+        .iter()
+        .filter(|r| r.cluster == cluster && r.nodegroups.iter().any(|n| n == nodegroup))
+        .filter_map(|r| Setting::from(&r.target).max_nodes())
+        .max();
+    let mut allowed = 0.0;
+    let mut unknown_hours = 0.0;
+    for span in spans {
+        let h = hours(span.end_ms - span.start_ms);
+        if let Some(n) = span.max_nodes.or(peak) {
+            allowed += h * f64::from(n);
+        }
+        if span.max_nodes.is_none() {
+            unknown_hours += h;
+        }
+    }
+    NodeHours {
+        cluster: cluster.to_owned(),
+        nodegroup: nodegroup.to_owned(),
+        allowed,
+        always_at_max: f64::from(peak.unwrap_or(0)) * hours(week_ms),
+        peak,
+        unknown_hours,
+    }
+}
+
+/// Milliseconds as hours (whole minutes: exact to the minute).
+fn hours(ms: i64) -> f64 {
+    let minutes = i32::try_from(ms / MINUTE_MS).unwrap_or(i32::MAX);
+    f64::from(minutes) / 60.0
+}
+
+fn date(day: i64) -> String {
+    let (y, m, d) = civil_from_days(day);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The first instant whose wall clock in `tz` shows `day` 00:00 or later (midnight,
+/// or the end of a gap that swallowed it), to the minute.
+fn midnight(zones: &impl Zones, tz: &str, day: i64) -> Result<i64, String> {
+    let target = day * DAY_MS;
+    // Offsets are within ±26 hours: the instant is in this range.
+    let (mut lo, mut hi) = (
+        (target - 26 * HOUR_MS) / MINUTE_MS,
+        (target + 26 * HOUR_MS) / MINUTE_MS,
+    );
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if zones.local(tz, mid * MINUTE_MS)?.as_utc_ms() >= target {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    Ok(lo * MINUTE_MS)
+}
+
+/// Minutes of the hour at which a rule can start or stop matching: every quarter
+/// hour, and each window's start and end shifted by quarter hours (a rule's own zone
+/// may be offset from the policy's by a fraction of an hour).
+fn change_minutes(policy: &Policy) -> Vec<i64> {
+    let mut minutes: Vec<i64> = vec![0, 15, 30, 45];
+    for window in policy
+        .rules
+        .iter()
+        .filter_map(|r| r.when.as_ref().and_then(|w| w.window))
+    {
+        for edge in [window.0, window.1] {
+            for quarter in 0..4 {
+                minutes.push((i64::from(edge) + quarter * 15) % 60);
+            }
+        }
+    }
+    minutes.sort_unstable();
+    minutes.dedup();
+    minutes
+}
+
+/// Elapsed hours from `start_ms` to `end_ms`, each with its wall-clock start.
+fn slots(
+    zones: &impl Zones,
+    tz: &str,
+    monday: i64,
+    start_ms: i64,
+    end_ms: i64,
+) -> Result<Vec<Slot>, String> {
+    let mut out = Vec::new();
+    let mut at = start_ms;
+    while at < end_ms {
+        let local = zones.local(tz, at)?;
+        out.push(Slot {
+            start_ms: at,
+            end_ms: (at + HOUR_MS).min(end_ms),
+            day: local.day - monday,
+            minute: i64::from(local.minute),
+        });
+        at += HOUR_MS;
+    }
+    Ok(out)
+}
+
+/// The instants to ask the policy about: in each slot, each minute of `minutes` on
+/// the wall clock.
+fn samples(slots: &[Slot], minutes: &[i64]) -> Vec<i64> {
+    let mut out = Vec::new();
+    for slot in slots {
+        let mut offsets: Vec<i64> = minutes
+            .iter()
+            .map(|m| (m - slot.minute % 60).rem_euclid(60) * MINUTE_MS)
+            .filter(|off| slot.start_ms + off < slot.end_ms)
+            .collect();
+        offsets.sort_unstable();
+        offsets.dedup();
+        out.extend(offsets.into_iter().map(|off| slot.start_ms + off));
+    }
+    out
+}
+
+/// The week before: where a state left as is comes from.
+fn lookback_samples(
+    zones: &impl Zones,
+    tz: &str,
+    monday: i64,
+    start_ms: i64,
+    minutes: &[i64],
+) -> Result<Vec<i64>, String> {
+    let before = slots(zones, tz, monday - 7, start_ms - WEEK_MS, start_ms)?;
+    Ok(samples(&before, minutes))
+}
+
+/// `Zones` that asks the real one little (on wasm32 each answer is a call of `Intl`):
+/// the offset of each zone at each whole UTC hour, once; within an hour whose two ends
+/// have the same offset, local times follow by arithmetic; any other instant is asked
+/// once.
+struct Memo<'z, Z> {
+    zones: &'z Z,
+    offsets: RefCell<BTreeMap<(String, i64), i64>>,
+    seen: RefCell<BTreeMap<(String, i64), LocalTime>>,
+}
+
+impl<'z, Z: Zones> Memo<'z, Z> {
+    fn new(zones: &'z Z) -> Self {
+        Memo {
+            zones,
+            offsets: RefCell::new(BTreeMap::new()),
+            seen: RefCell::new(BTreeMap::new()),
+        }
+    }
+
+    /// The offset of `zone` at the whole UTC hour `hour_ms`, in milliseconds.
+    fn offset(&self, zone: &str, hour_ms: i64) -> Result<i64, String> {
+        let key = (zone.to_owned(), hour_ms);
+        if let Some(offset) = self.offsets.borrow().get(&key) {
+            return Ok(*offset);
+        }
+        let offset = self.zones.local(zone, hour_ms)?.as_utc_ms() - hour_ms;
+        self.offsets.borrow_mut().insert(key, offset);
+        Ok(offset)
+    }
+}
+
+impl<Z: Zones> Zones for Memo<'_, Z> {
+    fn check(&self, zone: &str) -> Result<(), String> {
+        self.zones.check(zone)
+    }
+
+    fn local(&self, zone: &str, utc_ms: i64) -> Result<LocalTime, String> {
+        let hour = utc_ms.div_euclid(HOUR_MS) * HOUR_MS;
+        let offset = self.offset(zone, hour)?;
+        if offset == self.offset(zone, hour + HOUR_MS)? {
+            let wall = (utc_ms + offset).div_euclid(1000);
+            let in_day = wall.rem_euclid(86_400);
+            return Ok(LocalTime {
+                day: wall.div_euclid(86_400),
+                minute: u16::try_from(in_day / 60).unwrap_or(0),
+                second: u8::try_from(in_day % 60).unwrap_or(0),
+            });
+        }
+        let key = (zone.to_owned(), utc_ms);
+        if let Some(local) = self.seen.borrow().get(&key) {
+            return Ok(*local);
+        }
+        let local = self.zones.local(zone, utc_ms)?;
+        self.seen.borrow_mut().insert(key, local);
+        Ok(local)
+    }
+}
+
+/// Tableau 10: distinct, and readable with dark text, on light and dark pages alike.
+const COLORS: [&str; 10] = [
+    "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
+    "#9c755f", "#bab0ac",
+];
+const LABEL_W: f64 = 190.0;
+const HOUR_W: f64 = 5.0;
+const DAY_W: f64 = 24.0 * HOUR_W;
+const TOP: f64 = 64.0;
+const ROW_H: f64 = 36.0;
+const BAR_H: f64 = 24.0;
+const LEGEND_ROW: f64 = 20.0;
+const LEGEND_COL: f64 = 345.0;
+const WIDTH: f64 = LABEL_W + 7.0 * DAY_W + 12.0;
+/// Text styles; the page's colour scheme picks light or dark.
+const STYLE: &str = ".nkc-t{fill:#1f2328;font:12px system-ui,-apple-system,'Segoe UI',sans-serif}\
+.nkc-s{font-size:10px}.nkc-b{font-weight:600}\
+.nkc-g{stroke:#8c959f;stroke-opacity:.45}\
+.nkc-l{fill:#111;font:600 10px system-ui,-apple-system,'Segoe UI',sans-serif;pointer-events:none}\
+@media (prefers-color-scheme:dark){.nkc-t{fill:#e6edf3}.nkc-g{stroke:#8b949e}}";
+
+/// Escapes text for SVG content and attribute values.
+fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A number with at most one decimal (`167`, `12.5`).
+fn num(x: f64) -> String {
+    let text = format!("{x:.1}");
+    text.strip_suffix(".0").map(str::to_owned).unwrap_or(text)
+}
+
+/// At most `n` characters, with `…` when cut.
+fn clip(text: &str, n: usize) -> String {
+    if text.chars().count() <= n {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(n.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+fn color(i: usize) -> &'static str {
+    COLORS.get(i % COLORS.len()).copied().unwrap_or("#888")
+}
+
+/// Approximate width of text at 10–12 px.
+fn text_w(text: &str, px: f64) -> f64 {
+    f64::from(u32::try_from(text.chars().count()).unwrap_or(u32::MAX)) * px * 0.6
+}
+
+fn minutes_f(ms: i64) -> f64 {
+    f64::from(i32::try_from(ms / MINUTE_MS).unwrap_or(i32::MAX))
+}
+
+fn whole(n: i64) -> f64 {
+    f64::from(i32::try_from(n).unwrap_or(0))
+}
+
+/// A rectangle of one span on one day, in drawing units.
+struct Bar {
+    day: i64,
+    x0: f64,
+    x1: f64,
+}
+
+/// The week as one self-contained SVG: a row per node group across 7 days × 24 hours
+/// of the policy's zone, each stretch coloured by the rule that decides it and
+/// labelled with the size it sets; node-hours under each row's name; a legend.
+/// Every text is escaped; colours read on light and dark backgrounds.
+pub fn svg(calendar: &Calendar) -> String {
+    let legend_items = calendar.rules.len() + 3;
+    let legend_rows = legend_items.div_ceil(3);
+    let rows_h = whole(i64::try_from(calendar.rows.len()).unwrap_or(0)) * ROW_H;
+    let legend_y = TOP + rows_h + 18.0;
+    let height = legend_y + whole(i64::try_from(legend_rows).unwrap_or(0)) * LEGEND_ROW + 8.0;
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {height}\" \
+         width=\"{WIDTH}\" height=\"{height}\" role=\"img\" aria-label=\"{}\">",
+        esc(&format!(
+            "Scaling policy, week of {} ({})",
+            calendar.week, calendar.timezone
+        ))
+    );
+    let _ = write!(
+        out,
+        "<style>{STYLE}</style><defs>\
+         <pattern id=\"nkc-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">\
+         <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" class=\"nkc-g\" stroke-width=\"2\"/></pattern></defs>"
+    );
+    let _ = write!(
+        out,
+        "<text x=\"8\" y=\"18\" class=\"nkc-t nkc-b\">Week of {} · {} · {} h</text>",
+        esc(&calendar.week),
+        esc(&calendar.timezone),
+        num(calendar.hours)
+    );
+    // Day headers, hour ticks and grid.
+    for (d, day) in calendar.days.iter().enumerate() {
+        let x = LABEL_W + whole(i64::try_from(d).unwrap_or(0)) * DAY_W;
+        let mut label = day_label(d, &day.date);
+        if (day.hours - 24.0).abs() > f64::EPSILON {
+            let _ = write!(label, " ({} h)", num(day.hours));
+        }
+        let _ = write!(
+            out,
+            "<text x=\"{}\" y=\"40\" class=\"nkc-t nkc-b\">{}</text>",
+            x + 3.0,
+            esc(&label)
+        );
+        for h in [0.0, 6.0, 12.0, 18.0] {
+            let hx = x + h * HOUR_W;
+            let _ = write!(
+                out,
+                "<text x=\"{}\" y=\"56\" class=\"nkc-t nkc-s\">{}</text>\
+                 <line x1=\"{hx}\" y1=\"{}\" x2=\"{hx}\" y2=\"{}\" class=\"nkc-g\" stroke-width=\"{}\"/>",
+                hx + 2.0,
+                num(h),
+                if h == 0.0 { 26.0 } else { 46.0 },
+                TOP + rows_h,
+                if h == 0.0 { 1.0 } else { 0.5 }
+            );
+        }
+    }
+    let end_x = LABEL_W + 7.0 * DAY_W;
+    let _ = write!(
+        out,
+        "<line x1=\"{end_x}\" y1=\"26\" x2=\"{end_x}\" y2=\"{}\" class=\"nkc-g\"/>",
+        TOP + rows_h
+    );
+    for (r, row) in calendar.rows.iter().enumerate() {
+        let y = TOP + whole(i64::try_from(r).unwrap_or(0)) * ROW_H;
+        draw_row(&mut out, calendar, row, calendar.node_hours.get(r), y);
+    }
+    draw_gaps(&mut out, calendar, rows_h);
+    draw_legend(&mut out, calendar, legend_y);
+    out.push_str("</svg>");
+    out
+}
+
+/// `Mon 23 Mar`.
+fn day_label(d: usize, date: &str) -> String {
+    let name = DAY_NAMES.get(d).copied().unwrap_or("");
+    let month = date
+        .get(5..7)
+        .and_then(|m| m.parse::<usize>().ok())
+        .and_then(|m| MONTHS.get(m.wrapping_sub(1)))
+        .copied()
+        .unwrap_or("");
+    let day = date.get(8..10).unwrap_or("").trim_start_matches('0');
+    format!("{name} {day} {month}")
+}
+
+fn draw_row(out: &mut String, calendar: &Calendar, row: &Row, hours: Option<&NodeHours>, y: f64) {
+    let name = format!("{} / {}", row.cluster, row.nodegroup);
+    let _ = write!(
+        out,
+        "<g><title>{}</title><text x=\"8\" y=\"{}\" class=\"nkc-t\">{}</text></g>",
+        esc(&name),
+        y + 14.0,
+        esc(&clip(&name, 28))
+    );
+    if let Some(h) = hours {
+        let text = match h.peak {
+            Some(_) => format!(
+                "{} of {} node-h",
+                num(h.allowed.round()),
+                num(h.always_at_max.round())
+            ),
+            None => "no size set".to_owned(),
+        };
+        let _ = write!(
+            out,
+            "<text x=\"8\" y=\"{}\" class=\"nkc-t nkc-s\">{}</text>",
+            y + 28.0,
+            esc(&text)
+        );
+    }
+    let bar_y = y + (ROW_H - BAR_H) / 2.0;
+    for span in &row.spans {
+        for bar in bars(calendar, span) {
+            let w = bar.x1 - bar.x0;
+            let (fill, opacity) = match span.shade {
+                Some(i) => (color(i), if span.rule.is_some() { 1.0 } else { 0.35 }),
+                None => ("url(#nkc-hatch)", 1.0),
+            };
+            let what = match (&span.rule, &span.set) {
+                (Some(rule), Some(set)) => format!("{rule}: {}", set.describe()),
+                _ => match span.max_nodes {
+                    Some(n) => format!("no rule: left as is (up to {n} nodes)"),
+                    None => "no rule: left as is (size unknown)".to_owned(),
+                },
+            };
+            let title = format!(
+                "{} – {}: {what}",
+                span.from.get(..16).unwrap_or(&span.from).replace('T', " "),
+                span.to.get(11..16).unwrap_or(&span.to)
+            );
+            let _ = write!(
+                out,
+                "<rect x=\"{:.2}\" y=\"{bar_y}\" width=\"{:.2}\" height=\"{BAR_H}\" fill=\"{fill}\" fill-opacity=\"{opacity}\"><title>{}</title></rect>",
+                bar.x0,
+                w,
+                esc(&title)
+            );
+            if let (Some(rule), Some(set)) = (&span.rule, &span.set) {
+                let long = format!("{rule} · {}", set.short());
+                let short = set.short();
+                let label = if text_w(&long, 10.0) + 6.0 <= w {
+                    Some(long)
+                } else if text_w(&short, 10.0) + 4.0 <= w {
+                    Some(short)
+                } else {
+                    None
+                };
+                if let Some(label) = label {
+                    let _ = write!(
+                        out,
+                        "<text x=\"{:.2}\" y=\"{}\" class=\"nkc-l\">{}</text>",
+                        bar.x0 + 3.0,
+                        bar_y + BAR_H / 2.0 + 3.5,
+                        esc(&label)
+                    );
+                }
+            }
+        }
+    }
+    let _ = write!(
+        out,
+        "<line x1=\"8\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"nkc-g\" stroke-width=\"0.5\"/>",
+        y + ROW_H,
+        WIDTH - 12.0,
+        y + ROW_H
+    );
+}
+
+/// Where a span falls on the wall clock: one bar per day (a span crossing midnight
+/// gives two), split where the wall clock jumps.
+fn bars(calendar: &Calendar, span: &Span) -> Vec<Bar> {
+    let mut out: Vec<Bar> = Vec::new();
+    for slot in calendar
+        .slots
+        .iter()
+        .filter(|s| s.end_ms > span.start_ms && s.start_ms < span.end_ms)
+    {
+        let from = span.start_ms.max(slot.start_ms);
+        let to = span.end_ms.min(slot.end_ms);
+        let minute = whole(slot.minute) + minutes_f(from - slot.start_ms);
+        let day_x = LABEL_W + whole(slot.day) * DAY_W;
+        let x0 = day_x + minute * HOUR_W / 60.0;
+        let x1 = (x0 + minutes_f(to - from) * HOUR_W / 60.0).min(day_x + DAY_W);
+        if !(0..7).contains(&slot.day) {
+            continue;
+        }
+        match out.last_mut() {
+            Some(last) if last.day == slot.day && (last.x1 - x0).abs() < 1e-6 => last.x1 = x1,
+            _ => out.push(Bar {
+                day: slot.day,
+                x0,
+                x1,
+            }),
+        }
+    }
+    out
+}
+
+/// Hatches the wall-clock hours that do not exist (clocks springing forward).
+fn draw_gaps(out: &mut String, calendar: &Calendar, rows_h: f64) {
+    let mut covered = [[false; 24]; 7];
+    for slot in &calendar.slots {
+        let last = (slot.minute + (slot.end_ms - slot.start_ms) / MINUTE_MS - 1).min(1439);
+        for minute in [slot.minute, last] {
+            let hour = usize::try_from(minute / 60).ok();
+            if let Some(cell) = usize::try_from(slot.day)
+                .ok()
+                .and_then(|d| covered.get_mut(d))
+                .zip(hour)
+                .and_then(|(day, h)| day.get_mut(h))
+            {
+                *cell = true;
+            }
+        }
+    }
+    for (d, day) in covered.iter().enumerate() {
+        for (h, seen) in day.iter().enumerate() {
+            if *seen {
+                continue;
+            }
+            let x = LABEL_W
+                + whole(i64::try_from(d).unwrap_or(0)) * DAY_W
+                + whole(i64::try_from(h).unwrap_or(0)) * HOUR_W;
+            let _ = write!(
+                out,
+                "<rect x=\"{x}\" y=\"{TOP}\" width=\"{HOUR_W}\" height=\"{rows_h}\" fill=\"url(#nkc-hatch)\"><title>{h:02}:00–{:02}:00 does not exist this day: clocks go forward</title></rect>",
+                h + 1
+            );
+        }
+    }
+}
+
+fn draw_legend(out: &mut String, calendar: &Calendar, y: f64) {
+    let mut items: Vec<(String, String, f64)> = calendar
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            (
+                color(i).to_owned(),
+                format!("{}: {}", r.name, r.set.describe()),
+                1.0,
+            )
+        })
+        .collect();
+    items.push((
+        color(0).to_owned(),
+        "pale: no rule, left as the last rule set it".to_owned(),
+        0.35,
+    ));
+    items.push((
+        "url(#nkc-hatch)".to_owned(),
+        "hatched: no rule and size unknown, or no such hour".to_owned(),
+        1.0,
+    ));
+    items.push((
+        "none".to_owned(),
+        "first matching rule decides; times are wall-clock".to_owned(),
+        0.0,
+    ));
+    for (k, (fill, text, opacity)) in items.iter().enumerate() {
+        let col = whole(i64::try_from(k % 3).unwrap_or(0));
+        let line = whole(i64::try_from(k / 3).unwrap_or(0));
+        let x = 8.0 + col * LEGEND_COL;
+        let ly = y + line * LEGEND_ROW;
+        if *opacity > 0.0 {
+            let _ = write!(
+                out,
+                "<rect x=\"{x}\" y=\"{}\" width=\"14\" height=\"14\" fill=\"{fill}\" fill-opacity=\"{opacity}\" class=\"nkc-g\"/>",
+                ly - 11.0
+            );
+        }
+        let _ = write!(
+            out,
+            "<g><title>{}</title><text x=\"{}\" y=\"{ly}\" class=\"nkc-t\">{}</text></g>",
+            esc(text),
+            x + 20.0,
+            esc(&clip(text, 52))
+        );
+    }
+}

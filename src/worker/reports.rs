@@ -1,0 +1,84 @@
+//! Tick reports kept in a key-value store (a Workers KV namespace bound as `REPORTS`),
+//! and the newest tick's instant, by which queued work that a newer tick superseded is
+//! recognised. Keys sort newest first, so a listing answers the latest reports.
+
+/// A key-value store: Workers KV in wasm, a map in tests. Failures are text (never
+/// a secret: the store holds only redacted reports and instants).
+#[allow(async_fn_in_trait)]
+pub trait Store {
+    /// Writes `value` under `key`.
+    async fn put(&self, key: &str, value: &str) -> Result<(), String>;
+    /// The value under `key`, if any.
+    async fn get(&self, key: &str) -> Result<Option<String>, String>;
+    /// Up to `limit` keys starting with `prefix`, in ascending order.
+    async fn list(&self, prefix: &str, limit: usize) -> Result<Vec<String>, String>;
+}
+
+/// What the Worker says when no store is bound.
+pub const NOT_KEPT: &str =
+    "reports are not kept: bind a KV namespace as REPORTS in wrangler.toml to keep them";
+
+/// The prefix of report keys.
+const REPORT_PREFIX: &str = "report/";
+
+/// The key of the newest tick's instant.
+const LATEST_TICK: &str = "tick/latest";
+
+/// The latest instant a key can hold (9999-12-31T23:59:59.999Z): keys count down
+/// from it, so that ascending order is newest first.
+const END_MS: i64 = 253_402_300_799_999;
+
+/// Most reports one `GET /v1/reports` answers.
+pub const MAX_LIMIT: usize = 50;
+
+/// The key of a report of the tick at `at_ms`; `part` tells apart the reports of one
+/// tick (one per queued group of clusters).
+pub fn report_key(at_ms: i64, part: &str) -> String {
+    let countdown = END_MS.saturating_sub(at_ms).clamp(0, END_MS);
+    format!("{REPORT_PREFIX}{countdown:016}/{part}")
+}
+
+/// Keeps a report (JSON text, already redacted).
+pub async fn keep(store: &impl Store, at_ms: i64, part: &str, report: &str) -> Result<(), String> {
+    store.put(&report_key(at_ms, part), report).await
+}
+
+/// Up to `limit` reports, newest first, as JSON values (an unreadable one is skipped).
+pub async fn latest(store: &impl Store, limit: usize) -> Result<Vec<serde_json::Value>, String> {
+    let mut out = Vec::new();
+    for key in store.list(REPORT_PREFIX, limit).await? {
+        if let Some(text) = store.get(&key).await? {
+            if let Ok(value) = serde_json::from_str(&text) {
+                out.push(value);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Records `at_ms` as the newest tick's instant.
+pub async fn set_latest_tick(store: &impl Store, at_ms: i64) -> Result<(), String> {
+    store.put(LATEST_TICK, &at_ms.to_string()).await
+}
+
+/// The newest tick's instant, if one was recorded.
+pub async fn latest_tick(store: &impl Store) -> Result<Option<i64>, String> {
+    Ok(store
+        .get(LATEST_TICK)
+        .await?
+        .and_then(|t| t.trim().parse().ok()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_sort_newest_first() {
+        let older = report_key(1_000, "all");
+        let newer = report_key(2_000, "all");
+        assert!(newer < older, "{newer} < {older}");
+        assert_eq!(report_key(0, "a"), "report/0253402300799999/a");
+        assert_eq!(report_key(i64::MAX, "a"), "report/0000000000000000/a");
+    }
+}

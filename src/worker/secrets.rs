@@ -1,0 +1,171 @@
+//! The secrets the Worker knows (`NKS_TOKEN`, the Identity password, the tokens
+//! Identity issued), and the transport that learns the issued ones. Every text that
+//! leaves the Worker (answers, log lines, stored reports) goes through
+//! [`Secrets::redact`] last, so upstream text that echoes a credential cannot carry it
+//! out.
+
+use crate::error::Error;
+use crate::transport::{HttpRequest, HttpResponse, Transport, TransportError};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+/// What replaces a secret.
+pub const REDACTED: &str = "***";
+
+/// Shorter values are not redacted: replacing every `ab` would garble answers, and
+/// no token or sensible password is that short.
+const SHORTEST: usize = 6;
+
+/// The Worker's known secrets, shared by the transport that learns issued tokens.
+#[derive(Default)]
+pub struct Secrets {
+    known: RefCell<Vec<String>>,
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Secrets({} known)", self.known.borrow().len())
+    }
+}
+
+impl Secrets {
+    /// Remembers a secret (and its JSON-escaped form, as it appears inside JSON text).
+    pub fn add(&self, secret: &str) {
+        if secret.chars().count() < SHORTEST {
+            return;
+        }
+        let mut known = self.known.borrow_mut();
+        let escaped = serde_json::to_string(secret).unwrap_or_default();
+        let escaped = escaped
+            .strip_prefix('"')
+            .and_then(|e| e.strip_suffix('"'))
+            .unwrap_or_default();
+        for form in [secret, escaped] {
+            if form.chars().count() >= SHORTEST && !known.iter().any(|k| k == form) {
+                known.push(form.to_owned());
+            }
+        }
+        // Longest first, so that a secret containing another is replaced whole.
+        known.sort_by_key(|k| std::cmp::Reverse(k.len()));
+    }
+
+    /// `text` with every known secret replaced by `***`.
+    pub fn redact(&self, text: &str) -> String {
+        let known = self.known.borrow();
+        let mut out = text.to_owned();
+        for secret in known.iter() {
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), REDACTED);
+            }
+        }
+        out
+    }
+}
+
+/// A transport that learns the tokens it sends and the tokens Identity issues (so
+/// they can be redacted), and keeps Identity's last failure (so that the Worker can
+/// say the failure was Identity's, once, instead of passing it off as the API's).
+pub struct Watched<T> {
+    inner: T,
+    secrets: Rc<Secrets>,
+    identity_failures: Cell<u64>,
+    identity_error: RefCell<Option<Error>>,
+}
+
+impl<T> Watched<T> {
+    /// Wraps `inner`; learned secrets go to `secrets`.
+    pub fn new(inner: T, secrets: Rc<Secrets>) -> Self {
+        Watched {
+            inner,
+            secrets,
+            identity_failures: Cell::new(0),
+            identity_error: RefCell::new(None),
+        }
+    }
+
+    /// The wrapped transport (tests read a recording transport's log through it).
+    pub fn inner(&self) -> &T {
+        &self.inner
+    }
+
+    /// How many Identity requests have failed so far.
+    pub fn identity_failures(&self) -> u64 {
+        self.identity_failures.get()
+    }
+
+    /// Identity's last failure, if one happened after `count` failures had been seen.
+    pub fn identity_error_since(&self, count: u64) -> Option<Error> {
+        (self.identity_failures.get() > count)
+            .then(|| self.identity_error.borrow().clone())
+            .flatten()
+    }
+}
+
+/// Whether `request` asks Identity for a token.
+fn is_identity(request: &HttpRequest) -> bool {
+    request.url.ends_with("/v2.0/tokens")
+}
+
+impl<T: Transport> Transport for Watched<T> {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        for (name, value) in &request.headers {
+            if name.eq_ignore_ascii_case("x-auth-token") {
+                self.secrets.add(value);
+            }
+        }
+        let identity = is_identity(&request);
+        let timeout_ms = request.timeout_ms;
+        let result = self.inner.send(request).await;
+        if identity {
+            let failure = match &result {
+                Ok(answer) if (200..300).contains(&answer.status) => {
+                    let issued = serde_json::from_str::<serde_json::Value>(&answer.body)
+                        .ok()
+                        .and_then(|v| {
+                            v.pointer("/access/token/id")
+                                .and_then(|id| id.as_str().map(str::to_owned))
+                        });
+                    if let Some(token) = issued {
+                        self.secrets.add(&token);
+                    }
+                    None
+                }
+                Ok(answer) => Some(Error::from_response(answer, self.inner.now_ms())),
+                Err(failure) => Some(Error::from_transport(failure, timeout_ms)),
+            };
+            if let Some(error) = failure {
+                *self.identity_error.borrow_mut() = Some(error);
+                self.identity_failures.set(self.identity_failures.get() + 1);
+            }
+        }
+        result
+    }
+
+    async fn sleep(&self, ms: u64) {
+        self.inner.sleep(ms).await;
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.inner.now_ms()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_raw_and_json_escaped_forms_and_skips_short_values() {
+        let secrets = Secrets::default();
+        secrets.add("pa\"ss-word");
+        secrets.add("abc");
+        let text =
+            serde_json::json!({"detail": "bad password pa\"ss-word", "x": "abc"}).to_string();
+        assert_eq!(
+            secrets.redact(&text),
+            r#"{"detail":"bad password ***","x":"abc"}"#
+        );
+        assert_eq!(secrets.redact("pa\"ss-word!"), "***!");
+        assert_eq!(format!("{secrets:?}"), "Secrets(2 known)");
+    }
+}

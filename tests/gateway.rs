@@ -1,0 +1,664 @@
+//! The Worker's gateway (`/nks/v1/…`), kept reports and redaction, natively over a
+//! scripted API: scopes, cluster limits by name and UUID, list filtering, pass-through
+//! of errors and request ids, 404s, the body limit, and no secret in any answer, log
+//! line or stored report.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use common::{block_on, JiffZones, NOW_MS};
+use nks_edge::transport::{HttpRequest, HttpResponse, Method, Replay};
+use nks_edge::worker::{serve, tick, Incoming, Invocation, Outgoing, Setup, Store};
+use serde_json::{json, Value};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+
+const TOKEN: &str = "tok-issued-by-identity-0001";
+const PASSWORD: &str = "hunter2-identity-password";
+const READER: &str = "a100000000000000000000000000000000000000000000000000000000000001";
+const READER_UUID: &str = "a200000000000000000000000000000000000000000000000000000000000002";
+const SCALER: &str = "a300000000000000000000000000000000000000000000000000000000000003";
+const OPERATOR: &str = "a400000000000000000000000000000000000000000000000000000000000004";
+const KUBE: &str = "a500000000000000000000000000000000000000000000000000000000000005";
+const PLANNER: &str = "a600000000000000000000000000000000000000000000000000000000000006";
+
+const CLUSTERS: &str = r#"{"clusters":[{"uuid":"u-prod","name":"prod","status":"CREATE_COMPLETE"},{"uuid":"u-dev","name":"dev","status":"CREATE_COMPLETE"},{"uuid":"u-stage","name":"stage","status":"CREATE_COMPLETE"}]}"#;
+
+fn env() -> HashMap<&'static str, String> {
+    HashMap::from([
+        ("NKS_ENDPOINT", "http://nks.test".to_owned()),
+        ("NHN_IDENTITY_URL", "http://identity.test".to_owned()),
+        ("NHN_TENANT_ID", "tenant".to_owned()),
+        ("NHN_USERNAME", "user@example.com".to_owned()),
+        ("NHN_API_PASSWORD", PASSWORD.to_owned()),
+        ("ACCESS_KEYS", json!([
+            {"name": "reader", "sha256": READER, "scopes": ["read"], "clusters": ["prod"]},
+            {"name": "reader-by-uuid", "sha256": READER_UUID, "scopes": ["read"], "clusters": ["u-dev"]},
+            {"name": "scaler", "sha256": SCALER, "scopes": ["read", "scale"], "clusters": ["prod"]},
+            {"name": "operator", "sha256": OPERATOR, "scopes": ["read", "operate"], "clusters": ["*"]},
+            {"name": "kube", "sha256": KUBE, "scopes": ["kubeconfig"], "clusters": ["prod"]},
+            {"name": "planner", "sha256": PLANNER, "scopes": ["plan", "reconcile"], "clusters": ["*"]}
+        ]).to_string()),
+        ("SCALE_POLICY", json!({"timezone": "Asia/Seoul", "rules": [
+            {"name": "always", "cluster": "prod", "nodegroup": "default-worker", "autoscale": {"min": 3, "max": 10}}
+        ]}).to_string()),
+    ])
+}
+
+/// Identity, then NKS: three clusters (by name or UUID), node groups, a kubeconfig;
+/// errors carry request ids, and the 409 and 500 answers echo the token and password
+/// they were sent, as a careless upstream might.
+fn api() -> Replay {
+    Replay::new(NOW_MS, |req: &HttpRequest| {
+        let path = req.url.split_once(".test").unwrap().1;
+        let sent_token = req.header("x-auth-token").unwrap_or_default().to_owned();
+        let cluster = |id: &str| {
+            let all: Value = serde_json::from_str(CLUSTERS).unwrap();
+            all["clusters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["name"] == id || c["uuid"] == id)
+                .cloned()
+        };
+        let answer = match (req.method, path) {
+            (Method::Post, "/v2.0/tokens") => HttpResponse::json(
+                200,
+                json!({"access": {"token": {"id": TOKEN, "expires": "2026-11-27T00:00:00Z"}}}).to_string(),
+            ),
+            (Method::Get, "/v1/clusters") => {
+                HttpResponse::json(200, CLUSTERS).with_header("x-openstack-request-id", "req-list")
+            }
+            (Method::Get, "/v1/clusters/prod/config") => HttpResponse::json(
+                200,
+                json!({"config": "apiVersion: v1\nkind: Config\n"}).to_string(),
+            ),
+            (Method::Delete, "/v1/clusters/prod") => HttpResponse::json(
+                409,
+                json!({"errors": [{"status": 409, "title": "Conflict",
+                    "detail": format!("cluster busy; your token {sent_token} and password {PASSWORD} were logged")}]})
+                .to_string(),
+            )
+            .with_header("x-openstack-request-id", "req-409"),
+            (Method::Get, "/v1/clusters/prod/nodegroups/default-worker/autoscale") => HttpResponse::json(
+                500,
+                format!("internal error while handling X-Auth-Token: {sent_token}"),
+            ),
+            (Method::Get, p) if p.starts_with("/v1/clusters/") && p.matches('/').count() == 3 => {
+                match cluster(p.trim_start_matches("/v1/clusters/")) {
+                    Some(c) => HttpResponse::json(200, c.to_string()),
+                    None => HttpResponse::json(
+                        404,
+                        r#"{"errors":[{"status":404,"title":"Not Found","detail":"Cluster could not be found."}]}"#,
+                    )
+                    .with_header("x-openstack-request-id", "req-404"),
+                }
+            }
+            (Method::Get, p) if p.ends_with("/nodegroups") => {
+                HttpResponse::json(200, r#"{"nodegroups":[]}"#).with_header("x-openstack-request-id", "req-ng")
+            }
+            (Method::Post | Method::Patch, _) => HttpResponse::json(200, r#"{"uuid":"u-prod"}"#),
+            _ => HttpResponse::json(404, r#"{"errors":[{"status":404,"title":"Not Found"}]}"#),
+        };
+        Ok(answer)
+    })
+}
+
+/// Reports in memory, as Workers KV keeps them: keys in ascending order.
+#[derive(Default)]
+struct Memory(RefCell<BTreeMap<String, String>>);
+
+impl Store for Memory {
+    async fn put(&self, key: &str, value: &str) -> Result<(), String> {
+        self.0.borrow_mut().insert(key.into(), value.into());
+        Ok(())
+    }
+    async fn get(&self, key: &str) -> Result<Option<String>, String> {
+        Ok(self.0.borrow().get(key).cloned())
+    }
+    async fn list(&self, prefix: &str, limit: usize) -> Result<Vec<String>, String> {
+        Ok(self
+            .0
+            .borrow()
+            .keys()
+            .filter(|k| k.starts_with(prefix))
+            .take(limit)
+            .cloned()
+            .collect())
+    }
+}
+
+type Worker = Setup<Replay, JiffZones>;
+
+fn setup_with(vars: HashMap<&'static str, String>) -> Worker {
+    Setup::from_env(&|name| vars.get(name).cloned(), api(), JiffZones)
+}
+
+fn call(
+    setup: &Worker,
+    store: Option<&Memory>,
+    method: &str,
+    target: &str,
+    key: Option<&str>,
+    body: Option<&str>,
+) -> Outgoing {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let request = Incoming {
+        method: method.into(),
+        path: path.into(),
+        query: query.into(),
+        key_sha256: key.map(str::to_owned),
+        body: body.map(str::to_owned),
+        ..Incoming::default()
+    };
+    let invocation = Invocation {
+        now: &|| NOW_MS,
+        store,
+    };
+    block_on(serve(setup, &request, &invocation, std::future::pending()))
+}
+
+fn nks(
+    setup: &Worker,
+    method: &str,
+    path: &str,
+    key: Option<&str>,
+    body: Option<&str>,
+) -> Outgoing {
+    call(setup, None, method, path, key, body)
+}
+
+fn header<'o>(out: &'o Outgoing, name: &str) -> Option<&'o str> {
+    out.headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn body(out: &Outgoing) -> Value {
+    serde_json::from_str(&out.body).unwrap_or_else(|_| panic!("not JSON: {}", out.body))
+}
+
+fn log(out: &Outgoing) -> Value {
+    serde_json::from_str(&out.log).unwrap()
+}
+
+/// The NKS requests sent (not Identity's), as "METHOD /path".
+fn upstream(setup: &Worker) -> Vec<String> {
+    setup
+        .client
+        .as_ref()
+        .unwrap()
+        .transport()
+        .inner()
+        .requests()
+        .iter()
+        .filter(|r| !r.url.ends_with("/v2.0/tokens"))
+        .map(|r| {
+            format!(
+                "{} {}",
+                r.method.as_str(),
+                r.url.split_once(".test").unwrap().1
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn scopes_decide_by_operation_and_patch_type() {
+    let setup = setup_with(env());
+    let autoscale = r#"{"ca_enable":true,"ca_min_node_count":1,"ca_max_node_count":3}"#;
+    let metric = r#"{"type":"metric_base_autoscale","metric_base_autoscale":{}}"#;
+    let flavor = r#"{"type":"flavor_id","flavor_id":"f"}"#;
+    let ng = "/nks/v1/clusters/prod/nodegroups/default-worker";
+    for (method, path, key, body, status) in [
+        ("GET", "/nks/v1/clusters/prod/nodegroups", None, None, 401),
+        (
+            "GET",
+            "/nks/v1/clusters/prod/nodegroups",
+            Some(READER),
+            None,
+            200,
+        ),
+        (
+            "GET",
+            "/nks/v1/clusters/prod/nodegroups/",
+            Some(READER),
+            None,
+            200,
+        ),
+        (
+            "POST",
+            &format!("{ng}/autoscale") as &str,
+            Some(READER),
+            Some(autoscale),
+            403,
+        ),
+        (
+            "POST",
+            &format!("{ng}/autoscale"),
+            Some(SCALER),
+            Some(autoscale),
+            200,
+        ),
+        ("PATCH", ng, Some(SCALER), Some(metric), 200),
+        ("PATCH", ng, Some(SCALER), Some(flavor), 403),
+        ("PATCH", ng, Some(OPERATOR), Some(flavor), 200),
+        (
+            "PATCH",
+            ng,
+            Some(OPERATOR),
+            Some(r#"{"type":"bogus"}"#),
+            400,
+        ),
+        (
+            "GET",
+            "/nks/v1/clusters/prod/config",
+            Some(READER),
+            None,
+            403,
+        ),
+        (
+            "GET",
+            "/nks/v1/clusters/prod/config",
+            Some(OPERATOR),
+            None,
+            403,
+        ),
+        ("GET", "/nks/v1/clusters/prod/config", Some(KUBE), None, 200),
+        ("GET", "/nks/v1/clusters/prod", Some(PLANNER), None, 403),
+        (
+            "POST",
+            "/nks/v1/clusters",
+            Some(SCALER),
+            Some(r#"{"name":"prod"}"#),
+            403,
+        ),
+    ] {
+        let out = nks(&setup, method, path, key, body);
+        assert_eq!(out.status, status, "{method} {path} {key:?}: {}", out.body);
+    }
+    let out = nks(&setup, "PATCH", ng, Some(SCALER), Some(flavor));
+    assert_eq!(
+        body(&out)["error"]["message"],
+        r#"access key "scaler" does not have the operate scope"#
+    );
+    let line = log(&out);
+    assert_eq!(
+        (
+            line["key"].clone(),
+            line["operation"].clone(),
+            line["cluster"].clone(),
+            line["status"].clone()
+        ),
+        (
+            json!("scaler"),
+            json!("changeFlavor"),
+            json!("prod"),
+            json!(403)
+        )
+    );
+    // What went upstream: only the allowed calls, with the PATCH bodies as sent.
+    let sent = upstream(&setup);
+    assert_eq!(
+        sent.iter().filter(|s| s.starts_with("PATCH")).count(),
+        2,
+        "{sent:?}"
+    );
+    assert!(!sent
+        .iter()
+        .any(|s| s.starts_with("POST /v1/clusters ") || s == "POST /v1/clusters"));
+}
+
+#[test]
+fn cluster_limits_hold_by_name_and_by_uuid() {
+    let setup = setup_with(env());
+    for (key, cluster, status) in [
+        (READER, "prod", 200),
+        (READER, "u-prod", 200),
+        (READER, "dev", 403),
+        (READER, "u-dev", 403),
+        (READER, "ghost", 403),
+        (READER_UUID, "u-dev", 200),
+        (READER_UUID, "dev", 200),
+        (READER_UUID, "prod", 403),
+        (OPERATOR, "dev", 200),
+    ] {
+        let out = nks(
+            &setup,
+            "GET",
+            &format!("/nks/v1/clusters/{cluster}/nodegroups"),
+            Some(key),
+            None,
+        );
+        assert_eq!(out.status, status, "{key} {cluster}: {}", out.body);
+    }
+    // A node group list of prod, asked by UUID: one read resolves it, then the list.
+    let setup = setup_with(env());
+    nks(
+        &setup,
+        "GET",
+        "/nks/v1/clusters/u-prod/nodegroups",
+        Some(READER),
+        None,
+    );
+    assert_eq!(
+        upstream(&setup),
+        [
+            "GET /v1/clusters/u-prod",
+            "GET /v1/clusters/u-prod/nodegroups"
+        ]
+    );
+}
+
+#[test]
+fn cluster_lists_are_filtered_to_the_key() {
+    let setup = setup_with(env());
+    let names = |out: &Outgoing| -> Vec<String> {
+        body(out)["clusters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        names(&nks(&setup, "GET", "/nks/v1/clusters", Some(READER), None)),
+        ["prod"]
+    );
+    assert_eq!(
+        names(&nks(
+            &setup,
+            "GET",
+            "/nks/v1/clusters",
+            Some(READER_UUID),
+            None
+        )),
+        ["dev"]
+    );
+    let all = nks(&setup, "GET", "/nks/v1/clusters", Some(OPERATOR), None);
+    assert_eq!(all.body, CLUSTERS, "unfiltered: the API's body as it came");
+    assert_eq!(header(&all, "x-openstack-request-id"), Some("req-list"));
+}
+
+#[test]
+fn errors_and_request_ids_pass_through() {
+    let setup = setup_with(env());
+    let out = nks(
+        &setup,
+        "GET",
+        "/nks/v1/clusters/ghost",
+        Some(OPERATOR),
+        None,
+    );
+    assert_eq!(out.status, 404);
+    assert_eq!(
+        out.body,
+        r#"{"errors":[{"status":404,"title":"Not Found","detail":"Cluster could not be found."}]}"#
+    );
+    assert_eq!(header(&out, "x-openstack-request-id"), Some("req-404"));
+    let out = nks(
+        &setup,
+        "DELETE",
+        "/nks/v1/clusters/prod",
+        Some(OPERATOR),
+        None,
+    );
+    assert_eq!(out.status, 409);
+    assert_eq!(header(&out, "x-openstack-request-id"), Some("req-409"));
+    assert_eq!(
+        body(&out)["errors"][0]["detail"],
+        "cluster busy; your token *** and password *** were logged"
+    );
+}
+
+#[test]
+fn paths_and_methods_outside_the_api_are_404_and_send_nothing() {
+    let setup = setup_with(env());
+    for (method, path) in [
+        ("GET", "/nks/v2/clusters"),
+        ("GET", "/nks/v1/nothing"),
+        ("GET", "/nks"),
+        ("GET", "/nks/"),
+        ("PUT", "/nks/v1/clusters"),
+        ("HEAD", "/nks/v1/clusters"),
+        ("POST", "/nks/v1/clusters/prod/config"),
+        ("GET", "/nks//v1/clusters"),
+        ("GET", "/nks/v1/clusters/prod/nodegroups/a/b/c"),
+        ("GET", "/nksv1/clusters"),
+    ] {
+        let out = nks(&setup, method, path, Some(OPERATOR), None);
+        assert_eq!(out.status, 404, "{method} {path}: {}", out.body);
+    }
+    for path in ["/nks/v1/clusters/..", "/nks/v1/clusters/%2E%2E/nodegroups"] {
+        let out = nks(&setup, "GET", path, Some(OPERATOR), None);
+        assert_eq!(out.status, 400, "{path}: {}", out.body);
+    }
+    let out = nks(
+        &setup,
+        "GET",
+        "/nks/v1/clusters?all=1",
+        Some(OPERATOR),
+        None,
+    );
+    assert_eq!(out.status, 400);
+    assert!(upstream(&setup).is_empty(), "{:?}", upstream(&setup));
+}
+
+#[test]
+fn bodies_are_limited() {
+    let setup = setup_with(env());
+    let big = format!(r#"{{"name":"{}"}}"#, "x".repeat(64 * 1024));
+    let out = nks(
+        &setup,
+        "POST",
+        "/nks/v1/clusters",
+        Some(OPERATOR),
+        Some(&big),
+    );
+    assert_eq!(
+        (out.status, body(&out)["error"]["kind"].clone()),
+        (413, json!("payload_too_large"))
+    );
+    assert!(upstream(&setup).is_empty());
+}
+
+#[test]
+fn upstream_gets_the_workers_token_and_never_the_callers_key() {
+    let setup = setup_with(env());
+    assert_eq!(
+        nks(&setup, "GET", "/nks/v1/clusters", Some(OPERATOR), None).status,
+        200
+    );
+    let sent = setup
+        .client
+        .as_ref()
+        .unwrap()
+        .transport()
+        .inner()
+        .requests();
+    let list = sent
+        .iter()
+        .find(|r| r.url.ends_with("/v1/clusters"))
+        .unwrap();
+    assert_eq!(list.header("x-auth-token"), Some(TOKEN));
+    assert_eq!(list.header("authorization"), None);
+}
+
+#[test]
+fn identity_failures_are_the_workers_502_not_identitys_body() {
+    let vars = env();
+    let setup: Worker = Setup::from_env(
+        &|name| vars.get(name).cloned(),
+        Replay::new(NOW_MS, |_req: &HttpRequest| {
+            Ok(HttpResponse::json(
+                401,
+                format!(r#"{{"error":{{"message":"bad password {PASSWORD}"}}}}"#),
+            ))
+        }),
+        JiffZones,
+    );
+    for (method, path, key) in [
+        ("GET", "/nks/v1/clusters", OPERATOR),
+        ("GET", "/v1/plan", PLANNER),
+        ("POST", "/v1/reconcile", PLANNER),
+    ] {
+        let out = nks(&setup, method, path, Some(key), None);
+        assert_eq!(out.status, 502, "{path}: {}", out.body);
+        let error = &body(&out)["error"];
+        assert_eq!(
+            (error["service"].clone(), error["kind"].clone()),
+            (json!("identity"), json!("unauthorized"))
+        );
+        assert!(!out.body.contains("bad password"), "{}", out.body);
+    }
+}
+
+#[test]
+fn reports_are_kept_and_listed_newest_first() {
+    let setup = setup_with(env());
+    let store = Memory::default();
+    let invocation = Invocation {
+        now: &|| NOW_MS,
+        store: Some(&store),
+    };
+    let hour = 3_600_000;
+    for at in [NOW_MS, NOW_MS + hour, NOW_MS + 2 * hour] {
+        let ticked = block_on(tick(&setup, at, None, &invocation));
+        assert!(
+            ticked.lines.last().unwrap().contains(r#""kept":true"#),
+            "{:?}",
+            ticked.lines
+        );
+    }
+    let out = call(
+        &setup,
+        Some(&store),
+        "GET",
+        "/v1/reports?limit=2",
+        Some(PLANNER),
+        None,
+    );
+    assert_eq!(out.status, 200, "{}", out.body);
+    let listed = body(&out);
+    let ats: Vec<&str> = listed["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["at"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ats,
+        ["2026-11-26T11:00:00+09:00", "2026-11-26T10:00:00+09:00"]
+    );
+    assert_eq!(listed["kept"], true);
+    for (target, key, status) in [
+        ("/v1/reports?limit=0", PLANNER, 400),
+        ("/v1/reports?limit=51", PLANNER, 400),
+        ("/v1/reports?newest=1", PLANNER, 400),
+        ("/v1/reports", READER, 403),
+    ] {
+        assert_eq!(
+            call(&setup, Some(&store), "GET", target, Some(key), None).status,
+            status,
+            "{target}"
+        );
+    }
+    // Without a store the Worker still answers, and says reports are not kept.
+    let out = call(&setup, None, "GET", "/v1/reports", Some(PLANNER), None);
+    assert_eq!(
+        (out.status, body(&out)["kept"].clone()),
+        (200, json!(false))
+    );
+    let ticked = block_on(tick(
+        &setup,
+        NOW_MS,
+        None,
+        &Invocation::<Memory> {
+            now: &|| NOW_MS,
+            store: None,
+        },
+    ));
+    assert!(ticked
+        .lines
+        .last()
+        .unwrap()
+        .contains("reports are not kept"));
+}
+
+/// Every secret set to a known value; the upstream echoes the token and password in
+/// error bodies and details; every route and the tick are driven; no answer, log line
+/// or stored report holds one.
+#[test]
+fn no_secret_leaves_the_worker() {
+    let mut vars = env();
+    vars.insert(
+        "SCALE_POLICY",
+        json!({"timezone": "Asia/Seoul", "rules": [
+            {"name": "echo", "cluster": "prod", "nodegroup": "default-worker", "autoscale": {"min": 3, "max": 10}},
+            {"name": "busy", "cluster": "dev", "nodegroup": "default-worker", "autoscale": {"min": 3, "max": 10}}
+        ]})
+        .to_string(),
+    );
+    let setup = setup_with(vars);
+    let store = Memory::default();
+    let mut texts = Vec::new();
+    for (method, target, key) in [
+        ("GET", "/v1/plan", PLANNER),
+        ("POST", "/v1/reconcile", PLANNER),
+        ("GET", "/v1/clusters/prod/kubeconfig", KUBE),
+        ("DELETE", "/nks/v1/clusters/prod", OPERATOR),
+        (
+            "GET",
+            "/nks/v1/clusters/prod/nodegroups/default-worker/autoscale",
+            OPERATOR,
+        ),
+        ("GET", "/nks/v1/clusters", READER),
+        ("GET", "/healthz", PLANNER),
+    ] {
+        let out = call(&setup, Some(&store), method, target, Some(key), None);
+        texts.extend([out.body, out.log]);
+        texts.extend(out.headers.into_iter().map(|(_, v)| v));
+    }
+    let invocation = Invocation {
+        now: &|| NOW_MS,
+        store: Some(&store),
+    };
+    texts.extend(block_on(tick(&setup, NOW_MS, None, &invocation)).lines);
+    texts.extend(store.0.borrow().values().cloned());
+    let out = call(
+        &setup,
+        Some(&store),
+        "GET",
+        "/v1/reports",
+        Some(PLANNER),
+        None,
+    );
+    texts.push(out.body);
+    let joined = texts.join("\n");
+    assert!(joined.contains("***"), "the echoes were there to redact");
+    for secret in [TOKEN, PASSWORD, READER, OPERATOR, KUBE, PLANNER] {
+        assert!(!joined.contains(secret), "{secret} leaked in:\n{joined}");
+    }
+}
+
+#[test]
+fn a_route_that_takes_too_long_is_a_504() {
+    let setup = setup_with(env());
+    let request = Incoming {
+        method: "GET".into(),
+        path: "/nks/v1/clusters".into(),
+        key_sha256: Some(OPERATOR.into()),
+        ..Incoming::default()
+    };
+    let invocation = Invocation::<Memory> {
+        now: &|| NOW_MS,
+        store: None,
+    };
+    // The upstream is pending once; the deadline is already past.
+    let out = block_on(serve(&setup, &request, &invocation, std::future::ready(())));
+    assert_eq!(
+        (out.status, body(&out)["error"]["kind"].clone()),
+        (504, json!("timeout"))
+    );
+}
