@@ -119,3 +119,21 @@ test-js: tools emulator wasm
 	cd js/test && node_modules/.bin/tsc -p tsconfig.json
 
 test: tools lint test-native test-wasm build test-js
+
+## The package, its CLI and examples, the crate natively (issue 14) -----------
+# Separate targets for the lead to call from `lint` and `test`.
+
+.PHONY: lint-native doc pack
+
+# Clippy over the `native` feature (transport::Native, schedule::JiffZones, the example).
+lint-native:
+	cargo clippy -p nks-edge --all-targets --features native -- -D warnings
+
+# The API docs without warnings, natively and for wasm32 (as docs.rs builds them).
+doc:
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p nks-edge --features native
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p nks-edge --target $(WASM_TARGET) --features native,worker
+
+# The npm tarball, as published, in target/ (prepack copies README, licenses, changelog).
+pack: wasm
+	cd js && npm pack --pack-destination ../target

@@ -1,5 +1,6 @@
 //! How requests leave the process: the [`Transport`] trait, the `fetch` implementation
-//! for wasm32 ([`Fetch`]) and a scripted one for tests ([`Replay`]).
+//! for wasm32 (`Fetch`), reqwest natively (`Native`, feature `native`) and a scripted
+//! one for tests ([`Replay`]).
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
@@ -407,3 +408,9 @@ mod fetch {
         }
     }
 }
+
+#[cfg(all(feature = "native", not(target_arch = "wasm32")))]
+pub use native::Native;
+
+#[cfg(all(feature = "native", not(target_arch = "wasm32")))]
+mod native;

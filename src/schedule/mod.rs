@@ -5,8 +5,9 @@
 //! - [`policy`]: the format, validated as a whole.
 //! - [`clock`]: wall-clock time in IANA zones ([`Zones`]; `Intl` on wasm32).
 //! - [`maintenance`]: maintenance windows in the policy; [`steps`]: the next step of one.
-//! - [`plan`]: per-cluster units of reads and writes within a budget, the report.
-//! - [`status`]: versions, certificate expiry, next window and maintenance step.
+//! - [`plan`](mod@plan): per-cluster units of reads and writes within a budget, the report.
+//! - [`status`](mod@status): versions, certificate expiry, next window and maintenance step.
+//! - [`calendar`]: a policy's week per node group, its node-hours and its SVG.
 //!
 //! Daylight-saving time follows the wall clock: a rule matches while the local time
 //! is inside its window. When clocks spring forward, a window that starts in the
@@ -23,8 +24,12 @@ pub mod plan;
 pub mod policy;
 pub mod status;
 pub mod steps;
+#[cfg(all(feature = "native", not(target_arch = "wasm32")))]
+mod zones_native;
 
 pub use clock::{LocalTime, Zones};
 pub use plan::{plan, reconcile, reconcile_clusters, Options, Report};
 pub use policy::{Policy, PolicyError};
 pub use status::{status, StatusReport};
+#[cfg(all(feature = "native", not(target_arch = "wasm32")))]
+pub use zones_native::JiffZones;

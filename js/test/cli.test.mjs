@@ -1,0 +1,181 @@
+// `npx nks-edge …` as a user runs it: the CLI of the installed tarball, in a child
+// process, against the emulator. Exit codes: 0 ok, 1 problem/failure, 2 usage.
+import { test, before, beforeEach } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { install, run } from "./tarball.mjs";
+import * as glue from "../pkg/nks_edge.js";
+import { EMULATOR, IDENTITY, reset, apiCalls, clearRequests } from "./emulator.mjs";
+
+const DEMO_POLICY = new URL("../demo/policy.json", import.meta.url).pathname;
+const VERSION = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
+const files = mkdtempSync(join(tmpdir(), "nks-edge-cli-"));
+let project;
+
+before(async () => {
+  ({ project } = await install());
+});
+beforeEach(() => reset());
+
+/** The environment a user sets: the emulator as endpoint and Identity. */
+const SIGNED_IN = {
+  NKS_ENDPOINT: EMULATOR,
+  NHN_IDENTITY_URL: EMULATOR,
+  NHN_TENANT_ID: IDENTITY.tenantId,
+  NHN_USERNAME: IDENTITY.username,
+  NHN_API_PASSWORD: IDENTITY.password,
+};
+
+/** Runs `nks-edge ...args` (npx, from the project) with only `env` set beyond PATH. */
+async function cli(args, env = {}) {
+  const options = { cwd: project, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } };
+  try {
+    const { stdout, stderr } = await run("npx", ["--no-install", "nks-edge", ...args], options);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    if (typeof error.code !== "number") throw error;
+    return { code: error.code, stdout: error.stdout, stderr: error.stderr };
+  }
+}
+
+function policyFile(name, policy) {
+  const path = join(files, name);
+  writeFileSync(path, typeof policy === "string" ? policy : JSON.stringify(policy));
+  return path;
+}
+
+test("--help and --version answer on stdout with exit 0", async () => {
+  const help = await cli(["--help"]);
+  assert.equal(help.code, 0);
+  for (const command of ["validate POLICY", "plan POLICY", "reconcile POLICY", "calendar POLICY", "kubeconfig CLUSTER"]) {
+    assert.ok(help.stdout.includes(command), command);
+  }
+  assert.deepEqual(await cli(["--version"]), { code: 0, stdout: `${VERSION}\n`, stderr: "" });
+  assert.equal((await cli(["plan", "--help"])).code, 0);
+});
+
+test("usage mistakes exit 2 with the reason on stderr", async () => {
+  for (const [args, reason] of [
+    [[], "no command given"],
+    [["scale", "x"], 'unknown command "scale"'],
+    [["plan"], "plan: missing POLICY"],
+    [["plan", DEMO_POLICY, "--dry-run"], "plan: Unknown option '--dry-run'"],
+    [["validate", DEMO_POLICY, "extra"], 'validate: unexpected argument "extra"'],
+    [["validate", join(files, "absent.json")], "cannot read the policy"],
+    [["plan", DEMO_POLICY], "set NKS_ENDPOINT (a base URL) or NKS_REGION"],
+    [["kubeconfig", "prod"], "set NKS_ENDPOINT"],
+  ]) {
+    const { code, stdout, stderr } = await cli(args);
+    assert.equal(code, 2, `${args.join(" ")}: ${stderr}`);
+    assert.equal(stdout, "");
+    assert.ok(stderr.includes(reason), `${args.join(" ")}: ${stderr}`);
+    assert.ok(stderr.includes("nks-edge --help"));
+  }
+  const tokenless = await cli(["plan", DEMO_POLICY], { NKS_ENDPOINT: EMULATOR });
+  assert.equal(tokenless.code, 2);
+  assert.match(tokenless.stderr, /set NKS_TOKEN, or NHN_TENANT_ID, NHN_USERNAME and NHN_API_PASSWORD/);
+});
+
+test("validate needs no credentials: a valid policy exits 0, each mistake is listed with its rule and field, exit 1", async () => {
+  await clearRequests();
+  assert.deepEqual(await cli(["validate", DEMO_POLICY]), { code: 0, stdout: "valid\n", stderr: "" });
+  const bad = policyFile("bad.json", {
+    timezone: "Mars/Olympus",
+    rules: [
+      { cluster: "prod", nodegroup: "w", when: { days: "Mon-Fry" }, autoscale: { min: 1, max: 3 } },
+      { cluster: "prod", nodegroup: "w", autoscale: { min: 4, max: 3 } },
+      { cluster: "prod", nodegroup: "w", node_count: 2, colour: "red" },
+    ],
+  });
+  const { code, stdout, stderr } = await cli(["validate", bad]);
+  assert.equal(code, 1);
+  assert.equal(stdout, "");
+  const lines = stderr.trim().split("\n");
+  assert.equal(lines[0], "the policy has 4 mistakes:");
+  assert.deepEqual(lines.slice(1).map((l) => l.trim()).sort(), [
+    'rules[0].when.days: "Mon-Fry" is not a day range',
+    "rules[1].autoscale.min: 4 is above max 3",
+    "rules[2].colour: unknown field (known: name, cluster, nodegroup, timezone, when, autoscale, node_count)",
+    'timezone: "Mars/Olympus" is not an IANA time zone',
+  ]);
+  const notJson = await cli(["validate", policyFile("broken.json", "{ timezone: ")]);
+  assert.equal(notJson.code, 1);
+  assert.match(notJson.stderr, /is not valid JSON/);
+  assert.deepEqual(await apiCalls(), [], "validate sent nothing to the emulator");
+});
+
+test("plan prints a table (or --json) of what the policy would change, and applies nothing", async () => {
+  // Thursday 10:00 in Seoul: business hours.
+  const at = "2026-11-26T10:00:00+09:00";
+  const table = await cli(["plan", DEMO_POLICY, "--at", at], SIGNED_IN);
+  assert.equal(table.code, 0, table.stderr);
+  const lines = table.stdout.split("\n");
+  assert.equal(lines[0], "at 2026-11-26T10:00:00+09:00 (dry run: nothing applied)");
+  assert.match(lines[1], /^CLUSTER\s+NODEGROUP\s+RULE\s+ACTION\s+FROM\s+TO\s+RESULT$/);
+  assert.ok(
+    lines.some((l) => /^prod\s+default-worker\s+business-hours\s+set_autoscale\s+.*max=3 min=1\s+.*max=10 min=3\s+planned$/.test(l)),
+    table.stdout,
+  );
+  const json = await cli(["plan", DEMO_POLICY, "--at", at, "--json"], SIGNED_IN);
+  assert.equal(json.code, 0);
+  const report = JSON.parse(json.stdout);
+  assert.equal(report.at, at);
+  assert.ok(report.actions.length > 0);
+  assert.ok(report.actions.every((a) => a.result === "planned"));
+  assert.deepEqual((await apiCalls()).filter((c) => !c.startsWith("GET ")), [], "a plan only reads");
+});
+
+test("reconcile applies the plan (--dry-run applies nothing); a second run has no changes", async () => {
+  const env = { ...SIGNED_IN };
+  const dry = await cli(["reconcile", DEMO_POLICY, "--dry-run", "--json"], env);
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.equal(JSON.parse(dry.stdout).dry_run, true);
+  assert.deepEqual((await apiCalls()).filter((c) => !c.startsWith("GET ")), []);
+
+  const applied = await cli(["reconcile", DEMO_POLICY, "--json"], env);
+  assert.equal(applied.code, 0, applied.stderr);
+  const report = JSON.parse(applied.stdout);
+  assert.ok(report.actions.length > 0);
+  assert.ok(report.actions.every((a) => a.result === "applied"), applied.stdout);
+  assert.ok((await apiCalls()).some((c) => !c.startsWith("GET ")), "writes were sent");
+
+  const again = await cli(["reconcile", DEMO_POLICY], env);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /\nno changes\n/);
+});
+
+test("a failure exits 1 with the error, and never prints the password", async () => {
+  const wrong = await cli(["plan", DEMO_POLICY], { ...SIGNED_IN, NHN_API_PASSWORD: "wrong-secret-password" });
+  assert.equal(wrong.code, 1);
+  assert.ok(!`${wrong.stdout}${wrong.stderr}`.includes("wrong-secret-password"));
+  assert.match(`${wrong.stdout}${wrong.stderr}`, /error|nks-edge:/);
+});
+
+test("kubeconfig prints the cluster's YAML; an unknown cluster exits 1", async () => {
+  const { code, stdout } = await cli(["kubeconfig", "prod"], SIGNED_IN);
+  assert.equal(code, 0);
+  const config = parseYaml(stdout);
+  assert.equal(config.kind, "Config");
+  assert.match(config.clusters[0].cluster.server, /^https:\/\//);
+  const ghost = await cli(["kubeconfig", "ghost"], SIGNED_IN);
+  assert.equal(ghost.code, 1);
+  assert.equal(ghost.stdout, "");
+  assert.match(ghost.stderr, /^nks-edge: .*ghost/);
+});
+
+// The wasm export `calendar(policy, week)` comes with the dashboard's branch.
+const calendarTodo = typeof glue.calendar === "function" ? false : "the wasm has no `calendar` export yet";
+
+test("calendar draws the policy's week as SVG on stdout", { todo: calendarTodo }, async () => {
+  const { code, stdout, stderr } = await cli(["calendar", DEMO_POLICY, "--week", "2026-11-23"]);
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /^<svg[\s>]/);
+  assert.match(stdout, /business-hours/);
+  assert.match(stdout, /<\/svg>\n$/);
+  const bad = await cli(["calendar", policyFile("bad-calendar.json", { timezone: "UTC", rules: [] })]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /rules/);
+});
