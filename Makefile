@@ -75,7 +75,7 @@ wasm: rust-tools js/node_modules/.installed
 	@$(call bindgen,target/worker/$(WASM_TARGET)/release/nks_edge.wasm,$(WORKER_PKG))
 	@mkdir -p js/dashboard/nks-edge/pkg
 	@cp js/browser.mjs js/core.mjs js/dashboard/nks-edge/
-	@cp $(PKG)/nks_edge.js $(WASM) js/dashboard/nks-edge/pkg/
+	@cp -r $(PKG)/nks_edge.js $(WASM) $(PKG)/snippets js/dashboard/nks-edge/pkg/
 
 # $(call bindgen,module,out-dir): wasm-bindgen then wasm-opt -Oz, if the module is newer.
 define bindgen
@@ -104,6 +104,7 @@ emulator:
 lint: rust-tools
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p nks-edge --all-targets --features native -- -D warnings
 	cargo clippy -p nks-edge --all-targets --target $(WASM_TARGET) -- -D warnings
 	cargo clippy -p nks-edge --all-targets --target $(WASM_TARGET) --features worker -- -D warnings
 
@@ -118,16 +119,11 @@ test-js: tools emulator wasm
 	NKS_EMULATOR_ARGS="--op-delay-ms 50 --cors-origins=*" scripts/with-emulator.sh node --test --test-concurrency=1 js/test/
 	cd js/test && node_modules/.bin/tsc -p tsconfig.json
 
-test: tools lint test-native test-wasm build test-js
+test: tools lint test-native test-wasm build test-js doc
 
-## The package, its CLI and examples, the crate natively (issue 14) -----------
-# Separate targets for the lead to call from `lint` and `test`.
+## The package and the API docs ----------------------------------------------
 
-.PHONY: lint-native doc pack
-
-# Clippy over the `native` feature (transport::Native, schedule::JiffZones, the example).
-lint-native:
-	cargo clippy -p nks-edge --all-targets --features native -- -D warnings
+.PHONY: doc pack
 
 # The API docs without warnings, natively and for wasm32 (as docs.rs builds them).
 doc:

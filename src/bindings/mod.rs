@@ -1,7 +1,7 @@
 //! The JavaScript surface (wasm32 only), by job:
 //! - this module: the bridge — values across the boundary, errors as `NksError`s,
 //!   futures as promises, instants;
-//! - [`client`]: the `NksClient` class (the package's `js/core.mjs` adds one method per
+//! - `client`: the `NksClient` class (the package's `js/core.mjs` adds one method per
 //!   entry of [`crate::api::OPERATIONS`]);
 //! - `worker` (with the `worker` feature): the Worker's entry points.
 

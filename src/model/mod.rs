@@ -1,5 +1,5 @@
 //! Serde types of every NKS request and response. Reading is lenient where the API is
-//! (see [`value`]); undocumented fields are kept in each type's `other` map and survive
+//! (see `value`); undocumented fields are kept in each type's `other` map and survive
 //! a round trip; writing is strict (the documented wire form).
 
 mod autoscale;

@@ -1,6 +1,6 @@
 //! Wall-clock time in a time zone: [`LocalTime`], and the [`Zones`] that compute it.
 //!
-//! On wasm32 the runtime's `Intl.DateTimeFormat` knows the IANA database ([`IntlZones`],
+//! On wasm32 the runtime's `Intl.DateTimeFormat` knows the IANA database (`IntlZones`,
 //! about 5 KB of wasm instead of a bundled database of 100 KB or more); native callers
 //! bring their own implementation (the tests use jiff's bundled database).
 
