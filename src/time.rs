@@ -1,5 +1,5 @@
 //! Instants as milliseconds since the Unix epoch: RFC 3339 (`at` values and Identity's
-//! `expires`), HTTP dates (`Retry-After`), and JavaScript's date range, which every
+//! `expires`, always with an offset), HTTP dates (`Retry-After`), and JavaScript's date range, which every
 //! instant handed to the runtime must respect. No time-zone data is needed here.
 
 use std::fmt;
@@ -88,11 +88,9 @@ pub fn parse_query_instant(text: &str) -> Result<i64, InstantError> {
     parse(text, Offset::SpaceIsPlus)
 }
 
-/// Parses an Identity time such as `expires`: [`parse_instant`], except that a
-/// missing offset means UTC (the reference documents these times as UTC, and Keystone
-/// writes some without `Z`).
+/// [`parse_instant`], for callers that need only whether the text is an instant.
 pub fn parse_rfc3339_ms(text: &str) -> Option<i64> {
-    parse(text, Offset::DefaultsToUtc).ok()
+    parse_instant(text).ok()
 }
 
 /// How the offset at the end of an RFC 3339 text is read.
@@ -100,7 +98,6 @@ pub fn parse_rfc3339_ms(text: &str) -> Option<i64> {
 enum Offset {
     Required,
     SpaceIsPlus,
-    DefaultsToUtc,
 }
 
 /// A position in ASCII text, read field by field.
@@ -168,16 +165,12 @@ fn parse(text: &str, offset: Offset) -> Result<i64, InstantError> {
             millis *= 10;
         }
     }
-    let signs: &[u8] = if offset == Offset::SpaceIsPlus {
-        b"+- "
-    } else {
-        b"+-"
+    let signs: &[u8] = match offset {
+        Offset::Required => b"+-",
+        Offset::SpaceIsPlus => b"+- ",
     };
     let offset_minutes = if c.rest.is_empty() {
-        match offset {
-            Offset::DefaultsToUtc => 0,
-            Offset::Required | Offset::SpaceIsPlus => return Err(InstantError::MissingOffset),
-        }
+        return Err(InstantError::MissingOffset);
     } else if c.take(b"Zz").is_some() {
         0
     } else {
@@ -365,10 +358,6 @@ mod tests {
             Some(1_795_724_868_123)
         );
         assert_eq!(
-            parse_rfc3339_ms("2026-11-26T20:27:48"),
-            Some(1_795_724_868_000)
-        );
-        assert_eq!(
             parse_rfc3339_ms("2024-02-29T00:00:00Z"),
             Some(1_709_164_800_000)
         );
@@ -380,6 +369,7 @@ mod tests {
             "2026-11-26 09:00",
             "2026-11-26T09:00:00+0900",
             "2026-11-26T09:00:00.Z",
+            "2026-11-26T20:27:48",
         ] {
             assert_eq!(parse_rfc3339_ms(bad), None, "{bad}");
         }
