@@ -288,6 +288,9 @@ fn api() -> nks_edge::NksClient<Replay> {
     }))
 }
 
+/// One planner run against a client.
+type Run<'a> = dyn Fn(&nks_edge::NksClient<Replay>) -> nks_edge::schedule::Report + 'a;
+
 #[test]
 fn a_zone_that_cannot_show_the_instant_is_an_error_not_a_write() {
     let policy = rule_policy();
@@ -295,10 +298,7 @@ fn a_zone_that_cannot_show_the_instant_is_an_error_not_a_write() {
     // A zone failure (Intl's RangeError) and instants beyond JavaScript's range
     // (±1e16 ms, the `plan(policy, 1e16)` of issue 13) with a database that knows
     // only years -9999..9999.
-    let cases: [(
-        &dyn Fn(&nks_edge::NksClient<Replay>) -> nks_edge::schedule::Report,
-        &str,
-    ); 3] = [
+    let cases: [(&Run, &str); 3] = [
         (
             &|c| block_on(reconcile(c, &policy, &Throwing, NOV_26, &options)),
             "Intl could not show the instant in Asia/Seoul",
