@@ -115,3 +115,32 @@ test-js: tools emulator wasm
 	cd js/test && node_modules/.bin/tsc -p tsconfig.json
 
 test: tools lint test-native test-wasm build test-js
+
+## Fuzzing (cargo-fuzz on nightly, native; fuzz/ is its own workspace) ------------
+
+FUZZ_TARGETS := model instants policy router access_keys
+FUZZ_RUNS := 1000000
+FUZZ_FLAGS := -runs=$(FUZZ_RUNS) -timeout=10 -rss_limit_mb=2048
+
+.PHONY: fuzz fuzz-short fuzz-tools
+
+fuzz-tools:
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	@cargo +nightly fuzz --version >/dev/null 2>&1 || cargo install cargo-fuzz
+
+# Each target for $(FUZZ_RUNS) inputs, from fuzz/seeds/<target> and what earlier runs kept
+# in fuzz/corpus/<target>. A failing input stops the run and is saved in
+# fuzz/artifacts/<target>/: fix it, then add it to fuzz/regressions/<target>/ (cargo test
+# replays those). Logs: target/fuzz-<target>.log.
+fuzz: fuzz-tools
+	@mkdir -p target
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p fuzz/corpus/$$t; \
+		cargo +nightly fuzz run --debug-assertions $$t fuzz/corpus/$$t fuzz/seeds/$$t -- $(FUZZ_FLAGS) \
+			> target/fuzz-$$t.log 2>&1 || { tail -n 40 target/fuzz-$$t.log; exit 1; }; \
+		echo "fuzz $$t: $$(grep -E '^Done [0-9]+ runs' target/fuzz-$$t.log)"; \
+	done
+
+# CI's bounded run: each target for 20,000 inputs or 20 seconds, whichever ends first.
+fuzz-short:
+	@$(MAKE) --no-print-directory fuzz FUZZ_RUNS=20000 FUZZ_FLAGS="-runs=20000 -max_total_time=20 -timeout=10 -rss_limit_mb=2048"
