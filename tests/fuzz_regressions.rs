@@ -9,9 +9,9 @@
     clippy::indexing_slicing
 )]
 
-mod common;
 #[path = "../fuzz/src/checks.rs"]
 mod checks;
+mod common;
 
 use std::path::Path;
 

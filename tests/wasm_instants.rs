@@ -26,7 +26,10 @@ fn instants_beyond_javascripts_range_are_errors() {
         i64::MIN,
     ] {
         let err = zones.local("Asia/Seoul", at).unwrap_err();
-        assert!(err.contains("outside JavaScript's date range"), "{at}: {err}");
+        assert!(
+            err.contains("outside JavaScript's date range"),
+            "{at}: {err}"
+        );
     }
     // The isolate is intact: the same formatter still answers.
     assert_eq!(
@@ -91,7 +94,12 @@ fn every_instant_of_four_digit_years_reads_back() {
         x ^= x >> 7;
         x ^= x << 17;
         let at = first + i64::try_from(x % span).unwrap();
-        let zone = ["Asia/Seoul", "America/St_Johns", "Asia/Kathmandu", "Europe/Dublin"][i % 4];
+        let zone = [
+            "Asia/Seoul",
+            "America/St_Johns",
+            "Asia/Kathmandu",
+            "Europe/Dublin",
+        ][i % 4];
         let text = shown(&zones, zone, at);
         assert_eq!(
             parse_instant(&text),

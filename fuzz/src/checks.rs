@@ -4,8 +4,8 @@
 
 use crate::common::{block_on, JiffZones};
 use nks_edge::model::{
-    from_json, Autoscale, Cluster, ClusterCreate, Kubeconfig, Labels, NodeGroup,
-    NodeGroupCreate, Resize, Status, Supports, Upgrade, UuidResponse,
+    from_json, Autoscale, Cluster, ClusterCreate, Kubeconfig, Labels, NodeGroup, NodeGroupCreate,
+    Resize, Status, Supports, Upgrade, UuidResponse,
 };
 use nks_edge::schedule::{plan, reconcile, Options, Policy, Zones};
 use nks_edge::time::{
@@ -154,7 +154,14 @@ pub fn policy(data: &[u8]) {
         }
     };
     for (cluster, nodegroup) in policy.targets() {
-        for at in [NOW_MS, 0, -62_167_219_200_000, MAX_INSTANT_MS, i64::MIN, i64::MAX] {
+        for at in [
+            NOW_MS,
+            0,
+            -62_167_219_200_000,
+            MAX_INSTANT_MS,
+            i64::MIN,
+            i64::MAX,
+        ] {
             let _ = policy.rule_at(cluster, nodegroup, &JiffZones, at);
         }
     }
@@ -165,7 +172,10 @@ pub fn policy(data: &[u8]) {
     .unwrap_or_else(|e| panic!("{e}"));
     let options = Options::default();
     let report = block_on(plan(&client, &policy, &JiffZones, NOW_MS, &options));
-    assert!(report.actions.iter().all(|a| !format!("{a:?}").contains(TOKEN)));
+    assert!(report
+        .actions
+        .iter()
+        .all(|a| !format!("{a:?}").contains(TOKEN)));
     let _ = block_on(reconcile(&client, &policy, &JiffZones, NOW_MS, &options));
     let sent = client.transport().requests().len();
     assert!(
@@ -231,7 +241,11 @@ fn environment(name: &str) -> Option<String> {
         ]}),
         _ => return None,
     };
-    Some(value.as_str().map_or_else(|| value.to_string(), str::to_owned))
+    Some(
+        value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_owned),
+    )
 }
 
 /// The Worker's router and tick. The input is text, one field a line: method (or
