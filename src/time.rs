@@ -65,8 +65,9 @@ pub fn check_instant_ms(ms: f64) -> Result<i64, InstantError> {
     Ok(whole as i64)
 }
 
-/// `ms` if JavaScript can hold it: the check for instants that are already integers.
-pub(crate) fn in_js_range(ms: i64) -> Result<i64, InstantError> {
+/// `ms` if JavaScript can hold it: [`check_instant_ms`] for instants that are
+/// already whole milliseconds (Rust callers of `plan` and `reconcile`).
+pub fn in_js_range(ms: i64) -> Result<i64, InstantError> {
     if (-MAX_INSTANT_MS..=MAX_INSTANT_MS).contains(&ms) {
         Ok(ms)
     } else {

@@ -15,8 +15,8 @@ mod common;
 use common::{block_on, policy, JiffZones};
 use nks_edge::schedule::{plan, reconcile, LocalTime, Options, Zones};
 use nks_edge::time::{
-    check_instant_ms, format_instant, parse_instant, parse_query_instant, InstantError,
-    MAX_INSTANT_MS,
+    check_instant_ms, format_instant, in_js_range, parse_instant, parse_query_instant,
+    InstantError, MAX_INSTANT_MS,
 };
 use nks_edge::transport::{HttpRequest, HttpResponse, Method, Replay};
 use serde_json::json;
@@ -67,6 +67,12 @@ fn javascripts_date_range_is_enforced() {
     assert_eq!(check_instant_ms(-1.9), Ok(-1));
     assert_eq!(check_instant_ms(-0.0), Ok(0));
     assert_eq!(check_instant_ms(1_795_651_200_000.0), Ok(NOV_26));
+    // The same bounds for instants that are already whole milliseconds.
+    assert_eq!(in_js_range(MAX_INSTANT_MS), Ok(MAX_INSTANT_MS));
+    assert_eq!(in_js_range(-MAX_INSTANT_MS), Ok(-MAX_INSTANT_MS));
+    for ms in [MAX_INSTANT_MS + 1, -MAX_INSTANT_MS - 1, i64::MAX, i64::MIN] {
+        assert_eq!(in_js_range(ms), Err(InstantError::OutOfRange), "{ms}");
+    }
     assert_eq!(
         check_instant_ms(1e16).unwrap_err().to_string(),
         "is outside JavaScript's date range (8.64e15 ms either side of 1970-01-01T00:00:00Z)"
