@@ -58,3 +58,41 @@ fn router() {
 fn access_keys() {
     assert!(replay("access_keys", checks::access_keys) >= 1);
 }
+
+/// Issue 13, item 1, through the Worker's router and tick: an `at` with a 6-digit year
+/// or without an offset is a 400 naming `at`; a tick at ±1e16 ms reports an error for
+/// each target and writes nothing.
+#[test]
+fn instants_the_worker_cannot_show_are_refused() {
+    use nks_edge::worker::{serve, tick, Incoming, Setup};
+    for at in ["275761-1-1T00:00:00Z", "2026-11-26T09:00:00"] {
+        let setup = Setup::from_env(&checks::environment, checks::upstream(), common::JiffZones);
+        let request = Incoming {
+            method: "GET".into(),
+            path: "/v1/plan".into(),
+            query: format!("at={at}"),
+            key_sha256: Some(checks::CI.into()),
+            ..Incoming::default()
+        };
+        let out = common::block_on(serve(&setup, &request, &|| checks::NOW_MS));
+        assert_eq!(out.status, 400, "{at}: {}", out.body);
+        let body: serde_json::Value = serde_json::from_str(&out.body).unwrap();
+        assert_eq!(body["error"]["field"], "at", "{at}");
+    }
+    for scheduled in [10_000_000_000_000_000, -10_000_000_000_000_000] {
+        let setup = Setup::from_env(&checks::environment, checks::upstream(), common::JiffZones);
+        let lines = common::block_on(tick(&setup, scheduled));
+        let summary: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
+        assert_eq!(
+            (summary["errors"].as_u64(), summary["applied"].as_u64()),
+            (Some(2), Some(0)),
+            "{summary}"
+        );
+        let client = setup.client.as_ref().unwrap();
+        assert!(client
+            .transport()
+            .requests()
+            .iter()
+            .all(|r| r.method != nks_edge::transport::Method::Post || r.url.ends_with("/tokens")));
+    }
+}

@@ -244,7 +244,7 @@ pub fn upstream() -> Replay {
 }
 
 /// The Worker's fixed environment.
-fn environment(name: &str) -> Option<String> {
+pub fn environment(name: &str) -> Option<String> {
     let value = match name {
         "NKS_ENDPOINT" => json!("http://nks.test"),
         "NHN_IDENTITY_URL" => json!("http://identity.test"),
