@@ -112,14 +112,14 @@ test-native:
 	cargo test --workspace
 
 test-wasm: rust-tools emulator
-	scripts/with-emulator.sh cargo test -p nks-edge --target $(WASM_TARGET) --test wasm_fetch --test wasm_zones
+	scripts/with-emulator.sh cargo test -p nks-edge --target $(WASM_TARGET) --test wasm_fetch --test wasm_zones --test wasm_instants
 
 # The package as users get it: Node, workerd (Miniflare), Chromium, Deno, and the types.
 test-js: tools emulator wasm
 	NKS_EMULATOR_ARGS="--op-delay-ms 50 --cors-origins=*" scripts/with-emulator.sh node --test --test-concurrency=1 js/test/
 	cd js/test && node_modules/.bin/tsc -p tsconfig.json
 
-test: tools lint test-native test-wasm build test-js doc
+test: tools lint test-native test-wasm build test-js doc fuzz-short
 
 ## The package and the API docs ----------------------------------------------
 
@@ -133,3 +133,32 @@ doc:
 # The npm tarball, as published, in target/ (prepack copies README, licenses, changelog).
 pack: wasm
 	cd js && npm pack --pack-destination ../target
+
+## Fuzzing (cargo-fuzz on nightly, native; fuzz/ is its own workspace) ------------
+
+FUZZ_TARGETS := model instants policy router access_keys
+FUZZ_RUNS := 1000000
+FUZZ_FLAGS := -runs=$(FUZZ_RUNS) -timeout=10 -rss_limit_mb=2048
+
+.PHONY: fuzz fuzz-short fuzz-tools
+
+fuzz-tools:
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	@cargo +nightly fuzz --version >/dev/null 2>&1 || cargo install cargo-fuzz
+
+# Each target for $(FUZZ_RUNS) inputs, from fuzz/seeds/<target> and what earlier runs kept
+# in fuzz/corpus/<target>. A failing input stops the run and is saved in
+# fuzz/artifacts/<target>/: fix it, then add it to fuzz/regressions/<target>/ (cargo test
+# replays those). Logs: target/fuzz-<target>.log.
+fuzz: fuzz-tools
+	@mkdir -p target
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p fuzz/corpus/$$t; \
+		cargo +nightly fuzz run --debug-assertions $$t fuzz/corpus/$$t fuzz/seeds/$$t -- $(FUZZ_FLAGS) \
+			> target/fuzz-$$t.log 2>&1 || { tail -n 40 target/fuzz-$$t.log; exit 1; }; \
+		echo "fuzz $$t: $$(grep -E '^Done [0-9]+ runs' target/fuzz-$$t.log)"; \
+	done
+
+# CI's bounded run: each target for 20,000 inputs or 20 seconds, whichever ends first.
+fuzz-short:
+	@$(MAKE) --no-print-directory fuzz FUZZ_RUNS=20000 FUZZ_FLAGS="-runs=20000 -max_total_time=20 -timeout=10 -rss_limit_mb=2048"

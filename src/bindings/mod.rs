@@ -10,7 +10,7 @@ mod client;
 #[cfg(feature = "worker")]
 mod worker;
 
-use crate::error::{Error, FieldError};
+use crate::error::Error;
 use js_sys::{Promise, Reflect};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -101,31 +101,21 @@ pub(crate) fn promise(work: impl Future<Output = Result<JsValue, Error>> + 'stat
 
 /// Milliseconds since the epoch from `undefined` (now), a `Date`, a number or an
 /// RFC 3339 string with an offset; anything outside JavaScript's date range
-/// (±8.64e15 ms) is refused.
+/// (±8.64e15 ms) is refused, naming `at`.
 pub(crate) fn instant(at: &JsValue) -> Result<i64, Error> {
-    const LIMIT: f64 = 8.64e15;
-    let bad = || {
-        Error::invalid_input(vec![FieldError::new(
-            "at",
-            "must be a Date, epoch milliseconds or an RFC 3339 string with an offset, within ±8.64e15 ms of 1970",
-        )])
-    };
     let ms = if at.is_undefined() || at.is_null() {
         js_sys::Date::now()
     } else if let Some(date) = at.dyn_ref::<js_sys::Date>() {
         date.get_time()
     } else if let Some(n) = at.as_f64() {
         n
+    } else if let Some(text) = at.as_string() {
+        return crate::time::parse_instant(&text).map_err(|e| Error::validation("at", e));
     } else {
-        #[allow(clippy::cast_precision_loss)]
-        let parsed =
-            crate::time::parse_rfc3339_ms(&at.as_string().ok_or_else(bad)?).ok_or_else(bad)? as f64;
-        parsed
+        return Err(Error::validation(
+            "at",
+            "must be a Date, epoch milliseconds or an RFC 3339 string with an offset",
+        ));
     };
-    if !ms.is_finite() || ms.abs() > LIMIT {
-        return Err(bad());
-    }
-    // Within ±8.64e15, the value fits an i64 exactly.
-    #[allow(clippy::cast_possible_truncation)]
-    Ok(ms as i64)
+    crate::time::check_instant_ms(ms).map_err(|e| Error::validation("at", e))
 }

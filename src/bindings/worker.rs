@@ -201,9 +201,8 @@ pub async fn handle_scheduled(scheduled_time: f64, env: JsValue) -> Result<JsVal
         now: &now_ms,
         store: store.as_ref(),
     };
-    // A scheduledTime is finite epoch milliseconds.
-    #[allow(clippy::cast_possible_truncation)]
-    let at = scheduled_time as i64;
+    let at = crate::time::check_instant_ms(scheduled_time)
+        .map_err(|e| super::js_error(&crate::error::Error::validation("scheduledTime", e)))?;
     // A configuration error is logged once by the tick, not once per queued share.
     let queued =
         binding(&env, QUEUE_BINDING).is_some() && setup.client.is_ok() && setup.options.is_ok();

@@ -4,7 +4,7 @@
 //! about 5 KB of wasm instead of a bundled database of 100 KB or more); native callers
 //! bring their own implementation (the tests use jiff's bundled database).
 
-use crate::time::{civil_from_days, days_from_civil, epoch_ms, weekday};
+use crate::time::{days_from_civil, epoch_ms, format_instant, weekday};
 
 /// A local date and time, as a clock on the wall shows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,7 +20,7 @@ pub struct LocalTime {
 impl LocalTime {
     /// From calendar fields; `None` if one is out of range.
     pub fn from_fields(year: i64, month: u32, day: u32, h: u32, m: u32, s: u32) -> Option<Self> {
-        epoch_ms(year, month, day, h, m, s)?;
+        epoch_ms(year, month, day, h, m, s).ok()?;
         Some(LocalTime {
             day: days_from_civil(year, month, day),
             minute: u16::try_from(h * 60 + m).ok()?,
@@ -35,23 +35,21 @@ impl LocalTime {
 
     /// These fields read as if they were UTC, in milliseconds since the epoch.
     pub fn as_utc_ms(&self) -> i64 {
-        (self.day * 86_400 + i64::from(self.minute) * 60 + i64::from(self.second)) * 1000
+        self.day
+            .saturating_mul(86_400)
+            .saturating_add(i64::from(self.minute) * 60 + i64::from(self.second))
+            .saturating_mul(1000)
     }
 
-    /// `2026-11-26T09:00:00+09:00`, given the instant this local time shows.
+    /// `2026-11-26T09:00:00+09:00`: the instant `at_ms`, which this local time shows,
+    /// with the offset of this clock. RFC 3339 offsets are whole minutes: when the
+    /// zone's offset has seconds too (local mean time before 1900, such as Seoul's
+    /// +08:27:52), they are dropped from the offset and the time, so that the text
+    /// still names the instant `at_ms` to the second.
     pub fn rfc3339(&self, at_ms: i64) -> String {
-        let (y, mo, d) = civil_from_days(self.day);
-        let offset_min = (self.as_utc_ms() - at_ms.div_euclid(1000) * 1000).div_euclid(60_000);
-        let sign = if offset_min < 0 { '-' } else { '+' };
-        let off = offset_min.abs();
-        format!(
-            "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
-            self.minute / 60,
-            self.minute % 60,
-            self.second,
-            off / 60,
-            off % 60
-        )
+        let offset_seconds =
+            (self.as_utc_ms().div_euclid(1000)).saturating_sub(at_ms.div_euclid(1000));
+        format_instant(at_ms, offset_seconds / 60)
     }
 }
 
@@ -69,19 +67,21 @@ pub use intl::IntlZones;
 #[cfg(target_arch = "wasm32")]
 mod intl {
     use super::{LocalTime, Zones};
+    use crate::time::{civil_from_days, in_js_range};
     use std::cell::RefCell;
     use wasm_bindgen::prelude::*;
 
     #[wasm_bindgen]
     extern "C" {
-        /// `Intl.DateTimeFormat`, bound here so that a bad zone name is a caught
-        /// `RangeError`, not a trap.
+        /// `Intl.DateTimeFormat`. Both calls are bound with `catch`: a bad zone name
+        /// or an instant `Date` cannot hold throws a `RangeError`, and an exception
+        /// must never unwind through wasm.
         #[wasm_bindgen(js_namespace = Intl, js_name = DateTimeFormat)]
         type Formatter;
         #[wasm_bindgen(constructor, js_namespace = Intl, js_class = DateTimeFormat, catch)]
         fn new(locale: &str, options: &JsValue) -> Result<Formatter, JsValue>;
-        #[wasm_bindgen(method, js_name = formatToParts)]
-        fn format_to_parts(this: &Formatter, date: f64) -> js_sys::Array;
+        #[wasm_bindgen(method, js_name = formatToParts, catch)]
+        fn format_to_parts(this: &Formatter, date: f64) -> Result<js_sys::Array, JsValue>;
     }
 
     /// Time zones from the runtime's `Intl`, one cached formatter per zone (a policy
@@ -104,14 +104,14 @@ mod intl {
             for (key, value) in [
                 ("timeZone", zone),
                 ("hourCycle", "h23"),
-                ("year", "numeric"),
                 ("month", "numeric"),
                 ("day", "numeric"),
                 ("hour", "numeric"),
                 ("minute", "numeric"),
                 ("second", "numeric"),
             ] {
-                let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+                js_sys::Reflect::set(&options, &key.into(), &value.into())
+                    .map_err(|_| "Intl.DateTimeFormat options could not be set".to_owned())?;
             }
             let formatter = Formatter::new("en-US", &options)
                 .map_err(|_| format!("{zone:?} is not an IANA time zone"))?;
@@ -128,39 +128,53 @@ mod intl {
             self.with_formatter(zone, |_| ())
         }
 
+        /// The year is not read from `Intl`: before year 1 it gives the year of an era
+        /// (`1` for year 0) and would need the locale's era names. A wall clock is
+        /// less than a day from UTC, so the local year is the UTC year, or the next or
+        /// previous one across New Year.
         fn local(&self, zone: &str, utc_ms: i64) -> Result<LocalTime, String> {
-            // Milliseconds since the epoch are exact in an f64 for ±285,000 years.
+            let utc_ms = in_js_range(utc_ms).map_err(|e| format!("{utc_ms} ms {e}"))?;
+            // Exact: within JavaScript's range, milliseconds fit an f64's 53 bits.
             #[allow(clippy::cast_precision_loss)]
-            let parts = self.with_formatter(zone, |f| f.format_to_parts(utc_ms as f64))?;
-            let mut fields = [0u32; 6];
-            let mut year = 0i64;
+            let parts = self
+                .with_formatter(zone, |f| f.format_to_parts(utc_ms as f64))?
+                .map_err(|_| format!("Intl could not show {utc_ms} ms in {zone}"))?;
+            // month, day, hour, minute, second
+            let mut fields: [Option<u32>; 5] = [None; 5];
             for part in parts.iter() {
                 let get = |k: &str| {
                     js_sys::Reflect::get(&part, &k.into())
                         .ok()
                         .and_then(|v| v.as_string())
-                        .unwrap_or_default()
                 };
-                let value = get("value");
-                let slot = match get("type").as_str() {
-                    "year" => {
-                        year = value.parse().unwrap_or(0);
-                        continue;
-                    }
-                    "month" => 1,
-                    "day" => 2,
-                    "hour" => 3,
-                    "minute" => 4,
-                    "second" => 5,
+                let slot = match get("type").as_deref() {
+                    Some("month") => 0,
+                    Some("day") => 1,
+                    Some("hour") => 2,
+                    Some("minute") => 3,
+                    Some("second") => 4,
                     _ => continue,
                 };
                 if let Some(field) = fields.get_mut(slot) {
-                    *field = value.parse().unwrap_or(0);
+                    *field = get("value").and_then(|v| v.parse().ok());
                 }
             }
-            let [_, month, day, hour, minute, second] = fields;
-            LocalTime::from_fields(year, month, day, hour % 24, minute, second)
-                .ok_or_else(|| format!("Intl gave an impossible time in {zone}"))
+            let impossible = || format!("Intl gave an impossible time in {zone}");
+            let [Some(month), Some(day), Some(hour), Some(minute), Some(second)] = fields else {
+                return Err(impossible());
+            };
+            let (utc_year, utc_month, _) = civil_from_days(utc_ms.div_euclid(86_400_000));
+            let year = match (utc_month, month) {
+                (12, 1) => utc_year + 1,
+                (1, 12) => utc_year - 1,
+                _ => utc_year,
+            };
+            let local = LocalTime::from_fields(year, month, day, hour % 24, minute, second)
+                .ok_or_else(impossible)?;
+            if (local.as_utc_ms() - utc_ms).abs() >= 86_400_000 {
+                return Err(impossible());
+            }
+            Ok(local)
         }
     }
 }

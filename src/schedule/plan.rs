@@ -488,10 +488,10 @@ async fn run<T: Transport>(
 ) -> Report {
     let budget = Budget::new(options.budget);
     let mut report = Report {
-        at: zones
-            .local(&policy.timezone, at_ms)
-            .map(|t| t.rfc3339(at_ms))
-            .unwrap_or_default(),
+        at: zones.local(&policy.timezone, at_ms).map_or_else(
+            |_| crate::time::format_instant(at_ms, 0),
+            |t| t.rfc3339(at_ms),
+        ),
         dry_run: options.dry_run,
         actions: Vec::new(),
         unchanged: Vec::new(),

@@ -104,7 +104,8 @@ impl AccessKey {
 /// Reads a 64-character hex SHA-256 digest.
 pub fn parse_digest(hex: &str) -> Option<[u8; 32]> {
     let hex = hex.trim();
-    if hex.len() != 64 || !hex.is_ascii() {
+    // Only hex digits: `from_str_radix` alone would take "+1" for a byte.
+    if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     let mut out = [0u8; 32];

@@ -273,42 +273,14 @@ fn parameter<'p>(params: &'p [(String, String)], name: &str) -> Option<&'p str> 
         .map(|(_, v)| v.as_str())
 }
 
-/// The earliest and latest instants `at` may name: the years 0001 to 9999, as
-/// RFC 3339 writes them (and well inside JavaScript's ±8.64e15 ms).
-const AT_RANGE: std::ops::RangeInclusive<i64> = -62_135_596_800_000..=253_402_300_799_999;
-
-/// `at` (an RFC 3339 instant with an offset), or now. A space after the date can
-/// only have been an unencoded `+` (`?at=2026-11-26T09:00:00+09:00`).
+/// `at` (an RFC 3339 instant with an offset, `%2B` or an unencoded `+` before the
+/// offset), or now.
 fn instant(at: Option<&str>, now_ms: i64) -> Result<i64, Answer> {
-    let Some(text) = at else {
-        return Ok(now_ms);
-    };
-    let bad = || {
-        Answer::invalid(
-            "at",
-            "must be an RFC 3339 instant with an offset, years 0001 to 9999 (2026-11-26T09:00:00%2B09:00 or …Z)",
-        )
-    };
-    let text = text.trim();
-    if text.len() > 40 || !text.is_ascii() {
-        return Err(bad());
+    match at {
+        None => Ok(now_ms),
+        Some(text) => crate::time::parse_query_instant(text)
+            .map_err(|e| Answer::invalid("at", &e.to_string())),
     }
-    let (date, time) = text.split_at_checked(11).ok_or_else(bad)?;
-    let text = format!("{date}{}", time.replace(' ', "+"));
-    let has_offset = text.ends_with(['Z', 'z'])
-        || text
-            .get(text.len().saturating_sub(6)..)
-            .is_some_and(|tail| {
-                tail.starts_with(['+', '-'])
-                    && tail.get(3..4) == Some(":")
-                    && tail.bytes().skip(1).filter(u8::is_ascii_digit).count() == 4
-            });
-    if !has_offset {
-        return Err(bad());
-    }
-    crate::time::parse_rfc3339_ms(&text)
-        .filter(|ms| AT_RANGE.contains(ms))
-        .ok_or_else(bad)
 }
 
 fn allowed_origin<'a>(origins: &[String], origin: Option<&'a str>) -> Option<&'a str> {

@@ -1,0 +1,4 @@
+#![no_main]
+//! See `nks_edge_fuzz::checks::instants`.
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| nks_edge_fuzz::checks::instants(data));
