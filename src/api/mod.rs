@@ -5,10 +5,16 @@
 //! family's file) validates its input and builds a [`Call`]: the path with its segments
 //! percent-encoded, the JSON body and how to read the answer. No I/O happens here.
 
+mod addons;
 mod cluster;
+mod events;
+mod ipacl;
 mod nodegroup;
 
+pub use addons::*;
 pub use cluster::*;
+pub use events::*;
+pub use ipacl::*;
 pub use nodegroup::*;
 
 use crate::error::{Error, FieldError};
@@ -426,9 +432,13 @@ impl<R> Call<R> {
         })
     }
 
-    /// The same call with a JSON body.
+    /// The same call with a JSON body; a `PATCH` that shares its path with others
+    /// carries its `type` beside the body's fields.
     fn with_body(mut self, body: &impl serde::Serialize) -> Result<Self, Error> {
-        self.body = Some(body_of(body)?);
+        self.body = Some(match self.op.patch_type {
+            Some(kind) => body_of(&Typed { kind, body })?,
+            None => body_of(body)?,
+        });
         Ok(self)
     }
 
@@ -468,6 +478,23 @@ pub fn decode(segment: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
+}
+
+/// A `PATCH` body: the operation's `type` and the fields of `body`.
+#[derive(serde::Serialize)]
+struct Typed<'a, T> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(flatten)]
+    body: &'a T,
+}
+
+/// `{ name: value }`: bodies that wrap their settings in one field.
+fn wrapped(name: &str, value: &impl serde::Serialize) -> Result<serde_json::Value, Error> {
+    let value = serde_json::to_value(value).map_err(|e| Error::validation(name, e))?;
+    Ok(serde_json::Value::Object(
+        std::iter::once((name.to_owned(), value)).collect(),
+    ))
 }
 
 /// The body of an answer documented as empty (deletes).

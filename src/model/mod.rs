@@ -2,17 +2,28 @@
 //! (see [`value`]); undocumented fields are kept in each type's `other` map and survive
 //! a round trip; writing is strict (the documented wire form).
 
+mod addon;
 mod autoscale;
 mod cluster;
+mod event;
+mod ipacl;
 mod labels;
 mod nodegroup;
 mod status;
 pub(crate) mod value;
 
+pub use addon::{Addon, AddonInstall, AddonType, AddonUpdate, InstalledAddon, OptionSchema};
 pub use autoscale::{Autoscale, Setting, SettingKind, SETTINGS};
-pub use cluster::{Cluster, ClusterCreate, Resize};
-pub use labels::{to_wire as labels_to_wire, Labels};
-pub use nodegroup::{NodeGroup, NodeGroupCreate, Upgrade};
+pub use cluster::{
+    AddonSpec, CertificateRenewal, Cluster, ClusterCreate, ControlPlaneLog, Resize, ServiceGateways,
+};
+pub use event::Event;
+pub use ipacl::{IpAcl, IpAclTarget};
+pub use labels::{to_wire as labels_to_wire, ExtraSecurityGroup, ExtraVolume, Labels};
+pub use nodegroup::{
+    FipAutoBind, FlavorChange, MetricAutoscale, MetricPolicy, MetricRule, NodeGroup,
+    NodeGroupCreate, Rollout, Upgrade,
+};
 pub use status::Status;
 
 use crate::error::FieldError;
@@ -21,7 +32,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
-/// `{"uuid": …}`: the answer of create, resize, autoscale and upgrade calls.
+/// `{"uuid": …}`: the answer of create, resize, autoscale, upgrade and the other
+/// calls that start a change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UuidResponse {
     /// The cluster's or node group's UUID.
@@ -44,6 +56,9 @@ pub struct Supports {
     /// Version name to validity (`"v1.19.13": true`).
     #[serde(deserialize_with = "value::flag_map")]
     pub supported_k8s: BTreeMap<String, bool>,
+    /// Task type to its description (`"CLUSTER_CREATE": "Create a cluster"`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub supported_event_type: BTreeMap<String, String>,
     /// Undocumented fields, as they came.
     #[serde(flatten)]
     pub other: Map<String, Value>,
