@@ -1,11 +1,11 @@
-// The package in Node, imported as a user would, against the emulator: all 14 methods,
-// errors, validation before any request, retries of GETs and never of POSTs.
+// The package in Node, imported as a user would, against the emulator: every method
+// (the 14 of the seed guide with their answers, the current guide's on the wire), errors, validation before any request, retries of GETs and never of POSTs.
 import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { NksClient, NksError } from "nks-edge";
-import { EMULATOR, IDENTITY, reset, faults, apiCalls, clearRequests } from "./emulator.mjs";
+import { EMULATOR, IDENTITY, reset, faults, apiCalls, clearRequests, requests } from "./emulator.mjs";
 
 const fixture = (name) => {
   const value = JSON.parse(readFileSync(new URL(`../../tests/fixtures/${name}.json`, import.meta.url)));
@@ -118,18 +118,24 @@ test("unauthorized: wrong credentials and a bad token", async () => {
   assert.equal(bad.status, 401);
 });
 
-test("a GET succeeds after injected 503s; a POST is not retried", async () => {
+test("a GET and an absolute write succeed after injected 503s; an upgrade is not retried", async () => {
   const nks = client({ retries: 2 });
   await nks.listClusters(); // token first
-  await faults([{ route: "GET /v1/clusters/prod", error: 503, times: 2 }, { route: "POST /v1/clusters/prod/nodegroups/batch/autoscale", error: 503, times: 1 }]);
+  await faults([
+    { route: "GET /v1/clusters/prod", error: 503, times: 2 },
+    { route: "POST /v1/clusters/prod/nodegroups/batch/autoscale", error: 503, times: 1 },
+    { route: "POST /v1/clusters/prod/nodegroups/batch/upgrade", error: 503, times: 1 },
+  ]);
   await clearRequests();
   assert.equal((await nks.getCluster("prod")).name, "prod");
-  const error = await rejection(nks.setAutoscale("prod", "batch", { ca_enable: true, ca_max_node_count: 4 }));
+  await nks.setAutoscale("prod", "batch", { ca_enable: true, ca_max_node_count: 4 });
+  const error = await rejection(nks.upgrade("prod", "batch", "v1.31.4"));
   assert.equal(error.kind, "server");
   assert.equal(error.status, 503);
   assert.deepEqual(await apiCalls(), [
     "GET /v1/clusters/prod", "GET /v1/clusters/prod", "GET /v1/clusters/prod",
-    "POST /v1/clusters/prod/nodegroups/batch/autoscale",
+    "POST /v1/clusters/prod/nodegroups/batch/autoscale", "POST /v1/clusters/prod/nodegroups/batch/autoscale",
+    "POST /v1/clusters/prod/nodegroups/batch/upgrade",
   ]);
 });
 
@@ -157,4 +163,115 @@ test("plan and reconcile from JS", async () => {
   assert.equal(error.kind, "validation");
   assert.equal(error.field, "policy.rules[0].when.days");
   assert.match(error.message, /"Mon-Fry" is not a day range/);
+});
+
+// ---- The operations of the current guide (CONTRACT 5.1) ----
+
+/** The request the API saw last, as { method, path, body }. */
+async function lastApiRequest() {
+  const seen = (await requests()).filter((r) => r.path.startsWith("/v1/"));
+  const { method, path, body } = seen[seen.length - 1];
+  return { method, path, body };
+}
+
+/** Awaits a call whatever its outcome (the wire is what these tests check). */
+const settle = (promise) => promise.then(() => undefined, () => undefined);
+
+test("every write of the current guide on the wire: method, path, body (PATCH types, colon-joined nodes)", async () => {
+  const nks = client({ retries: 0 });
+  await nks.listClusters(); // token first
+  const cases = [
+    [() => nks.setIpAcl("prod", { enable: true, action: "ALLOW", ipacl_targets: [{ cidr_address: "10.0.0.0/24", description: "office" }] }),
+      "POST", "/v1/clusters/prod/api_ep_ipacl", { enable: "True", action: "ALLOW", ipacl_targets: [{ cidr_address: "10.0.0.0/24", description: "office" }] }],
+    [() => nks.renewCertificates("prod", { term_of_validity: 2 }), "PATCH", "/v1/certificates/prod", { term_of_validity: 2 }],
+    [() => nks.updateServiceGateways("prod", { ncr_sgw: "n", obs_sgw: "o" }), "POST", "/v1/clusters/prod/actions/update_sgw", { ncr_sgw: "n", obs_sgw: "o" }],
+    [() => nks.setControlPlaneLog("prod", { enable: false }), "PATCH", "/v1/clusters/prod", { type: "control_plane_log", control_plane_log: { enable: false } }],
+    [() => nks.stopNodes("prod", "batch", ["n-1", "n-2"]), "POST", "/v1/clusters/prod/nodegroups/batch/stop_node", { node_list: "n-1:n-2" }],
+    [() => nks.startNodes("prod", "batch", ["n-1"]), "POST", "/v1/clusters/prod/nodegroups/batch/start_node", { node_list: "n-1" }],
+    [() => nks.setMetricAutoscale("prod", "batch", { mba_scale_out: { enable: false } }), "PATCH", "/v1/clusters/prod/nodegroups/batch",
+      { type: "metric_base_autoscale", mba_scale_out: { enable: false } }],
+    [() => nks.changeFlavor("prod", "batch", { flavor_id: "f-2", num_buffer_nodes: 0 }), "PATCH", "/v1/clusters/prod/nodegroups/batch",
+      { type: "flavor_id", flavor_id: "f-2", num_buffer_nodes: 0 }],
+    [() => nks.setFloatingIpAutoBind("prod", "batch", { fip_auto_bind_enable: false }), "PATCH", "/v1/clusters/prod/nodegroups/batch",
+      { type: "fip_auto_bind", fip_auto_bind_update_info: { fip_auto_bind_enable: false } }],
+    [() => nks.setNodeLabels("prod", "batch", { tier: "db" }), "PATCH", "/v1/clusters/prod/nodegroups/batch",
+      { type: "k8s_node_labels", k8s_node_labels: { tier: "db" } }],
+    [() => nks.setUserScript("prod", "batch", "echo hi"), "POST", "/v1/clusters/prod/nodegroups/batch/userscript", { contents: "echo hi" }],
+    [() => nks.upgrade("prod", "batch", "v1.31.4", { num_buffer_nodes: 2, num_max_unavailable_nodes: 1 }), "POST", "/v1/clusters/prod/nodegroups/batch/upgrade",
+      { version: "v1.31.4", num_buffer_nodes: 2, num_max_unavailable_nodes: 1 }],
+    [() => nks.installAddon("prod", { name: "coredns", version: "1.8.4-nks1", resolve_conflicts: "overwrite" }), "POST", "/v1/clusters/prod/addons/",
+      { name: "coredns", version: "1.8.4-nks1", resolve_conflicts: "overwrite" }],
+    [() => nks.updateAddon("prod", "coredns", { version: "1.8.4-nks1", resolve_conflicts: "none" }), "PATCH", "/v1/clusters/prod/addons/coredns",
+      { version: "1.8.4-nks1", resolve_conflicts: "none" }],
+    [() => nks.uninstallAddon("prod", "coredns"), "DELETE", "/v1/clusters/prod/addons/coredns", null],
+  ];
+  for (const [call, method, path, body] of cases) {
+    await settle(call());
+    assert.deepEqual(await lastApiRequest(), { method, path, body }, `${method} ${path}`);
+  }
+});
+
+test("every read of the current guide on the wire", async () => {
+  const nks = client({ retries: 0 });
+  await nks.listClusters();
+  const cases = [
+    [() => nks.getIpAcl("prod"), "/v1/clusters/prod/api_ep_ipacl"],
+    [() => nks.listAddonTypes(), "/v1/addon_types/"],
+    [() => nks.getAddonType("cni"), "/v1/addon_types/cni"],
+    [() => nks.listAddons(), "/v1/addons/"],
+    [() => nks.getAddon("a b"), "/v1/addons/a%20b"],
+    [() => nks.listClusterAddons("prod"), "/v1/clusters/prod/addons/"],
+    [() => nks.getClusterAddon("prod", "calico"), "/v1/clusters/prod/addons/calico"],
+    [() => nks.supportedEventTypes(), "/v1/supports"],
+  ];
+  for (const [call, path] of cases) {
+    await settle(call());
+    assert.deepEqual(await lastApiRequest(), { method: "GET", path, body: null }, path);
+  }
+});
+
+test("events: a cluster name is resolved with one read, a UUID is used as is", async () => {
+  const nks = client({ retries: 0 });
+  const prod = await nks.getCluster("prod");
+  await clearRequests();
+  await settle(nks.listEvents("prod"));
+  assert.deepEqual(await apiCalls(), ["GET /v1/clusters/prod", `GET /v1/clusters/${prod.uuid}/events`]);
+  await clearRequests();
+  await settle(nks.getEvent(prod.uuid, "e-1"));
+  assert.deepEqual(await apiCalls(), [`GET /v1/clusters/${prod.uuid}/events/e-1`]);
+  await clearRequests();
+  const missing = await rejection(nks.listEvents("ghost"));
+  assert.equal(missing.kind, "not_found");
+  assert.deepEqual(await apiCalls(), ["GET /v1/clusters/ghost"], "no events request for a missing cluster");
+});
+
+test("the current guide's rules are checked before any request, naming the field", async () => {
+  const nks = client();
+  await nks.listClusters();
+  await clearRequests();
+  const cases = [
+    [nks.setIpAcl("prod", { enable: true, action: "PERMIT", ipacl_targets: [{ cidr_address: "10.0.0.1" }] }), "action"],
+    [nks.setIpAcl("prod", { enable: true, action: "DENY", ipacl_targets: [] }), "ipacl_targets"],
+    [nks.setIpAcl("prod", { enable: true, action: "DENY", ipacl_targets: [{ cidr_address: "10.0.0.0/40" }] }), "ipacl_targets[0].cidr_address"],
+    [nks.renewCertificates("prod", { term_of_validity: 6 }), "term_of_validity"],
+    [nks.setControlPlaneLog("prod", { enable: true, type: "obs", sgw: "s", obs_api_url: "u", upload_interval: 61 }), "control_plane_log.upload_interval"],
+    [nks.stopNodes("prod", "batch", []), "node_list"],
+    [nks.stopNodes("prod", "batch", ["a:b"]), "node_list[0]"],
+    [nks.startNodes("prod", "batch", "n-1"), "nodeUuids"],
+    [nks.setMetricAutoscale("prod", "batch", { mba_scale_in: { enable: true, delay: 61, rules: [] } }), "mba_scale_in.delay"],
+    [nks.setMetricAutoscale("prod", "batch", { mba_scale_out: { enable: true, rules: [{ metric: "CPU", threshold: 1, duration: 2 }] } }), "mba_scale_out.rules[0].metric"],
+    [nks.setNodeLabels("prod", "batch", Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, "v"]))), "k8s_node_labels"],
+    [nks.installAddon("prod", { name: "coredns", version: "1" }), "resolve_conflicts"],
+    [nks.updateAddon("prod", "coredns", { version: "1", resolve_conflicts: "merge" }), "resolve_conflicts"],
+    [nks.upgrade("prod", "batch", "v1.31.4", { num_max_unavailable_nodes: 0 }), "num_max_unavailable_nodes"],
+    [nks.getEvent("prod", ".."), "event"],
+  ];
+  for (const [promise, field] of cases) {
+    const error = await rejection(promise);
+    assert.ok(error instanceof NksError);
+    assert.equal(error.kind, "validation", field);
+    assert.equal(error.field, field);
+    assert.deepEqual(error.issues.map((i) => i.field), [field]);
+  }
+  assert.deepEqual(await apiCalls(), [], "the emulator saw nothing");
 });
