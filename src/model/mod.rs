@@ -68,19 +68,24 @@ pub struct Supports {
 /// (`clusters[0].labels.boot_volume_size`) and never quotes the text it failed on,
 /// which may be a secret (a token where a number was expected).
 pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, FieldError> {
-    serde_json::from_str(text).map_err(|e| {
-        let message = e.to_string();
-        let message = message
-            .rfind(" at line ")
-            .and_then(|i| message.get(..i))
-            .unwrap_or(&message);
-        let message = unquoted(message);
-        if e.is_syntax() || e.is_eof() {
-            let at = format!("{message} at line {} column {}", e.line(), e.column());
-            return FieldError::new("", at);
-        }
-        FieldError::new(path_at(text, e.line(), e.column()), message)
-    })
+    serde_json::from_str(text).map_err(|e| field_error(text, &e))
+}
+
+/// The [`FieldError`] of a failed parse of `text`. Not generic: every type's parse
+/// shares it, so the wasm holds it once.
+#[inline(never)]
+fn field_error(text: &str, e: &serde_json::Error) -> FieldError {
+    let message = e.to_string();
+    let message = message
+        .rfind(" at line ")
+        .and_then(|i| message.get(..i))
+        .unwrap_or(&message);
+    let message = unquoted(message);
+    if e.is_syntax() || e.is_eof() {
+        let at = format!("{message} at line {} column {}", e.line(), e.column());
+        return FieldError::new("", at);
+    }
+    FieldError::new(path_at(text, e.line(), e.column()), message)
 }
 
 /// serde's message without the values it quotes: `invalid type: string "…"` becomes
