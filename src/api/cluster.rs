@@ -84,5 +84,5 @@ pub fn set_control_plane_log(
 ) -> Result<Call<UuidResponse>, Error> {
     let call = Call::new(&SET_CONTROL_PLANE_LOG, &[cluster], from_json)?;
     validate::control_plane_log(log)?;
-    call.with_body(&wrapped("control_plane_log", log)?)
+    Ok(call.with_json(wrapped("control_plane_log", log)?))
 }

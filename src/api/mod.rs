@@ -434,12 +434,26 @@ impl<R> Call<R> {
 
     /// The same call with a JSON body; a `PATCH` that shares its path with others
     /// carries its `type` beside the body's fields.
-    fn with_body(mut self, body: &impl serde::Serialize) -> Result<Self, Error> {
+    fn with_body(self, body: &impl serde::Serialize) -> Result<Self, Error> {
+        Ok(self.with_json(body_of(body)?))
+    }
+
+    /// The same call with `json` (an object's text) as its body, and the `type` of a
+    /// shared `PATCH` path first among its fields. Not generic over the body.
+    fn with_json(mut self, json: String) -> Self {
         self.body = Some(match self.op.patch_type {
-            Some(kind) => body_of(&Typed { kind, body })?,
-            None => body_of(body)?,
+            Some(kind) => {
+                let fields = json.strip_prefix('{').unwrap_or(&json);
+                let comma = if fields.trim_start().starts_with('}') {
+                    ""
+                } else {
+                    ","
+                };
+                format!("{{\"type\":\"{kind}\"{comma}{fields}")
+            }
+            None => json,
         });
-        Ok(self)
+        self
     }
 
     /// The method.
@@ -480,21 +494,10 @@ pub fn decode(segment: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// A `PATCH` body: the operation's `type` and the fields of `body`.
-#[derive(serde::Serialize)]
-struct Typed<'a, T> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    #[serde(flatten)]
-    body: &'a T,
-}
-
-/// `{ name: value }`: bodies that wrap their settings in one field.
-fn wrapped(name: &str, value: &impl serde::Serialize) -> Result<serde_json::Value, Error> {
-    let value = serde_json::to_value(value).map_err(|e| Error::validation(name, e))?;
-    Ok(serde_json::Value::Object(
-        std::iter::once((name.to_owned(), value)).collect(),
-    ))
+/// `{"name": value}`: bodies that wrap their settings in one field (`name` is one of
+/// the guide's field names, which need no escaping).
+fn wrapped(name: &str, value: &impl serde::Serialize) -> Result<String, Error> {
+    Ok(format!("{{\"{name}\":{}}}", body_of(value)?))
 }
 
 /// The body of an answer documented as empty (deletes).

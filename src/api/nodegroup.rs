@@ -158,7 +158,7 @@ pub fn set_floating_ip_auto_bind(
 ) -> Result<Call<UuidResponse>, Error> {
     let call = Call::new(&SET_FLOATING_IP_AUTO_BIND, &[cluster, nodegroup], from_json)?;
     validate::fip_auto_bind(spec)?;
-    call.with_body(&wrapped("fip_auto_bind_update_info", spec)?)
+    Ok(call.with_json(wrapped("fip_auto_bind_update_info", spec)?))
 }
 
 /// `PATCH /v1/clusters/{C}/nodegroups/{NG}` with type `k8s_node_labels` (at most 20).
@@ -169,7 +169,7 @@ pub fn set_node_labels(
 ) -> Result<Call<UuidResponse>, Error> {
     let call = Call::new(&SET_NODE_LABELS, &[cluster, nodegroup], from_json)?;
     validate::node_labels(labels)?;
-    call.with_body(&wrapped("k8s_node_labels", labels)?)
+    Ok(call.with_json(wrapped("k8s_node_labels", labels)?))
 }
 
 #[derive(Serialize)]
