@@ -102,7 +102,7 @@ pub struct Verdict {
 pub fn decide(faults: &mut [Fault], rng: &mut Rng, method: &str, path: &str) -> Verdict {
     let mut verdict = Verdict::default();
     for fault in faults.iter_mut().filter(|f| f.matches(method, path)) {
-        verdict.latency_ms += fault.latency_ms;
+        verdict.latency_ms = verdict.latency_ms.saturating_add(fault.latency_ms);
         let Some(error) = fault.error else { continue };
         if verdict.error.is_some() || fault.times == Some(0) {
             continue;

@@ -43,12 +43,19 @@ pub fn issue(
     let Ok(request) = serde_json::from_slice::<Value>(body) else {
         return Reply::error(ctx, 400, "Malformed request body", "the body is not JSON");
     };
-    let auth = &request["auth"];
-    let field = |v: &Value| v.as_str().map(str::to_owned);
+    let auth = request.get("auth");
+    let credential = |k: &str| {
+        auth.and_then(|a| a.get("passwordCredentials"))
+            .and_then(|c| c.get(k))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
     let (Some(tenant), Some(user), Some(password)) = (
-        field(&auth["tenantId"]),
-        field(&auth["passwordCredentials"]["username"]),
-        field(&auth["passwordCredentials"]["password"]),
+        auth.and_then(|a| a.get("tenantId"))
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        credential("username"),
+        credential("password"),
     ) else {
         return Reply::error(
             ctx,

@@ -3,9 +3,15 @@
 //! Prints its base URL as the first line of standard output, then serves on
 //! 127.0.0.1 until SIGINT or SIGTERM.
 
+mod addons;
+mod cluster_ops;
+mod events;
 mod faults;
+mod fields;
 mod identity;
 mod nks;
+mod nodegroup_ops;
+mod ops;
 mod render;
 mod reply;
 mod server;
@@ -40,8 +46,25 @@ Usage: nks-emulator [options]
   --fail-rate F        probability (0..1) that an NKS request fails
   --fail-status S      the status of those failures (default 503)
   --rng-seed N         seed of ids and fault dice, for reproducible runs
-  --cors-origins LIST  comma-separated allowed origins (default *)
+  --cors-origins LIST  answer CORS for these origins (comma-separated, or *);
+                       without it CORS is off, as on the real API
+  -h, --help           print this help
+  -V, --version        print the version
+
+Test routes (no token): POST /_emulator/reset, POST /_emulator/seed,
+GET|POST|DELETE /_emulator/faults, GET|DELETE /_emulator/requests,
+POST /_emulator/fail {\"cluster\", \"nodegroup\"?} (the operation in progress fails),
+POST /_emulator/repair {\"cluster\"} (*_FAILED back to *_COMPLETE),
+GET /_emulator/nodes/{cluster}/{nodegroup} (instance UUIDs for stop_node/start_node)
 ";
+
+/// What the command line asks for instead of serving.
+enum Exit {
+    /// Print this on standard output and exit 0 (`--help`, `--version`).
+    Print(String),
+    /// Print this on standard error and exit 2.
+    Usage(String),
+}
 
 struct Args {
     port: u16,
@@ -56,7 +79,7 @@ struct Args {
     cors_origins: Vec<String>,
 }
 
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, Exit> {
     let mut parsed = Args {
         port: 9511,
         seed: DEFAULT_SEED.to_owned(),
@@ -72,25 +95,42 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         fail_rate: 0.0,
         fail_status: 503,
         rng_seed: util::now_ms().unsigned_abs(),
-        cors_origins: vec!["*".into()],
+        cors_origins: Vec::new(),
     };
-    fn num<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
+    fn num<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, Exit> {
         value
             .parse()
-            .map_err(|_| format!("{flag}: {value:?} is not a valid number"))
+            .map_err(|_| Exit::Usage(format!("{flag}: {value:?} is not a valid number\n")))
     }
-    while let Some(flag) = args.next() {
-        if flag == "--help" || flag == "-h" {
-            return Err(USAGE.to_owned());
+    while let Some(arg) = args.next() {
+        // `--flag=value` is `--flag value` (so a shell leaves `--cors-origins=*` alone).
+        let split = arg
+            .strip_prefix("--")
+            .and_then(|a| a.split_once('='))
+            .map(|(f, v)| (format!("--{f}"), v.to_owned()));
+        let (flag, mut inline) = match split {
+            Some((flag, value)) => (flag, Some(value)),
+            None => (arg, None),
+        };
+        match flag.as_str() {
+            "--help" | "-h" => return Err(Exit::Print(USAGE.to_owned())),
+            "--version" | "-V" => {
+                return Err(Exit::Print(format!(
+                    "nks-emulator {}\n",
+                    env!("CARGO_PKG_VERSION")
+                )))
+            }
+            _ => {}
         }
-        let value = args
-            .next()
-            .ok_or_else(|| format!("{flag} needs a value\n\n{USAGE}"))?;
+        let value = inline
+            .take()
+            .or_else(|| args.next())
+            .ok_or_else(|| Exit::Usage(format!("{flag} needs a value\n\n{USAGE}")))?;
         match flag.as_str() {
             "--port" => parsed.port = num(&flag, &value)?,
             "--seed" => {
                 parsed.seed = std::fs::read_to_string(&value)
-                    .map_err(|e| format!("--seed: cannot read {value}: {e}"))?;
+                    .map_err(|e| Exit::Usage(format!("--seed: cannot read {value}: {e}\n")))?;
             }
             "--tenant-id" => parsed.account.tenant_id = value,
             "--username" => parsed.account.username = value,
@@ -103,9 +143,13 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--fail-status" => parsed.fail_status = num(&flag, &value)?,
             "--rng-seed" => parsed.rng_seed = num(&flag, &value)?,
             "--cors-origins" => {
-                parsed.cors_origins = value.split(',').map(|o| o.trim().to_owned()).collect();
+                parsed.cors_origins = value
+                    .split(',')
+                    .map(|o| o.trim().to_owned())
+                    .filter(|o| !o.is_empty())
+                    .collect();
             }
-            other => return Err(format!("unknown option {other}\n\n{USAGE}")),
+            other => return Err(Exit::Usage(format!("unknown option {other}\n\n{USAGE}"))),
         }
     }
     Ok(parsed)
@@ -200,10 +244,15 @@ async fn run(args: Args) -> Result<(), String> {
 fn main() {
     let args = match parse_args(std::env::args().skip(1)) {
         Ok(args) => args,
-        Err(message) => {
-            let help = message == USAGE;
-            eprint!("{message}");
-            std::process::exit(if help { 0 } else { 2 });
+        Err(Exit::Print(text)) => {
+            let mut out = std::io::stdout();
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+            std::process::exit(0);
+        }
+        Err(Exit::Usage(message)) => {
+            eprint!("nks-emulator: {message}");
+            std::process::exit(2);
         }
     };
     let runtime = match tokio::runtime::Builder::new_current_thread()

@@ -1,12 +1,17 @@
-//! The 14 NKS endpoints, with the reference's rules.
+//! The NKS API's routes (the current guide's 34 method+path pairs), and the handlers of
+//! clusters, node groups, resize, autoscaler and upgrade, with the reference's rules.
 
-use crate::render;
+use crate::fields::{count, count_of, flag, object, text, within, Res};
+use crate::ops::{
+    begin, ca_on, cluster, cluster_at, cluster_at_mut, cluster_index, group, group_at,
+    group_at_mut, mba_on, no_stopped_nodes, settled, which, Keys, Scope, Which, MASTER,
+};
 use crate::reply::{Ctx, Reply};
 use crate::state::{
-    find, label_count, label_flag, new_cluster, new_nodegroup, service_labels, wire_label,
-    Blueprint, Cluster, Found, Pending, Then, World,
+    label_count, new_cluster, new_nodegroup, service_labels, wire_label, Blueprint, Then, World,
 };
 use crate::util::{version_key, Rng};
+use crate::{addons, cluster_ops, events, nodegroup_ops, render};
 use serde_json::{json, Map, Value};
 
 /// Settings that shape the service's answers.
@@ -18,8 +23,6 @@ pub struct Limits {
     /// The project (tenant) id resources belong to.
     pub project_id: String,
 }
-
-type Res<T> = Result<T, Reply>;
 
 const FLAG_LABELS: [&str; 4] = [
     "cert_manager_api",
@@ -36,8 +39,9 @@ const COUNT_LABELS: [&str; 6] = [
     "ca_scale_down_delay_after_add",
 ];
 /// The settings `POST …/autoscale` accepts.
-const AUTOSCALE_FIELDS: [&str; 7] = [
+const AUTOSCALE_FIELDS: [&str; 8] = [
     "ca_enable",
+    "ca_pod_replicas",
     "ca_max_node_count",
     "ca_min_node_count",
     "ca_scale_down_enable",
@@ -46,6 +50,7 @@ const AUTOSCALE_FIELDS: [&str; 7] = [
     "ca_scale_down_delay_after_add",
 ];
 
+/// Answers one NKS request; `segs` is the path's segments (a trailing slash dropped).
 pub fn handle(
     world: &mut World,
     rng: &mut Rng,
@@ -56,55 +61,95 @@ pub fn handle(
     body: &[u8],
 ) -> Reply {
     world.settle(ctx.now_ms);
+    let project = limits.project_id.as_str();
     let result = match (method, segs) {
         ("GET", ["v1", "clusters"]) => Ok(Reply::json(
             200,
             json!({"clusters": world.clusters.iter().map(|c| render::cluster_summary(c, ctx.base_url)).collect::<Vec<_>>()}),
         )),
         ("POST", ["v1", "clusters"]) => create_cluster(world, rng, limits, ctx, body),
-        ("GET", ["v1", "clusters", c]) => cluster(world, ctx, c).map(|i| {
-            Reply::json(
-                200,
-                render::cluster_detail(&world.clusters[i], ctx.base_url),
-            )
-        }),
-        ("DELETE", ["v1", "clusters", c]) => delete_cluster(world, limits, ctx, c),
-        ("POST", ["v1", "clusters", c, "actions", "resize"]) => resize(world, limits, ctx, c, body),
+        ("GET", ["v1", "clusters", c]) => cluster(world, ctx, c)
+            .map(|c| Reply::json(200, render::cluster_detail(c, ctx.base_url))),
+        ("DELETE", ["v1", "clusters", c]) => delete_cluster(world, rng, limits, ctx, c),
+        ("PATCH", ["v1", "clusters", c]) => cluster_ops::patch(world, rng, limits, ctx, c, body),
+        ("GET", ["v1", "clusters", c, "events"]) => events::list(world, ctx, c, project),
+        ("GET", ["v1", "clusters", c, "events", e]) => events::get(world, ctx, c, e, project),
+        ("POST", ["v1", "clusters", c, "actions", "resize"]) => {
+            resize(world, rng, limits, ctx, c, body)
+        }
+        ("POST", ["v1", "clusters", c, "actions", "update_sgw"]) => {
+            cluster_ops::update_sgw(world, rng, limits, ctx, c, body)
+        }
         ("GET", ["v1", "clusters", c, "config"]) => kubeconfig(world, ctx, c),
-        ("GET", ["v1", "clusters", c, "nodegroups"]) => cluster(world, ctx, c).map(|i| {
-            let groups: Vec<Value> = world.clusters[i]
-                .nodegroups
-                .iter()
-                .map(render::nodegroup_summary)
-                .collect();
+        ("GET", ["v1", "clusters", c, "api_ep_ipacl"]) => cluster_ops::get_acl(world, ctx, c),
+        ("POST", ["v1", "clusters", c, "api_ep_ipacl"]) => {
+            cluster_ops::set_acl(world, rng, limits, ctx, c, body)
+        }
+        ("PATCH", ["v1", "certificates", c]) => {
+            cluster_ops::renew(world, rng, limits, ctx, c, body)
+        }
+        ("GET", ["v1", "clusters", c, "nodegroups"]) => cluster(world, ctx, c).map(|c| {
+            let groups: Vec<Value> = c.nodegroups.iter().map(render::nodegroup_summary).collect();
             Reply::json(200, json!({"nodegroups": groups}))
         }),
         ("POST", ["v1", "clusters", c, "nodegroups"]) => {
             create_nodegroup(world, rng, limits, ctx, c, body)
         }
-        ("GET", ["v1", "clusters", c, "nodegroups", g]) => {
-            locate(world, ctx, c, g).map(|(i, j)| {
-                let cl = &world.clusters[i];
-                Reply::json(
-                    200,
-                    render::nodegroup_detail(cl, &cl.nodegroups[j], ctx.base_url),
-                )
-            })
-        }
+        ("GET", ["v1", "clusters", c, "nodegroups", g]) => cluster(world, ctx, c).and_then(|cl| {
+            let group = group_at(cl, ctx, which(cl, ctx, g, false)?)?;
+            Ok(Reply::json(
+                200,
+                render::nodegroup_detail(cl, group, ctx.base_url),
+            ))
+        }),
         ("DELETE", ["v1", "clusters", c, "nodegroups", g]) => {
-            delete_nodegroup(world, limits, ctx, c, g)
+            delete_nodegroup(world, rng, limits, ctx, c, g)
         }
-        ("GET", ["v1", "clusters", c, "nodegroups", g, "autoscale"]) => locate(world, ctx, c, g)
-            .map(|(i, j)| Reply::json(200, render::autoscale(&world.clusters[i].nodegroups[j]))),
+        ("PATCH", ["v1", "clusters", c, "nodegroups", g]) => {
+            nodegroup_ops::patch(world, rng, limits, ctx, (c, g), body)
+        }
+        ("POST", ["v1", "clusters", c, "nodegroups", g, action @ ("stop_node" | "start_node")]) => {
+            nodegroup_ops::stop_start(
+                world,
+                rng,
+                limits,
+                ctx,
+                (c, g),
+                *action == "stop_node",
+                body,
+            )
+        }
+        ("POST", ["v1", "clusters", c, "nodegroups", g, "userscript"]) => {
+            nodegroup_ops::userscript(world, rng, limits, ctx, (c, g), body)
+        }
+        ("GET", ["v1", "clusters", c, "nodegroups", g, "autoscale"]) => {
+            group(world, ctx, c, g).map(|(_, g)| Reply::json(200, render::autoscale(g)))
+        }
         ("POST", ["v1", "clusters", c, "nodegroups", g, "autoscale"]) => {
-            set_autoscale(world, limits, ctx, c, g, body)
+            set_autoscale(world, rng, limits, ctx, (c, g), body)
         }
         ("POST", ["v1", "clusters", c, "nodegroups", g, "upgrade"]) => {
-            upgrade(world, limits, ctx, c, g, body)
+            upgrade(world, rng, limits, ctx, (c, g), body)
         }
-        ("GET", ["v1", "supports"]) => {
-            Ok(Reply::json(200, json!({"supported_k8s": world.supported})))
+        ("GET", ["v1", "addon_types"]) => Ok(addons::types()),
+        ("GET", ["v1", "addon_types", t]) => addons::get_type(ctx, t),
+        ("GET", ["v1", "addons"]) => Ok(addons::catalogue()),
+        ("GET", ["v1", "addons", a]) => addons::get_offered(ctx, a),
+        ("GET", ["v1", "clusters", c, "addons"]) => addons::list(world, ctx, c, project),
+        ("GET", ["v1", "clusters", c, "addons", a]) => addons::get(world, ctx, c, a, project),
+        ("POST", ["v1", "clusters", c, "addons"]) => {
+            addons::install(world, rng, limits, ctx, c, body)
         }
+        ("PATCH", ["v1", "clusters", c, "addons", a]) => {
+            addons::update(world, rng, limits, ctx, (c, a), body)
+        }
+        ("DELETE", ["v1", "clusters", c, "addons", a]) => {
+            addons::uninstall(world, rng, limits, ctx, (c, a))
+        }
+        ("GET", ["v1", "supports"]) => Ok(Reply::json(
+            200,
+            json!({"supported_k8s": world.supported, "supported_event_type": events::supported_types()}),
+        )),
         (_, path) if known_path(path) => Err(Reply::error(
             ctx,
             405,
@@ -124,114 +169,29 @@ pub fn handle(
 fn known_path(segs: &[&str]) -> bool {
     matches!(
         segs,
-        ["v1", "clusters"]
-            | ["v1", "clusters", _]
-            | ["v1", "clusters", _, "actions", "resize"]
-            | ["v1", "clusters", _, "config"]
-            | ["v1", "clusters", _, "nodegroups"]
-            | ["v1", "clusters", _, "nodegroups", _]
+        ["v1", "clusters" | "supports" | "addons" | "addon_types"]
+            | [
+                "v1",
+                "clusters" | "certificates" | "addons" | "addon_types",
+                _
+            ]
+            | [
+                "v1",
+                "clusters",
+                _,
+                "config" | "events" | "api_ep_ipacl" | "nodegroups" | "addons"
+            ]
+            | ["v1", "clusters", _, "actions", "resize" | "update_sgw"]
+            | ["v1", "clusters", _, "events" | "nodegroups" | "addons", _]
             | [
                 "v1",
                 "clusters",
                 _,
                 "nodegroups",
                 _,
-                "autoscale" | "upgrade"
+                "autoscale" | "upgrade" | "stop_node" | "start_node" | "userscript"
             ]
-            | ["v1", "supports"]
     )
-}
-
-fn cluster(world: &World, ctx: &Ctx<'_>, key: &str) -> Res<usize> {
-    match world.cluster_index(key) {
-        Found::One(i) => Ok(i),
-        Found::Missing => Err(Reply::error(
-            ctx,
-            404,
-            format!("Cluster {key} could not be found."),
-            format!("Cluster {key} could not be found."),
-        )),
-        Found::Ambiguous => Err(Reply::error(
-            ctx,
-            409,
-            format!("Multiple clusters exist with same name {key}."),
-            "Please use the cluster uuid instead.",
-        )),
-    }
-}
-
-/// A worker node group of a cluster (`default-master` is not one).
-fn locate(world: &World, ctx: &Ctx<'_>, c: &str, g: &str) -> Res<(usize, usize)> {
-    let i = cluster(world, ctx, c)?;
-    let groups = &world.clusters[i].nodegroups;
-    match find(
-        groups
-            .iter()
-            .enumerate()
-            .map(|(j, n)| (j, n.uuid.as_str(), n.name.as_str())),
-        g,
-    ) {
-        Found::One(j) => Ok((i, j)),
-        Found::Missing | Found::Ambiguous => Err(Reply::error(
-            ctx,
-            404,
-            format!("Nodegroup {g} could not be found."),
-            format!("Nodegroup {g} could not be found in cluster {c}."),
-        )),
-    }
-}
-
-/// Updates and upgrades need a settled cluster.
-fn settled(ctx: &Ctx<'_>, c: &Cluster) -> Res<()> {
-    if c.status.ends_with("_COMPLETE") {
-        Ok(())
-    } else {
-        Err(Reply::error(
-            ctx,
-            400,
-            format!("Cluster {} is in status {}.", c.name, c.status),
-            "Updates and upgrades are allowed only while the cluster's status is *_COMPLETE.",
-        ))
-    }
-}
-
-fn object(ctx: &Ctx<'_>, body: &[u8]) -> Res<Map<String, Value>> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(Reply::error(
-            ctx,
-            400,
-            "Malformed request body",
-            "the body must be a JSON object",
-        )),
-        Err(e) => Err(Reply::error(
-            ctx,
-            400,
-            "Malformed request body",
-            format!("invalid JSON: {e}"),
-        )),
-    }
-}
-
-fn text(ctx: &Ctx<'_>, map: &Map<String, Value>, prefix: &str, field: &str) -> Res<String> {
-    match map.get(field) {
-        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.clone()),
-        Some(Value::String(_)) => Err(Reply::invalid(
-            ctx,
-            &format!("{prefix}{field}"),
-            "must not be empty",
-        )),
-        None | Some(Value::Null) => Err(Reply::invalid(
-            ctx,
-            &format!("{prefix}{field}"),
-            "is mandatory",
-        )),
-        Some(_) => Err(Reply::invalid(
-            ctx,
-            &format!("{prefix}{field}"),
-            "must be a string",
-        )),
-    }
 }
 
 /// A create request's `labels` object.
@@ -243,89 +203,6 @@ fn labels_of<'m>(ctx: &Ctx<'_>, map: &'m Map<String, Value>) -> Res<&'m Map<Stri
             "labels",
             "is mandatory and must be an object",
         )),
-    }
-}
-
-fn flag_of(v: &Value) -> Option<bool> {
-    match v {
-        Value::Bool(b) => Some(*b),
-        Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
-        Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
-        _ => None,
-    }
-}
-
-fn count_of(v: &Value) -> Option<u32> {
-    match v {
-        Value::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-/// An optional (or, if `required`, mandatory) field read with `convert`; `expected`
-/// says what a bad value should have been.
-fn typed<T>(
-    ctx: &Ctx<'_>,
-    map: &Map<String, Value>,
-    (prefix, field): (&str, &str),
-    required: bool,
-    convert: fn(&Value) -> Option<T>,
-    expected: &str,
-) -> Res<Option<T>> {
-    let name = format!("{prefix}{field}");
-    match map.get(field) {
-        None | Some(Value::Null) if required => Err(Reply::invalid(ctx, &name, "is mandatory")),
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => convert(v)
-            .map(Some)
-            .ok_or_else(|| Reply::invalid(ctx, &name, expected)),
-    }
-}
-
-fn flag(
-    ctx: &Ctx<'_>,
-    map: &Map<String, Value>,
-    prefix: &str,
-    field: &str,
-    required: bool,
-) -> Res<Option<bool>> {
-    typed(
-        ctx,
-        map,
-        (prefix, field),
-        required,
-        flag_of,
-        "must be \"True\" or \"False\"",
-    )
-}
-
-fn count(
-    ctx: &Ctx<'_>,
-    map: &Map<String, Value>,
-    prefix: &str,
-    field: &str,
-    required: bool,
-) -> Res<Option<u32>> {
-    typed(
-        ctx,
-        map,
-        (prefix, field),
-        required,
-        count_of,
-        "must be a whole number",
-    )
-}
-
-fn within(ctx: &Ctx<'_>, field: &str, n: u32, max: u32) -> Res<u32> {
-    if (1..=max).contains(&n) {
-        Ok(n)
-    } else {
-        Err(Reply::invalid(
-            ctx,
-            field,
-            &format!("must be between 1 and {max} (quota), got {n}"),
-        ))
     }
 }
 
@@ -389,6 +266,7 @@ fn supported(world: &World, ctx: &Ctx<'_>, field: &str, version: &str) -> Res<()
 /// The autoscaler settings the service fills in when a request leaves them out.
 fn default_autoscaler(labels: &mut Map<String, Value>) {
     for (k, v) in [
+        ("ca_pod_replicas", "1"),
         ("ca_max_node_count", "10"),
         ("ca_min_node_count", "1"),
         ("ca_scale_down_enable", "True"),
@@ -399,10 +277,6 @@ fn default_autoscaler(labels: &mut Map<String, Value>) {
     ] {
         labels.entry(k).or_insert_with(|| json!(v));
     }
-}
-
-fn in_progress(at_ms: i64, then: Then) -> Option<Pending> {
-    Some(Pending { at_ms, then })
 }
 
 fn create_cluster(
@@ -479,6 +353,7 @@ fn create_cluster(
             "Cluster names are unique within a project.",
         ));
     }
+    let requested_addons = addons::requested(ctx, &m, &kube_tag)?;
     let bp = Blueprint {
         now_ms: ctx.now_ms,
         project_id: &limits.project_id,
@@ -509,25 +384,52 @@ fn create_cluster(
     if let Some(timeout) = m.get("create_timeout").and_then(count_of) {
         c.create_timeout = timeout;
     }
+    addons::replace_defaults(&mut c, requested_addons, rng, ctx.now_ms);
+    let ticket = world.ticket(rng);
+    let event = events::record(&mut c, ticket, "CLUSTER_CREATE", None, ctx.now_ms);
+    if let Some(p) = c.pending.as_mut() {
+        p.event = Some(event);
+    }
     let uuid = c.uuid.clone();
     world.clusters.push(c);
     Ok(Reply::json(202, json!({"uuid": uuid})))
 }
 
-fn delete_cluster(world: &mut World, limits: &Limits, ctx: &Ctx<'_>, key: &str) -> Res<Reply> {
-    let i = cluster(world, ctx, key)?;
-    let c = &mut world.clusters[i];
+fn delete_cluster(
+    world: &mut World,
+    rng: &mut Rng,
+    limits: &Limits,
+    ctx: &Ctx<'_>,
+    key: &str,
+) -> Res<Reply> {
+    let i = cluster_index(world, ctx, key)?;
+    let c = cluster_at_mut(world, ctx, i)?;
     if c.status != "DELETE_IN_PROGRESS" {
-        c.status = "DELETE_IN_PROGRESS".into();
         c.status_reason = None;
-        c.pending = in_progress(ctx.now_ms + limits.op_delay_ms, Then::Remove);
+        begin(
+            world,
+            rng,
+            ctx,
+            limits.op_delay_ms,
+            i,
+            Scope::Cluster,
+            ("CLUSTER_DELETE", "DELETE_IN_PROGRESS"),
+            Then::Remove,
+        )?;
     }
     Ok(Reply::empty(204))
 }
 
-fn resize(world: &mut World, limits: &Limits, ctx: &Ctx<'_>, key: &str, body: &[u8]) -> Res<Reply> {
-    let i = cluster(world, ctx, key)?;
-    settled(ctx, &world.clusters[i])?;
+fn resize(
+    world: &mut World,
+    rng: &mut Rng,
+    limits: &Limits,
+    ctx: &Ctx<'_>,
+    key: &str,
+    body: &[u8],
+) -> Res<Reply> {
+    let i = cluster_index(world, ctx, key)?;
+    settled(ctx, cluster_at(world, ctx, i)?)?;
     let m = object(ctx, body)?;
     let group = text(ctx, &m, "", "nodegroup")?;
     let nodes = count(ctx, &m, "", "node_count", true)?.unwrap_or(1);
@@ -543,10 +445,10 @@ fn resize(world: &mut World, limits: &Limits, ctx: &Ctx<'_>, key: &str, body: &[
             ))
         }
     };
-    let (_, j) = locate(world, ctx, key, &group)?;
-    let c = &mut world.clusters[i];
-    let g = &mut c.nodegroups[j];
-    if label_flag(&g.labels, "ca_enable") {
+    let c = cluster_at_mut(world, ctx, i)?;
+    let w = which(c, ctx, &group, false)?;
+    let g = group_at_mut(c, ctx, w)?;
+    if ca_on(g) || mba_on(g) {
         return Err(Reply::error(
             ctx,
             400,
@@ -568,17 +470,23 @@ fn resize(world: &mut World, limits: &Limits, ctx: &Ctx<'_>, key: &str, body: &[
             ),
         ));
     }
-    let at_ms = ctx.now_ms + limits.op_delay_ms;
     g.node_count = nodes;
-    g.status = "UPDATE_IN_PROGRESS".into();
-    g.pending = in_progress(at_ms, Then::Complete);
-    c.status = "UPDATE_IN_PROGRESS".into();
-    c.pending = in_progress(at_ms, Then::Complete);
-    Ok(Reply::json(202, json!({"uuid": c.uuid})))
+    let uuid = cluster_at(world, ctx, i)?.uuid.clone();
+    begin(
+        world,
+        rng,
+        ctx,
+        limits.op_delay_ms,
+        i,
+        Scope::Both(w),
+        ("CLUSTER_RESIZE", "UPDATE_IN_PROGRESS"),
+        Then::Complete,
+    )?;
+    Ok(Reply::json(202, json!({ "uuid": uuid })))
 }
 
 fn kubeconfig(world: &World, ctx: &Ctx<'_>, key: &str) -> Res<Reply> {
-    let c = &world.clusters[cluster(world, ctx, key)?];
+    let c = cluster(world, ctx, key)?;
     if c.status.starts_with("CREATE_") && c.status != "CREATE_COMPLETE" {
         return Err(Reply::error(
             ctx,
@@ -598,8 +506,8 @@ fn create_nodegroup(
     key: &str,
     body: &[u8],
 ) -> Res<Reply> {
-    let i = cluster(world, ctx, key)?;
-    settled(ctx, &world.clusters[i])?;
+    let i = cluster_index(world, ctx, key)?;
+    settled(ctx, cluster_at(world, ctx, i)?)?;
     let m = object(ctx, body)?;
     let name = text(ctx, &m, "", "name")?;
     let flavor_id = text(ctx, &m, "", "flavor_id")?;
@@ -613,8 +521,8 @@ fn create_nodegroup(
     )?;
     let nodes = count(ctx, &m, "", "node_count", false)?.unwrap_or(1);
     within(ctx, "node_count", nodes, limits.max_node_count)?;
-    let c = &world.clusters[i];
-    if name == "default-master" || c.nodegroups.iter().any(|g| g.name == name) {
+    let c = cluster_at(world, ctx, i)?;
+    if name == MASTER || c.nodegroups.iter().any(|g| g.name == name) {
         return Err(Reply::error(
             ctx,
             409,
@@ -634,7 +542,7 @@ fn create_nodegroup(
         project_id: &limits.project_id,
         op_delay_ms: limits.op_delay_ms,
     };
-    let group = new_nodegroup(
+    let mut group = new_nodegroup(
         world,
         rng,
         &bp,
@@ -646,25 +554,35 @@ fn create_nodegroup(
         nodes,
         "CREATE_IN_PROGRESS",
     );
-    let c = &mut world.clusters[i];
+    let ticket = world.ticket(rng);
+    let c = cluster_at_mut(world, ctx, i)?;
+    let event = events::record(
+        c,
+        ticket,
+        "NODEGROUP_CREATE",
+        Some((&group.uuid, &group.name)),
+        ctx.now_ms,
+    );
+    if let Some(p) = group.pending.as_mut() {
+        p.event = Some(event);
+    }
+    let answer = render::nodegroup_created(c, &group, ctx.base_url);
     c.push_group(group);
-    let answer = c
-        .nodegroups
-        .last()
-        .map(|g| render::nodegroup_created(c, g, ctx.base_url))
-        .unwrap_or_default();
     Ok(Reply::json(201, answer))
 }
 
 fn delete_nodegroup(
     world: &mut World,
+    rng: &mut Rng,
     limits: &Limits,
     ctx: &Ctx<'_>,
     key: &str,
     group: &str,
 ) -> Res<Reply> {
-    let (i, j) = locate(world, ctx, key, group)?;
-    let g = &mut world.clusters[i].nodegroups[j];
+    let i = cluster_index(world, ctx, key)?;
+    let c = cluster_at(world, ctx, i)?;
+    let w = which(c, ctx, group, false)?;
+    let g = group_at(c, ctx, w)?;
     if g.is_default {
         return Err(Reply::error(
             ctx,
@@ -673,21 +591,33 @@ fn delete_nodegroup(
             format!("{} is the cluster's default node group.", g.name),
         ));
     }
-    g.status = "DELETE_IN_PROGRESS".into();
-    g.pending = in_progress(ctx.now_ms + limits.op_delay_ms, Then::Remove);
+    if g.status != "DELETE_IN_PROGRESS" {
+        begin(
+            world,
+            rng,
+            ctx,
+            limits.op_delay_ms,
+            i,
+            Scope::Group(w),
+            ("NODEGROUP_DELETE", "DELETE_IN_PROGRESS"),
+            Then::Remove,
+        )?;
+    }
     Ok(Reply::empty(204))
 }
 
 fn set_autoscale(
     world: &mut World,
+    rng: &mut Rng,
     limits: &Limits,
     ctx: &Ctx<'_>,
-    key: &str,
-    group: &str,
+    (key, group): Keys<'_>,
     body: &[u8],
 ) -> Res<Reply> {
-    let (i, j) = locate(world, ctx, key, group)?;
-    settled(ctx, &world.clusters[i])?;
+    let i = cluster_index(world, ctx, key)?;
+    let c = cluster_at(world, ctx, i)?;
+    settled(ctx, c)?;
+    let w = which(c, ctx, group, false)?;
     let m = object(ctx, body)?;
     if let Some(unknown) = m.keys().find(|k| !AUTOSCALE_FIELDS.contains(&k.as_str())) {
         return Err(Reply::invalid(ctx, unknown, "is not an autoscaler setting"));
@@ -695,6 +625,7 @@ fn set_autoscale(
     let enable = flag(ctx, &m, "", "ca_enable", true)?.unwrap_or(false);
     flag(ctx, &m, "", "ca_scale_down_enable", false)?;
     for field in [
+        "ca_pod_replicas",
         "ca_scale_down_unneeded_time",
         "ca_scale_down_delay_after_add",
     ] {
@@ -707,7 +638,22 @@ fn set_autoscale(
             "is a percentage: at most 100",
         ));
     }
-    let g = &mut world.clusters[i].nodegroups[j];
+    let c = cluster_at_mut(world, ctx, i)?;
+    let g = group_at_mut(c, ctx, w)?;
+    if enable {
+        if mba_on(g) {
+            return Err(Reply::error(
+                ctx,
+                400,
+                format!(
+                    "The metric-based autoscaler of node group {} is enabled.",
+                    g.name
+                ),
+                "The cluster autoscaler and the metric-based autoscaler cannot be enabled at the same time: disable the metric-based autoscaler first.",
+            ));
+        }
+        no_stopped_nodes(ctx, g, "enable the autoscaler")?;
+    }
     let min = count(ctx, &m, "", "ca_min_node_count", false)?
         .or(label_count(&g.labels, "ca_min_node_count"));
     let max = count(ctx, &m, "", "ca_max_node_count", false)?
@@ -723,38 +669,72 @@ fn set_autoscale(
             max.unwrap_or(limits.max_node_count).max(min.unwrap_or(1)),
         );
     }
-    g.status = "UPDATE_IN_PROGRESS".into();
-    g.pending = in_progress(ctx.now_ms + limits.op_delay_ms, Then::Complete);
-    Ok(Reply::json(202, json!({"uuid": g.uuid})))
+    let uuid = begin(
+        world,
+        rng,
+        ctx,
+        limits.op_delay_ms,
+        i,
+        Scope::Group(w),
+        ("NODEGROUP_SET_CLUSTER_AUTOSCALER", "UPDATE_IN_PROGRESS"),
+        Then::Complete,
+    )?;
+    Ok(Reply::json(202, json!({ "uuid": uuid })))
+}
+
+/// `num_buffer_nodes` (0..=quota − nodes, default 1) and `num_max_unavailable_nodes`
+/// (1..=nodes, default 1) of upgrades and flavor changes.
+pub fn rolling_options(ctx: &Ctx<'_>, m: &Map<String, Value>, nodes: u32, quota: u32) -> Res<()> {
+    if let Some(n) = count(ctx, m, "", "num_buffer_nodes", false)? {
+        let most = quota.saturating_sub(nodes);
+        if n > most {
+            return Err(Reply::invalid(
+                ctx,
+                "num_buffer_nodes",
+                &format!("must be between 0 and {most} (the quota less the node group's {nodes} nodes), got {n}"),
+            ));
+        }
+    }
+    if let Some(n) = count(ctx, m, "", "num_max_unavailable_nodes", false)? {
+        if !(1..=nodes.max(1)).contains(&n) {
+            return Err(Reply::invalid(
+                ctx,
+                "num_max_unavailable_nodes",
+                &format!(
+                    "must be between 1 and the node group's {} nodes, got {n}",
+                    nodes.max(1)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn minor(version: &str) -> Option<(u32, u32)> {
+    let key = version_key(version)?;
+    Some((*key.first()?, *key.get(1)?))
 }
 
 fn upgrade(
     world: &mut World,
+    rng: &mut Rng,
     limits: &Limits,
     ctx: &Ctx<'_>,
-    key: &str,
-    group: &str,
+    (key, group): Keys<'_>,
     body: &[u8],
 ) -> Res<Reply> {
-    let i = cluster(world, ctx, key)?;
-    settled(ctx, &world.clusters[i])?;
+    let i = cluster_index(world, ctx, key)?;
+    let c = cluster_at(world, ctx, i)?;
+    settled(ctx, c)?;
     let m = object(ctx, body)?;
     let version = text(ctx, &m, "", "version")?;
     supported(world, ctx, "version", &version)?;
-    let at_ms = ctx.now_ms + limits.op_delay_ms;
-    let c = &world.clusters[i];
+    let w = which(c, ctx, group, true)?;
+    let g = group_at(c, ctx, w)?;
+    if w != Which::Master {
+        rolling_options(ctx, &m, g.node_count, limits.max_node_count)?;
+    }
     let control_plane = c.kube_tag().to_owned();
-    let is_master = group == "default-master" || group == c.master.uuid;
-    let j = if is_master {
-        None
-    } else {
-        Some(locate(world, ctx, key, group)?.1)
-    };
-    let c = &mut world.clusters[i];
-    let g = match j {
-        None => &mut c.master,
-        Some(j) => &mut c.nodegroups[j],
-    };
     let current = g
         .labels
         .get("kube_tag")
@@ -771,7 +751,32 @@ fn upgrade(
             ),
         ));
     }
-    if !is_master && version_key(&version) > version_key(&control_plane) {
+    if let (Some((major, from)), Some((to_major, to))) = (minor(&current), minor(&version)) {
+        if to_major != major || to > from.saturating_add(1) {
+            return Err(Reply::invalid(
+                ctx,
+                "version",
+                &format!(
+                    "{version} is more than one minor version above {current}: upgrade one minor version at a time"
+                ),
+            ));
+        }
+    }
+    if w == Which::Master {
+        if let Some(behind) = c.nodegroups.iter().find(|n| {
+            n.labels.get("kube_tag").and_then(Value::as_str) != Some(control_plane.as_str())
+        }) {
+            return Err(Reply::error(
+                ctx,
+                400,
+                format!(
+                    "Node group {} is not at the control plane's version {control_plane}.",
+                    behind.name
+                ),
+                "Upgrade every worker node group to the control plane's version before upgrading the control plane again.",
+            ));
+        }
+    } else if version_key(&version) > version_key(&control_plane) {
         return Err(Reply::error(
             ctx,
             400,
@@ -779,10 +784,16 @@ fn upgrade(
             "Upgrade default-master first, then each worker node group.",
         ));
     }
-    g.status = "UPDATE_IN_PROGRESS".into();
-    g.pending = in_progress(at_ms, Then::Upgrade(version));
-    let uuid = g.uuid.clone();
-    c.status = "UPDATE_IN_PROGRESS".into();
-    c.pending = in_progress(at_ms, Then::Complete);
-    Ok(Reply::json(202, json!({"uuid": uuid})))
+    no_stopped_nodes(ctx, g, "upgrade")?;
+    let uuid = begin(
+        world,
+        rng,
+        ctx,
+        limits.op_delay_ms,
+        i,
+        Scope::Both(w),
+        ("NODEGROUP_UPGRADE", "UPDATE_IN_PROGRESS"),
+        Then::Upgrade(version),
+    )?;
+    Ok(Reply::json(202, json!({ "uuid": uuid })))
 }

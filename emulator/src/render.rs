@@ -43,10 +43,10 @@ pub fn cluster_detail(c: &Cluster, base: &str) -> Value {
     let mut v = cluster_summary(c, base);
     let mut reason = Map::new();
     for g in &c.nodegroups {
-        for i in 0..g.node_count {
+        for (i, node) in g.nodes.iter().enumerate() {
             reason.insert(
                 format!("{}-{}-node-{i}.Ready", c.name, g.name),
-                "True".into(),
+                if node.stopped { "False" } else { "True" }.into(),
             );
         }
     }
@@ -54,7 +54,7 @@ pub fn cluster_detail(c: &Cluster, base: &str) -> Value {
     let addresses: Vec<&String> = c
         .nodegroups
         .iter()
-        .flat_map(|g| &g.node_addresses)
+        .flat_map(|g| g.nodes.iter().map(|n| &n.address))
         .collect();
     if let Some(map) = v.as_object_mut() {
         for (k, val) in [
@@ -118,7 +118,10 @@ pub fn nodegroup_detail(c: &Cluster, g: &NodeGroup, base: &str) -> Value {
                 "links",
                 links(base, &format!("clusters/{}/nodegroups/{}", c.uuid, g.uuid)),
             ),
-            ("node_addresses", json!(g.node_addresses)),
+            (
+                "node_addresses",
+                json!(g.nodes.iter().map(|n| &n.address).collect::<Vec<_>>()),
+            ),
             ("project_id", json!(c.project_id)),
             ("status_reason", json!(g.status_reason)),
             ("updated_at", json!(g.updated_at)),
@@ -155,7 +158,7 @@ pub fn autoscale(g: &NodeGroup) -> Value {
     let count = |k: &str| label_count(l, k).map_or(Value::Null, Value::from);
     json!({
         "ca_enable": label_flag(l, "ca_enable"),
-        "ca_image": l.get("ca_image").cloned().unwrap_or(Value::Null),
+        "ca_pod_replicas": count("ca_pod_replicas"),
         "ca_max_node_count": count("ca_max_node_count"),
         "ca_min_node_count": count("ca_min_node_count"),
         "ca_scale_down_delay_after_add": count("ca_scale_down_delay_after_add"),

@@ -4,8 +4,9 @@
 use crate::faults::{decide, Fault, FaultError, FaultMode};
 use crate::identity::{self, Account, Tokens};
 use crate::nks::{self, Limits};
+use crate::ops;
 use crate::reply::{error_body, Ctx, Reply};
-use crate::state::{from_seed, Blueprint, Seed, World};
+use crate::state::{from_seed, Blueprint, Pending, Seed, World};
 use crate::util::{now_ms, percent_decode, Rng};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
@@ -34,7 +35,23 @@ struct State {
     tokens: Tokens,
     rng: Rng,
     faults: Vec<Fault>,
-    log: Vec<Value>,
+    /// The request log, each entry under its sequence number: a handler that awaits
+    /// finds its entry again by number (a reset may have emptied the log meanwhile).
+    log: Vec<(u64, Value)>,
+    logged: u64,
+}
+
+impl State {
+    fn log_status(&mut self, seq: u64, status: u16) {
+        if let Some(entry) = self
+            .log
+            .iter_mut()
+            .find(|(n, _)| *n == seq)
+            .and_then(|(_, e)| e.as_object_mut())
+        {
+            entry.insert("status".into(), json!(status));
+        }
+    }
 }
 
 /// The running emulator.
@@ -77,6 +94,7 @@ impl App {
                 rng,
                 faults: options.faults.clone(),
                 log: Vec::new(),
+                logged: 0,
             }),
             options,
             base_url,
@@ -118,7 +136,8 @@ pub async fn serve(app: &App, request: Request<Incoming>) -> Result<HttpResponse
         Ok(collected) => collected.to_bytes(),
         Err(_) => return Err(Closed),
     };
-    let (reply, raw) = if method == "OPTIONS" {
+    let cors = !app.options.cors_origins.is_empty();
+    let (reply, raw) = if method == "OPTIONS" && cors {
         (preflight(header("access-control-request-headers")), None)
     } else if path == "/_emulator" || path.starts_with("/_emulator/") {
         (admin(app, &method, &path, &body), None)
@@ -166,7 +185,7 @@ fn preflight(requested: Option<String>) -> Reply {
     reply.headers = vec![
         (
             "access-control-allow-methods".into(),
-            "GET, POST, DELETE, OPTIONS".into(),
+            "GET, POST, PATCH, DELETE, OPTIONS".into(),
         ),
         (
             "access-control-allow-headers".into(),
@@ -240,7 +259,11 @@ fn microversion(ctx: &Ctx<'_>, header: Option<&str>) -> Option<Reply> {
         "Requested microversion is unsupported",
         &format!("Version {version} was requested but the minimum supported version is {min} and the maximum supported version is {max}."),
     );
-    if let Some(entry) = body["errors"].get_mut(0).and_then(Value::as_object_mut) {
+    if let Some(entry) = body
+        .get_mut("errors")
+        .and_then(|e| e.get_mut(0))
+        .and_then(Value::as_object_mut)
+    {
         entry.insert("code".into(), json!(""));
         entry.insert("max_version".into(), json!(max));
         entry.insert("min_version".into(), json!(min));
@@ -265,14 +288,19 @@ async fn api(
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     };
-    let (index, verdict, request_id) = {
+    let (seq, verdict, request_id) = {
         let mut state = app.state();
         let State {
-            rng, faults, log, ..
+            rng,
+            faults,
+            log,
+            logged,
+            ..
         } = &mut *state;
-        log.push(log_entry(method, path, headers, body));
+        *logged += 1;
+        log.push((*logged, log_entry(method, path, headers, body)));
         let verdict = decide(faults, rng, method, path);
-        (log.len() - 1, verdict, format!("req-{}", rng.uuid()))
+        (*logged, verdict, format!("req-{}", rng.uuid()))
     };
     if verdict.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(verdict.latency_ms)).await;
@@ -285,7 +313,7 @@ async fn api(
     let mut raw = None;
     let mut reply = match verdict.error {
         Some((FaultError::Mode(FaultMode::Close), _)) => {
-            app.state().log[index]["status"] = json!(0);
+            app.state().log_status(seq, 0);
             return Err(Closed);
         }
         Some((FaultError::Status(status), retry_after)) => {
@@ -327,7 +355,7 @@ async fn api(
     reply
         .headers
         .push(("x-openstack-request-id".into(), request_id.clone()));
-    app.state().log[index]["status"] = json!(reply.status);
+    app.state().log_status(seq, reply.status);
     Ok((reply, raw))
 }
 
@@ -355,7 +383,9 @@ fn answer<'h>(
             )
         };
     }
-    let Some(segs) = path
+    // A trailing slash names the same resource (`/v1/addons/` is `/v1/addons`).
+    let trimmed = path.strip_suffix('/').unwrap_or(path);
+    let Some(segs) = trimmed
         .trim_start_matches('/')
         .split('/')
         .map(percent_decode)
@@ -453,7 +483,28 @@ fn admin(app: &App, method: &str, path: &str, body: &[u8]) -> Reply {
             state.faults.clear();
             ok()
         }
-        ("GET", "/_emulator/requests") => Reply::json(200, json!({"requests": state.log})),
+        ("GET", "/_emulator/requests") => {
+            let entries: Vec<&Value> = state.log.iter().map(|(_, e)| e).collect();
+            Reply::json(200, json!({ "requests": entries }))
+        }
+        ("POST", "/_emulator/fail") => fail(&mut state.world, &ctx, body),
+        ("POST", "/_emulator/repair") => repair(&mut state.world, &ctx, body),
+        ("GET", p) if p.starts_with("/_emulator/nodes/") => {
+            let keys: Vec<Option<String>> = p
+                .trim_start_matches("/_emulator/nodes/")
+                .split('/')
+                .map(percent_decode)
+                .collect();
+            match keys.as_slice() {
+                [Some(c), Some(g)] => nodes(&mut state.world, &ctx, c, g),
+                _ => Reply::error(
+                    &ctx,
+                    404,
+                    "Not Found",
+                    "use /_emulator/nodes/{cluster}/{nodegroup}",
+                ),
+            }
+        }
         ("DELETE", "/_emulator/requests") => {
             state.log.clear();
             ok()
@@ -464,5 +515,105 @@ fn admin(app: &App, method: &str, path: &str, body: &[u8]) -> Reply {
             "Not Found",
             format!("no emulator route {method} {path}"),
         ),
+    }
+}
+
+/// `POST /_emulator/fail` `{"cluster": …, "nodegroup": …}`: the operation in progress on
+/// that cluster (and that node group, if named) ends `*_FAILED`, its event `FAIL`.
+fn fail(world: &mut World, ctx: &Ctx<'_>, body: &[u8]) -> Reply {
+    world.settle(ctx.now_ms);
+    let Ok(Value::Object(m)) = serde_json::from_slice::<Value>(body) else {
+        return Reply::error(
+            ctx,
+            400,
+            "Invalid request",
+            "the body must be {\"cluster\": …, \"nodegroup\": … (optional)}",
+        );
+    };
+    let Some(key) = m.get("cluster").and_then(Value::as_str) else {
+        return Reply::invalid(ctx, "cluster", "is mandatory");
+    };
+    let c = match ops::cluster_mut(world, ctx, key) {
+        Ok(c) => c,
+        Err(reply) => return reply,
+    };
+    let mut marked = 0;
+    let mut mark = |p: &mut Option<Pending>| {
+        if let Some(p) = p.as_mut() {
+            p.fail = true;
+            marked += 1;
+        }
+    };
+    match m.get("nodegroup").and_then(Value::as_str) {
+        Some(g) => match ops::which(c, ctx, g, true).and_then(|w| ops::group_at_mut(c, ctx, w)) {
+            Ok(group) => mark(&mut group.pending),
+            Err(reply) => return reply,
+        },
+        None => {
+            mark(&mut c.pending);
+            mark(&mut c.master.pending);
+            c.nodegroups.iter_mut().for_each(|g| mark(&mut g.pending));
+            c.addons.iter_mut().for_each(|a| mark(&mut a.pending));
+        }
+    }
+    if marked == 0 {
+        return Reply::error(
+            ctx,
+            409,
+            "Nothing in progress",
+            format!("no operation is in progress on {key}"),
+        );
+    }
+    Reply::json(200, json!({ "failing": marked }))
+}
+
+/// `POST /_emulator/repair` `{"cluster": …}`: what ended `*_FAILED` in that cluster (the
+/// cluster, its node groups, its add-ons) is `*_COMPLETE` again, as an operator's fix.
+fn repair(world: &mut World, ctx: &Ctx<'_>, body: &[u8]) -> Reply {
+    world.settle(ctx.now_ms);
+    let key = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| v.get("cluster").and_then(Value::as_str).map(str::to_owned));
+    let Some(key) = key else {
+        return Reply::invalid(ctx, "cluster", "is mandatory");
+    };
+    let c = match ops::cluster_mut(world, ctx, &key) {
+        Ok(c) => c,
+        Err(reply) => return reply,
+    };
+    let mut repaired = 0;
+    let mut fix = |status: &mut String| {
+        if let Some(op) = status.strip_suffix("_FAILED") {
+            *status = format!("{op}_COMPLETE");
+            repaired += 1;
+        }
+    };
+    fix(&mut c.status);
+    fix(&mut c.master.status);
+    c.nodegroups.iter_mut().for_each(|g| fix(&mut g.status));
+    c.addons.iter_mut().for_each(|a| fix(&mut a.status));
+    Reply::json(200, json!({ "repaired": repaired }))
+}
+
+/// `GET /_emulator/nodes/{cluster}/{nodegroup}`: the instances of a node group (the
+/// Compute API's view, which stop_node/start_node take UUIDs from).
+fn nodes(world: &mut World, ctx: &Ctx<'_>, c: &str, g: &str) -> Reply {
+    world.settle(ctx.now_ms);
+    match ops::group(world, ctx, c, g) {
+        Ok((_, group)) => {
+            let nodes: Vec<Value> = group
+                .nodes
+                .iter()
+                .map(|n| {
+                    json!({
+                        "uuid": n.uuid,
+                        "address": n.address,
+                        "status": if n.stopped { "SHUTOFF" } else { "ACTIVE" },
+                    })
+                })
+                .collect();
+            Reply::json(200, json!({ "nodes": nodes }))
+        }
+        Err(reply) => reply,
     }
 }

@@ -1,8 +1,9 @@
-//! The emulated world: clusters and their node groups, the supported versions, and
-//! the transitions that settle after `--op-delay-ms`. Labels are kept in their wire
-//! form (strings), as the service stores them.
+//! The emulated world: clusters with their node groups (and nodes), task history, IP
+//! access control and add-ons; the supported versions; and the transitions that settle
+//! after `--op-delay-ms`. Labels are kept in their wire form (strings), as the service
+//! stores them.
 
-use crate::util::{format_utc, Rng};
+use crate::util::{format_utc, is_rfc3339, version_key, years_later, Rng};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -16,6 +17,10 @@ pub enum Then {
     Upgrade(String),
     /// The resource disappears (`DELETE_IN_PROGRESS` → gone).
     Remove,
+    /// Like `Complete`, and the node group's instances take this flavor.
+    Flavor(String),
+    /// Like `Complete`, and the cluster's certificates are renewed for this many years.
+    Renew(u32),
 }
 
 /// An operation in progress and when it settles.
@@ -23,6 +28,29 @@ pub enum Then {
 pub struct Pending {
     pub at_ms: i64,
     pub then: Then,
+    /// The event (task history entry) this operation settles.
+    pub event: Option<String>,
+    /// Set by `/_emulator/fail`: the operation ends `*_FAILED` and its event `FAIL`.
+    pub fail: bool,
+}
+
+impl Pending {
+    pub fn new(at_ms: i64, then: Then, event: Option<String>) -> Self {
+        Pending {
+            at_ms,
+            then,
+            event,
+            fail: false,
+        }
+    }
+}
+
+/// One worker instance of a node group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub uuid: String,
+    pub address: String,
+    pub stopped: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -36,7 +64,9 @@ pub struct NodeGroup {
     pub image_id: String,
     pub labels: Map<String, Value>,
     pub node_count: u32,
-    pub node_addresses: Vec<String>,
+    pub nodes: Vec<Node>,
+    /// Instances made so far: names the next node's UUID and address.
+    pub nodes_made: u64,
     pub status: String,
     pub status_reason: Option<String>,
     pub stack_id: String,
@@ -71,6 +101,52 @@ pub struct Cluster {
     /// What makes this cluster's certificates differ from every other's.
     pub cert_seed: String,
     pub pending: Option<Pending>,
+    /// Task history, oldest first.
+    pub events: Vec<Event>,
+    /// IP access control of the API endpoint.
+    pub acl: Acl,
+    /// Installed add-ons.
+    pub addons: Vec<Addon>,
+}
+
+/// A task history entry (`GET …/events`).
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub id: u64,
+    pub uuid: String,
+    pub kind: String,
+    pub resource_uuid: String,
+    pub resource_name: String,
+    pub resource_type: &'static str,
+    /// `IN_PROGRESS`, `SUCCESS` or `FAIL`.
+    pub state: &'static str,
+    pub contents: Option<String>,
+    pub created_at: String,
+    pub updated_at: Option<String>,
+}
+
+/// The API endpoint's IP access control.
+#[derive(Debug, Clone, Default)]
+pub struct Acl {
+    pub enable: bool,
+    pub action: String,
+    /// `(cidr_address, description)`.
+    pub targets: Vec<(String, Option<String>)>,
+}
+
+/// An add-on installed on a cluster.
+#[derive(Debug, Clone)]
+pub struct Addon {
+    pub uuid: String,
+    pub kind: String,
+    pub name: String,
+    pub version: String,
+    pub options: Map<String, Value>,
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub created_at: String,
+    pub updated_at: Option<String>,
+    pub pending: Option<Pending>,
 }
 
 impl Cluster {
@@ -93,7 +169,16 @@ impl Cluster {
     pub fn worker_labels(&self) -> Map<String, Value> {
         self.labels
             .iter()
-            .filter(|(k, _)| k.as_str() != "server_group_meta" && k.as_str() != "etcd_volume_size")
+            .filter(|(k, _)| {
+                ![
+                    "server_group_meta",
+                    "etcd_volume_size",
+                    "term_of_validity",
+                    "certificate_expiry",
+                    "control_plane_log",
+                ]
+                .contains(&k.as_str())
+            })
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
     }
@@ -179,6 +264,11 @@ impl World {
         self.next_id
     }
 
+    /// A fresh id and UUID for an event.
+    pub fn ticket(&mut self, rng: &mut Rng) -> (u64, String) {
+        (self.next_id(), rng.uuid())
+    }
+
     /// A cluster by UUID or name.
     pub fn cluster_index(&self, key: &str) -> Found {
         find(
@@ -190,98 +280,199 @@ impl World {
         )
     }
 
-    /// Applies every pending operation whose time has come.
+    /// Applies every pending operation whose time has come, then marks each version
+    /// `LATEST` or `NEED_UPGRADE` against the newest supported one.
     pub fn settle(&mut self, now_ms: i64) {
         let stamp = format_utc(now_ms, false);
-        self.clusters.retain_mut(|cluster| {
-            let master_version = cluster.kube_tag().to_owned();
-            let mut master_upgraded = None;
-            if settle_one(&mut cluster.master, now_ms, &stamp) {
-                master_upgraded = cluster
-                    .master
-                    .labels
-                    .get("kube_tag")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned);
+        self.clusters
+            .retain_mut(|cluster| settle_cluster(cluster, now_ms, &stamp));
+        let latest = self
+            .supported
+            .iter()
+            .filter(|(_, on)| **on)
+            .filter_map(|(v, _)| version_key(v))
+            .max();
+        for c in &mut self.clusters {
+            version_status(&mut c.labels, latest.as_ref());
+            version_status(&mut c.master.labels, latest.as_ref());
+            for g in &mut c.nodegroups {
+                version_status(&mut g.labels, latest.as_ref());
             }
-            if let Some(version) = master_upgraded.filter(|v| *v != master_version) {
-                cluster
-                    .labels
-                    .insert("kube_tag".into(), Value::String(version));
-            }
-            cluster.nodegroups.retain_mut(|g| {
-                settle_one(g, now_ms, &stamp);
-                g.status != "DELETE_COMPLETE"
-            });
-            match cluster.pending.take() {
-                Some(p) if p.at_ms <= now_ms => {
-                    cluster.updated_at = Some(stamp.clone());
-                    match p.then {
-                        Then::Remove => return false,
-                        Then::Complete | Then::Upgrade(_) => {
-                            cluster.status = completed(&cluster.status);
-                            cluster.status_reason = Some(format!(
-                                "Stack {} completed successfully",
-                                cluster.status.trim_end_matches("_COMPLETE")
-                            ));
-                        }
-                    }
-                }
-                other => cluster.pending = other,
-            }
-            true
-        });
-    }
-}
-
-fn completed(status: &str) -> String {
-    match status.strip_suffix("_IN_PROGRESS") {
-        Some(op) => format!("{op}_COMPLETE"),
-        None => status.to_owned(),
-    }
-}
-
-/// Settles one node group; answers whether an operation completed.
-fn settle_one(group: &mut NodeGroup, now_ms: i64, stamp: &str) -> bool {
-    match group.pending.take() {
-        Some(p) if p.at_ms <= now_ms => {
-            group.updated_at = Some(stamp.to_owned());
-            match p.then {
-                Then::Remove => group.status = "DELETE_COMPLETE".into(),
-                Then::Complete | Then::Upgrade(_) => {
-                    if let Then::Upgrade(version) = p.then {
-                        group
-                            .labels
-                            .insert("kube_tag".into(), Value::String(version));
-                    }
-                    group.status = completed(&group.status);
-                    group.status_reason = Some(format!(
-                        "Stack {} completed successfully",
-                        group.status.trim_end_matches("_COMPLETE")
-                    ));
-                    sync_addresses(group);
-                }
-            }
-            true
         }
+    }
+}
+
+fn version_status(labels: &mut Map<String, Value>, latest: Option<&Vec<u32>>) {
+    let own = labels
+        .get("kube_tag")
+        .and_then(Value::as_str)
+        .and_then(version_key);
+    let behind = matches!((own, latest), (Some(own), Some(latest)) if own < *latest);
+    labels.insert(
+        "kube_version_status".into(),
+        Value::String(if behind { "NEED_UPGRADE" } else { "LATEST" }.into()),
+    );
+}
+
+/// Takes the pending operation out if its time has come.
+fn due(pending: &mut Option<Pending>, now_ms: i64) -> Option<Pending> {
+    match pending.take() {
+        Some(p) if p.at_ms <= now_ms => Some(p),
         other => {
-            group.pending = other;
-            false
+            *pending = other;
+            None
         }
     }
 }
 
-/// Makes the node addresses as many as the nodes: keeps the old ones, adds new ones.
-pub fn sync_addresses(group: &mut NodeGroup) {
-    let want = usize::try_from(group.node_count).unwrap_or(0);
-    group.node_addresses.truncate(want);
-    let mut host = 10 + group.id % 200;
-    while group.node_addresses.len() < want {
-        let candidate = format!("192.168.{}.{}", group.id % 250, host % 250 + 2);
-        if !group.node_addresses.contains(&candidate) {
-            group.node_addresses.push(candidate);
+/// `X_IN_PROGRESS` → `X_COMPLETE` (or `X_FAILED`), and the status reason that goes with it.
+fn finish(status: &str, failed: bool) -> (String, String) {
+    let op = status.strip_suffix("_IN_PROGRESS").unwrap_or(status);
+    let op = op
+        .strip_suffix("_COMPLETE")
+        .or_else(|| op.strip_suffix("_FAILED"))
+        .unwrap_or(op);
+    if failed {
+        (
+            format!("{op}_FAILED"),
+            format!("Stack {op} failed: the operation failed (emulator)"),
+        )
+    } else {
+        (
+            format!("{op}_COMPLETE"),
+            format!("Stack {op} completed successfully"),
+        )
+    }
+}
+
+/// Events settled in one pass: `(event uuid, failed)`.
+type Done = Vec<(String, bool)>;
+
+/// Settles one cluster; answers whether it still exists.
+fn settle_cluster(cluster: &mut Cluster, now_ms: i64, stamp: &str) -> bool {
+    let mut done = Done::new();
+    if let Some(version) = settle_group(&mut cluster.master, now_ms, stamp, &mut done) {
+        cluster
+            .labels
+            .insert("kube_tag".into(), Value::String(version));
+    }
+    cluster.nodegroups.retain_mut(|g| {
+        settle_group(g, now_ms, stamp, &mut done);
+        g.status != "DELETE_COMPLETE"
+    });
+    cluster.addons.retain_mut(|a| {
+        let Some(p) = due(&mut a.pending, now_ms) else {
+            return true;
+        };
+        a.updated_at = Some(stamp.to_owned());
+        if let Some(e) = p.event {
+            done.push((e, p.fail));
         }
-        host += 1;
+        if p.then == Then::Remove && !p.fail {
+            return false;
+        }
+        let (status, _) = finish(&a.status, p.fail);
+        a.status = status;
+        a.status_reason = p.fail.then(|| "the operation failed (emulator)".to_owned());
+        true
+    });
+    let mut alive = true;
+    if let Some(p) = due(&mut cluster.pending, now_ms) {
+        cluster.updated_at = Some(stamp.to_owned());
+        if let Some(e) = p.event.clone() {
+            done.push((e, p.fail));
+        }
+        if p.then == Then::Remove && !p.fail {
+            alive = false;
+        }
+        if let (Then::Renew(years), false) = (&p.then, p.fail) {
+            renew(cluster, *years, now_ms);
+        }
+        let (status, reason) = finish(&cluster.status, p.fail);
+        cluster.status = status;
+        cluster.status_reason = Some(reason);
+    }
+    for (uuid, failed) in done {
+        crate::events::finish(cluster, &uuid, failed, stamp);
+    }
+    alive
+}
+
+/// New certificates: new kubeconfig data, a new expiry.
+fn renew(cluster: &mut Cluster, years: u32, now_ms: i64) {
+    cluster.cert_seed = format!("{}{:x}", cluster.cert_seed.get(..32).unwrap_or(""), now_ms);
+    cluster
+        .labels
+        .insert("term_of_validity".into(), Value::String(years.to_string()));
+    cluster.labels.insert(
+        "certificate_expiry".into(),
+        Value::String(years_later(now_ms, years)),
+    );
+}
+
+/// Settles one node group; answers the version it was upgraded to, if it was.
+fn settle_group(
+    group: &mut NodeGroup,
+    now_ms: i64,
+    stamp: &str,
+    done: &mut Done,
+) -> Option<String> {
+    let p = due(&mut group.pending, now_ms)?;
+    group.updated_at = Some(stamp.to_owned());
+    if let Some(e) = p.event {
+        done.push((e, p.fail));
+    }
+    if p.then == Then::Remove && !p.fail {
+        group.status = "DELETE_COMPLETE".into();
+        return None;
+    }
+    let (status, reason) = finish(&group.status, p.fail);
+    group.status = status;
+    group.status_reason = Some(reason);
+    if p.fail {
+        return None;
+    }
+    sync_nodes(group);
+    match p.then {
+        Then::Upgrade(version) => {
+            group
+                .labels
+                .insert("kube_tag".into(), Value::String(version.clone()));
+            Some(version)
+        }
+        Then::Flavor(flavor) => {
+            group.flavor_id = flavor;
+            None
+        }
+        Then::Complete | Then::Remove | Then::Renew(_) => None,
+    }
+}
+
+/// Makes the nodes as many as the node count: keeps the old ones, adds new ones.
+pub fn sync_nodes(group: &mut NodeGroup) {
+    let want = usize::try_from(group.node_count).unwrap_or(0);
+    group.nodes.truncate(want);
+    while group.nodes.len() < want {
+        let n = group.nodes_made;
+        group.nodes_made += 1;
+        let host = 10 + group.id % 200 + n;
+        group.nodes.push(Node {
+            uuid: format!(
+                "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
+                group.id & 0xffff_ffff,
+                n & 0xffff,
+                group.id & 0xfff,
+                n & 0xfff,
+                (group.id << 20 | n) & 0xffff_ffff_ffff
+            ),
+            address: format!(
+                "192.{}.{}.{}",
+                168 + (host / 250) % 80,
+                group.id % 250,
+                host % 250 + 2
+            ),
+            stopped: false,
+        });
     }
 }
 
@@ -317,6 +508,14 @@ pub struct SeedCluster {
     pub kube_tag: Option<String>,
     #[serde(default)]
     pub labels: Map<String, Value>,
+    /// The installed add-ons by name (default: the default of each mandatory type; `[]`
+    /// for a cluster older than add-on management).
+    #[serde(default)]
+    pub addons: Option<Vec<String>>,
+    /// Sets `labels.certificate_expiry` this many days from the seed's loading
+    /// (negative: already expired).
+    #[serde(default)]
+    pub certificate_expiry_in_days: Option<i64>,
     #[serde(default)]
     pub nodegroups: Vec<SeedNodeGroup>,
 }
@@ -335,6 +534,9 @@ pub struct SeedNodeGroup {
     pub kube_tag: Option<String>,
     #[serde(default)]
     pub labels: Map<String, Value>,
+    /// How many of its nodes are stopped (the first ones).
+    #[serde(default)]
+    pub stopped_nodes: u32,
 }
 
 /// What a new cluster or node group is made from.
@@ -352,6 +554,7 @@ fn base_labels(kube_tag: &str) -> Map<String, Value> {
         ("boot_volume_size", "20"),
         ("boot_volume_type", "General HDD"),
         ("ca_enable", "False"),
+        ("ca_pod_replicas", "1"),
         ("ca_max_node_count", "10"),
         ("ca_min_node_count", "1"),
         ("ca_scale_down_delay_after_add", "10"),
@@ -370,6 +573,13 @@ fn base_labels(kube_tag: &str) -> Map<String, Value> {
     m
 }
 
+/// The platform version the service reports (the guide's example).
+const PLATFORM_VERSION: &str = "1.202511.0";
+/// The most nodes a seed may give one node group (each node is kept in memory).
+const MAX_SEED_NODES: u32 = 1000;
+/// Certificates' validity in years when nothing says otherwise.
+const DEFAULT_TERM_OF_VALIDITY: u32 = 5;
+
 /// Labels the service adds to every node group it creates.
 pub fn service_labels(labels: &mut Map<String, Value>, kube_tag: &str) {
     for (k, v) in [
@@ -386,6 +596,7 @@ pub fn service_labels(labels: &mut Map<String, Value>, kube_tag: &str) {
         ("os_type", "linux"),
         ("os_version", "7.8"),
         ("project_domain", "NORMAL"),
+        ("platform_version", PLATFORM_VERSION),
     ] {
         labels.entry(k).or_insert_with(|| Value::String(v.into()));
     }
@@ -422,7 +633,8 @@ pub fn new_nodegroup(
         image_id: image_id.to_owned(),
         labels,
         node_count,
-        node_addresses: Vec::new(),
+        nodes: Vec::new(),
+        nodes_made: 0,
         status: status.to_owned(),
         status_reason: None,
         stack_id: rng.uuid(),
@@ -431,14 +643,15 @@ pub fn new_nodegroup(
         pending: None,
     };
     if status.ends_with("_IN_PROGRESS") {
-        group.pending = Some(Pending {
-            at_ms: bp.now_ms + bp.op_delay_ms,
-            then: Then::Complete,
-        });
+        group.pending = Some(Pending::new(
+            bp.now_ms.saturating_add(bp.op_delay_ms),
+            Then::Complete,
+            None,
+        ));
     } else {
         group.status_reason = Some("Stack CREATE completed successfully".into());
     }
-    sync_addresses(&mut group);
+    sync_nodes(&mut group);
     group
 }
 
@@ -461,6 +674,20 @@ pub fn from_seed(seed: Seed, rng: &mut Rng, bp: &Blueprint<'_>) -> Result<World,
         for (k, v) in &sc.labels {
             labels.insert(k.clone(), wire_label(v));
         }
+        if let Some(days) = sc.certificate_expiry_in_days {
+            let at = bp.now_ms.saturating_add(days.saturating_mul(86_400_000));
+            labels.insert(
+                "certificate_expiry".into(),
+                Value::String(format_utc(at, false)),
+            );
+        }
+        if let Some(expiry) = labels.get("certificate_expiry").and_then(Value::as_str) {
+            if !is_rfc3339(expiry) {
+                return Err(format!(
+                    "clusters[{ci}].labels.certificate_expiry must be an RFC 3339 instant, got {expiry:?}"
+                ));
+            }
+        }
         let bp_cluster = Blueprint {
             op_delay_ms: sc.settle_after_ms.unwrap_or(bp.op_delay_ms),
             ..*bp
@@ -479,6 +706,10 @@ pub fn from_seed(seed: Seed, rng: &mut Rng, bp: &Blueprint<'_>) -> Result<World,
             labels.clone(),
             &status,
         );
+        if let Some(names) = &sc.addons {
+            cluster.addons = crate::addons::by_names(names, rng, bp.now_ms)
+                .map_err(|e| format!("clusters[{ci}].addons: {e}"))?;
+        }
         if let Some(uuid) = sc.uuid {
             cluster.uuid = uuid;
             cluster.labels.insert(
@@ -497,6 +728,7 @@ pub fn from_seed(seed: Seed, rng: &mut Rng, bp: &Blueprint<'_>) -> Result<World,
                     status: None,
                     kube_tag: None,
                     labels: Map::new(),
+                    stopped_nodes: 0,
                 },
             );
         }
@@ -510,6 +742,12 @@ pub fn from_seed(seed: Seed, rng: &mut Rng, bp: &Blueprint<'_>) -> Result<World,
             for (k, v) in &sg.labels {
                 glabels.insert(k.clone(), wire_label(v));
             }
+            let nodes = sg.node_count.unwrap_or(1);
+            if nodes > MAX_SEED_NODES {
+                return Err(format!(
+                    "clusters[{ci}].nodegroups[{gi}].node_count must be at most {MAX_SEED_NODES}"
+                ));
+            }
             let gtag = sg.kube_tag.unwrap_or_else(|| kube_tag.clone());
             service_labels(&mut glabels, &gtag);
             let gstatus = sg.status.unwrap_or_else(|| status.clone());
@@ -522,13 +760,31 @@ pub fn from_seed(seed: Seed, rng: &mut Rng, bp: &Blueprint<'_>) -> Result<World,
                 flavor,
                 &image,
                 glabels,
-                sg.node_count.unwrap_or(1),
+                nodes,
                 &gstatus,
             );
             if let Some(uuid) = sg.uuid {
                 group.uuid = uuid;
             }
+            if sg.stopped_nodes > group.node_count {
+                return Err(format!(
+                    "clusters[{ci}].nodegroups[{gi}].stopped_nodes exceeds its node_count"
+                ));
+            }
+            for node in group
+                .nodes
+                .iter_mut()
+                .take(usize::try_from(sg.stopped_nodes).unwrap_or(0))
+            {
+                node.stopped = true;
+            }
             cluster.push_group(group);
+        }
+        let ticket = world.ticket(rng);
+        let event = crate::events::record(&mut cluster, ticket, "CLUSTER_CREATE", None, bp.now_ms);
+        match cluster.pending.as_mut() {
+            Some(p) if status.starts_with("CREATE_") => p.event = Some(event),
+            _ => crate::events::finish(&mut cluster, &event, false, &format_utc(bp.now_ms, false)),
         }
         world.clusters.push(cluster);
     }
@@ -568,9 +824,20 @@ pub fn new_cluster(
     let mut labels = labels;
     service_labels(&mut labels, &kube_tag);
     labels.remove("ca_image");
+    for (k, v) in [
+        ("etcd_volume_size", "10"),
+        ("strict_sg_rules", "False"),
+        ("service_cluster_ip_range", "10.254.0.0/16"),
+        ("pods_network_cidr", "10.100.0.0/16"),
+        ("pods_network_subnet", "24"),
+    ] {
+        labels.entry(k).or_insert_with(|| Value::String(v.into()));
+    }
+    let term = label_count(&labels, "term_of_validity").unwrap_or(DEFAULT_TERM_OF_VALIDITY);
+    labels.insert("term_of_validity".into(), Value::String(term.to_string()));
     labels
-        .entry("etcd_volume_size")
-        .or_insert_with(|| Value::String("10".into()));
+        .entry("certificate_expiry")
+        .or_insert_with(|| Value::String(years_later(bp.now_ms, term)));
     labels.insert(
         "server_group_meta".into(),
         Value::String(format!("k8s_{uuid}_{}", master.uuid)),
@@ -595,9 +862,15 @@ pub fn new_cluster(
         nodegroups: Vec::new(),
         master,
         cert_seed: rng.hex(48),
-        pending: status.ends_with("_IN_PROGRESS").then(|| Pending {
-            at_ms: bp.now_ms + bp.op_delay_ms,
-            then: Then::Complete,
+        pending: status.ends_with("_IN_PROGRESS").then(|| {
+            Pending::new(
+                bp.now_ms.saturating_add(bp.op_delay_ms),
+                Then::Complete,
+                None,
+            )
         }),
+        events: Vec::new(),
+        acl: Acl::default(),
+        addons: crate::addons::defaults(rng, bp.now_ms),
     }
 }

@@ -85,6 +85,68 @@ pub fn format_utc(ms: i64, zulu: bool) -> String {
     )
 }
 
+/// The same instant `years` later, as `format_utc` writes it (29 February becomes 28).
+pub fn years_later(ms: i64, years: u32) -> String {
+    let now = format_utc(ms, false);
+    let (Some(year), Some(rest)) = (
+        now.get(..4).and_then(|y| y.parse::<i64>().ok()),
+        now.get(4..),
+    ) else {
+        return now;
+    };
+    let year = year + i64::from(years);
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let rest = if !leap && rest.starts_with("-02-29") {
+        rest.replacen("-02-29", "-02-28", 1)
+    } else {
+        rest.to_owned()
+    };
+    format!("{year:04}{rest}")
+}
+
+/// Whether `text` looks like an RFC 3339 instant: `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`.
+pub fn is_rfc3339(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        b.get(r)
+            .is_some_and(|s| !s.is_empty() && s.iter().all(u8::is_ascii_digit))
+    };
+    let at = |i: usize, c: u8| b.get(i) == Some(&c);
+    if !(digits(0..4)
+        && at(4, b'-')
+        && digits(5..7)
+        && at(7, b'-')
+        && digits(8..10)
+        && (at(10, b'T') || at(10, b't'))
+        && digits(11..13)
+        && at(13, b':')
+        && digits(14..16)
+        && at(16, b':')
+        && digits(17..19))
+    {
+        return false;
+    }
+    let mut i = 19;
+    if at(i, b'.') {
+        i += 1;
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    let zone = text.get(i..).unwrap_or("");
+    zone == "Z"
+        || zone == "z"
+        || (zone.len() == 6
+            && (zone.starts_with('+') || zone.starts_with('-'))
+            && digits(i + 1..i + 3)
+            && at(i + 3, b':')
+            && digits(i + 4..i + 6))
+}
+
 /// Decodes `%XX` escapes of a path segment; `None` if the result is not UTF-8.
 pub fn percent_decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
@@ -151,6 +213,18 @@ mod tests {
         assert_eq!(base64(b"hello"), "aGVsbG8=");
         assert_eq!(base64(b"hi!"), "aGkh");
         assert!(version_key("v1.19.13") > version_key("v1.9.20"));
+        assert_eq!(
+            years_later(1_709_164_800_000, 1),
+            "2025-02-28T00:00:00+00:00"
+        );
+        assert_eq!(
+            years_later(1_709_164_800_000, 4),
+            "2028-02-29T00:00:00+00:00"
+        );
+        assert!(is_rfc3339("2027-01-02T03:04:05Z"));
+        assert!(is_rfc3339("2027-01-02T03:04:05.123+09:00"));
+        assert!(!is_rfc3339("2027-01-02"));
+        assert!(!is_rfc3339("2027-01-02T03:04:05+0900"));
         let mut rng = Rng::new(7);
         let id = rng.uuid();
         assert_eq!(id.len(), 36);

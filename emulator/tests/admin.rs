@@ -76,8 +76,40 @@ fn reset_returns_to_the_seed() {
 }
 
 #[test]
+fn cors_is_off_unless_origins_are_given() {
+    let off = Emulator::start(&[]);
+    let token = off.token();
+    let plain = off.call(
+        "GET",
+        "/v1/supports",
+        &[
+            ("Origin", "http://localhost:5173"),
+            ("X-Auth-Token", &token),
+        ],
+        None,
+    );
+    assert_eq!(plain.status, 200);
+    assert_eq!(plain.header("access-control-allow-origin"), None);
+    let preflight = off.call(
+        "OPTIONS",
+        "/v1/clusters",
+        &[
+            ("Origin", "http://localhost:5173"),
+            ("Access-Control-Request-Method", "GET"),
+        ],
+        None,
+    );
+    assert_ne!(
+        preflight.status, 204,
+        "no preflight answer without --cors-origins"
+    );
+    assert_eq!(preflight.header("access-control-allow-origin"), None);
+    assert_eq!(preflight.header("access-control-allow-methods"), None);
+}
+
+#[test]
 fn cors_allows_the_configured_origins() {
-    let open = Emulator::start(&[]);
+    let open = Emulator::start(&["--cors-origins", "*"]);
     let preflight = open.call(
         "OPTIONS",
         "/v1/clusters",
@@ -97,10 +129,11 @@ fn cors_allows_the_configured_origins() {
         preflight.header("access-control-allow-headers"),
         Some("x-auth-token, openstack-api-version")
     );
-    assert!(preflight
-        .header("access-control-allow-methods")
-        .unwrap()
-        .contains("POST"));
+    let methods = preflight.header("access-control-allow-methods").unwrap();
+    assert!(
+        methods.contains("POST") && methods.contains("PATCH"),
+        "{methods}"
+    );
 
     let closed = Emulator::start(&["--cors-origins", "http://a.test,http://b.test"]);
     let from = |origin: &str| closed.call("GET", "/v1/supports", &[("Origin", origin)], None);
@@ -134,4 +167,61 @@ fn bad_flags_are_reported() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--port: \"nine\" is not a valid number"));
+}
+
+#[test]
+fn help_and_version_go_to_stdout() {
+    let run = |args: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_nks-emulator"))
+            .args(args.split(' '))
+            .output()
+            .unwrap()
+    };
+    for flag in ["--help", "-h"] {
+        let out = run(flag);
+        assert_eq!(out.status.code(), Some(0), "{flag}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.starts_with("nks-emulator: ") && text.contains("--cors-origins"),
+            "{text}"
+        );
+        assert!(out.stderr.is_empty(), "{flag} wrote to stderr");
+    }
+    for flag in ["--version", "-V"] {
+        let out = run(flag);
+        assert_eq!(out.status.code(), Some(0), "{flag}");
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            format!("nks-emulator {}\n", env!("CARGO_PKG_VERSION"))
+        );
+    }
+    let out = run("--bogus 1");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown option --bogus"));
+}
+
+#[test]
+fn flags_take_an_equals_sign_too() {
+    let emu = Emulator::start(&["--cors-origins=*", "--max-node-count=3"]);
+    let token = emu.token();
+    let answer = emu.call(
+        "GET",
+        "/v1/supports",
+        &[("Origin", "http://x.test"), ("X-Auth-Token", &token)],
+        None,
+    );
+    assert_eq!(answer.header("access-control-allow-origin"), Some("*"));
+    let resize = json!({"nodegroup": "gpu", "node_count": 4});
+    assert_eq!(
+        emu.nks(
+            &token,
+            "POST",
+            "/v1/clusters/prod/actions/resize",
+            Some(&resize)
+        )
+        .status,
+        400,
+        "quota 3"
+    );
 }

@@ -9,7 +9,7 @@
 mod common;
 
 use common::*;
-use serde_json::json;
+use serde_json::{json, Value};
 
 #[test]
 fn a_created_cluster_moves_to_create_complete_with_its_node_groups() {
@@ -288,4 +288,45 @@ fn seeds_load_from_a_file_and_bad_seeds_are_refused() {
     );
     assert_eq!(bad.status, 400);
     assert!(bad.error()["detail"].as_str().unwrap().contains("nme"));
+}
+
+#[test]
+fn the_default_seed_is_ready_for_maintenance() {
+    let emu = Emulator::start(&[]);
+    let token = emu.token();
+    let get = |path: &str| emu.nks(&token, "GET", path, None).json();
+    let supports = get("/v1/supports");
+    assert_eq!(supports["supported_k8s"]["v1.21.6"], true);
+    // prod: control plane and workers one minor version behind a supported target,
+    // certificates that expire within weeks; k8s-test's in more than a year.
+    let prod = get("/v1/clusters/prod");
+    assert_eq!(prod["labels"]["kube_tag"], "v1.20.12");
+    assert_eq!(prod["labels"]["kube_version_status"], "NEED_UPGRADE");
+    for group in ["default-worker", "batch", "gpu"] {
+        let g = get(&format!("/v1/clusters/prod/nodegroups/{group}"));
+        assert_eq!(g["labels"]["kube_tag"], "v1.20.12", "{group}");
+    }
+    let year_day = |label: &Value| {
+        let text = label.as_str().unwrap();
+        let year: i64 = text[..4].parse().unwrap();
+        let month: i64 = text[5..7].parse().unwrap();
+        let day: i64 = text[8..10].parse().unwrap();
+        year * 372 + month * 31 + day
+    };
+    let now = year_day(&prod["created_at"]);
+    let prod_expiry = year_day(&prod["labels"]["certificate_expiry"]);
+    assert!(
+        (15..=25).contains(&(prod_expiry - now)),
+        "{}",
+        prod["labels"]["certificate_expiry"]
+    );
+    let other = get("/v1/clusters/k8s-test");
+    assert!(year_day(&other["labels"]["certificate_expiry"]) - now > 365);
+    let events = get(&format!(
+        "/v1/clusters/{}/events",
+        prod["uuid"].as_str().unwrap()
+    ));
+    assert_eq!(events["events"][0]["type"], "CLUSTER_CREATE");
+    let addons = get("/v1/clusters/prod/addons");
+    assert_eq!(addons["addons"].as_array().unwrap().len(), 2);
 }

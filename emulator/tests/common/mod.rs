@@ -77,10 +77,20 @@ impl Emulator {
         headers: &[(&str, &str)],
         body: Option<&str>,
     ) -> Option<Answer> {
+        self.try_call_within(Duration::from_secs(10), method, path, headers, body)
+    }
+
+    /// `try_call`, waiting at most `wait` for the answer (`None` after that, too).
+    pub fn try_call_within(
+        &self,
+        wait: Duration,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> Option<Answer> {
         let mut stream = TcpStream::connect(&self.addr).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
+        stream.set_read_timeout(Some(wait)).unwrap();
         let body = body.unwrap_or("");
         let mut request = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
