@@ -275,3 +275,34 @@ test("the current guide's rules are checked before any request, naming the field
   }
   assert.deepEqual(await apiCalls(), [], "the emulator saw nothing");
 });
+
+test("the current guide's answers, read back from the emulator (needs the emulator of wt-emulator)", async () => {
+  const nks = client({ retries: 0 });
+  const prod = await nks.getCluster("prod");
+  assert.deepEqual(await nks.setIpAcl("prod", { enable: "True", action: "DENY", ipacl_targets: [{ cidr_address: "203.0.113.0/24", description: "blocked" }] }), { uuid: prod.uuid });
+  const acl = await nks.getIpAcl("prod");
+  assert.equal(acl.enable, true, "enable read as a boolean");
+  assert.equal(acl.action, "DENY");
+  assert.deepEqual(acl.ipacl_targets, [{ cidr_address: "203.0.113.0/24", description: "blocked" }]);
+
+  const events = await nks.listEvents("prod");
+  assert.ok(events.some((e) => e.type === "CLUSTER_API_EP_IPACL_UPDATE"), "the ACL change is in the history");
+  const one = await nks.getEvent(prod.uuid, events[0].uuid);
+  assert.equal(one.uuid, events[0].uuid);
+  assert.ok(["IN_PROGRESS", "SUCCESS", "FAIL"].includes(one.state));
+
+  const types = await nks.listAddonTypes();
+  for (const name of ["cni", "kube-dns"]) {
+    assert.equal(types.find((t) => t.name === name)?.mandatory, true, `${name} is mandatory`);
+  }
+  assert.equal((await nks.getAddonType("cni")).name, "cni");
+  const catalogue = await nks.listAddons();
+  assert.ok(catalogue.length > 0);
+  assert.equal((await nks.getAddon(catalogue[0].uuid)).uuid, catalogue[0].uuid);
+  const installed = await nks.listClusterAddons("prod");
+  assert.ok(installed.length > 0);
+  assert.equal((await nks.getClusterAddon("prod", installed[0].name)).name, installed[0].name);
+
+  const eventTypes = await nks.supportedEventTypes();
+  assert.equal(typeof eventTypes.CLUSTER_CREATE, "string");
+});
