@@ -33,7 +33,7 @@ pub fn get_cluster(cluster: &str) -> Result<Call<Cluster>, Error> {
 pub fn create_cluster(spec: &ClusterCreate, max: u32) -> Result<Call<UuidResponse>, Error> {
     validate::cluster_create(spec, max)?;
     let mut call = Call::new(&CREATE_CLUSTER, &[], from_json)?;
-    call.body = Some(body_with_wire_labels(spec, &spec.labels)?);
+    call.body = Some(body_with_wire_labels(spec)?);
     Ok(call)
 }
 

@@ -18,7 +18,6 @@ pub use ipacl::*;
 pub use nodegroup::*;
 
 use crate::error::{Error, FieldError};
-use crate::model::{labels_to_wire, Labels};
 use crate::transport::Method;
 
 /// Reads a 2xx answer's body into the operation's result.
@@ -509,12 +508,17 @@ fn body_of(value: &impl serde::Serialize) -> Result<String, Error> {
     serde_json::to_string(value).map_err(|e| Error::validation("body", e))
 }
 
-/// A create request's body, with its `labels` replaced by their wire form.
-fn body_with_wire_labels(spec: &impl serde::Serialize, labels: &Labels) -> Result<String, Error> {
-    let mut body = serde_json::to_value(spec).map_err(|e| Error::validation("body", e))?;
-    if let Some(map) = body.as_object_mut() {
-        let wire = labels_to_wire(labels).map_err(|e| Error::validation("labels", e))?;
-        map.insert("labels".into(), wire);
+/// A create request's body, with its `labels` in their wire form. The typed spec is
+/// written once, as text, and its labels rewritten as JSON (not generic past that).
+fn body_with_wire_labels(spec: &impl serde::Serialize) -> Result<String, Error> {
+    wire_labels(&body_of(spec)?)
+}
+
+fn wire_labels(text: &str) -> Result<String, Error> {
+    let mut body: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| Error::validation("body", e))?;
+    if let Some(labels) = body.get_mut("labels") {
+        crate::model::rewrite_to_wire(labels);
     }
     body_of(&body)
 }

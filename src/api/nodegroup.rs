@@ -42,7 +42,7 @@ pub fn create_nodegroup(
 ) -> Result<Call<NodeGroup>, Error> {
     let mut call = Call::new(&CREATE_NODEGROUP, &[cluster], from_json)?;
     validate::nodegroup_create(spec, max)?;
-    call.body = Some(body_with_wire_labels(spec, &spec.labels)?);
+    call.body = Some(body_with_wire_labels(spec)?);
     Ok(call)
 }
 

@@ -252,8 +252,15 @@ pub struct ExtraVolume {
 /// The wire form of labels: documented booleans as `"True"`/`"False"`, documented
 /// counts as strings; every other label exactly as it was given.
 pub fn to_wire(labels: &Labels) -> Result<Value, serde_json::Error> {
-    let mut value = serde_json::to_value(labels)?;
-    if let Value::Object(map) = &mut value {
+    let mut value = serde_json::from_str(&serde_json::to_string(labels)?)?;
+    rewrite_to_wire(&mut value);
+    Ok(value)
+}
+
+/// Rewrites normalized labels (an object) into their wire form, in place. Works on
+/// JSON values, so requests need no second serializer for their typed labels.
+pub(crate) fn rewrite_to_wire(labels: &mut Value) {
+    if let Value::Object(map) = labels {
         for (key, entry) in map.iter_mut() {
             match (kind_of(key), &*entry) {
                 (Some(SettingKind::Flag), Value::Bool(b)) => {
@@ -266,5 +273,4 @@ pub fn to_wire(labels: &Labels) -> Result<Value, serde_json::Error> {
             }
         }
     }
-    Ok(value)
 }

@@ -19,6 +19,7 @@ pub use cluster::{
 };
 pub use event::Event;
 pub use ipacl::{IpAcl, IpAclTarget};
+pub(crate) use labels::rewrite_to_wire;
 pub use labels::{to_wire as labels_to_wire, ExtraSecurityGroup, ExtraVolume, Labels};
 pub use nodegroup::{
     FipAutoBind, FlavorChange, MetricAutoscale, MetricPolicy, MetricRule, NodeGroup,
