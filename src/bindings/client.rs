@@ -205,7 +205,8 @@ impl Client {
                 &args.data(2, "labels")?,
             )?),
             "upgrade" => {
-                let rollout = if args.0.get(3).is_undefined() {
+                let options = args.0.get(3);
+                let rollout = if options.is_undefined() || options.is_null() {
                     Rollout::default()
                 } else {
                     args.data::<Rollout>(3, "options")?
