@@ -26,9 +26,14 @@ interface CommonOptions {
 }
 
 type Where = { region: Region; endpoint?: string } | { endpoint: string; region?: Region };
-type Auth = { token: string; identity?: never } | { identity: IdentityCredentials; token?: never };
+type Auth =
+  | { token: string; identity?: never; accessKey?: never }
+  | { identity: IdentityCredentials; token?: never; accessKey?: never }
+  /** A key of the nks-edge Worker's gateway (`endpoint: "https://<worker>/nks"`): sent as `Authorization: Bearer`. */
+  | { accessKey: string; token?: never; identity?: never };
 
-/** Options of `new NksClient(…)`: a region or endpoint (endpoint wins), a token or credentials. */
+/** Options of `new NksClient(…)`: a region or endpoint (endpoint wins), and exactly one of a
+ *  token, Identity credentials or a gateway access key. */
 export type NksClientOptions = CommonOptions & Where & Auth;
 
 /** What went wrong. */
@@ -57,8 +62,16 @@ export declare class NksError extends Error {
   readonly detail: string | null;
   /** From the `x-openstack-request-id` header. */
   readonly requestId: string | null;
-  /** The input field at fault (`validation` only), e.g. `labels.cert_manager_api`. */
+  /** The input field at fault (`validation` only), e.g. `labels.cert_manager_api`: the first of `issues`. */
   readonly field: string | null;
+  /** Every problem found in the input (`validation`), each with its field's JSON path. */
+  readonly issues: FieldIssue[];
+}
+
+/** One problem of an input: where (a JSON path, empty for the whole value) and what. */
+export interface FieldIssue {
+  field: string;
+  message: string;
 }
 
 /** Magnum statuses; others pass through as strings. */
@@ -94,7 +107,46 @@ export interface Labels {
   kube_tag?: string;
   user_script?: string;
   master_lb_floating_ip_enabled?: boolean;
+  ca_pod_replicas?: number;
+  user_script_v2?: string;
+  strict_sg_rules?: boolean;
+  fip_auto_bind_enable?: boolean;
+  fip_bind_subnet?: string;
+  fip_selector?: string;
+  k8s_node_labels?: unknown;
+  extra_security_groups?: ExtraSecurityGroup[];
+  extra_volumes?: ExtraVolume[];
+  service_cluster_ip_range?: string;
+  pods_network_cidr?: string;
+  pods_network_subnet?: number;
+  ncr_sgw?: string;
+  obs_sgw?: string;
+  /** Certificate validity in years. */
+  term_of_validity?: number;
+  /** When the certificates expire. */
+  certificate_expiry?: string;
+  platform_version?: string;
+  /** `LATEST`, `NEED_UPGRADE`, … */
+  kube_version_status?: string;
   /** Labels the reference does not document, as they came. */
+  [other: string]: unknown;
+}
+
+/** An additional security group of a worker node group. */
+export interface ExtraSecurityGroup {
+  target_subnet?: string;
+  /** Comma-separated security group UUIDs. */
+  security_group_ids?: string;
+  [other: string]: unknown;
+}
+
+/** An additional block storage of a worker node group. */
+export interface ExtraVolume {
+  volume_type?: string;
+  volume_size?: number;
+  volume_key_id?: string;
+  volume_appkey?: string;
+  volume_mount_path?: string;
   [other: string]: unknown;
 }
 
@@ -116,6 +168,10 @@ export interface Cluster {
   created_at?: string;
   updated_at?: string;
   labels?: Labels;
+  /** `FRESH`, `STALE`, `ROTTEN` (older clusters: `HEALTHY`). */
+  health_status?: string;
+  /** Details of `health_status` per worker node group, as they came. */
+  health_status_reason?: Record<string, unknown>;
   [other: string]: unknown;
 }
 
@@ -138,6 +194,7 @@ export interface NodeGroup {
   created_at?: string;
   updated_at?: string;
   labels?: Labels;
+  version?: string;
   [other: string]: unknown;
 }
 
@@ -165,6 +222,24 @@ export interface LabelsInput {
   kube_tag?: string;
   user_script?: string;
   master_lb_floating_ip_enabled?: Flag;
+  ca_pod_replicas?: Count;
+  user_script_v2?: string;
+  strict_sg_rules?: Flag;
+  fip_auto_bind_enable?: Flag;
+  fip_bind_subnet?: string;
+  fip_selector?: string;
+  k8s_node_labels?: unknown;
+  extra_security_groups?: ExtraSecurityGroup[];
+  extra_volumes?: (Omit<ExtraVolume, "volume_size"> & { volume_size?: Count })[];
+  /** The service network: an IPv4 CIDR of at least a /24, apart from the pod network,
+   *  169.254.0.0/16 and 198.18.0.0/19. */
+  service_cluster_ip_range?: string;
+  /** The pod network: same rules as `service_cluster_ip_range`. */
+  pods_network_cidr?: string;
+  /** The pod subnet size: 20..28, at least 2 more than the pod network's prefix. */
+  pods_network_subnet?: Count;
+  ncr_sgw?: string;
+  obs_sgw?: string;
   [other: string]: unknown;
 }
 
@@ -187,7 +262,16 @@ export interface ClusterCreateSpec {
     kube_tag: string;
     master_lb_floating_ip_enabled: Flag;
   };
+  /** Add-ons installed with the cluster. */
+  addons?: AddonSpec[];
   [other: string]: unknown;
+}
+
+/** An add-on installed with a new cluster. */
+export interface AddonSpec {
+  name: string;
+  version: string;
+  options?: Record<string, unknown>;
 }
 
 /** `createNodeGroup(cluster, spec)`. */
@@ -221,6 +305,7 @@ export interface AutoscaleSettings {
   ca_scale_down_unneeded_time?: Count;
   ca_scale_down_util_thresh?: Count;
   ca_scale_down_delay_after_add?: Count;
+  ca_pod_replicas?: Count;
 }
 
 /** Autoscaler settings, as `getAutoscale` answers them. */
@@ -232,12 +317,208 @@ export interface Autoscale {
   ca_scale_down_unneeded_time?: number;
   ca_scale_down_util_thresh?: number;
   ca_scale_down_delay_after_add?: number;
+  ca_pod_replicas?: number;
   [other: string]: unknown;
 }
 
 /** `{ uuid }`: the cluster's or node group's. */
 export interface Accepted {
   uuid: string;
+}
+
+/** A task of a cluster's history. */
+export interface Event {
+  uuid: string;
+  id?: number;
+  project_id?: string;
+  cluster_uuid?: string;
+  cluster_name?: string;
+  resource_uuid?: string;
+  resource_name?: string;
+  resource_type?: "cluster" | "nodegroup" | (string & {});
+  /** The task type (see `supportedEventTypes()`), e.g. `CLUSTER_CREATE`. */
+  type?: string;
+  state?: "IN_PROGRESS" | "SUCCESS" | "FAIL" | (string & {});
+  contents?: string;
+  created_at?: string;
+  updated_at?: string;
+  [other: string]: unknown;
+}
+
+/** An address or IPv4 CIDR range under IP access control. */
+export interface IpAclTarget {
+  cidr_address: string;
+  description?: string;
+}
+
+/** IP access control of a cluster's API endpoint, as `getIpAcl` answers it. */
+export interface IpAcl {
+  cluster_uuid?: string;
+  enable: boolean;
+  action?: "ALLOW" | "DENY";
+  ipacl_targets?: IpAclTarget[];
+  [other: string]: unknown;
+}
+
+/** `setIpAcl(cluster, settings)`: when on, an action and 1..100 targets (IPv4 addresses or CIDRs). */
+export type IpAclSettings =
+  | { enable: true | "True" | "true"; action: "ALLOW" | "DENY"; ipacl_targets: IpAclTarget[] }
+  | { enable: false | "False" | "false"; action?: "ALLOW" | "DENY"; ipacl_targets?: IpAclTarget[] };
+
+/** `renewCertificates(cluster, spec)`. */
+export interface CertificateRenewal {
+  /** Years, 1..5. */
+  term_of_validity: 1 | 2 | 3 | 4 | 5;
+}
+
+/** `updateServiceGateways(cluster, spec)`. */
+export interface ServiceGateways {
+  ncr_sgw: string;
+  obs_sgw: string;
+}
+
+/** `setControlPlaneLog(cluster, settings)`: where the control plane's logs go. */
+export type ControlPlaneLog =
+  | { enable: false | "False" | "false" }
+  | {
+      enable: true | "True" | "true";
+      type: "lncs";
+      sgw: string;
+      lncs_appkey: string;
+      /** Minutes, 1..60 (default 10). */
+      upload_interval?: number;
+    }
+  | {
+      enable: true | "True" | "true";
+      type: "obs";
+      sgw: string;
+      obs_api_url: string;
+      obs_store_as?: "gzip" | "text";
+      /** Minutes, 1..60 (default 10). */
+      upload_interval?: number;
+    };
+
+/** How nodes are replaced by an upgrade or a flavor change. */
+export interface RolloutOptions {
+  /** Extra nodes while replacing (default 1; may be 0). */
+  num_buffer_nodes?: number;
+  /** Most nodes out of service at once (default 1; at least 1). */
+  num_max_unavailable_nodes?: number;
+}
+
+/** `changeFlavor(cluster, nodegroup, spec)`. */
+export interface FlavorChange extends RolloutOptions {
+  flavor_id: string;
+}
+
+/** What the metric-based autoscaler watches. */
+export type Metric =
+  | "GROUP_CPU_USAGE"
+  | "GROUP_MEMORY_USAGE"
+  | "GROUP_DISK_READ_BYTES"
+  | "GROUP_DISK_WRITE_BYTES"
+  | "GROUP_NETWORK_SENT_BYTES"
+  | "GROUP_NETWORK_RECV_BYTES";
+
+/** A rule of the metric-based autoscaler. */
+export interface MetricRule {
+  metric: Metric;
+  threshold: number;
+  /** Minutes, 2..60. */
+  duration: number;
+}
+
+/** One direction of the metric-based autoscaler (rules required when enabled). */
+export interface MetricPolicy {
+  enable?: Flag;
+  rules_operator?: "AND" | "OR" | "and" | "or";
+  /** Minutes, 1..60. */
+  delay?: number;
+  /** Nodes at a time, 1..10. */
+  adjustment_count?: number;
+  rules?: MetricRule[];
+}
+
+/** `setMetricAutoscale(cluster, nodegroup, spec)`: at least one direction. */
+export interface MetricAutoscale {
+  mba_scale_out?: MetricPolicy & { max_node_count?: number };
+  mba_scale_in?: MetricPolicy & { min_node_count?: number };
+}
+
+/** `setFloatingIpAutoBind(cluster, nodegroup, settings)`. */
+export type FipAutoBind =
+  | { fip_auto_bind_enable: true | "True" | "true"; fip_bind_subnet: string; fip_selector?: string }
+  | { fip_auto_bind_enable: false | "False" | "false"; fip_bind_subnet?: string; fip_selector?: string };
+
+/** A type of add-on (`cni`, `kube-dns`). */
+export interface AddonType {
+  uuid: string;
+  name: string;
+  mandatory?: boolean;
+  [other: string]: unknown;
+}
+
+/** An option an add-on takes. */
+export interface OptionSchema {
+  name: string;
+  data_type?: "STRING" | "INTEGER" | "SELECT" | (string & {});
+  default?: unknown;
+  updatable?: boolean;
+  mandatory?: boolean;
+  choices?: unknown[];
+  [other: string]: unknown;
+}
+
+/** An add-on of the catalogue. */
+export interface Addon {
+  uuid: string;
+  name: string;
+  /** Its type's name. */
+  type?: string;
+  version?: string;
+  description?: string;
+  option_schemas?: OptionSchema[];
+  k8s_min_version?: string;
+  k8s_max_version?: string;
+  deploy_target?: string;
+  [other: string]: unknown;
+}
+
+/** An add-on installed on a cluster. */
+export interface InstalledAddon {
+  uuid: string;
+  name: string;
+  type?: string;
+  version?: string;
+  options?: Record<string, unknown>;
+  status?: Status;
+  status_reason?: string;
+  project_id?: string;
+  cluster_uuid?: string;
+  cluster_name?: string;
+  scope?: string;
+  target_uuid?: string;
+  created_at?: string;
+  updated_at?: string;
+  [other: string]: unknown;
+}
+
+/** How an add-on change treats resources changed by hand. */
+export type ResolveConflicts = "none" | "overwrite" | "preserve";
+
+/** `installAddon(cluster, spec)`. */
+export interface AddonInstall {
+  name: string;
+  version: string;
+  resolve_conflicts: ResolveConflicts;
+  options?: Record<string, unknown>;
+}
+
+/** `updateAddon(cluster, addon, spec)`. */
+export interface AddonUpdate {
+  version: string;
+  resolve_conflicts: ResolveConflicts;
+  options?: Record<string, unknown>;
 }
 
 /** Days (`Mon-Fri`, `Sat,Sun`, `Fri-Mon`), times (`HH:MM`; `to` before `from` crosses
@@ -350,14 +631,41 @@ export declare class NksClient {
   getAutoscale(cluster: string, nodegroup: string): Promise<Autoscale>;
   setAutoscale(cluster: string, nodegroup: string, settings: AutoscaleSettings): Promise<Accepted>;
   /** `"default-master"` upgrades the control plane (first), then each worker node group. */
-  upgrade(cluster: string, nodegroup: string, version: string): Promise<Accepted>;
+  upgrade(cluster: string, nodegroup: string, version: string, options?: RolloutOptions): Promise<Accepted>;
   supportedVersions(): Promise<Record<string, boolean>>;
+  /** A cluster's task history (a name costs one cluster read first: the path takes the UUID). */
+  listEvents(cluster: string): Promise<Event[]>;
+  getEvent(cluster: string, eventUuid: string): Promise<Event>;
+  getIpAcl(cluster: string): Promise<IpAcl>;
+  setIpAcl(cluster: string, settings: IpAclSettings): Promise<Accepted>;
+  renewCertificates(cluster: string, spec: CertificateRenewal): Promise<Accepted>;
+  updateServiceGateways(cluster: string, spec: ServiceGateways): Promise<Accepted>;
+  setControlPlaneLog(cluster: string, settings: ControlPlaneLog): Promise<Accepted>;
+  /** Node UUIDs: sent colon-joined. */
+  stopNodes(cluster: string, nodegroup: string, nodeUuids: string[]): Promise<Accepted>;
+  startNodes(cluster: string, nodegroup: string, nodeUuids: string[]): Promise<Accepted>;
+  setMetricAutoscale(cluster: string, nodegroup: string, spec: MetricAutoscale): Promise<Accepted>;
+  changeFlavor(cluster: string, nodegroup: string, spec: FlavorChange): Promise<Accepted>;
+  setFloatingIpAutoBind(cluster: string, nodegroup: string, settings: FipAutoBind): Promise<Accepted>;
+  /** At most 20 Kubernetes labels. */
+  setNodeLabels(cluster: string, nodegroup: string, labels: Record<string, string>): Promise<Accepted>;
+  setUserScript(cluster: string, nodegroup: string, contents: string): Promise<Accepted>;
+  listAddonTypes(): Promise<AddonType[]>;
+  getAddonType(uuidOrName: string): Promise<AddonType>;
+  /** The add-on catalogue. */
+  listAddons(): Promise<Addon[]>;
+  getAddon(uuid: string): Promise<Addon>;
+  listClusterAddons(cluster: string): Promise<InstalledAddon[]>;
+  getClusterAddon(cluster: string, addon: string): Promise<InstalledAddon>;
+  installAddon(cluster: string, spec: AddonInstall): Promise<Accepted>;
+  updateAddon(cluster: string, addon: string, spec: AddonUpdate): Promise<Accepted>;
+  uninstallAddon(cluster: string, addon: string): Promise<Accepted>;
+  /** Task types and their descriptions (`supported_event_type`). */
+  supportedEventTypes(): Promise<Record<string, string>>;
   /** The plan the policy gives at `at` (default now); nothing is applied. */
   plan(policy: ScalePolicy | string, at?: Date | string | number, options?: RunOptions): Promise<Report>;
   /** Applies the plan for `at` (default now); answers the report. */
   reconcile(policy: ScalePolicy | string, at?: Date | string | number, options?: RunOptions): Promise<Report>;
-  /** Frees the wasm memory of this client. */
-  free(): void;
 }
 
 /** A maintenance window of a policy (upgrades one minor version at a time, control

@@ -6,7 +6,9 @@ use crate::auth::{Credentials, TokenSource};
 pub use crate::config::{region_endpoint, Config};
 use crate::error::{Error, ErrorKind, Service};
 use crate::model::{
-    Autoscale, Cluster, ClusterCreate, NodeGroup, NodeGroupCreate, Resize, Upgrade, UuidResponse,
+    Addon, AddonInstall, AddonType, AddonUpdate, Autoscale, CertificateRenewal, Cluster,
+    ClusterCreate, ControlPlaneLog, Event, FipAutoBind, FlavorChange, InstalledAddon, IpAcl,
+    MetricAutoscale, NodeGroup, NodeGroupCreate, Resize, ServiceGateways, Upgrade, UuidResponse,
 };
 use crate::retry::Backoff;
 use crate::secret::Secret;
@@ -176,7 +178,8 @@ impl<T: Transport> NksClient<T> {
         .await
     }
 
-    /// Endpoint 13: Upgrades a node group (`default-master`: the control plane, first).
+    /// Upgrades a node group (`default-master`: the control plane, first) to `version`,
+    /// with the API's default rollout.
     pub async fn upgrade(
         &self,
         cluster: &str,
@@ -185,16 +188,233 @@ impl<T: Transport> NksClient<T> {
     ) -> Result<UuidResponse, Error> {
         let spec = Upgrade {
             version: version.to_owned(),
+            ..Upgrade::default()
         };
-        self.execute(api::upgrade(cluster, nodegroup, &spec)?).await
+        self.upgrade_with(cluster, nodegroup, &spec).await
     }
 
-    /// Endpoint 14: The Kubernetes versions the service supports.
+    /// Upgrades a node group with the rollout options (`num_buffer_nodes`,
+    /// `num_max_unavailable_nodes`) of `spec`.
+    pub async fn upgrade_with(
+        &self,
+        cluster: &str,
+        nodegroup: &str,
+        spec: &Upgrade,
+    ) -> Result<UuidResponse, Error> {
+        self.execute(api::upgrade(cluster, nodegroup, spec)?).await
+    }
+
+    /// The Kubernetes versions the service supports.
     pub async fn supported_versions(&self) -> Result<BTreeMap<String, bool>, Error> {
         Ok(self
             .execute(api::supported_versions()?)
             .await?
             .supported_k8s)
+    }
+
+    /// The task types events report, with their descriptions.
+    pub async fn supported_event_types(&self) -> Result<BTreeMap<String, String>, Error> {
+        Ok(self
+            .execute(api::supported_event_types()?)
+            .await?
+            .supported_event_type)
+    }
+
+    /// The UUID of `cluster`: itself when it has a UUID's form, else read with one
+    /// cluster request (the events paths take only UUIDs).
+    pub async fn cluster_uuid(&self, cluster: &str) -> Result<String, Error> {
+        if crate::validate::looks_like_uuid(cluster) {
+            return Ok(cluster.to_owned());
+        }
+        Ok(self.get_cluster(cluster).await?.uuid)
+    }
+
+    /// A cluster's task history (a name costs one more request: see [`Self::cluster_uuid`]).
+    pub async fn list_events(&self, cluster: &str) -> Result<Vec<Event>, Error> {
+        api::list_events(cluster)?;
+        let uuid = self.cluster_uuid(cluster).await?;
+        self.execute(api::list_events(&uuid)?).await
+    }
+
+    /// One task of a cluster's history.
+    pub async fn get_event(&self, cluster: &str, event: &str) -> Result<Event, Error> {
+        api::get_event(cluster, event)?;
+        let uuid = self.cluster_uuid(cluster).await?;
+        self.execute(api::get_event(&uuid, event)?).await
+    }
+
+    /// IP access control of the cluster's API endpoint.
+    pub async fn get_ip_acl(&self, cluster: &str) -> Result<IpAcl, Error> {
+        self.execute(api::get_ip_acl(cluster)?).await
+    }
+
+    /// Sets IP access control of the cluster's API endpoint; answers its UUID.
+    pub async fn set_ip_acl(&self, cluster: &str, acl: &IpAcl) -> Result<UuidResponse, Error> {
+        self.execute(api::set_ip_acl(cluster, acl)?).await
+    }
+
+    /// Renews the cluster's certificates for `term_of_validity` years (1..=5).
+    pub async fn renew_certificates(
+        &self,
+        cluster: &str,
+        spec: &CertificateRenewal,
+    ) -> Result<UuidResponse, Error> {
+        self.execute(api::renew_certificates(cluster, spec)?).await
+    }
+
+    /// Changes the cluster's service gateways.
+    pub async fn update_service_gateways(
+        &self,
+        cluster: &str,
+        spec: &ServiceGateways,
+    ) -> Result<UuidResponse, Error> {
+        self.execute(api::update_service_gateways(cluster, spec)?)
+            .await
+    }
+
+    /// Sets where the control plane's logs go.
+    pub async fn set_control_plane_log(
+        &self,
+        cluster: &str,
+        log: &ControlPlaneLog,
+    ) -> Result<UuidResponse, Error> {
+        self.execute(api::set_control_plane_log(cluster, log)?)
+            .await
+    }
+
+    /// Stops nodes of a node group (their UUIDs).
+    pub async fn stop_nodes(
+        &self,
+        cluster: &str,
+        nodegroup: &str,
+        nodes: &[String],
+    ) -> Result<UuidResponse, Error> {
+        self.execute(api::stop_nodes(cluster, nodegroup, nodes)?)
+            .await
+    }
+
+    /// Starts stopped nodes of a node group (their UUIDs).
+    pub async fn start_nodes(
+        &self,
+        cluster: &str,
+        nodegroup: &str,
+        nodes: &[String],
+    ) -> Result<UuidResponse, Error> {
+        self.execute(api::start_nodes(cluster, nodegroup, nodes)?)
+            .await
+    }
+
+    /// Sets a node group's metric-based autoscaler.
+    pub async fn set_metric_autoscale(
+        &self,
+        cluster: &str,
+        nodegroup: &str,
+        spec: &MetricAutoscale,
+    ) -> Result<UuidResponse, Error> {
+        self.execute(api::set_metric_autoscale(cluster, nodegroup, spec)?)
+            .await
+    }
+
+    /// Changes a node group's instance type.
+    pub async fn change_flavor(
+        &self,
+        cluster: &str,
+        nodegroup: &str,
+        spec: &FlavorChange,
+    ) -> Result<UuidResponse, Error> {
+        self.execute(api::change_flavor(cluster, nodegroup, spec)?)
+            .await
+    }
+
+    /// Sets a node group's floating IP auto-assignment.
+    pub async fn set_floating_ip_auto_bind(
+        &self,
+        cluster: &str,
+        nodegroup: &str,
+        spec: &FipAutoBind,
+    ) -> Result<UuidResponse, Error> {
+        self.execute(api::set_floating_ip_auto_bind(cluster, nodegroup, spec)?)
+            .await
+    }
+
+    /// Sets a node group's Kubernetes node labels (at most 20).
+    pub async fn set_node_labels(
+        &self,
+        cluster: &str,
+        nodegroup: &str,
+        labels: &BTreeMap<String, String>,
+    ) -> Result<UuidResponse, Error> {
+        self.execute(api::set_node_labels(cluster, nodegroup, labels)?)
+            .await
+    }
+
+    /// Replaces a node group's user script.
+    pub async fn set_user_script(
+        &self,
+        cluster: &str,
+        nodegroup: &str,
+        contents: &str,
+    ) -> Result<UuidResponse, Error> {
+        self.execute(api::set_user_script(cluster, nodegroup, contents)?)
+            .await
+    }
+
+    /// The add-on types.
+    pub async fn list_addon_types(&self) -> Result<Vec<AddonType>, Error> {
+        self.execute(api::list_addon_types()?).await
+    }
+
+    /// One add-on type, by UUID or name.
+    pub async fn get_addon_type(&self, addon_type: &str) -> Result<AddonType, Error> {
+        self.execute(api::get_addon_type(addon_type)?).await
+    }
+
+    /// The add-on catalogue.
+    pub async fn list_addons(&self) -> Result<Vec<Addon>, Error> {
+        self.execute(api::list_addons()?).await
+    }
+
+    /// One add-on of the catalogue, by UUID.
+    pub async fn get_addon(&self, addon: &str) -> Result<Addon, Error> {
+        self.execute(api::get_addon(addon)?).await
+    }
+
+    /// The add-ons installed on a cluster.
+    pub async fn list_cluster_addons(&self, cluster: &str) -> Result<Vec<InstalledAddon>, Error> {
+        self.execute(api::list_cluster_addons(cluster)?).await
+    }
+
+    /// One add-on installed on a cluster, by UUID or name.
+    pub async fn get_cluster_addon(
+        &self,
+        cluster: &str,
+        addon: &str,
+    ) -> Result<InstalledAddon, Error> {
+        self.execute(api::get_cluster_addon(cluster, addon)?).await
+    }
+
+    /// Installs an add-on on a cluster.
+    pub async fn install_addon(
+        &self,
+        cluster: &str,
+        spec: &AddonInstall,
+    ) -> Result<UuidResponse, Error> {
+        self.execute(api::install_addon(cluster, spec)?).await
+    }
+
+    /// Updates an add-on installed on a cluster.
+    pub async fn update_addon(
+        &self,
+        cluster: &str,
+        addon: &str,
+        spec: &AddonUpdate,
+    ) -> Result<UuidResponse, Error> {
+        self.execute(api::update_addon(cluster, addon, spec)?).await
+    }
+
+    /// Removes an add-on from a cluster.
+    pub async fn uninstall_addon(&self, cluster: &str, addon: &str) -> Result<UuidResponse, Error> {
+        self.execute(api::uninstall_addon(cluster, addon)?).await
     }
 
     /// Sends one call and reads its answer into the call's result type.
@@ -284,10 +504,14 @@ impl<T: Transport> NksClient<T> {
 
 /// Reads a 2xx answer; a body of the wrong shape is `invalid_response`.
 pub(crate) fn read<R>(parse: crate::api::Parse<R>, response: &HttpResponse) -> Result<R, Error> {
-    parse(&response.body).map_err(|why| {
-        let mut error = Error::invalid_response(response.status, why);
-        error.request_id = response.header("x-openstack-request-id").map(str::to_owned);
-        error.body = response.body.clone();
-        error
-    })
+    parse(&response.body).map_err(|why| unreadable(response, why))
+}
+
+/// The `invalid_response` error of an answer that did not parse (not generic).
+#[inline(never)]
+fn unreadable(response: &HttpResponse, why: crate::error::FieldError) -> Error {
+    let mut error = Error::invalid_response(response.status, why);
+    error.request_id = response.header("x-openstack-request-id").map(str::to_owned);
+    error.body = response.body.clone();
+    error
 }

@@ -1,7 +1,13 @@
 //! The reference's rules, checked before any request: a failure names the field.
 
 use crate::error::Error;
-use crate::model::{Autoscale, ClusterCreate, Labels, NodeGroupCreate, Resize, Upgrade};
+use crate::model::{
+    AddonInstall, AddonUpdate, Autoscale, CertificateRenewal, ClusterCreate, ControlPlaneLog,
+    FipAutoBind, FlavorChange, IpAcl, Labels, MetricAutoscale, MetricPolicy, NodeGroupCreate,
+    Resize, Rollout, ServiceGateways, Upgrade,
+};
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
 
 /// The only cluster template the service accepts.
 pub const CLUSTER_TEMPLATE_ID: &str = "iaas_console";
@@ -103,7 +109,12 @@ pub fn cluster_create(spec: &ClusterCreate, max: u32) -> Result<(), Error> {
     required("flavor_id", &spec.flavor_id)?;
     required("fixed_network", &spec.fixed_network)?;
     required("fixed_subnet", &spec.fixed_subnet)?;
+    for (i, addon) in spec.addons.iter().flatten().enumerate() {
+        required(&format!("addons[{i}].name"), &addon.name)?;
+        required(&format!("addons[{i}].version"), &addon.version)?;
+    }
     let labels = &spec.labels;
+    networks(labels)?;
     required_text_label("labels.node_image", labels.node_image.as_ref())?;
     required_text_label("labels.kube_tag", labels.kube_tag.as_ref())?;
     worker_labels(labels, max)?;
@@ -178,5 +189,377 @@ pub fn autoscale(settings: &Autoscale, max: u32) -> Result<(), Error> {
 
 /// `POST …/upgrade`.
 pub fn upgrade(spec: &Upgrade) -> Result<(), Error> {
-    required("version", &spec.version)
+    required("version", &spec.version)?;
+    rollout(&spec.rollout)
+}
+
+fn rollout(rollout: &Rollout) -> Result<(), Error> {
+    if rollout.num_max_unavailable_nodes == Some(0) {
+        return Err(Error::validation(
+            "num_max_unavailable_nodes",
+            "must be at least 1",
+        ));
+    }
+    Ok(())
+}
+
+fn within(field: &str, value: Option<u32>, low: u32, high: u32) -> Result<(), Error> {
+    match value {
+        Some(v) if !(low..=high).contains(&v) => Err(Error::validation(
+            field,
+            format!("must be between {low} and {high}, got {v}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<(), Error> {
+    if allowed.iter().any(|a| a.eq_ignore_ascii_case(value.trim())) {
+        Ok(())
+    } else {
+        Err(Error::validation(
+            field,
+            format!("must be one of {}", allowed.join(", ")),
+        ))
+    }
+}
+
+/// Whether `text` has the form of a UUID (8-4-4-4-12 hex digits).
+pub fn looks_like_uuid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// An IPv4 range: its first address and prefix length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cidr {
+    /// The first address, as a number.
+    pub network: u32,
+    /// The prefix length (0..=32).
+    pub prefix: u32,
+}
+
+impl Cidr {
+    /// Reads `a.b.c.d/n`, or a single address (`/32`) when `bare` is allowed.
+    pub fn parse(text: &str, bare: bool) -> Option<Cidr> {
+        let (addr, prefix) = match text.trim().split_once('/') {
+            Some((addr, prefix)) => (addr, prefix.parse::<u32>().ok().filter(|p| *p <= 32)?),
+            None if bare => (text.trim(), 32),
+            None => return None,
+        };
+        let addr = u32::from(addr.parse::<Ipv4Addr>().ok()?);
+        Some(Cidr {
+            network: addr & Self::mask(prefix),
+            prefix,
+        })
+    }
+
+    fn mask(prefix: u32) -> u32 {
+        u32::MAX.checked_shl(32 - prefix).unwrap_or(0)
+    }
+
+    /// Whether the two ranges share an address.
+    pub fn overlaps(self, other: Cidr) -> bool {
+        let mask = Self::mask(self.prefix.min(other.prefix));
+        self.network & mask == other.network & mask
+    }
+}
+
+/// Ranges the service uses itself: link-local and NKS's internal band.
+const RESERVED: [(&str, Cidr); 2] = [
+    (
+        "169.254.0.0/16",
+        Cidr {
+            network: 0xA9FE_0000,
+            prefix: 16,
+        },
+    ),
+    (
+        "198.18.0.0/19",
+        Cidr {
+            network: 0xC612_0000,
+            prefix: 19,
+        },
+    ),
+];
+
+/// The pod and service networks of a new cluster: CIDRs of at least a /24, apart
+/// from each other and from the reserved ranges; the pod subnet size 20..=28 and at
+/// least 2 more than the pod network's prefix.
+fn networks(labels: &Labels) -> Result<(), Error> {
+    let mut ranges: Vec<(&str, Cidr)> = Vec::new();
+    for (field, value) in [
+        ("labels.pods_network_cidr", &labels.pods_network_cidr),
+        (
+            "labels.service_cluster_ip_range",
+            &labels.service_cluster_ip_range,
+        ),
+    ] {
+        let Some(text) = value else { continue };
+        let cidr = Cidr::parse(text, false)
+            .ok_or_else(|| Error::validation(field, "must be an IPv4 CIDR (a.b.c.d/n)"))?;
+        if cidr.prefix > 24 {
+            return Err(Error::validation(field, "must be a /24 or larger block"));
+        }
+        for (name, reserved) in RESERVED {
+            if cidr.overlaps(reserved) {
+                return Err(Error::validation(field, format!("must not overlap {name}")));
+            }
+        }
+        if let Some((other, _)) = ranges.iter().find(|(_, r)| r.overlaps(cidr)) {
+            return Err(Error::validation(
+                field,
+                format!("must not overlap {other}"),
+            ));
+        }
+        ranges.push((field, cidr));
+    }
+    within(
+        "labels.pods_network_subnet",
+        labels.pods_network_subnet,
+        20,
+        28,
+    )?;
+    let pods = labels
+        .pods_network_cidr
+        .as_deref()
+        .and_then(|t| Cidr::parse(t, false));
+    if let (Some(size), Some(pods)) = (labels.pods_network_subnet, pods) {
+        if size < pods.prefix + 2 {
+            return Err(Error::validation(
+                "labels.pods_network_subnet",
+                format!(
+                    "must be at least 2 more than the prefix of labels.pods_network_cidr (/{})",
+                    pods.prefix
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The most Kubernetes labels a node group takes.
+pub const MAX_NODE_LABELS: usize = 20;
+
+/// `PATCH …/nodegroups/{ng}` type `k8s_node_labels`: at most 20 pairs, no empty key.
+pub fn node_labels(labels: &BTreeMap<String, String>) -> Result<(), Error> {
+    if labels.len() > MAX_NODE_LABELS {
+        return Err(Error::validation(
+            "k8s_node_labels",
+            format!(
+                "takes at most {MAX_NODE_LABELS} labels, got {}",
+                labels.len()
+            ),
+        ));
+    }
+    if labels.keys().any(|k| k.trim().is_empty()) {
+        return Err(Error::validation(
+            "k8s_node_labels",
+            "must not have an empty key",
+        ));
+    }
+    Ok(())
+}
+
+/// `POST …/api_ep_ipacl`: when on, an action (`ALLOW`/`DENY`) and 1..=100 targets,
+/// each an IPv4 address or CIDR.
+pub fn ip_acl(acl: &IpAcl) -> Result<(), Error> {
+    match &acl.action {
+        Some(action) => one_of("action", action, &["ALLOW", "DENY"])?,
+        None if acl.enable => {
+            return Err(Error::validation(
+                "action",
+                "is required when enable is true",
+            ))
+        }
+        None => {}
+    }
+    let targets = acl.ipacl_targets.as_deref().unwrap_or_default();
+    if acl.enable && targets.is_empty() {
+        return Err(Error::validation(
+            "ipacl_targets",
+            "needs at least one target when enable is true",
+        ));
+    }
+    if targets.len() > 100 {
+        return Err(Error::validation(
+            "ipacl_targets",
+            format!("takes at most 100 targets, got {}", targets.len()),
+        ));
+    }
+    for (i, target) in targets.iter().enumerate() {
+        if Cidr::parse(&target.cidr_address, true).is_none() {
+            return Err(Error::validation(
+                format!("ipacl_targets[{i}].cidr_address"),
+                "must be an IPv4 address or CIDR (a.b.c.d or a.b.c.d/n)",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `PATCH /v1/certificates/{id}`: 1..=5 years.
+pub fn certificate_renewal(spec: &CertificateRenewal) -> Result<(), Error> {
+    within("term_of_validity", Some(spec.term_of_validity), 1, 5)
+}
+
+/// `POST …/actions/update_sgw`: both gateways.
+pub fn service_gateways(spec: &ServiceGateways) -> Result<(), Error> {
+    required("ncr_sgw", &spec.ncr_sgw)?;
+    required("obs_sgw", &spec.obs_sgw)
+}
+
+/// `PATCH /v1/clusters/{id}` type `control_plane_log`: when on, a type (`lncs` with
+/// its appkey, or `obs` with its URL) and a service gateway; `upload_interval` 1..=60.
+pub fn control_plane_log(log: &ControlPlaneLog) -> Result<(), Error> {
+    let field = |name: &str| format!("control_plane_log.{name}");
+    within(&field("upload_interval"), log.upload_interval, 1, 60)?;
+    if let Some(store) = &log.obs_store_as {
+        one_of(&field("obs_store_as"), store, &["gzip", "text"])?;
+    }
+    if !log.enable {
+        return Ok(());
+    }
+    let kind = log
+        .kind
+        .as_deref()
+        .ok_or_else(|| Error::validation(field("type"), "is required when enable is true"))?;
+    one_of(&field("type"), kind, &["lncs", "obs"])?;
+    required(&field("sgw"), log.sgw.as_deref().unwrap_or_default())?;
+    if kind.trim().eq_ignore_ascii_case("lncs") {
+        required(
+            &field("lncs_appkey"),
+            log.lncs_appkey.as_deref().unwrap_or_default(),
+        )
+    } else {
+        required(
+            &field("obs_api_url"),
+            log.obs_api_url.as_deref().unwrap_or_default(),
+        )
+    }
+}
+
+/// `POST …/stop_node` and `…/start_node`: the node UUIDs, colon-joined.
+pub fn node_list(nodes: &[String]) -> Result<String, Error> {
+    if nodes.is_empty() {
+        return Err(Error::validation("node_list", "needs at least one node"));
+    }
+    for (i, node) in nodes.iter().enumerate() {
+        if node.trim().is_empty() || node.contains(':') {
+            return Err(Error::validation(
+                format!("node_list[{i}]"),
+                "must be a node id, not empty and without ':'",
+            ));
+        }
+    }
+    Ok(nodes.join(":"))
+}
+
+/// The metrics the metric-based autoscaler watches.
+pub const METRICS: [&str; 6] = [
+    "GROUP_CPU_USAGE",
+    "GROUP_MEMORY_USAGE",
+    "GROUP_DISK_READ_BYTES",
+    "GROUP_DISK_WRITE_BYTES",
+    "GROUP_NETWORK_SENT_BYTES",
+    "GROUP_NETWORK_RECV_BYTES",
+];
+
+fn metric_policy(name: &str, policy: &MetricPolicy) -> Result<(), Error> {
+    let field = |f: &str| format!("{name}.{f}");
+    if let Some(op) = &policy.rules_operator {
+        one_of(&field("rules_operator"), op, &["AND", "OR"])?;
+    }
+    within(&field("delay"), policy.delay, 1, 60)?;
+    within(&field("adjustment_count"), policy.adjustment_count, 1, 10)?;
+    let rules = policy.rules.as_deref().unwrap_or_default();
+    let on = policy.enable == Some(true);
+    if on && rules.is_empty() {
+        return Err(Error::validation(
+            field("rules"),
+            "needs at least one rule when enable is true",
+        ));
+    }
+    for (i, rule) in rules.iter().enumerate() {
+        let at = |f: &str| format!("{name}.rules[{i}].{f}");
+        if !METRICS.contains(&rule.metric.as_str()) {
+            return Err(Error::validation(
+                at("metric"),
+                format!("must be one of {}", METRICS.join(", ")),
+            ));
+        }
+        if on && rule.threshold.is_none() {
+            return Err(Error::validation(at("threshold"), "is required"));
+        }
+        if on && rule.duration.is_none() {
+            return Err(Error::validation(at("duration"), "is required"));
+        }
+        within(&at("duration"), rule.duration, 2, 60)?;
+    }
+    Ok(())
+}
+
+/// `PATCH …/nodegroups/{ng}` type `metric_base_autoscale`.
+pub fn metric_autoscale(spec: &MetricAutoscale) -> Result<(), Error> {
+    if spec.mba_scale_out.is_none() && spec.mba_scale_in.is_none() {
+        return Err(Error::validation(
+            "mba_scale_out",
+            "mba_scale_out or mba_scale_in is required",
+        ));
+    }
+    if let Some(out) = &spec.mba_scale_out {
+        metric_policy("mba_scale_out", out)?;
+    }
+    if let Some(scale_in) = &spec.mba_scale_in {
+        metric_policy("mba_scale_in", scale_in)?;
+    }
+    Ok(())
+}
+
+/// `PATCH …/nodegroups/{ng}` type `flavor_id`.
+pub fn flavor_change(spec: &FlavorChange) -> Result<(), Error> {
+    required("flavor_id", &spec.flavor_id)?;
+    rollout(&spec.rollout)
+}
+
+/// `PATCH …/nodegroups/{ng}` type `fip_auto_bind`: the subnet is required when on.
+pub fn fip_auto_bind(spec: &FipAutoBind) -> Result<(), Error> {
+    if spec.fip_auto_bind_enable {
+        required(
+            "fip_auto_bind_update_info.fip_bind_subnet",
+            spec.fip_bind_subnet.as_deref().unwrap_or_default(),
+        )?;
+    }
+    Ok(())
+}
+
+const RESOLVE_CONFLICTS: [&str; 3] = ["none", "overwrite", "preserve"];
+
+fn resolve_conflicts(value: &str) -> Result<(), Error> {
+    required("resolve_conflicts", value)?;
+    if RESOLVE_CONFLICTS.contains(&value) {
+        Ok(())
+    } else {
+        Err(Error::validation(
+            "resolve_conflicts",
+            "must be one of none, overwrite, preserve",
+        ))
+    }
+}
+
+/// `POST /v1/clusters/{id}/addons/`.
+pub fn addon_install(spec: &AddonInstall) -> Result<(), Error> {
+    required("name", &spec.name)?;
+    required("version", &spec.version)?;
+    resolve_conflicts(&spec.resolve_conflicts)
+}
+
+/// `PATCH /v1/clusters/{id}/addons/{addon}`.
+pub fn addon_update(spec: &AddonUpdate) -> Result<(), Error> {
+    required("version", &spec.version)?;
+    resolve_conflicts(&spec.resolve_conflicts)
 }

@@ -1,12 +1,12 @@
-// The package in Node, imported as a user would, against the emulator: all 14 methods,
-// errors, validation before any request, retries of GETs and never of POSTs.
+// The package in Node, imported as a user would, against the emulator: every method
+// (the 14 of the seed guide with their answers, the current guide's on the wire), errors, validation before any request, retries of GETs and never of POSTs.
 import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { NksClient, NksError } from "nks-edge";
-import { EMULATOR, IDENTITY, reset, faults, apiCalls, clearRequests } from "./emulator.mjs";
+import { EMULATOR, IDENTITY, reset, faults, apiCalls, clearRequests, requests } from "./emulator.mjs";
 
 const fixture = (name) => {
   const value = JSON.parse(readFileSync(new URL(`../../tests/fixtures/${name}.json`, import.meta.url)));
@@ -130,7 +130,7 @@ test("a GET and a write of absolute values succeed after injected 503s; an upgra
   await clearRequests();
   assert.equal((await nks.getCluster("prod")).name, "prod");
   assert.ok((await nks.setAutoscale("prod", "batch", { ca_enable: true, ca_max_node_count: 4 })).uuid);
-  const error = await rejection(nks.upgrade("prod", "batch", "v1.99.0"));
+  const error = await rejection(nks.upgrade("prod", "batch", "v1.31.4"));
   assert.equal(error.kind, "server");
   assert.equal(error.status, 503);
   assert.equal(error.service, "NKS");
@@ -179,4 +179,146 @@ test("plan and reconcile from JS", async () => {
   assert.equal(error.kind, "validation");
   assert.equal(error.field, "policy.rules[0].when.days");
   assert.match(error.message, /"Mon-Fry" is not a day range/);
+});
+
+// ---- The operations of the current guide (CONTRACT 5.1) ----
+
+/** The request the API saw last, as { method, path, body }. */
+async function lastApiRequest() {
+  const seen = (await requests()).filter((r) => r.path.startsWith("/v1/"));
+  const { method, path, body } = seen[seen.length - 1];
+  return { method, path, body };
+}
+
+/** Awaits a call whatever its outcome (the wire is what these tests check). */
+const settle = (promise) => promise.then(() => undefined, () => undefined);
+
+test("every write of the current guide on the wire: method, path, body (PATCH types, colon-joined nodes)", async () => {
+  const nks = client({ retries: 0 });
+  await nks.listClusters(); // token first
+  const cases = [
+    [() => nks.setIpAcl("prod", { enable: true, action: "ALLOW", ipacl_targets: [{ cidr_address: "10.0.0.0/24", description: "office" }] }),
+      "POST", "/v1/clusters/prod/api_ep_ipacl", { enable: "True", action: "ALLOW", ipacl_targets: [{ cidr_address: "10.0.0.0/24", description: "office" }] }],
+    [() => nks.renewCertificates("prod", { term_of_validity: 2 }), "PATCH", "/v1/certificates/prod", { term_of_validity: 2 }],
+    [() => nks.updateServiceGateways("prod", { ncr_sgw: "n", obs_sgw: "o" }), "POST", "/v1/clusters/prod/actions/update_sgw", { ncr_sgw: "n", obs_sgw: "o" }],
+    [() => nks.setControlPlaneLog("prod", { enable: false }), "PATCH", "/v1/clusters/prod", { type: "control_plane_log", control_plane_log: { enable: false } }],
+    [() => nks.stopNodes("prod", "batch", ["n-1", "n-2"]), "POST", "/v1/clusters/prod/nodegroups/batch/stop_node", { node_list: "n-1:n-2" }],
+    [() => nks.startNodes("prod", "batch", ["n-1"]), "POST", "/v1/clusters/prod/nodegroups/batch/start_node", { node_list: "n-1" }],
+    [() => nks.setMetricAutoscale("prod", "batch", { mba_scale_out: { enable: false } }), "PATCH", "/v1/clusters/prod/nodegroups/batch",
+      { type: "metric_base_autoscale", mba_scale_out: { enable: false } }],
+    [() => nks.changeFlavor("prod", "batch", { flavor_id: "f-2", num_buffer_nodes: 0 }), "PATCH", "/v1/clusters/prod/nodegroups/batch",
+      { type: "flavor_id", flavor_id: "f-2", num_buffer_nodes: 0 }],
+    [() => nks.setFloatingIpAutoBind("prod", "batch", { fip_auto_bind_enable: false }), "PATCH", "/v1/clusters/prod/nodegroups/batch",
+      { type: "fip_auto_bind", fip_auto_bind_update_info: { fip_auto_bind_enable: false } }],
+    [() => nks.setNodeLabels("prod", "batch", { tier: "db" }), "PATCH", "/v1/clusters/prod/nodegroups/batch",
+      { type: "k8s_node_labels", k8s_node_labels: { tier: "db" } }],
+    [() => nks.setUserScript("prod", "batch", "echo hi"), "POST", "/v1/clusters/prod/nodegroups/batch/userscript", { contents: "echo hi" }],
+    [() => nks.upgrade("prod", "batch", "v1.31.4", { num_buffer_nodes: 2, num_max_unavailable_nodes: 1 }), "POST", "/v1/clusters/prod/nodegroups/batch/upgrade",
+      { version: "v1.31.4", num_buffer_nodes: 2, num_max_unavailable_nodes: 1 }],
+    [() => nks.installAddon("prod", { name: "coredns", version: "1.8.4-nks1", resolve_conflicts: "overwrite" }), "POST", "/v1/clusters/prod/addons/",
+      { name: "coredns", version: "1.8.4-nks1", resolve_conflicts: "overwrite" }],
+    [() => nks.updateAddon("prod", "coredns", { version: "1.8.4-nks1", resolve_conflicts: "none" }), "PATCH", "/v1/clusters/prod/addons/coredns",
+      { version: "1.8.4-nks1", resolve_conflicts: "none" }],
+    [() => nks.uninstallAddon("prod", "coredns"), "DELETE", "/v1/clusters/prod/addons/coredns", null],
+  ];
+  for (const [call, method, path, body] of cases) {
+    await settle(call());
+    assert.deepEqual(await lastApiRequest(), { method, path, body }, `${method} ${path}`);
+  }
+});
+
+test("every read of the current guide on the wire", async () => {
+  const nks = client({ retries: 0 });
+  await nks.listClusters();
+  const cases = [
+    [() => nks.getIpAcl("prod"), "/v1/clusters/prod/api_ep_ipacl"],
+    [() => nks.listAddonTypes(), "/v1/addon_types/"],
+    [() => nks.getAddonType("cni"), "/v1/addon_types/cni"],
+    [() => nks.listAddons(), "/v1/addons/"],
+    [() => nks.getAddon("a b"), "/v1/addons/a%20b"],
+    [() => nks.listClusterAddons("prod"), "/v1/clusters/prod/addons/"],
+    [() => nks.getClusterAddon("prod", "calico"), "/v1/clusters/prod/addons/calico"],
+    [() => nks.supportedEventTypes(), "/v1/supports"],
+  ];
+  for (const [call, path] of cases) {
+    await settle(call());
+    assert.deepEqual(await lastApiRequest(), { method: "GET", path, body: null }, path);
+  }
+});
+
+test("events: a cluster name is resolved with one read, a UUID is used as is", async () => {
+  const nks = client({ retries: 0 });
+  const prod = await nks.getCluster("prod");
+  await clearRequests();
+  await settle(nks.listEvents("prod"));
+  assert.deepEqual(await apiCalls(), ["GET /v1/clusters/prod", `GET /v1/clusters/${prod.uuid}/events`]);
+  await clearRequests();
+  await settle(nks.getEvent(prod.uuid, "e-1"));
+  assert.deepEqual(await apiCalls(), [`GET /v1/clusters/${prod.uuid}/events/e-1`]);
+  await clearRequests();
+  const missing = await rejection(nks.listEvents("ghost"));
+  assert.equal(missing.kind, "not_found");
+  assert.deepEqual(await apiCalls(), ["GET /v1/clusters/ghost"], "no events request for a missing cluster");
+});
+
+test("the current guide's rules are checked before any request, naming the field", async () => {
+  const nks = client();
+  await nks.listClusters();
+  await clearRequests();
+  const cases = [
+    [nks.setIpAcl("prod", { enable: true, action: "PERMIT", ipacl_targets: [{ cidr_address: "10.0.0.1" }] }), "action"],
+    [nks.setIpAcl("prod", { enable: true, action: "DENY", ipacl_targets: [] }), "ipacl_targets"],
+    [nks.setIpAcl("prod", { enable: true, action: "DENY", ipacl_targets: [{ cidr_address: "10.0.0.0/40" }] }), "ipacl_targets[0].cidr_address"],
+    [nks.renewCertificates("prod", { term_of_validity: 6 }), "term_of_validity"],
+    [nks.setControlPlaneLog("prod", { enable: true, type: "obs", sgw: "s", obs_api_url: "u", upload_interval: 61 }), "control_plane_log.upload_interval"],
+    [nks.stopNodes("prod", "batch", []), "node_list"],
+    [nks.stopNodes("prod", "batch", ["a:b"]), "node_list[0]"],
+    [nks.startNodes("prod", "batch", "n-1"), "nodeUuids"],
+    [nks.setMetricAutoscale("prod", "batch", { mba_scale_in: { enable: true, delay: 61, rules: [] } }), "mba_scale_in.delay"],
+    [nks.setMetricAutoscale("prod", "batch", { mba_scale_out: { enable: true, rules: [{ metric: "CPU", threshold: 1, duration: 2 }] } }), "mba_scale_out.rules[0].metric"],
+    [nks.setNodeLabels("prod", "batch", Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, "v"]))), "k8s_node_labels"],
+    [nks.installAddon("prod", { name: "coredns", version: "1" }), "resolve_conflicts"],
+    [nks.updateAddon("prod", "coredns", { version: "1", resolve_conflicts: "merge" }), "resolve_conflicts"],
+    [nks.upgrade("prod", "batch", "v1.31.4", { num_max_unavailable_nodes: 0 }), "num_max_unavailable_nodes"],
+    [nks.getEvent("prod", ".."), "event"],
+  ];
+  for (const [promise, field] of cases) {
+    const error = await rejection(promise);
+    assert.ok(error instanceof NksError);
+    assert.equal(error.kind, "validation", field);
+    assert.equal(error.field, field);
+    assert.deepEqual(error.issues.map((i) => i.field), [field]);
+  }
+  assert.deepEqual(await apiCalls(), [], "the emulator saw nothing");
+});
+
+test("the current guide's answers, read back from the emulator (needs the emulator of wt-emulator)", async () => {
+  const nks = client({ retries: 0 });
+  const prod = await nks.getCluster("prod");
+  assert.deepEqual(await nks.setIpAcl("prod", { enable: "True", action: "DENY", ipacl_targets: [{ cidr_address: "203.0.113.0/24", description: "blocked" }] }), { uuid: prod.uuid });
+  const acl = await nks.getIpAcl("prod");
+  assert.equal(acl.enable, true, "enable read as a boolean");
+  assert.equal(acl.action, "DENY");
+  assert.deepEqual(acl.ipacl_targets, [{ cidr_address: "203.0.113.0/24", description: "blocked" }]);
+
+  const events = await nks.listEvents("prod");
+  assert.ok(events.some((e) => e.type === "CLUSTER_API_EP_IPACL_UPDATE"), "the ACL change is in the history");
+  const one = await nks.getEvent(prod.uuid, events[0].uuid);
+  assert.equal(one.uuid, events[0].uuid);
+  assert.ok(["IN_PROGRESS", "SUCCESS", "FAIL"].includes(one.state));
+
+  const types = await nks.listAddonTypes();
+  for (const name of ["cni", "kube-dns"]) {
+    assert.equal(types.find((t) => t.name === name)?.mandatory, true, `${name} is mandatory`);
+  }
+  assert.equal((await nks.getAddonType("cni")).name, "cni");
+  const catalogue = await nks.listAddons();
+  assert.ok(catalogue.length > 0);
+  assert.equal((await nks.getAddon(catalogue[0].uuid)).uuid, catalogue[0].uuid);
+  const installed = await nks.listClusterAddons("prod");
+  assert.ok(installed.length > 0);
+  assert.equal((await nks.getClusterAddon("prod", installed[0].name)).name, installed[0].name);
+
+  const eventTypes = await nks.supportedEventTypes();
+  assert.equal(typeof eventTypes.CLUSTER_CREATE, "string");
 });

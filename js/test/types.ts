@@ -2,6 +2,7 @@
 // marked @ts-expect-error must fail to compile (tsc reports an unused directive).
 import { NksClient, NksError } from "nks-edge";
 import type { Autoscale, Cluster, ErrorKind, NodeGroup, Report, ScalePolicy } from "nks-edge";
+import type { Accepted, Addon, AddonType, Event, InstalledAddon, IpAcl } from "nks-edge";
 
 async function whole(): Promise<void> {
   const nks = new NksClient({ region: "kr1", identity: { tenantId: "t", username: "u@example.com", password: "p" }, timeoutMs: 5000, retries: 1 });
@@ -86,4 +87,63 @@ async function misuse(nks: NksClient): Promise<void> {
   void [both, yaml];
 }
 
-void [whole, misuse];
+async function currentGuide(nks: NksClient): Promise<void> {
+  const gateway = new NksClient({ endpoint: "https://worker.example/nks", accessKey: "key-1" });
+  const events: Event[] = await gateway.listEvents("prod");
+  const state: string | undefined = (await nks.getEvent("prod", events[0]?.uuid ?? "e")).state;
+  const acl: IpAcl = await nks.getIpAcl("prod");
+  const on: boolean = acl.enable;
+  await nks.setIpAcl("prod", { enable: true, action: "ALLOW", ipacl_targets: [{ cidr_address: "10.0.0.0/24", description: "office" }] });
+  await nks.setIpAcl("prod", { enable: false });
+  const renewed: Accepted = await nks.renewCertificates("prod", { term_of_validity: 5 });
+  await nks.updateServiceGateways("prod", { ncr_sgw: "n", obs_sgw: "o" });
+  await nks.setControlPlaneLog("prod", { enable: true, type: "lncs", sgw: "s", lncs_appkey: "k", upload_interval: 10 });
+  await nks.setControlPlaneLog("prod", { enable: false });
+  await nks.stopNodes("prod", "w", ["n-1", "n-2"]);
+  await nks.startNodes("prod", "w", ["n-1"]);
+  await nks.setMetricAutoscale("prod", "w", {
+    mba_scale_out: { enable: true, max_node_count: 6, rules_operator: "OR", delay: 10, adjustment_count: 2, rules: [{ metric: "GROUP_CPU_USAGE", threshold: 80, duration: 2 }] },
+    mba_scale_in: { enable: false },
+  });
+  await nks.changeFlavor("prod", "w", { flavor_id: "f", num_buffer_nodes: 1, num_max_unavailable_nodes: 1 });
+  await nks.setFloatingIpAutoBind("prod", "w", { fip_auto_bind_enable: true, fip_bind_subnet: "s", fip_selector: "nks-fip" });
+  await nks.setNodeLabels("prod", "w", { tier: "db" });
+  await nks.setUserScript("prod", "w", "echo hi");
+  await nks.upgrade("prod", "w", "v1.31.4", { num_buffer_nodes: 0 });
+  const types: AddonType[] = await nks.listAddonTypes();
+  const cni: AddonType = await nks.getAddonType("cni");
+  const catalogue: Addon[] = await nks.listAddons();
+  const calico: Addon = await nks.getAddon(catalogue[0]?.uuid ?? "a");
+  const installed: InstalledAddon[] = await nks.listClusterAddons("prod");
+  const one: InstalledAddon = await nks.getClusterAddon("prod", "calico");
+  await nks.installAddon("prod", { name: "coredns", version: "1.8.4-nks1", resolve_conflicts: "overwrite", options: { replicas: 2 } });
+  await nks.updateAddon("prod", "coredns", { version: "1.8.5-nks1", resolve_conflicts: "none" });
+  await nks.uninstallAddon("prod", "coredns");
+  const eventTypes: Record<string, string> = await nks.supportedEventTypes();
+  try {
+    await nks.renewCertificates("prod", { term_of_validity: 1 });
+  } catch (error) {
+    if (error instanceof NksError) {
+      const issues: { field: string; message: string }[] = error.issues;
+      void issues;
+    }
+  }
+
+  // @ts-expect-error: exactly one of token, identity and accessKey
+  new NksClient({ endpoint: "https://worker.example/nks", accessKey: "k", token: "t" });
+  // @ts-expect-error: term_of_validity is 1..5
+  await nks.renewCertificates("prod", { term_of_validity: 6 });
+  // @ts-expect-error: node UUIDs are an array
+  await nks.stopNodes("prod", "w", "n-1:n-2");
+  // @ts-expect-error: an action is required when enabled
+  await nks.setIpAcl("prod", { enable: true, ipacl_targets: [{ cidr_address: "10.0.0.1" }] });
+  // @ts-expect-error: resolve_conflicts is required
+  await nks.installAddon("prod", { name: "coredns", version: "1" });
+  // @ts-expect-error: not a metric
+  await nks.setMetricAutoscale("prod", "w", { mba_scale_out: { rules: [{ metric: "CPU", threshold: 1, duration: 2 }] } });
+  // @ts-expect-error: the lncs type needs its appkey
+  await nks.setControlPlaneLog("prod", { enable: true, type: "lncs", sgw: "s" });
+  void [state, on, renewed, types, cni, calico, installed, one, eventTypes];
+}
+
+void [whole, misuse, currentGuide];

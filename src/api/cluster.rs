@@ -1,10 +1,14 @@
 //! Cluster operations.
 
-use super::{body_with_wire_labels, nothing, Call};
+use super::{body_with_wire_labels, nothing, wrapped, Call};
 use super::{CREATE_CLUSTER, DELETE_CLUSTER, GET_CLUSTER, GET_KUBECONFIG, LIST_CLUSTERS, RESIZE};
+use super::{RENEW_CERTIFICATES, SET_CONTROL_PLANE_LOG, UPDATE_SERVICE_GATEWAYS};
 use crate::error::Error;
 use crate::model::from_json;
-use crate::model::{Cluster, ClusterCreate, Kubeconfig, Resize, UuidResponse};
+use crate::model::{
+    CertificateRenewal, Cluster, ClusterCreate, ControlPlaneLog, Kubeconfig, Resize,
+    ServiceGateways, UuidResponse,
+};
 use crate::validate;
 use serde::Deserialize;
 
@@ -29,7 +33,7 @@ pub fn get_cluster(cluster: &str) -> Result<Call<Cluster>, Error> {
 pub fn create_cluster(spec: &ClusterCreate, max: u32) -> Result<Call<UuidResponse>, Error> {
     validate::cluster_create(spec, max)?;
     let mut call = Call::new(&CREATE_CLUSTER, &[], from_json)?;
-    call.body = Some(body_with_wire_labels(spec, &spec.labels)?);
+    call.body = Some(body_with_wire_labels(spec)?);
     Ok(call)
 }
 
@@ -50,4 +54,35 @@ pub fn resize(cluster: &str, spec: &Resize, max: u32) -> Result<Call<UuidRespons
 /// `GET /v1/clusters/{CLUSTER_ID_OR_NAME}/config`: the kubeconfig YAML.
 pub fn kubeconfig(cluster: &str) -> Result<Call<Kubeconfig>, Error> {
     Call::new(&GET_KUBECONFIG, &[cluster], from_json)
+}
+
+/// `PATCH /v1/certificates/{CLUSTER_ID_OR_NAME}`: renews the certificates for
+/// `term_of_validity` years (1..=5).
+pub fn renew_certificates(
+    cluster: &str,
+    spec: &CertificateRenewal,
+) -> Result<Call<UuidResponse>, Error> {
+    let call = Call::new(&RENEW_CERTIFICATES, &[cluster], from_json)?;
+    validate::certificate_renewal(spec)?;
+    call.with_body(spec)
+}
+
+/// `POST /v1/clusters/{CLUSTER_ID_OR_NAME}/actions/update_sgw`.
+pub fn update_service_gateways(
+    cluster: &str,
+    spec: &ServiceGateways,
+) -> Result<Call<UuidResponse>, Error> {
+    let call = Call::new(&UPDATE_SERVICE_GATEWAYS, &[cluster], from_json)?;
+    validate::service_gateways(spec)?;
+    call.with_body(spec)
+}
+
+/// `PATCH /v1/clusters/{CLUSTER_ID_OR_NAME}` with type `control_plane_log`.
+pub fn set_control_plane_log(
+    cluster: &str,
+    log: &ControlPlaneLog,
+) -> Result<Call<UuidResponse>, Error> {
+    let call = Call::new(&SET_CONTROL_PLANE_LOG, &[cluster], from_json)?;
+    validate::control_plane_log(log)?;
+    Ok(call.with_json(wrapped("control_plane_log", log)?))
 }

@@ -5,14 +5,19 @@
 //! family's file) validates its input and builds a [`Call`]: the path with its segments
 //! percent-encoded, the JSON body and how to read the answer. No I/O happens here.
 
+mod addons;
 mod cluster;
+mod events;
+mod ipacl;
 mod nodegroup;
 
+pub use addons::*;
 pub use cluster::*;
+pub use events::*;
+pub use ipacl::*;
 pub use nodegroup::*;
 
 use crate::error::{Error, FieldError};
-use crate::model::{labels_to_wire, Labels};
 use crate::transport::Method;
 
 /// Reads a 2xx answer's body into the operation's result.
@@ -426,10 +431,28 @@ impl<R> Call<R> {
         })
     }
 
-    /// The same call with a JSON body.
-    fn with_body(mut self, body: &impl serde::Serialize) -> Result<Self, Error> {
-        self.body = Some(body_of(body)?);
-        Ok(self)
+    /// The same call with a JSON body; a `PATCH` that shares its path with others
+    /// carries its `type` beside the body's fields.
+    fn with_body(self, body: &impl serde::Serialize) -> Result<Self, Error> {
+        Ok(self.with_json(body_of(body)?))
+    }
+
+    /// The same call with `json` (an object's text) as its body, and the `type` of a
+    /// shared `PATCH` path first among its fields. Not generic over the body.
+    fn with_json(mut self, json: String) -> Self {
+        self.body = Some(match self.op.patch_type {
+            Some(kind) => {
+                let fields = json.strip_prefix('{').unwrap_or(&json);
+                let comma = if fields.trim_start().starts_with('}') {
+                    ""
+                } else {
+                    ","
+                };
+                format!("{{\"type\":\"{kind}\"{comma}{fields}")
+            }
+            None => json,
+        });
+        self
     }
 
     /// The method.
@@ -470,6 +493,12 @@ pub fn decode(segment: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// `{"name": value}`: bodies that wrap their settings in one field (`name` is one of
+/// the guide's field names, which need no escaping).
+fn wrapped(name: &str, value: &impl serde::Serialize) -> Result<String, Error> {
+    Ok(format!("{{\"{name}\":{}}}", body_of(value)?))
+}
+
 /// The body of an answer documented as empty (deletes).
 fn nothing(_body: &str) -> Result<(), FieldError> {
     Ok(())
@@ -479,12 +508,17 @@ fn body_of(value: &impl serde::Serialize) -> Result<String, Error> {
     serde_json::to_string(value).map_err(|e| Error::validation("body", e))
 }
 
-/// A create request's body, with its `labels` replaced by their wire form.
-fn body_with_wire_labels(spec: &impl serde::Serialize, labels: &Labels) -> Result<String, Error> {
-    let mut body = serde_json::to_value(spec).map_err(|e| Error::validation("body", e))?;
-    if let Some(map) = body.as_object_mut() {
-        let wire = labels_to_wire(labels).map_err(|e| Error::validation("labels", e))?;
-        map.insert("labels".into(), wire);
+/// A create request's body, with its `labels` in their wire form. The typed spec is
+/// written once, as text, and its labels rewritten as JSON (not generic past that).
+fn body_with_wire_labels(spec: &impl serde::Serialize) -> Result<String, Error> {
+    wire_labels(&body_of(spec)?)
+}
+
+fn wire_labels(text: &str) -> Result<String, Error> {
+    let mut body: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| Error::validation("body", e))?;
+    if let Some(labels) = body.get_mut("labels") {
+        crate::model::rewrite_to_wire(labels);
     }
     body_of(&body)
 }

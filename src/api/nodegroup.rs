@@ -1,15 +1,21 @@
 //! Node group operations and supported versions.
 
-use super::{body_with_wire_labels, nothing, Call};
+use super::{body_with_wire_labels, nothing, wrapped, Call, Operation};
 use super::{
-    CREATE_NODEGROUP, DELETE_NODEGROUP, GET_AUTOSCALE, GET_NODEGROUP, LIST_NODEGROUPS,
-    SET_AUTOSCALE, SUPPORTED_VERSIONS, UPGRADE,
+    CHANGE_FLAVOR, CREATE_NODEGROUP, DELETE_NODEGROUP, GET_AUTOSCALE, GET_NODEGROUP,
+    LIST_NODEGROUPS, SET_AUTOSCALE, SET_FLOATING_IP_AUTO_BIND, SET_METRIC_AUTOSCALE,
+    SET_NODE_LABELS, SET_USER_SCRIPT, START_NODES, STOP_NODES, SUPPORTED_EVENT_TYPES,
+    SUPPORTED_VERSIONS, UPGRADE,
 };
 use crate::error::Error;
 use crate::model::from_json;
-use crate::model::{Autoscale, NodeGroup, NodeGroupCreate, Supports, Upgrade, UuidResponse};
+use crate::model::{
+    Autoscale, FipAutoBind, FlavorChange, MetricAutoscale, NodeGroup, NodeGroupCreate, Supports,
+    Upgrade, UuidResponse,
+};
 use crate::validate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 #[derive(Deserialize)]
 struct NodeGroupList {
@@ -36,7 +42,7 @@ pub fn create_nodegroup(
 ) -> Result<Call<NodeGroup>, Error> {
     let mut call = Call::new(&CREATE_NODEGROUP, &[cluster], from_json)?;
     validate::nodegroup_create(spec, max)?;
-    call.body = Some(body_with_wire_labels(spec, &spec.labels)?);
+    call.body = Some(body_with_wire_labels(spec)?);
     Ok(call)
 }
 
@@ -81,4 +87,102 @@ pub fn upgrade(
 /// `GET /v1/supports`: the Kubernetes versions.
 pub fn supported_versions() -> Result<Call<Supports>, Error> {
     Call::new(&SUPPORTED_VERSIONS, &[], from_json)
+}
+
+/// `GET /v1/supports`: the task types (`supported_event_type`).
+pub fn supported_event_types() -> Result<Call<Supports>, Error> {
+    Call::new(&SUPPORTED_EVENT_TYPES, &[], from_json)
+}
+
+#[derive(Serialize)]
+struct NodeList {
+    node_list: String,
+}
+
+fn node_action(
+    op: &'static Operation,
+    cluster: &str,
+    nodegroup: &str,
+    nodes: &[String],
+) -> Result<Call<UuidResponse>, Error> {
+    let call = Call::new(op, &[cluster, nodegroup], from_json)?;
+    let node_list = validate::node_list(nodes)?;
+    call.with_body(&NodeList { node_list })
+}
+
+/// `POST /v1/clusters/{C}/nodegroups/{NG}/stop_node`: `nodes` go out colon-joined.
+pub fn stop_nodes(
+    cluster: &str,
+    nodegroup: &str,
+    nodes: &[String],
+) -> Result<Call<UuidResponse>, Error> {
+    node_action(&STOP_NODES, cluster, nodegroup, nodes)
+}
+
+/// `POST /v1/clusters/{C}/nodegroups/{NG}/start_node`: `nodes` go out colon-joined.
+pub fn start_nodes(
+    cluster: &str,
+    nodegroup: &str,
+    nodes: &[String],
+) -> Result<Call<UuidResponse>, Error> {
+    node_action(&START_NODES, cluster, nodegroup, nodes)
+}
+
+/// `PATCH /v1/clusters/{C}/nodegroups/{NG}` with type `metric_base_autoscale`.
+pub fn set_metric_autoscale(
+    cluster: &str,
+    nodegroup: &str,
+    spec: &MetricAutoscale,
+) -> Result<Call<UuidResponse>, Error> {
+    let call = Call::new(&SET_METRIC_AUTOSCALE, &[cluster, nodegroup], from_json)?;
+    validate::metric_autoscale(spec)?;
+    call.with_body(spec)
+}
+
+/// `PATCH /v1/clusters/{C}/nodegroups/{NG}` with type `flavor_id`.
+pub fn change_flavor(
+    cluster: &str,
+    nodegroup: &str,
+    spec: &FlavorChange,
+) -> Result<Call<UuidResponse>, Error> {
+    let call = Call::new(&CHANGE_FLAVOR, &[cluster, nodegroup], from_json)?;
+    validate::flavor_change(spec)?;
+    call.with_body(spec)
+}
+
+/// `PATCH /v1/clusters/{C}/nodegroups/{NG}` with type `fip_auto_bind`.
+pub fn set_floating_ip_auto_bind(
+    cluster: &str,
+    nodegroup: &str,
+    spec: &FipAutoBind,
+) -> Result<Call<UuidResponse>, Error> {
+    let call = Call::new(&SET_FLOATING_IP_AUTO_BIND, &[cluster, nodegroup], from_json)?;
+    validate::fip_auto_bind(spec)?;
+    Ok(call.with_json(wrapped("fip_auto_bind_update_info", spec)?))
+}
+
+/// `PATCH /v1/clusters/{C}/nodegroups/{NG}` with type `k8s_node_labels` (at most 20).
+pub fn set_node_labels(
+    cluster: &str,
+    nodegroup: &str,
+    labels: &BTreeMap<String, String>,
+) -> Result<Call<UuidResponse>, Error> {
+    let call = Call::new(&SET_NODE_LABELS, &[cluster, nodegroup], from_json)?;
+    validate::node_labels(labels)?;
+    Ok(call.with_json(wrapped("k8s_node_labels", labels)?))
+}
+
+#[derive(Serialize)]
+struct UserScript<'a> {
+    contents: &'a str,
+}
+
+/// `POST /v1/clusters/{C}/nodegroups/{NG}/userscript`.
+pub fn set_user_script(
+    cluster: &str,
+    nodegroup: &str,
+    contents: &str,
+) -> Result<Call<UuidResponse>, Error> {
+    Call::new(&SET_USER_SCRIPT, &[cluster, nodegroup], from_json)?
+        .with_body(&UserScript { contents })
 }

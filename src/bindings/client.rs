@@ -7,7 +7,11 @@ use crate::api::{self, Call, OPERATIONS};
 use crate::client::read;
 use crate::config::ClientOptions;
 use crate::error::Error;
-use crate::model::{Autoscale, ClusterCreate, NodeGroupCreate, Resize, Upgrade};
+use crate::model::{
+    AddonInstall, AddonUpdate, Autoscale, CertificateRenewal, ClusterCreate, ControlPlaneLog,
+    FipAutoBind, FlavorChange, IpAcl, MetricAutoscale, NodeGroupCreate, Resize, Rollout,
+    ServiceGateways, Upgrade,
+};
 use crate::schedule::clock::IntlZones;
 use crate::schedule::{Options, Policy};
 use crate::transport::{Fetch, HttpResponse, Method};
@@ -47,6 +51,29 @@ struct Prepared {
 /// Reads a 2xx answer into the JS value handed back.
 type Finish = Box<dyn FnOnce(&HttpResponse) -> Result<JsValue, Error>>;
 
+/// What a call does before it sends: nothing, or find the cluster's UUID first (the
+/// events paths take only UUIDs; a name costs one cluster read).
+enum Step {
+    /// Send this request.
+    Send(Prepared),
+    /// Resolve `cluster` to its UUID, then send what `then` builds with it.
+    Resolve { cluster: String, then: WithUuid },
+}
+
+/// Builds the request once the cluster's UUID is known.
+type WithUuid = Box<dyn FnOnce(&str) -> Result<Prepared, Error>>;
+
+impl From<Prepared> for Step {
+    fn from(prepared: Prepared) -> Self {
+        Step::Send(prepared)
+    }
+}
+
+/// Answers of the form `{"uuid": …}` (and the others read into plain data).
+fn done(call: Call<crate::model::UuidResponse>) -> Step {
+    typed(call).into()
+}
+
 /// A call whose answer is read into its Rust type (validated and normalized), then
 /// turned into a JS value by `hand`.
 fn then<R: 'static>(call: Call<R>, hand: fn(R) -> Result<JsValue, Error>) -> Prepared {
@@ -80,45 +107,146 @@ impl Args {
 
 impl Client {
     /// The request for operation `name` with `args`, validated.
-    fn prepare(&self, name: &str, args: &Args) -> Result<Prepared, Error> {
+    fn prepare(&self, name: &str, args: &Args) -> Result<Step, Error> {
         let max = self.client.config().max_node_count;
         let (c, g) = (|| args.text(0, "cluster"), || args.text(1, "nodegroup"));
         Ok(match name {
-            "listClusters" => typed(api::list_clusters()?),
-            "getCluster" => typed(api::get_cluster(&c()?)?),
-            "createCluster" => typed(api::create_cluster(
+            "listClusters" => typed(api::list_clusters()?).into(),
+            "getCluster" => typed(api::get_cluster(&c()?)?).into(),
+            "createCluster" => done(api::create_cluster(
                 &args.data::<ClusterCreate>(0, "spec")?,
                 max,
             )?),
-            "deleteCluster" => then(api::delete_cluster(&c()?)?, |()| Ok(JsValue::UNDEFINED)),
-            "resize" => typed(api::resize(&c()?, &args.data::<Resize>(1, "spec")?, max)?),
+            "deleteCluster" => {
+                then(api::delete_cluster(&c()?)?, |()| Ok(JsValue::UNDEFINED)).into()
+            }
+            "resize" => done(api::resize(&c()?, &args.data::<Resize>(1, "spec")?, max)?),
             "getKubeconfig" => then(api::kubeconfig(&c()?)?, |k| {
                 Ok(JsValue::from_str(k.config.expose()))
-            }),
-            "listNodeGroups" => typed(api::list_nodegroups(&c()?)?),
-            "getNodeGroup" => typed(api::get_nodegroup(&c()?, &g()?)?),
+            })
+            .into(),
+            "listEvents" => {
+                let cluster = c()?;
+                api::list_events(&cluster)?;
+                Step::Resolve {
+                    cluster,
+                    then: Box::new(|uuid| Ok(typed(api::list_events(uuid)?))),
+                }
+            }
+            "getEvent" => {
+                let (cluster, event) = (c()?, args.text(1, "event")?);
+                api::get_event(&cluster, &event)?;
+                Step::Resolve {
+                    cluster,
+                    then: Box::new(move |uuid| Ok(typed(api::get_event(uuid, &event)?))),
+                }
+            }
+            "setIpAcl" => done(api::set_ip_acl(&c()?, &args.data::<IpAcl>(1, "acl")?)?),
+            "getIpAcl" => typed(api::get_ip_acl(&c()?)?).into(),
+            "renewCertificates" => done(api::renew_certificates(
+                &c()?,
+                &args.data::<CertificateRenewal>(1, "spec")?,
+            )?),
+            "updateServiceGateways" => done(api::update_service_gateways(
+                &c()?,
+                &args.data::<ServiceGateways>(1, "spec")?,
+            )?),
+            "setControlPlaneLog" => done(api::set_control_plane_log(
+                &c()?,
+                &args.data::<ControlPlaneLog>(1, "controlPlaneLog")?,
+            )?),
+            "listNodeGroups" => typed(api::list_nodegroups(&c()?)?).into(),
+            "getNodeGroup" => typed(api::get_nodegroup(&c()?, &g()?)?).into(),
             "createNodeGroup" => typed(api::create_nodegroup(
                 &c()?,
                 &args.data::<NodeGroupCreate>(1, "spec")?,
                 max,
-            )?),
+            )?)
+            .into(),
             "deleteNodeGroup" => then(api::delete_nodegroup(&c()?, &g()?)?, |()| {
                 Ok(JsValue::UNDEFINED)
-            }),
-            "getAutoscale" => typed(api::get_autoscale(&c()?, &g()?)?),
-            "setAutoscale" => typed(api::set_autoscale(
+            })
+            .into(),
+            "stopNodes" => done(api::stop_nodes(
+                &c()?,
+                &g()?,
+                &args.data::<Vec<String>>(2, "nodeUuids")?,
+            )?),
+            "startNodes" => done(api::start_nodes(
+                &c()?,
+                &g()?,
+                &args.data::<Vec<String>>(2, "nodeUuids")?,
+            )?),
+            "getAutoscale" => typed(api::get_autoscale(&c()?, &g()?)?).into(),
+            "setAutoscale" => done(api::set_autoscale(
                 &c()?,
                 &g()?,
                 &args.data::<Autoscale>(2, "settings")?,
                 max,
             )?),
+            "setMetricAutoscale" => done(api::set_metric_autoscale(
+                &c()?,
+                &g()?,
+                &args.data::<MetricAutoscale>(2, "spec")?,
+            )?),
+            "changeFlavor" => done(api::change_flavor(
+                &c()?,
+                &g()?,
+                &args.data::<FlavorChange>(2, "spec")?,
+            )?),
+            "setFloatingIpAutoBind" => done(api::set_floating_ip_auto_bind(
+                &c()?,
+                &g()?,
+                &args.data::<FipAutoBind>(2, "fipAutoBindUpdateInfo")?,
+            )?),
+            "setNodeLabels" => done(api::set_node_labels(
+                &c()?,
+                &g()?,
+                &args.data(2, "labels")?,
+            )?),
             "upgrade" => {
+                let options = args.0.get(3);
+                let rollout = if options.is_undefined() || options.is_null() {
+                    Rollout::default()
+                } else {
+                    args.data::<Rollout>(3, "options")?
+                };
                 let spec = Upgrade {
                     version: args.text(2, "version")?,
+                    rollout,
                 };
-                typed(api::upgrade(&c()?, &g()?, &spec)?)
+                done(api::upgrade(&c()?, &g()?, &spec)?)
             }
-            "supportedVersions" => then(api::supported_versions()?, |s| to_js(&s.supported_k8s)),
+            "setUserScript" => done(api::set_user_script(
+                &c()?,
+                &g()?,
+                &args.text(2, "contents")?,
+            )?),
+            "listAddonTypes" => typed(api::list_addon_types()?).into(),
+            "getAddonType" => typed(api::get_addon_type(&args.text(0, "addonType")?)?).into(),
+            "listAddons" => typed(api::list_addons()?).into(),
+            "getAddon" => typed(api::get_addon(&args.text(0, "addon")?)?).into(),
+            "listClusterAddons" => typed(api::list_cluster_addons(&c()?)?).into(),
+            "getClusterAddon" => {
+                typed(api::get_cluster_addon(&c()?, &args.text(1, "addon")?)?).into()
+            }
+            "installAddon" => done(api::install_addon(
+                &c()?,
+                &args.data::<AddonInstall>(1, "spec")?,
+            )?),
+            "updateAddon" => done(api::update_addon(
+                &c()?,
+                &args.text(1, "addon")?,
+                &args.data::<AddonUpdate>(2, "spec")?,
+            )?),
+            "uninstallAddon" => done(api::uninstall_addon(&c()?, &args.text(1, "addon")?)?),
+            "supportedVersions" => {
+                then(api::supported_versions()?, |s| to_js(&s.supported_k8s)).into()
+            }
+            "supportedEventTypes" => then(api::supported_event_types()?, |s| {
+                to_js(&s.supported_event_type)
+            })
+            .into(),
             other => {
                 return Err(Error::validation(
                     "operation",
@@ -161,7 +289,10 @@ impl Client {
             .ok_or_else(|| Error::validation("operation", "unknown operation"))
             .and_then(|op| self.prepare(op.name, &Args(args)));
         promise(async move {
-            let p = prepared?;
+            let p = match prepared? {
+                Step::Send(p) => p,
+                Step::Resolve { cluster, then } => then(&client.cluster_uuid(&cluster).await?)?,
+            };
             let response = client
                 .send(p.method, &p.path, p.body.as_deref(), p.idempotent)
                 .await?;

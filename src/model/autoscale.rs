@@ -106,6 +106,13 @@ pub struct Autoscale {
         skip_serializing_if = "Option::is_none"
     )]
     pub ca_scale_down_delay_after_add: Option<u32>,
+    /// Pods of the cluster autoscaler (not a policy setting).
+    #[serde(
+        default,
+        deserialize_with = "super::value::opt_count",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ca_pod_replicas: Option<u32>,
     /// Undocumented fields (`ca_image`, `clusterautoscale`), as they came.
     #[serde(flatten)]
     pub other: Map<String, Value>,

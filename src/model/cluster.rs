@@ -31,6 +31,13 @@ pub struct Cluster {
         skip_serializing_if = "Option::is_none"
     )]
     pub node_count: Option<u32>,
+    /// Whether the cluster's Kubernetes API and node information is current
+    /// (`FRESH`, `STALE`, `ROTTEN`; older clusters: `HEALTHY`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health_status: Option<String>,
+    /// The details of `health_status` per worker node group, as they came.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health_status_reason: Option<Value>,
     /// Heat stack of the master node group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stack_id: Option<String>,
@@ -95,9 +102,75 @@ pub struct ClusterCreate {
     /// Cluster labels (settings of the default worker node group).
     #[serde(default)]
     pub labels: Labels,
+    /// Add-ons to install with the cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub addons: Option<Vec<AddonSpec>>,
     /// Fields the reference does not document (`create_timeout`), sent as given.
     #[serde(flatten)]
     pub other: Map<String, Value>,
+}
+
+/// An add-on to install with a new cluster.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AddonSpec {
+    /// Add-on name (`calico`).
+    #[serde(default)]
+    pub name: String,
+    /// Add-on version (`v3.28.2-nks1`).
+    #[serde(default)]
+    pub version: String,
+    /// Add-on-specific options.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<Map<String, Value>>,
+}
+
+/// `PATCH /v1/certificates/{id}`: renews the cluster's certificates.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateRenewal {
+    /// Validity of the new certificates in years (1..=5).
+    #[serde(deserialize_with = "super::value::count")]
+    pub term_of_validity: u32,
+}
+
+/// `POST /v1/clusters/{id}/actions/update_sgw`: the cluster's service gateways.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceGateways {
+    /// Service gateway UUID of the NCR type.
+    #[serde(default)]
+    pub ncr_sgw: String,
+    /// Service gateway UUID of the OBS type.
+    #[serde(default)]
+    pub obs_sgw: String,
+}
+
+/// Where the control plane's logs go (`PATCH /v1/clusters/{id}`, type `control_plane_log`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ControlPlaneLog {
+    /// Delivery on or off.
+    #[serde(deserialize_with = "super::value::flag")]
+    pub enable: bool,
+    /// `lncs` (Log & Crash Search) or `obs` (Object Storage); required when on.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Service gateway UUID of the chosen service; required when on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sgw: Option<String>,
+    /// Minutes between deliveries to Object Storage (1..=60, default 10).
+    #[serde(
+        default,
+        deserialize_with = "super::value::opt_count",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub upload_interval: Option<u32>,
+    /// Log & Crash Search appkey (type `lncs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lncs_appkey: Option<String>,
+    /// Full Object Storage path (type `obs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub obs_api_url: Option<String>,
+    /// `gzip` or `text` (type `obs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub obs_store_as: Option<String>,
 }
 
 /// `POST /v1/clusters/{id}/actions/resize`.

@@ -1,6 +1,7 @@
 //! [`Labels`]: a cluster's or node group's settings, typed where the reference
 //! documents them and kept as they came otherwise.
 
+use super::{SettingKind, SETTINGS};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -102,45 +103,174 @@ pub struct Labels {
         skip_serializing_if = "Option::is_none"
     )]
     pub master_lb_floating_ip_enabled: Option<bool>,
+    /// Autoscaler: pods of the cluster autoscaler.
+    #[serde(
+        default,
+        deserialize_with = "super::value::opt_count",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ca_pod_replicas: Option<u32>,
+    /// Script run at node start (the current form; `user_script` is the old one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_script_v2: Option<String>,
+    /// Only the required security rules in worker node security groups.
+    #[serde(
+        default,
+        deserialize_with = "super::value::opt_flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub strict_sg_rules: Option<bool>,
+    /// Floating IP auto-assignment on or off.
+    #[serde(
+        default,
+        deserialize_with = "super::value::opt_flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub fip_auto_bind_enable: Option<bool>,
+    /// Floating IP auto-assignment: subnet of the interface the address binds to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fip_bind_subnet: Option<String>,
+    /// Floating IP auto-assignment: which floating IPs to assign.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fip_selector: Option<String>,
+    /// Kubernetes node labels of the (default) worker node group, as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k8s_node_labels: Option<Value>,
+    /// Additional security groups of the (default) worker node group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra_security_groups: Option<Vec<ExtraSecurityGroup>>,
+    /// Additional block storage of the (default) worker node group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra_volumes: Option<Vec<ExtraVolume>>,
+    /// The Kubernetes service network (ClusterIP range), a CIDR.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_cluster_ip_range: Option<String>,
+    /// The pod network, a CIDR.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pods_network_cidr: Option<String>,
+    /// The pod subnet size (a prefix length, 20..=28).
+    #[serde(
+        default,
+        deserialize_with = "super::value::opt_count",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pods_network_subnet: Option<u32>,
+    /// Service gateway UUID of the NCR type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ncr_sgw: Option<String>,
+    /// Service gateway UUID of the OBS type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub obs_sgw: Option<String>,
+    /// Certificate validity in years.
+    #[serde(
+        default,
+        deserialize_with = "super::value::opt_count",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub term_of_validity: Option<u32>,
+    /// When the cluster's certificates expire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_expiry: Option<String>,
+    /// Platform version (`"1.202511.0"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform_version: Option<String>,
+    /// Whether the Kubernetes version is current (`"LATEST"`, `"NEED_UPGRADE"`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kube_version_status: Option<String>,
     /// Labels the reference does not document, as they came.
     #[serde(flatten)]
     pub other: Map<String, Value>,
 }
 
-/// Documented boolean labels: `"True"`/`"False"` on the wire.
+/// Documented boolean labels beyond the autoscaler's ([`SETTINGS`]).
 const FLAG_LABELS: [&str; 4] = [
     "cert_manager_api",
-    "ca_enable",
-    "ca_scale_down_enable",
     "master_lb_floating_ip_enabled",
+    "strict_sg_rules",
+    "fip_auto_bind_enable",
 ];
 
-/// Documented count labels: strings of digits on the wire.
-const COUNT_LABELS: [&str; 6] = [
+/// Documented count labels beyond the autoscaler's ([`SETTINGS`]).
+const COUNT_LABELS: [&str; 4] = [
     "boot_volume_size",
-    "ca_max_node_count",
-    "ca_min_node_count",
-    "ca_scale_down_unneeded_time",
-    "ca_scale_down_util_thresh",
-    "ca_scale_down_delay_after_add",
+    "ca_pod_replicas",
+    "pods_network_subnet",
+    "term_of_validity",
 ];
+
+/// How a documented label is typed on the wire, if it is a flag or a count.
+fn kind_of(key: &str) -> Option<SettingKind> {
+    SETTINGS
+        .iter()
+        .find(|s| s.wire == key)
+        .map(|s| s.kind)
+        .or_else(|| FLAG_LABELS.contains(&key).then_some(SettingKind::Flag))
+        .or_else(|| COUNT_LABELS.contains(&key).then_some(SettingKind::Count))
+}
+
+/// An additional security group of a worker node group.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExtraSecurityGroup {
+    /// The subnet the groups apply to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_subnet: Option<String>,
+    /// Security group UUIDs, comma-separated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_group_ids: Option<String>,
+    /// Undocumented fields, as they came.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+/// An additional block storage of a worker node group.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExtraVolume {
+    /// Block storage type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_type: Option<String>,
+    /// Size in GB.
+    #[serde(
+        default,
+        deserialize_with = "super::value::opt_count",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub volume_size: Option<u32>,
+    /// Symmetric key id (encrypted storage).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_key_id: Option<String>,
+    /// Appkey of the symmetric key (encrypted storage).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_appkey: Option<String>,
+    /// Where it is mounted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_mount_path: Option<String>,
+    /// Undocumented fields, as they came.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
 
 /// The wire form of labels: documented booleans as `"True"`/`"False"`, documented
 /// counts as strings; every other label exactly as it was given.
 pub fn to_wire(labels: &Labels) -> Result<Value, serde_json::Error> {
-    let mut value = serde_json::to_value(labels)?;
-    if let Value::Object(map) = &mut value {
+    let mut value = serde_json::from_str(&serde_json::to_string(labels)?)?;
+    rewrite_to_wire(&mut value);
+    Ok(value)
+}
+
+/// Rewrites normalized labels (an object) into their wire form, in place. Works on
+/// JSON values, so requests need no second serializer for their typed labels.
+pub(crate) fn rewrite_to_wire(labels: &mut Value) {
+    if let Value::Object(map) = labels {
         for (key, entry) in map.iter_mut() {
-            if FLAG_LABELS.contains(&key.as_str()) {
-                if let Value::Bool(b) = entry {
-                    *entry = Value::String(if *b { "True" } else { "False" }.into());
+            match (kind_of(key), &*entry) {
+                (Some(SettingKind::Flag), Value::Bool(b)) => {
+                    *entry = Value::String(super::value::wire_flag(*b).into());
                 }
-            } else if COUNT_LABELS.contains(&key.as_str()) {
-                if let Some(n) = entry.as_u64() {
+                (Some(SettingKind::Count), Value::Number(n)) => {
                     *entry = Value::String(n.to_string());
                 }
+                _ => {}
             }
         }
     }
-    Ok(value)
 }

@@ -2,17 +2,29 @@
 //! (see `value`); undocumented fields are kept in each type's `other` map and survive
 //! a round trip; writing is strict (the documented wire form).
 
+mod addon;
 mod autoscale;
 mod cluster;
+mod event;
+mod ipacl;
 mod labels;
 mod nodegroup;
 mod status;
 pub(crate) mod value;
 
+pub use addon::{Addon, AddonInstall, AddonType, AddonUpdate, InstalledAddon, OptionSchema};
 pub use autoscale::{Autoscale, Setting, SettingKind, SETTINGS};
-pub use cluster::{Cluster, ClusterCreate, Resize};
-pub use labels::{to_wire as labels_to_wire, Labels};
-pub use nodegroup::{NodeGroup, NodeGroupCreate, Upgrade};
+pub use cluster::{
+    AddonSpec, CertificateRenewal, Cluster, ClusterCreate, ControlPlaneLog, Resize, ServiceGateways,
+};
+pub use event::Event;
+pub use ipacl::{IpAcl, IpAclTarget};
+pub(crate) use labels::rewrite_to_wire;
+pub use labels::{to_wire as labels_to_wire, ExtraSecurityGroup, ExtraVolume, Labels};
+pub use nodegroup::{
+    FipAutoBind, FlavorChange, MetricAutoscale, MetricPolicy, MetricRule, NodeGroup,
+    NodeGroupCreate, Rollout, Upgrade,
+};
 pub use status::Status;
 
 use crate::error::FieldError;
@@ -21,7 +33,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
-/// `{"uuid": …}`: the answer of create, resize, autoscale and upgrade calls.
+/// `{"uuid": …}`: the answer of create, resize, autoscale, upgrade and the other
+/// calls that start a change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UuidResponse {
     /// The cluster's or node group's UUID.
@@ -44,6 +57,9 @@ pub struct Supports {
     /// Version name to validity (`"v1.19.13": true`).
     #[serde(deserialize_with = "value::flag_map")]
     pub supported_k8s: BTreeMap<String, bool>,
+    /// Task type to its description (`"CLUSTER_CREATE": "Create a cluster"`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub supported_event_type: BTreeMap<String, String>,
     /// Undocumented fields, as they came.
     #[serde(flatten)]
     pub other: Map<String, Value>,
@@ -53,19 +69,24 @@ pub struct Supports {
 /// (`clusters[0].labels.boot_volume_size`) and never quotes the text it failed on,
 /// which may be a secret (a token where a number was expected).
 pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, FieldError> {
-    serde_json::from_str(text).map_err(|e| {
-        let message = e.to_string();
-        let message = message
-            .rfind(" at line ")
-            .and_then(|i| message.get(..i))
-            .unwrap_or(&message);
-        let message = unquoted(message);
-        if e.is_syntax() || e.is_eof() {
-            let at = format!("{message} at line {} column {}", e.line(), e.column());
-            return FieldError::new("", at);
-        }
-        FieldError::new(path_at(text, e.line(), e.column()), message)
-    })
+    serde_json::from_str(text).map_err(|e| field_error(text, &e))
+}
+
+/// The [`FieldError`] of a failed parse of `text`. Not generic: every type's parse
+/// shares it, so the wasm holds it once.
+#[inline(never)]
+fn field_error(text: &str, e: &serde_json::Error) -> FieldError {
+    let message = e.to_string();
+    let message = message
+        .rfind(" at line ")
+        .and_then(|i| message.get(..i))
+        .unwrap_or(&message);
+    let message = unquoted(message);
+    if e.is_syntax() || e.is_eof() {
+        let at = format!("{message} at line {} column {}", e.line(), e.column());
+        return FieldError::new("", at);
+    }
+    FieldError::new(path_at(text, e.line(), e.column()), message)
 }
 
 /// serde's message without the values it quotes: `invalid type: string "…"` becomes

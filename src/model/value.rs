@@ -109,6 +109,39 @@ pub(crate) fn opt_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, 
     d.deserialize_any(CountVisitor)
 }
 
+/// Writes a boolean in the form the reference documents for string flags: `"True"`/`"False"`.
+pub(crate) fn wire_flag(value: bool) -> &'static str {
+    if value {
+        "True"
+    } else {
+        "False"
+    }
+}
+
+struct TextVisitor;
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = String;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string (or a number)")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.to_owned())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.to_string())
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.to_string())
+    }
+}
+
+/// A string the reference documents as a number or the other way round (the metric
+/// autoscaler's `metric`): either form, kept as text.
+pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    d.deserialize_any(TextVisitor)
+}
+
 /// A map whose values are lenient booleans (`supported_k8s`).
 pub(crate) fn flag_map<'de, D: Deserializer<'de>>(
     d: D,

@@ -43,12 +43,7 @@ pub fn group_version(group: &NodeGroup) -> Option<Version> {
 
 /// The certificates' expiry (`labels.certificate_expiry`, RFC 3339), in ms.
 pub fn certificate_expiry(cluster: &Cluster) -> Option<(String, i64)> {
-    let text = cluster
-        .labels
-        .as_ref()?
-        .other
-        .get("certificate_expiry")?
-        .as_str()?;
+    let text = cluster.labels.as_ref()?.certificate_expiry.as_deref()?;
     Some((text.to_owned(), crate::time::parse_rfc3339_ms(text)?))
 }
 
