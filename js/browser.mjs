@@ -19,4 +19,4 @@ try {
 }
 register();
 
-export { NksClient, NksError } from "./core.mjs";
+export { NksClient, NksError, validatePolicy, calendar } from "./core.mjs";

@@ -4,8 +4,7 @@
 // Exit codes: 0 ok, 1 a problem was found or a call failed, 2 the command line is wrong.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { NksClient, NksError } from "./node.mjs";
-import * as wasm from "./pkg/nks_edge.js";
+import { NksClient, NksError, validatePolicy, calendar } from "./node.mjs";
 
 const USAGE = `Usage: nks-edge COMMAND [OPTIONS]
 
@@ -97,28 +96,15 @@ function clientOptions(env) {
   return options;
 }
 
-/** The policy's mistakes (`[{field, message}]`, empty when valid). Uses the wasm's
- *  standalone validator when it has one; otherwise plans against an address where
- *  nothing listens: a policy is validated as a whole before any request is made. */
-async function policyIssues(text) {
-  if (typeof wasm.validatePolicy === "function") {
-    try {
-      wasm.validatePolicy(text);
-      return [];
-    } catch (error) {
-      if (error instanceof NksError && error.kind === "validation") return error.issues ?? [];
-      throw error;
-    }
-  }
-  const offline = new NksClient({ endpoint: "http://127.0.0.1:9", token: "offline", retries: 0, timeoutMs: 2000 });
+/** The policy's mistakes (`[{field, message}]`, empty when valid). */
+function policyIssues(text) {
   try {
-    await offline.plan(text);
+    validatePolicy(text);
+    return [];
   } catch (error) {
     if (error instanceof NksError && error.kind === "validation") return error.issues ?? [];
-    if (error instanceof NksError) return []; // it got as far as the network: the policy is valid
     throw error;
   }
-  return [];
 }
 
 /** `field: message`, the field relative to the policy file (`rules[1].when.days`). */
@@ -128,7 +114,7 @@ function line(field, message) {
 }
 
 async function validate(text, out) {
-  const issues = await policyIssues(text);
+  const issues = policyIssues(text);
   if (issues.length === 0) {
     out.log("valid");
     return 0;
@@ -186,12 +172,9 @@ async function run(command, out, env) {
   const { name, argument, options } = command;
   if (name === "validate") return validate(readPolicy(argument), out);
   if (name === "calendar") {
-    if (typeof wasm.calendar !== "function") {
-      throw new Error("this build of nks-edge has no calendar: rebuild the wasm (make wasm)");
-    }
     // `{ week, timezone, …, svg }`: the same drawing as the dashboard's; the week that
     // contains --week (YYYY-MM-DD), by default the current one in the policy's zone.
-    out.log(wasm.calendar(readPolicy(argument), options.week).svg);
+    out.log(calendar(readPolicy(argument), options.week).svg);
     return 0;
   }
   const client = new NksClient(clientOptions(env));

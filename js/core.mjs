@@ -1,6 +1,9 @@
-// What every entry exports, once the wasm is initialized: the client class and the
-// error class that every failure is an instance of.
+// What every entry exports, once the wasm is initialized: the client class, the error
+// class that every failure is an instance of, and the policy functions that need no
+// client (`validatePolicy`, `calendar`).
 import { Client, operationNames, __setErrorClass } from "./pkg/nks_edge.js";
+
+export { validatePolicy, calendar } from "./pkg/nks_edge.js";
 
 /** A failure of nks-edge: a real `Error` with `kind`, `status`, `title`, `detail`,
  *  `requestId`, `field` and `issues`. */

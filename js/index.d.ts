@@ -66,6 +66,10 @@ export declare class NksError extends Error {
   readonly field: string | null;
   /** Every problem found in the input (`validation`), each with its field's JSON path. */
   readonly issues: FieldIssue[];
+  /** The service that failed (`NKS` or `Identity`); `null` for `validation`. */
+  readonly service: "NKS" | "Identity" | null;
+  /** After a failed connection, what the runtime said (`connect ECONNREFUSED …`). */
+  readonly cause?: Error;
 }
 
 /** One problem of an input: where (a JSON path, empty for the whole value) and what. */
@@ -733,3 +737,56 @@ export interface NksClient {
    *  the next maintenance window and the step its maintenance is at. Reads only. */
   status(policy: ScalePolicy | string, at?: Date | string | number): Promise<StatusReport>;
 }
+
+/** Checks a policy (JSON text or object) as `plan`, the CLI and the Worker do; throws
+ *  an `NksError` of kind `validation` with every mistake in `issues` when it is not
+ *  valid. Needs no client and sends nothing. */
+export declare function validatePolicy(policy: ScalePolicy | string): void;
+
+/** What a rule sets for a node group during a span of the week. */
+export type CalendarSetting = { autoscale: AutoscaleGoal } | { nodeCount: number };
+
+/** One stretch of the week in which one rule (or none) decides a node group. */
+export interface CalendarSpan {
+  /** RFC 3339 instants, in the policy's time zone. */
+  from: string;
+  to: string;
+  /** Elapsed hours (a span across a daylight-saving change is 1 h shorter or longer). */
+  hours: number;
+  rule: string | null;
+  set: CalendarSetting | null;
+  /** The most nodes the rule allows (`max` or `node_count`). */
+  maxNodes: number | null;
+}
+
+/** Node-hours a node group may use in the week, against always at its peak. */
+export interface NodeHours {
+  cluster: string;
+  nodegroup: string;
+  allowed: number;
+  alwaysAtMax: number;
+  peak: number | null;
+  /** Hours no rule sized within a week before them (counted at the peak). */
+  unknownHours: number;
+}
+
+/** `calendar(policy, week?)`: the policy's week in its time zone, per node group. */
+export interface Calendar {
+  /** The Monday (`YYYY-MM-DD`) the week starts on. */
+  week: string;
+  timezone: string;
+  start: string;
+  end: string;
+  /** Real hours in the week (167 or 169 across a daylight-saving change). */
+  hours: number;
+  days: { date: string; hours: number }[];
+  rows: { cluster: string; nodegroup: string; spans: CalendarSpan[] }[];
+  nodeHours: NodeHours[];
+  rules: { name: string; set: CalendarSetting }[];
+  /** The week drawn as one self-contained SVG (light and dark). */
+  svg: string;
+}
+
+/** The week of `policy` containing `week` (a `YYYY-MM-DD` date, a `Date`, epoch ms or
+ *  an RFC 3339 instant; default now), drawn by the dashboard and `nks-edge calendar`. */
+export declare function calendar(policy: ScalePolicy | string, week?: string | Date | number): Calendar;

@@ -15,4 +15,4 @@ export default function init(wasm) {
   return ready;
 }
 
-export { NksClient, NksError } from "./core.mjs";
+export { NksClient, NksError, validatePolicy, calendar } from "./core.mjs";

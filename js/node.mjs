@@ -7,4 +7,4 @@ import { register } from "./core.mjs";
 initSync({ module: readFileSync(new URL("./pkg/nks_edge_bg.wasm", import.meta.url)) });
 register();
 
-export { NksClient, NksError } from "./core.mjs";
+export { NksClient, NksError, validatePolicy, calendar } from "./core.mjs";

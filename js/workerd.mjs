@@ -7,4 +7,4 @@ import { register } from "./core.mjs";
 initSync({ module: wasm });
 register();
 
-export { NksClient, NksError } from "./core.mjs";
+export { NksClient, NksError, validatePolicy, calendar } from "./core.mjs";

@@ -1,6 +1,7 @@
 // Compiled with `tsc --strict --noEmit`: the whole API type-checks, and each misuse
 // marked @ts-expect-error must fail to compile (tsc reports an unused directive).
-import { NksClient, NksError } from "nks-edge";
+import { NksClient, NksError, calendar, validatePolicy } from "nks-edge";
+import type { Calendar } from "nks-edge";
 import type { Autoscale, Cluster, ErrorKind, NodeGroup, Report, ScalePolicy } from "nks-edge";
 import type { Accepted, Addon, AddonType, Event, InstalledAddon, IpAcl } from "nks-edge";
 
@@ -146,4 +147,16 @@ async function currentGuide(nks: NksClient): Promise<void> {
   void [state, on, renewed, types, cni, calico, installed, one, eventTypes];
 }
 
-void [whole, misuse, currentGuide];
+/** The policy functions need no client. */
+function policyFunctions(policy: ScalePolicy): string {
+  validatePolicy(policy);
+  validatePolicy(JSON.stringify(policy));
+  const week: Calendar = calendar(policy, "2026-11-23");
+  const first = week.nodeHours[0];
+  const saved: number = first ? first.alwaysAtMax - first.allowed : 0;
+  // @ts-expect-error: the week is a date, a Date or epoch milliseconds
+  calendar(policy, { day: 1 });
+  return `${week.svg}${saved}`;
+}
+
+void [whole, misuse, currentGuide, policyFunctions];

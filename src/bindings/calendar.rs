@@ -1,11 +1,10 @@
 //! `calendar(policy, week?)`: a policy's week, computed by [`crate::schedule::calendar`]
 //! and drawn as SVG, for the dashboard and the CLI alike.
 
-use super::{from_js, instant, js_error, to_js};
+use super::{instant, js_error, policy_of, to_js};
 use crate::error::Error;
 use crate::schedule::calendar::{self as week, Calendar};
 use crate::schedule::clock::IntlZones;
-use crate::schedule::Policy;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -28,10 +27,7 @@ pub fn calendar(policy: JsValue, week: JsValue) -> Result<JsValue, JsValue> {
 
 fn draw(policy: &JsValue, at: &JsValue) -> Result<JsValue, Error> {
     let zones = IntlZones::default();
-    let policy = match policy.as_string() {
-        Some(text) => Policy::parse(&text, &zones)?,
-        None => Policy::from_value(&from_js("policy", policy)?, &zones)?,
-    };
+    let policy = policy_of(policy, &zones)?;
     let bad_week = |problem: String| Error::validation("week", problem);
     let day = match at.as_string().and_then(|text| week::parse_date(&text)) {
         Some(day) => day,

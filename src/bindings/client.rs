@@ -2,7 +2,7 @@
 //! [`OPERATIONS`] (the package's `js/core.mjs` adds a method per entry that calls it
 //! with the entry's index), plus the policy methods.
 
-use super::{from_js, instant, promise, text, to_js};
+use super::{from_js, instant, policy_of, promise, text, to_js};
 use crate::api::{self, Call, OPERATIONS};
 use crate::client::read;
 use crate::config::ClientOptions;
@@ -13,7 +13,7 @@ use crate::model::{
     ServiceGateways, Upgrade,
 };
 use crate::schedule::clock::IntlZones;
-use crate::schedule::{Options, Policy};
+use crate::schedule::Options;
 use crate::transport::{Fetch, HttpResponse, Method};
 use crate::NksClient;
 use js_sys::{Array, Promise};
@@ -320,14 +320,6 @@ impl Client {
             to_js(&crate::schedule::status(&client, &policy, &*zones, at_ms).await)
         })
     }
-}
-
-/// A policy given as JSON text or as an object.
-fn policy_of(policy: &JsValue, zones: &IntlZones) -> Result<Policy, Error> {
-    Ok(match policy.as_string() {
-        Some(text) => Policy::parse(&text, zones)?,
-        None => Policy::from_value(&from_js("policy", policy)?, zones)?,
-    })
 }
 
 impl Client {

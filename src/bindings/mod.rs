@@ -11,6 +11,8 @@ mod client;
 mod worker;
 
 use crate::error::Error;
+use crate::schedule::clock::IntlZones;
+use crate::schedule::Policy;
 use js_sys::{Promise, Reflect};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -85,6 +87,24 @@ pub(crate) fn from_js<T: DeserializeOwned>(argument: &str, value: &JsValue) -> R
     let text = text.ok_or_else(|| Error::validation(argument, "must be plain data"))?;
     crate::model::from_json(&text)
         .map_err(|issue| Error::invalid_input(vec![issue.under(argument)]))
+}
+
+/// A policy given as JSON text or as an object, validated as a whole.
+pub(crate) fn policy_of(policy: &JsValue, zones: &IntlZones) -> Result<Policy, Error> {
+    Ok(match policy.as_string() {
+        Some(text) => Policy::parse(&text, zones)?,
+        None => Policy::from_value(&from_js("policy", policy)?, zones)?,
+    })
+}
+
+/// `validatePolicy(policy)`: checks a policy (JSON text or object) as `plan`, the CLI
+/// and the Worker do; throws an `NksError` (`validation`, every mistake in `issues`)
+/// when it is not valid.
+#[wasm_bindgen(js_name = validatePolicy)]
+pub fn validate_policy(policy: JsValue) -> Result<(), JsValue> {
+    policy_of(&policy, &IntlZones::default())
+        .map(|_| ())
+        .map_err(|e| js_error(&e))
 }
 
 /// A string argument.
