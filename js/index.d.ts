@@ -666,6 +666,9 @@ export declare class NksClient {
   uninstallAddon(cluster: string, addon: string): Promise<Accepted>;
   /** Task types and their descriptions (`supported_event_type`). */
   supportedEventTypes(): Promise<Record<string, string>>;
+  /** Per cluster of the policy at `at` (default now): versions, certificate expiry,
+   *  the next maintenance window and the step its maintenance is at. Reads only. */
+  status(policy: ScalePolicy | string, at?: Date | string | number): Promise<StatusReport>;
   /** The plan the policy gives at `at` (default now); nothing is applied. */
   plan(policy: ScalePolicy | string, at?: Date | string | number, options?: RunOptions): Promise<Report>;
   /** Applies the plan for `at` (default now); answers the report. */
@@ -715,7 +718,7 @@ export interface RunOptions {
   tickMs?: number;
 }
 
-/** `status(policy, at?)`: one cluster's state. */
+/** One cluster's state, as `status(policy, at?)` answers it. */
 export interface ClusterStatus {
   cluster: string;
   status?: string;
@@ -732,11 +735,6 @@ export interface StatusReport {
   clusters: ClusterStatus[];
 }
 
-export interface NksClient {
-  /** Per cluster of the policy at `at` (default now): versions, certificate expiry,
-   *  the next maintenance window and the step its maintenance is at. Reads only. */
-  status(policy: ScalePolicy | string, at?: Date | string | number): Promise<StatusReport>;
-}
 
 /** Checks a policy (JSON text or object) as `plan`, the CLI and the Worker do; throws
  *  an `NksError` of kind `validation` with every mistake in `issues` when it is not

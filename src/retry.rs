@@ -1,8 +1,8 @@
 //! When a failed request is sent again: the one place that decides it, for NKS calls
 //! and Identity alike. Only requests whose effect does not change when repeated
 //! (`idempotent`) are resent, only after a transient failure (429, 502, 503, 504, a
-//! timeout, a broken connection), at most `retries` times, with jittered exponential
-//! delays that honour `Retry-After`.
+//! timeout, a broken connection, an answer cut short or unreadable), at most `retries`
+//! times, with jittered exponential delays that honour `Retry-After`.
 
 use crate::config::Config;
 use crate::error::{Error, ErrorKind};
@@ -32,8 +32,10 @@ impl Backoff {
     /// request that is not idempotent, a failure that is not transient, past
     /// `retries`, or when the service asks for a wait beyond `retry_max_ms`.
     pub(crate) fn delay(&self, idempotent: bool, error: &Error, attempt: u32) -> Option<u64> {
-        let transient = matches!(error.kind, ErrorKind::Timeout | ErrorKind::Network)
-            || matches!(error.status, 429 | 502 | 503 | 504);
+        let transient = matches!(
+            error.kind,
+            ErrorKind::Timeout | ErrorKind::Network | ErrorKind::InvalidResponse
+        ) || matches!(error.status, 429 | 502 | 503 | 504);
         if !idempotent || !transient || attempt >= self.retries {
             return None;
         }

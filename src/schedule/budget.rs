@@ -103,7 +103,10 @@ impl Share<'_> {
 
 /// Whether the request may have reached the API although no answer came back.
 pub(super) fn answer_lost(e: &Error) -> bool {
-    matches!(e.kind, ErrorKind::Timeout | ErrorKind::Network) || e.status == 504
+    matches!(
+        e.kind,
+        ErrorKind::Timeout | ErrorKind::Network | ErrorKind::InvalidResponse
+    ) || e.status == 504
 }
 
 /// Sends `call`, paying each attempt from `share`: idempotent calls (the operation
