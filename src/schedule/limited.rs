@@ -2,6 +2,10 @@
 //! simultaneous connections per invocation), answering in input order.
 
 use std::collections::VecDeque;
+
+/// Simultaneous connections a Worker invocation may hold: more requests in flight
+/// only wait in the runtime.
+pub const CONNECTIONS: usize = 6;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};

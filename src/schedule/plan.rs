@@ -7,13 +7,13 @@
 
 use super::budget::{answer_lost, send, Budget, Share};
 use super::clock::Zones;
-use super::limited::run_limited;
+use super::limited::{run_limited, CONNECTIONS};
 use super::maintenance::Maintenance;
 use super::policy::{AutoscaleGoal, Policy, Target};
 use super::steps::{self, ClusterStep, GroupState, CONTROL_PLANE};
 use crate::api::{self, Call};
 use crate::error::{Error, ErrorKind, Service};
-use crate::model::{self, Autoscale, Cluster, Resize, UuidResponse};
+use crate::model::{self, Autoscale, Cluster, NodeGroup, Resize, UuidResponse};
 use crate::transport::Transport;
 use crate::{Credentials, NksClient};
 use serde::Serialize;
@@ -41,7 +41,7 @@ impl Default for Options {
         Options {
             dry_run: false,
             budget: 50,
-            concurrency: 6,
+            concurrency: CONNECTIONS,
             tick_ms: 300_000,
         }
     }
@@ -556,6 +556,7 @@ async fn run<T: Transport>(
         at_ms,
         apply,
         offered: &offered,
+        concurrency: options.concurrency,
     };
     let jobs = admitted
         .iter()
@@ -582,6 +583,14 @@ struct Part {
     deferred: Vec<Unchanged>,
     errors: Vec<Problem>,
     maintenance: Vec<MaintenanceState>,
+}
+
+/// What a rule wants of one node group, beside what it manages as read.
+enum Observed<'p> {
+    /// An `autoscale` rule's goal and the node group's autoscaler settings.
+    Autoscale(&'p AutoscaleGoal, Autoscale),
+    /// A `node_count` rule's size and the node group.
+    NodeGroup(u32, Box<NodeGroup>),
 }
 
 /// A write a unit plans, by the index of its action.
@@ -621,6 +630,8 @@ struct Ctx<'a, T, Z> {
     at_ms: i64,
     apply: bool,
     offered: &'a Result<BTreeMap<String, bool>, String>,
+    /// Requests of one unit in flight at once.
+    concurrency: usize,
 }
 
 impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
@@ -699,9 +710,18 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
             key,
             &mut part.errors,
         );
+        // The node groups are read together, then planned in the policy's order.
+        let seen = run_limited(
+            decisions
+                .iter()
+                .map(|d| self.observe(key, d, share))
+                .collect(),
+            self.concurrency,
+        )
+        .await;
         let mut writes: Vec<(usize, Write)> = Vec::new();
-        for d in &decisions {
-            self.rule_step(key, d, share, part, &mut writes).await;
+        for (d, seen) in decisions.iter().zip(seen) {
+            self.rule_step(key, d, seen, part, &mut writes);
         }
         if let Some(m) = window {
             self.maintenance_step(key, m, &cluster, share, part, &mut writes)
@@ -733,16 +753,34 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
         }
     }
 
-    /// Reads one node group and plans what its rule asks.
-    async fn rule_step(
+    /// Reads what a rule manages of one node group: its autoscaler settings, or (for
+    /// a fixed size) the node group. `None`: no budget left.
+    async fn observe<'d>(
+        &self,
+        key: &str,
+        d: &Decision<'d>,
+        share: &Share<'_>,
+    ) -> Option<Result<Observed<'d>, Error>> {
+        let client = self.client;
+        match d.target {
+            Target::Autoscale(goal) => send(client, share, api::get_autoscale(key, d.nodegroup))
+                .await
+                .map(|r| r.map(|actual| Observed::Autoscale(goal, actual))),
+            Target::NodeCount(want) => send(client, share, api::get_nodegroup(key, d.nodegroup))
+                .await
+                .map(|r| r.map(|group| Observed::NodeGroup(*want, Box::new(group)))),
+        }
+    }
+
+    /// Plans what a rule asks of one node group, as `seen`.
+    fn rule_step(
         &self,
         key: &str,
         d: &Decision<'_>,
-        share: &Share<'_>,
+        seen: Option<Result<Observed<'_>, Error>>,
         part: &mut Part,
         writes: &mut Vec<(usize, Write)>,
     ) {
-        let client = self.client;
         let who = Unchanged {
             cluster: key.to_owned(),
             nodegroup: d.nodegroup.to_owned(),
@@ -754,36 +792,29 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
             rule: Some(who.rule.clone()),
             error,
         };
-        let planned = match d.target {
-            Target::Autoscale(goal) => {
-                let actual = match send(client, share, api::get_autoscale(key, d.nodegroup)).await {
-                    None => return part.deferred.push(who),
-                    Some(Err(e)) => return part.errors.push(problem(Failure::from(&e))),
-                    Some(Ok(actual)) => actual,
-                };
-                match autoscale_change(goal, &actual) {
-                    Err(why) => return part.errors.push(problem(plan_failure(why))),
-                    Ok(None) => None,
-                    Ok(Some((from, to, request))) => {
-                        let step = (goal.enable() == Some(true) && !actual.ca_enable)
-                            .then_some("autoscaler_on");
-                        Some((
-                            "set_autoscale",
-                            step,
-                            from,
-                            to,
-                            Write::Autoscale(request),
-                            None,
-                        ))
-                    }
+        let seen = match seen {
+            None => return part.deferred.push(who),
+            Some(Err(e)) => return part.errors.push(problem(Failure::from(&e))),
+            Some(Ok(seen)) => seen,
+        };
+        let planned = match seen {
+            Observed::Autoscale(goal, actual) => match autoscale_change(goal, &actual) {
+                Err(why) => return part.errors.push(problem(plan_failure(why))),
+                Ok(None) => None,
+                Ok(Some((from, to, request))) => {
+                    let step = (goal.enable() == Some(true) && !actual.ca_enable)
+                        .then_some("autoscaler_on");
+                    Some((
+                        "set_autoscale",
+                        step,
+                        from,
+                        to,
+                        Write::Autoscale(request),
+                        None,
+                    ))
                 }
-            }
-            Target::NodeCount(want) => {
-                let group = match send(client, share, api::get_nodegroup(key, d.nodegroup)).await {
-                    None => return part.deferred.push(who),
-                    Some(Err(e)) => return part.errors.push(problem(Failure::from(&e))),
-                    Some(Ok(group)) => group,
-                };
+            },
+            Observed::NodeGroup(want, group) => {
                 let have = group.node_count;
                 let busy = group.status.as_ref().filter(|s| !s.is_complete());
                 if group.labels.as_ref().and_then(|l| l.ca_enable) == Some(true) {
@@ -801,7 +832,7 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
                         Write::Autoscale(off),
                         None,
                     ))
-                } else if have == Some(*want) {
+                } else if have == Some(want) {
                     None
                 } else if let Some(status) = busy {
                     let wait = deferral(format!(
@@ -812,7 +843,7 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
                         Some("resize"),
                         json!({"node_count": have}),
                         json!({"node_count": want}),
-                        Write::Resize(Resize::new(d.nodegroup, *want)),
+                        Write::Resize(Resize::new(d.nodegroup, want)),
                         Some(wait),
                     ))
                 } else {
@@ -821,7 +852,7 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
                         Some("resize"),
                         json!({"node_count": have}),
                         json!({"node_count": want}),
-                        Write::Resize(Resize::new(d.nodegroup, *want)),
+                        Write::Resize(Resize::new(d.nodegroup, want)),
                         None,
                     ))
                 }
@@ -1077,7 +1108,6 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
         part: &mut Part,
         writes: Vec<(usize, Write)>,
     ) {
-        let client = self.client;
         if !share.can(writes.len() as u64) {
             for (i, _) in &writes {
                 if let Some(a) = part.actions.get_mut(*i) {
@@ -1089,53 +1119,30 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
             }
             return;
         }
+        // Short writes (autoscaler settings) go out together; the one long operation
+        // (a resize or a maintenance step) after them.
         let (short, long): (Vec<_>, Vec<_>) = writes.into_iter().partition(|(_, w)| !w.is_long());
-        for (i, write) in short.into_iter().chain(long) {
-            let Some(nodegroup) = part.actions.get(i).map(|a| a.nodegroup.clone()) else {
-                continue;
-            };
-            let max = client.config().max_node_count;
-            let result = match &write {
-                Write::Autoscale(settings) => {
-                    send(
-                        client,
-                        share,
-                        api::set_autoscale(key, &nodegroup, settings, max),
-                    )
-                    .await
-                }
-                Write::Resize(spec) => send(client, share, api::resize(key, spec, max)).await,
-                Write::Upkeep(call) => {
-                    let once = Call {
-                        op: call.op,
-                        path: call.path.clone(),
-                        body: call.body.clone(),
-                        parse: call.parse,
-                        idempotent: call.idempotent,
-                    };
-                    send(client, share, Ok(once)).await
-                }
-            };
-            let outcome = match result {
-                None => Err(deferral(format!(
-                    "the subrequest budget ({}) ran out; the next tick applies this",
-                    share.limit()
-                ))),
-                Some(Ok(_)) => Ok(Outcome::Applied),
-                Some(Err(e)) if write.is_long() && answer_lost(&e) => {
-                    // Re-read: a cluster now busy took the request.
-                    match send(client, share, api::get_cluster(key)).await {
-                        Some(Ok(now))
-                            if now.status.as_ref().is_some_and(|s| !s.is_complete())
-                                && now.status != cluster.status =>
-                        {
-                            Ok(Outcome::Applied)
-                        }
-                        _ => Err(Failure::from(&e)),
-                    }
-                }
-                Some(Err(e)) => Err(Failure::from(&e)),
-            };
+        let named = |batch: Vec<(usize, Write)>| -> Vec<(usize, String, Write)> {
+            batch
+                .into_iter()
+                .filter_map(|(i, w)| part.actions.get(i).map(|a| (i, a.nodegroup.clone(), w)))
+                .collect()
+        };
+        let (short, long) = (named(short), named(long));
+        let sent = run_limited(
+            short
+                .iter()
+                .map(|(_, nodegroup, write)| self.write(key, cluster, share, nodegroup, write))
+                .collect(),
+            self.concurrency,
+        )
+        .await;
+        let mut outcomes: Vec<(usize, Result<Outcome, Failure>)> =
+            short.iter().map(|(i, _, _)| *i).zip(sent).collect();
+        for (i, nodegroup, write) in &long {
+            outcomes.push((*i, self.write(key, cluster, share, nodegroup, write).await));
+        }
+        for (i, outcome) in outcomes {
             if let Some(a) = part.actions.get_mut(i) {
                 match outcome {
                     Ok(result) => a.result = result,
@@ -1149,6 +1156,61 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
                     }
                 }
             }
+        }
+    }
+
+    /// Sends one write and says what became of it; the answer of a long operation
+    /// that was lost is found by reading the cluster again, never by resending.
+    async fn write(
+        &self,
+        key: &str,
+        cluster: &Cluster,
+        share: &Share<'_>,
+        nodegroup: &str,
+        write: &Write,
+    ) -> Result<Outcome, Failure> {
+        let client = self.client;
+        let max = client.config().max_node_count;
+        let result = match write {
+            Write::Autoscale(settings) => {
+                send(
+                    client,
+                    share,
+                    api::set_autoscale(key, nodegroup, settings, max),
+                )
+                .await
+            }
+            Write::Resize(spec) => send(client, share, api::resize(key, spec, max)).await,
+            Write::Upkeep(call) => {
+                let once = Call {
+                    op: call.op,
+                    path: call.path.clone(),
+                    body: call.body.clone(),
+                    parse: call.parse,
+                    idempotent: call.idempotent,
+                };
+                send(client, share, Ok(once)).await
+            }
+        };
+        match result {
+            None => Err(deferral(format!(
+                "the subrequest budget ({}) ran out; the next tick applies this",
+                share.limit()
+            ))),
+            Some(Ok(_)) => Ok(Outcome::Applied),
+            Some(Err(e)) if write.is_long() && answer_lost(&e) => {
+                // Re-read: a cluster now busy took the request.
+                match send(client, share, api::get_cluster(key)).await {
+                    Some(Ok(now))
+                        if now.status.as_ref().is_some_and(|s| !s.is_complete())
+                            && now.status != cluster.status =>
+                    {
+                        Ok(Outcome::Applied)
+                    }
+                    _ => Err(Failure::from(&e)),
+                }
+            }
+            Some(Err(e)) => Err(Failure::from(&e)),
         }
     }
 }

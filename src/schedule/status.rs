@@ -3,7 +3,7 @@
 //! the step its maintenance is at. Reads only.
 
 use super::clock::Zones;
-use super::limited::run_limited;
+use super::limited::{run_limited, CONNECTIONS};
 use super::maintenance::Maintenance;
 use super::plan::Failure;
 use super::policy::Policy;
@@ -15,8 +15,6 @@ use serde::Serialize;
 
 /// How far ahead the next window is looked for.
 const HORIZON_DAYS: i64 = 14;
-/// Clusters read at once.
-const CONCURRENCY: usize = 6;
 
 /// The fleet's state at an instant.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -110,7 +108,7 @@ pub async fn status<T: Transport>(
             .local(&policy.timezone, at_ms)
             .map(|t| t.rfc3339(at_ms))
             .unwrap_or_default(),
-        clusters: run_limited(jobs, CONCURRENCY).await,
+        clusters: run_limited(jobs, CONNECTIONS).await,
     }
 }
 
