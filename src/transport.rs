@@ -85,8 +85,9 @@ impl fmt::Debug for HttpRequest {
     }
 }
 
-/// One HTTP answer.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One HTTP answer. `Debug` shows the body's length, not the body: an answer can
+/// carry a kubeconfig or a token.
+#[derive(Clone, PartialEq, Eq)]
 pub struct HttpResponse {
     /// The status code.
     pub status: u16,
@@ -94,6 +95,16 @@ pub struct HttpResponse {
     pub headers: Vec<(String, String)>,
     /// The body as text (empty when there is none).
     pub body: String,
+}
+
+impl fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body_bytes", &self.body.len())
+            .finish()
+    }
 }
 
 impl HttpResponse {

@@ -169,6 +169,11 @@ fn secrets_never_appear_in_debug_output() {
             "{shown}"
         );
     }
+    // Issue 13, item 9: an answer's Debug shows its length, not its body.
+    let answer = token_answer("tok-A", EXPIRES).unwrap();
+    let shown = format!("{answer:?}");
+    assert!(!shown.contains("tok-A"), "{shown}");
+    assert!(shown.contains(&format!("body_bytes: {}", answer.body.len())), "{shown}");
 }
 
 #[test]
