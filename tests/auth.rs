@@ -173,7 +173,10 @@ fn secrets_never_appear_in_debug_output() {
     let answer = token_answer("tok-A", EXPIRES).unwrap();
     let shown = format!("{answer:?}");
     assert!(!shown.contains("tok-A"), "{shown}");
-    assert!(shown.contains(&format!("body_bytes: {}", answer.body.len())), "{shown}");
+    assert!(
+        shown.contains(&format!("body_bytes: {}", answer.body.len())),
+        "{shown}"
+    );
 }
 
 #[test]

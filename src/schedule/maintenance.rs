@@ -3,7 +3,7 @@
 //! Errors name the entry and field: `maintenance[0].kube_version: …`.
 
 use super::clock::Zones;
-use super::policy::{field, object, parse_when, whole, zone, Errors, When};
+use super::policy::{entry_name, entry_zone, field, object, parse_when, whole, Errors, When};
 use serde_json::Value;
 use std::fmt;
 
@@ -188,19 +188,9 @@ fn parse_one(
     let at = format!("maintenance[{i}]");
     let map = object(value, &at, &FIELDS, errors)?;
     let start = errors.0.len();
-    let name = match map.get("name") {
-        None => at.clone(),
-        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
-        Some(_) => {
-            errors.add(&field(&at, "name"), "must be a non-empty string");
-            at.clone()
-        }
-    };
+    let name = entry_name(map, &at, errors);
     let clusters = parse_clusters(map.get("cluster"), &field(&at, "cluster"), errors);
-    let timezone = match map.get("timezone") {
-        Some(v) => zone(v, &field(&at, "timezone"), zones, errors).unwrap_or_default(),
-        None => default_zone.to_owned(),
-    };
+    let timezone = entry_zone(map, &at, default_zone, zones, errors);
     let when = match map.get("when") {
         Some(w) => parse_when(w, &field(&at, "when"), errors),
         None => {

@@ -412,6 +412,32 @@ fn parse_policy(value: &Value, zones: &impl Zones, errors: &mut Errors) -> Optio
     })
 }
 
+/// An entry's `name` (`rules[i]` or `maintenance[i]` when it has none).
+pub(super) fn entry_name(map: &Map<String, Value>, at: &str, errors: &mut Errors) -> String {
+    match map.get("name") {
+        None => at.to_owned(),
+        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
+        Some(_) => {
+            errors.add(&field(at, "name"), "must be a non-empty string");
+            at.to_owned()
+        }
+    }
+}
+
+/// An entry's `timezone`, or the policy's.
+pub(super) fn entry_zone(
+    map: &Map<String, Value>,
+    at: &str,
+    default_zone: &str,
+    zones: &impl Zones,
+    errors: &mut Errors,
+) -> String {
+    match map.get("timezone") {
+        Some(v) => zone(v, &field(at, "timezone"), zones, errors).unwrap_or_default(),
+        None => default_zone.to_owned(),
+    }
+}
+
 fn parse_rule(
     value: &Value,
     i: usize,
@@ -423,14 +449,7 @@ fn parse_rule(
     let at = format!("rules[{i}]");
     let map = object(value, &at, &RULE_FIELDS, errors)?;
     let start = errors.0.len();
-    let name = match map.get("name") {
-        None => at.clone(),
-        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
-        Some(_) => {
-            errors.add(&field(&at, "name"), "must be a non-empty string");
-            at.clone()
-        }
-    };
+    let name = entry_name(map, &at, errors);
     let cluster = match map.get("cluster") {
         Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
         _ => {
@@ -442,10 +461,7 @@ fn parse_rule(
         }
     };
     let nodegroups = parse_nodegroups(map.get("nodegroup"), &field(&at, "nodegroup"), errors);
-    let timezone = match map.get("timezone") {
-        Some(v) => zone(v, &field(&at, "timezone"), zones, errors).unwrap_or_default(),
-        None => default_zone.to_owned(),
-    };
+    let timezone = entry_zone(map, &at, default_zone, zones, errors);
     let when = map
         .get("when")
         .and_then(|w| parse_when(w, &field(&at, "when"), errors));
