@@ -3,10 +3,11 @@
 // so no closure, promise adapter or abort signal is created per request on the wasm
 // side. wasm-bindgen copies this file into pkg/snippets/ and imports it.
 
-// Requests started within a second share one AbortSignal.timeout(timeout + 1 s): a
-// request is aborted between its timeout and one second later. A signal per request
-// costs more CPU than the request's own work in Node. workerd ties a signal to the
-// request that made it (and makes it natively), so there each request has its own.
+// Requests started close together share one AbortSignal.timeout: a request is aborted
+// between its timeout and a sixteenth of it later (at most a second), since requests
+// started within that slack of the first share its signal. A signal per request costs
+// more CPU than the request's own work in Node. workerd ties a signal to the request
+// that made it (and makes it natively), so there each request has its own.
 const perRequest = globalThis.navigator?.userAgent === "Cloudflare-Workers";
 let shared = null;
 let sharedAt = 0;
@@ -15,8 +16,9 @@ let sharedFor = 0;
 function signalFor(timeoutMs) {
   if (perRequest) return AbortSignal.timeout(timeoutMs);
   const now = Date.now();
-  if (shared === null || sharedFor !== timeoutMs || now - sharedAt >= 1000) {
-    shared = AbortSignal.timeout(timeoutMs + 1000);
+  const slack = Math.min(1000, Math.floor(timeoutMs / 16));
+  if (shared === null || sharedFor !== timeoutMs || now - sharedAt > slack) {
+    shared = AbortSignal.timeout(timeoutMs + slack);
     sharedAt = now;
     sharedFor = timeoutMs;
   }
