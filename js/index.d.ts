@@ -19,7 +19,7 @@ export interface IdentityCredentials {
 interface CommonOptions {
   /** Per-request timeout in milliseconds (default 30000). */
   timeoutMs?: number;
-  /** Extra tries of GET and DELETE on 429, 502, 503, 504, timeouts and network errors (default 2). */
+  /** Extra tries of idempotent calls (reads, deletes, writes of absolute values) on 429, 502, 503, 504, timeouts, network errors and unreadable answers (default 2). */
   retries?: number;
   /** Upper bound of node counts, if a quota raised it (default 10). */
   maxNodeCount?: number;
@@ -574,6 +574,8 @@ export interface Failure {
   kind: ErrorKind | "plan" | "deferred";
   status: number;
   message: string;
+  /** The service that failed, for API failures. */
+  service?: "nks" | "identity";
 }
 
 export interface PlanAction {

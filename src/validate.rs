@@ -47,12 +47,17 @@ fn node_count(field: &str, count: u32, max: u32) -> Result<(), Error> {
     }
 }
 
-/// A path segment: a UUID or a name. Never empty, and never `.` or `..`, which URL
-/// parsers resolve as path steps even when percent-encoded.
+/// A path segment: a UUID or a name. Never empty, never `.` or `..` (URL parsers
+/// resolve them as path steps even when percent-encoded), and without `/` or `\`.
 pub fn id_or_name(field: &str, value: &str) -> Result<(), Error> {
     required(field, value)?;
     if value == "." || value == ".." {
         return Err(Error::validation(field, "must not be \".\" or \"..\""));
+    }
+    // No NKS name or UUID holds one; a front end that decodes `%2F` would read it as a
+    // path step.
+    if value.contains(['/', '\\']) {
+        return Err(Error::validation(field, "must not contain \"/\" or \"\\\""));
     }
     Ok(())
 }

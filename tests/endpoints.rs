@@ -12,8 +12,8 @@ use nks_edge::NksClient;
 use serde_json::Value;
 
 /// A name that would change the path if it were not encoded.
-const NAME: &str = "team a/b";
-const ENC: &str = "team%20a%2Fb";
+const NAME: &str = "team a?b";
+const ENC: &str = "team%20a%3Fb";
 const NG: &str = "ng?x#1";
 const NG_ENC: &str = "ng%3Fx%231";
 

@@ -14,8 +14,8 @@ use nks_edge::{api, ErrorKind, NksClient};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-const NAME: &str = "team a/b";
-const ENC: &str = "team%20a%2Fb";
+const NAME: &str = "team a?b";
+const ENC: &str = "team%20a%3Fb";
 const NG: &str = "ng?x#1";
 const NG_ENC: &str = "ng%3Fx%231";
 const UUID: &str = "388794e6-14dc-48ee-9a4f-9c40df5d97ec";

@@ -671,3 +671,26 @@ fn the_status_route_reads_each_cluster() {
     );
     assert_eq!(get(&setup, "GET", "/v1/status", Some(VIEWER)).status, 403);
 }
+
+/// Reports name every cluster of the policy: a `plan` key limited to other clusters
+/// reads none of them.
+#[test]
+fn reports_need_a_key_covering_the_policys_clusters() {
+    const DEV_PLANNER: &str = "cc00000000000000000000000000000000000000000000000000000000000003";
+    let mut vars = env();
+    vars.insert(
+        "ACCESS_KEYS",
+        json!([
+            {"name": "ci", "sha256": CI, "scopes": ["plan"], "clusters": ["*"]},
+            {"name": "dev-planner", "sha256": DEV_PLANNER, "scopes": ["plan"], "clusters": ["dev"]}
+        ])
+        .to_string(),
+    );
+    let setup = setup_with(vars);
+    let denied = get(&setup, "GET", "/v1/reports", Some(DEV_PLANNER));
+    assert_eq!(denied.status, 403, "{}", denied.body);
+    assert!(denied.body.contains("prod"), "{}", denied.body);
+    let allowed = get(&setup, "GET", "/v1/reports", Some(CI));
+    assert_eq!(allowed.status, 200, "{}", allowed.body);
+    assert_eq!(body(&allowed)["kept"], false);
+}

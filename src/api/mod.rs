@@ -557,16 +557,16 @@ mod tests {
 
     #[test]
     fn paths_fill_and_match_both_ways() {
-        let path = GET_AUTOSCALE.fill(&["my cluster", "ng/1"]).unwrap();
+        let path = GET_AUTOSCALE.fill(&["my cluster", "ng?1"]).unwrap();
         assert_eq!(
             path,
-            "/v1/clusters/my%20cluster/nodegroups/ng%2F1/autoscale"
+            "/v1/clusters/my%20cluster/nodegroups/ng%3F1/autoscale"
         );
         assert_eq!(
             GET_AUTOSCALE.match_path(&path),
             Some(vec![
                 ("cluster", "my cluster".into()),
-                ("nodegroup", "ng/1".into())
+                ("nodegroup", "ng?1".into())
             ])
         );
         assert_eq!(LIST_ADDONS.match_path("/v1/addons"), Some(vec![]));
@@ -578,5 +578,9 @@ mod tests {
         assert_eq!(GET_CLUSTER.match_path("/v1/clusters/a/b"), None);
         let err = GET_EVENT.fill(&["c", ".."]).unwrap_err();
         assert_eq!(err.field.as_deref(), Some("event"));
+        // A `/` inside a name is refused: a front end that decodes `%2F` would take it
+        // for a path step (`..%2F..%2Fother` reaching another cluster).
+        let err = LIST_NODEGROUPS.fill(&["a/../../b"]).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("cluster"));
     }
 }

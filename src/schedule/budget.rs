@@ -5,7 +5,10 @@
 //!
 //! Each cluster is a unit that reserves what it can cost before it starts; reads and
 //! retries beyond the reservation draw on the slack left after every unit admitted.
+//! The budget also holds the run's [`Gate`]: the requests in flight at once, across
+//! every unit.
 
+use super::limited::Gate;
 use crate::api::Call;
 use crate::error::{Error, ErrorKind};
 use crate::retry::Backoff;
@@ -23,6 +26,8 @@ pub(super) struct Budget {
     free: Cell<u64>,
     /// Requests sent in this invocation.
     used: Cell<u64>,
+    /// Requests in flight at once.
+    gate: Gate,
 }
 
 /// A unit's reservation.
@@ -32,12 +37,14 @@ pub(super) struct Share<'b> {
 }
 
 impl Budget {
-    pub fn new(limit: u64) -> Budget {
+    /// A budget of `limit` requests, `concurrency` of them in flight at once.
+    pub fn new(limit: u64, concurrency: usize) -> Budget {
         Budget {
             limit,
             slack: Cell::new(0),
             free: Cell::new(limit),
             used: Cell::new(0),
+            gate: Gate::new(concurrency),
         }
     }
 
@@ -124,9 +131,11 @@ pub(super) async fn send<R, T: Transport>(
     };
     let backoff = Backoff::new(client.config(), client.transport().now_ms().unsigned_abs());
     let mut attempt: u32 = 0;
+    let mut last: Option<Error> = None;
     loop {
         if !share.take() {
-            return None;
+            // A request that was sent keeps its error; `None` only when none went out.
+            return last.map(Err);
         }
         // The client sends once: the retries are made (and counted) here.
         let once = Call {
@@ -136,7 +145,11 @@ pub(super) async fn send<R, T: Transport>(
             parse: call.parse,
             idempotent: false,
         };
-        let error = match client.execute(once).await {
+        let sent = {
+            let _place = share.budget.gate.enter().await;
+            client.execute(once).await
+        };
+        let error = match sent {
             Ok(answer) => return Some(Ok(answer)),
             Err(e) => e,
         };
@@ -144,6 +157,7 @@ pub(super) async fn send<R, T: Transport>(
             Some(delay) if share.can(1) => client.transport().sleep(delay).await,
             _ => return Some(Err(error)),
         }
+        last = Some(error);
         attempt += 1;
     }
 }

@@ -1,6 +1,7 @@
 //! Runs futures with at most `limit` of them in flight (Workers allow six
 //! simultaneous connections per invocation), answering in input order.
 
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 
 /// Simultaneous connections a Worker invocation may hold: more requests in flight
@@ -8,7 +9,7 @@ use std::collections::VecDeque;
 pub const CONNECTIONS: usize = 6;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
 /// All of `futures`, at most `limit` at a time; outputs in input order.
 pub async fn run_limited<F: Future>(futures: Vec<F>, limit: usize) -> Vec<F::Output> {
@@ -65,9 +66,67 @@ impl<F: Future> Future for Limited<F> {
     }
 }
 
+/// At most `n` holders at a time, across every unit of a run: the requests of a tick
+/// in flight at once (more would only wait for a connection in the runtime while their
+/// timeouts run).
+pub struct Gate {
+    free: Cell<usize>,
+    waiting: RefCell<Vec<Waker>>,
+}
+
+impl Gate {
+    /// A gate for `n` holders (at least one).
+    pub fn new(n: usize) -> Self {
+        Gate {
+            free: Cell::new(n.max(1)),
+            waiting: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Waits for a place; the place is given back when the [`Pass`] is dropped.
+    pub fn enter(&self) -> Enter<'_> {
+        Enter(self)
+    }
+}
+
+/// The future of [`Gate::enter`].
+pub struct Enter<'g>(&'g Gate);
+
+impl<'g> Future for Enter<'g> {
+    type Output = Pass<'g>;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Pass<'g>> {
+        let gate = self.0;
+        match gate.free.get() {
+            0 => {
+                gate.waiting.borrow_mut().push(cx.waker().clone());
+                Poll::Pending
+            }
+            n => {
+                gate.free.set(n - 1);
+                Poll::Ready(Pass(gate))
+            }
+        }
+    }
+}
+
+/// A place at the gate, held while it lives.
+pub struct Pass<'g>(&'g Gate);
+
+impl Drop for Pass<'_> {
+    fn drop(&mut self) {
+        let gate = self.0;
+        gate.free.set(gate.free.get() + 1);
+        // Every waiter polls again: one gets the place; a waiter that was dropped in
+        // the meantime cannot swallow the wake-up.
+        for waker in gate.waiting.borrow_mut().drain(..) {
+            waker.wake();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::run_limited;
+    use super::{run_limited, Gate};
     use std::cell::Cell;
     use std::rc::Rc;
 
@@ -106,5 +165,34 @@ mod tests {
         let out = futures::executor::block_on(run_limited(jobs, 6));
         assert_eq!(out, (0..20).map(|i| i * 10).collect::<Vec<_>>());
         assert_eq!(peak.get(), 6);
+    }
+
+    /// Nested runs (clusters, and each cluster's node groups) share one gate: never
+    /// more requests in flight than it allows, and every job gets through.
+    #[test]
+    fn a_gate_bounds_nested_runs() {
+        let gate = Gate::new(3);
+        let (now, peak) = (Rc::new(Cell::new(0)), Rc::new(Cell::new(0)));
+        let request = || {
+            let (now, peak, gate) = (now.clone(), peak.clone(), &gate);
+            async move {
+                let _place = gate.enter().await;
+                now.set(now.get() + 1);
+                peak.set(peak.get().max(now.get()));
+                step().await;
+                step().await;
+                now.set(now.get() - 1);
+            }
+        };
+        let units: Vec<_> = (0..6)
+            .map(|_| async {
+                run_limited((0..6).map(|_| request()).collect(), 6)
+                    .await
+                    .len()
+            })
+            .collect();
+        let done = futures::executor::block_on(run_limited(units, 6));
+        assert_eq!(done, vec![6; 6]);
+        assert_eq!(peak.get(), 3);
     }
 }

@@ -486,7 +486,7 @@ async fn run<T: Transport>(
     apply: bool,
     keys: &[&str],
 ) -> Report {
-    let budget = Budget::new(options.budget);
+    let budget = Budget::new(options.budget, options.concurrency);
     let mut report = Report {
         at: zones.local(&policy.timezone, at_ms).map_or_else(
             |_| crate::time::format_instant(at_ms, 0),

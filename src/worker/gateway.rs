@@ -67,14 +67,17 @@ fn find(request: &Incoming) -> Result<Found, Answer> {
         })
 }
 
-/// The body sent upstream: a typed `PATCH`'s JSON as parsed (so the `type` that
-/// chose the scope is the only one upstream sees); any other body as sent.
+/// The body sent upstream: a typed `PATCH`'s or a cluster creation's JSON as parsed
+/// (so the `type` that chose the scope, or the `name` the key was checked against, is
+/// the only one upstream sees); any other body as sent.
 fn upstream_body(op: &Operation, body: Option<&str>) -> Result<Option<String>, Answer> {
     match (op.method, body) {
         (Method::Get | Method::Delete, _) | (_, None) => Ok(None),
-        (_, Some(text)) if op.patch_type.is_some() => serde_json::from_str::<Value>(text)
-            .map(|v| Some(v.to_string()))
-            .map_err(|_| Answer::invalid("body", "is not JSON")),
+        (_, Some(text)) if op.patch_type.is_some() || op.name == CREATE_CLUSTER.name => {
+            serde_json::from_str::<Value>(text)
+                .map(|v| Some(v.to_string()))
+                .map_err(|_| Answer::invalid("body", "is not JSON"))
+        }
         (_, Some(text)) => Ok(Some(text.to_owned())),
     }
 }
@@ -126,7 +129,7 @@ async fn pass<T: Transport, Z>(
         .iter()
         .find(|(field, _)| *field == "cluster")
         .map(|(_, v)| v.clone());
-    facts.cluster.clone_from(&cluster);
+    facts.cluster = cluster.as_deref().map(clip);
     let key = key_for(setup, request, Scope::of(op.access), &mut facts.key)?;
     if !request.query.is_empty() {
         return Err(Answer::invalid(
@@ -134,11 +137,12 @@ async fn pass<T: Transport, Z>(
             "the gateway takes no query parameters",
         ));
     }
-    let args: Vec<&str> = values.iter().map(|(_, v)| v.as_str()).collect();
-    let path = op.fill(&args).map_err(|e| Answer::upstream(&e))?;
+    // The key's clusters first: a cluster outside them is a 403 however it is written.
     if let Some(cluster) = &cluster {
         check_cluster(setup, key, cluster).await?;
     }
+    let args: Vec<&str> = values.iter().map(|(_, v)| v.as_str()).collect();
+    let path = op.fill(&args).map_err(|e| Answer::upstream(&e))?;
     if op.name == CREATE_CLUSTER.name && !key.all_clusters() {
         let name = request
             .body
@@ -146,7 +150,7 @@ async fn pass<T: Transport, Z>(
             .and_then(|b| serde_json::from_str::<Value>(b).ok())
             .and_then(|v| v.get("name").and_then(Value::as_str).map(str::to_owned))
             .unwrap_or_default();
-        facts.cluster = Some(name.clone());
+        facts.cluster = Some(clip(&name));
         if !key.allows_cluster(&name) {
             return Err(forbidden(key, &name));
         }
@@ -221,7 +225,10 @@ pub(super) async fn check_cluster<T: Transport, Z>(
     match client.get_cluster(cluster).await {
         Ok(found) if key.allows_cluster(&found.uuid) || key.allows_cluster(&found.name) => Ok(()),
         Ok(_) => Err(forbidden(key, cluster)),
-        Err(e) if e.kind == ErrorKind::NotFound => Err(forbidden(key, cluster)),
+        // Unknown, or not even a cluster's name: outside the key's clusters either way.
+        Err(e) if matches!(e.kind, ErrorKind::NotFound | ErrorKind::Validation) => {
+            Err(forbidden(key, cluster))
+        }
         Err(e) => Err(Answer::upstream(&e)),
     }
 }

@@ -463,7 +463,7 @@ async fn handle<T: Transport, Z: Zones, S: Store>(
     let params = parameters(&request.query, route.parameters())?;
     match route {
         Route::Kubeconfig(cluster) => {
-            facts.cluster = Some(cluster.clone());
+            facts.cluster = Some(clip(&cluster));
             gateway::check_cluster(setup, key, &cluster).await?;
             let client = setup.client.as_ref().map_err(Answer::config)?;
             let yaml = client
@@ -478,6 +478,8 @@ async fn handle<T: Transport, Z: Zones, S: Store>(
             })
         }
         Route::Reports => {
+            // Reports name every cluster of the policy: the key must cover them all.
+            allowed_policy(setup, key)?;
             let limit = match parameter(&params, "limit") {
                 None => 10,
                 Some(text) => text
