@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{block_on, JiffZones, NOW_MS};
+use common::{block_on, body, header, JiffZones, NOW_MS};
 use nks_edge::transport::{HttpRequest, HttpResponse, Method, Replay};
 use nks_edge::worker::{serve, tick, Incoming, Invocation, Outgoing, Setup, Store};
 use serde_json::{json, Value};
@@ -166,17 +166,6 @@ fn nks(
     body: Option<&str>,
 ) -> Outgoing {
     call(setup, None, method, path, key, body)
-}
-
-fn header<'o>(out: &'o Outgoing, name: &str) -> Option<&'o str> {
-    out.headers
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
-fn body(out: &Outgoing) -> Value {
-    serde_json::from_str(&out.body).unwrap_or_else(|_| panic!("not JSON: {}", out.body))
 }
 
 fn log(out: &Outgoing) -> Value {

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{block_on, fixture_text, JiffZones, NOW_MS, PASSWORD};
+use common::{block_on, body, fixture_text, header, JiffZones, NOW_MS, PASSWORD};
 use nks_edge::transport::{HttpRequest, HttpResponse, Method, Replay};
 use nks_edge::worker::{serve, tick, Incoming, Invocation, Outgoing, Setup, Store};
 use serde_json::{json, Value};
@@ -107,17 +107,6 @@ fn get(setup: &Setup<Replay, JiffZones>, method: &str, path: &str, key: Option<&
         ..Incoming::default()
     };
     send(setup, &request)
-}
-
-fn header<'o>(out: &'o Outgoing, name: &str) -> Option<&'o str> {
-    out.headers
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
-fn body(out: &Outgoing) -> Value {
-    serde_json::from_str(&out.body).unwrap()
 }
 
 #[test]

@@ -131,3 +131,18 @@ pub fn at(text: &str) -> i64 {
 pub fn policy(json: serde_json::Value) -> nks_edge::schedule::Policy {
     nks_edge::schedule::Policy::from_value(&json, &JiffZones).unwrap_or_else(|e| panic!("{e}"))
 }
+
+/// A header of the Worker's answer.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn header<'o>(out: &'o nks_edge::worker::Outgoing, name: &str) -> Option<&'o str> {
+    out.headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The Worker's answer as JSON.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn body(out: &nks_edge::worker::Outgoing) -> Value {
+    serde_json::from_str(&out.body).unwrap_or_else(|_| panic!("not JSON: {}", out.body))
+}
