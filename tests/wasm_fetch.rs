@@ -58,12 +58,12 @@ async fn lists_and_reads_clusters_over_fetch() {
 #[wasm_bindgen_test]
 async fn api_errors_keep_title_and_request_id() {
     let client = NksClient::new(config(), Fetch).unwrap();
-    let err = client.get_cluster("no such/cluster").await.unwrap_err();
+    let err = client.get_cluster("no such?cluster").await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::NotFound);
     assert_eq!(err.status, 404);
     assert_eq!(
         err.title.as_deref(),
-        Some("Cluster no such/cluster could not be found.")
+        Some("Cluster no such?cluster could not be found.")
     );
     assert!(err.request_id.as_deref().unwrap().starts_with("req-"));
 }
