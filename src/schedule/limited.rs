@@ -71,7 +71,7 @@ impl<F: Future> Future for Limited<F> {
 /// timeouts run).
 pub struct Gate {
     free: Cell<usize>,
-    waiting: RefCell<Vec<Waker>>,
+    waiting: RefCell<VecDeque<Waker>>,
 }
 
 impl Gate {
@@ -79,13 +79,23 @@ impl Gate {
     pub fn new(n: usize) -> Self {
         Gate {
             free: Cell::new(n.max(1)),
-            waiting: RefCell::new(Vec::new()),
+            waiting: RefCell::new(VecDeque::new()),
         }
     }
 
     /// Waits for a place; the place is given back when the [`Pass`] is dropped.
     pub fn enter(&self) -> Enter<'_> {
         Enter(self)
+    }
+
+    /// Wakes the longest waiter, if a place is free.
+    fn wake_one(&self) {
+        if self.free.get() > 0 {
+            let next = self.waiting.borrow_mut().pop_front();
+            if let Some(waker) = next {
+                waker.wake();
+            }
+        }
     }
 }
 
@@ -98,7 +108,7 @@ impl<'g> Future for Enter<'g> {
         let gate = self.0;
         match gate.free.get() {
             0 => {
-                gate.waiting.borrow_mut().push(cx.waker().clone());
+                gate.waiting.borrow_mut().push_back(cx.waker().clone());
                 Poll::Pending
             }
             n => {
@@ -109,6 +119,14 @@ impl<'g> Future for Enter<'g> {
     }
 }
 
+impl Drop for Enter<'_> {
+    /// A waiter woken for a free place but dropped before taking it passes the
+    /// wake-up on.
+    fn drop(&mut self) {
+        self.0.wake_one();
+    }
+}
+
 /// A place at the gate, held while it lives.
 pub struct Pass<'g>(&'g Gate);
 
@@ -116,11 +134,7 @@ impl Drop for Pass<'_> {
     fn drop(&mut self) {
         let gate = self.0;
         gate.free.set(gate.free.get() + 1);
-        // Every waiter polls again: one gets the place; a waiter that was dropped in
-        // the meantime cannot swallow the wake-up.
-        for waker in gate.waiting.borrow_mut().drain(..) {
-            waker.wake();
-        }
+        gate.wake_one();
     }
 }
 
