@@ -82,6 +82,19 @@ impl Share<'_> {
         self.own.get() + self.budget.slack.get() >= n
     }
 
+    /// Moves what `n` more requests need from the slack into this unit's own share,
+    /// if they can be paid for: other units running meanwhile cannot take it away.
+    pub fn claim(&self, n: u64) -> bool {
+        let (own, slack) = (self.own.get(), self.budget.slack.get());
+        let need = n.saturating_sub(own);
+        if need > slack {
+            return false;
+        }
+        self.budget.slack.set(slack - need);
+        self.own.set(own + need);
+        true
+    }
+
     /// Pays for one request.
     pub fn take(&self) -> bool {
         let b = self.budget;
@@ -159,5 +172,25 @@ pub(super) async fn send<R, T: Transport>(
         }
         last = Some(error);
         attempt += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Budget;
+
+    #[test]
+    fn a_claim_holds_against_other_units() {
+        let budget = Budget::new(10, 6);
+        let (a, b) = (budget.reserve(3).unwrap(), budget.reserve(3).unwrap());
+        budget.close(); // 4 left as slack
+        assert!(a.claim(6), "3 own + 3 from the slack");
+        assert!(!b.claim(5), "3 own + 1 slack left: 5 cannot be paid");
+        assert!(b.claim(4));
+        for _ in 0..6 {
+            assert!(a.take());
+        }
+        assert!(!a.take(), "nothing more than claimed");
+        assert_eq!(budget.used(), 6);
     }
 }

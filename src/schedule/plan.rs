@@ -1108,7 +1108,9 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
         part: &mut Part,
         writes: Vec<(usize, Write)>,
     ) {
-        if !share.can(writes.len() as u64) {
+        // Reserved before the first write goes out: units running meanwhile cannot
+        // leave this one half-applied.
+        if !share.claim(writes.len() as u64) {
             for (i, _) in &writes {
                 if let Some(a) = part.actions.get_mut(*i) {
                     a.result = Outcome::Deferred;
