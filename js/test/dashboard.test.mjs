@@ -6,16 +6,12 @@
 // target/screenshots/ for a person to look at.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { createHash } from "node:crypto";
-import { Miniflare } from "miniflare";
+import { root, wrangler, workerd } from "./workerd.mjs";
 import { chromium } from "playwright-core";
 import { EMULATOR, IDENTITY, reset } from "./emulator.mjs";
 
-const root = new URL("../../", import.meta.url);
-const wrangler = readFileSync(new URL("wrangler.toml", root), "utf8");
-const main = /^main\s*=\s*"([^"]+)"/m.exec(wrangler)[1];
-const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(wrangler)[1];
 const assets = /^\[assets\]\s*\n(?:[^[\n]*\n)*?directory\s*=\s*"([^"]+)"/m.exec(wrangler)[1];
 const SHOTS = new URL("target/screenshots/", root);
 
@@ -37,14 +33,7 @@ let browser;
 
 before(async () => {
   await reset();
-  mf = new Miniflare({
-    modules: true,
-    scriptPath: new URL(main, root).pathname,
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-    compatibilityDate,
+  mf = workerd({
     host: "127.0.0.1",
     port: 0,
     assets: { directory: new URL(assets, root).pathname, routerConfig: { has_user_worker: true } },
@@ -63,11 +52,7 @@ before(async () => {
         { name: "reader", sha256: sha256(KEYS.reader), scopes: ["read"], clusters: ["prod"] },
       ]),
     },
-    structuredWorkerdLogs: true,
-    handleStructuredLogs: ({ message }) => {
-      logs.push(message);
-    },
-  });
+  }, logs);
   base = new URL(await mf.ready);
   // One tick (dry run: planned, nothing applied), so that a report is kept.
   const worker = await mf.getWorker();

@@ -4,16 +4,10 @@
 // reports, and no token, password or key in any answer or log line.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
-import { Miniflare } from "miniflare";
+import { workerd } from "./workerd.mjs";
 import { NksClient, NksError } from "../node.mjs";
 import { EMULATOR, IDENTITY, reset, apiCalls, clearRequests } from "./emulator.mjs";
-
-const root = new URL("../../", import.meta.url);
-const wrangler = readFileSync(new URL("wrangler.toml", root), "utf8");
-const main = /^main\s*=\s*"([^"]+)"/m.exec(wrangler)[1];
-const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(wrangler)[1];
 
 const KEYS = {
   reader: "reader-key-0123456789",
@@ -46,14 +40,7 @@ before(async () => {
   await reset();
   const clusters = await (await fetch(`${EMULATOR}/v1/clusters`, { headers: { "x-auth-token": await token() } })).json();
   uuids = Object.fromEntries(clusters.clusters.map((c) => [c.name, c.uuid]));
-  mf = new Miniflare({
-    modules: true,
-    scriptPath: new URL(main, root).pathname,
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-    compatibilityDate,
+  mf = workerd({
     kvNamespaces: ["REPORTS"],
     bindings: {
       NKS_ENDPOINT: EMULATOR,
@@ -72,11 +59,7 @@ before(async () => {
         { name: "planner", sha256: sha256(KEYS.planner), scopes: ["plan"], clusters: ["*"] },
       ]),
     },
-    structuredWorkerdLogs: true,
-    handleStructuredLogs: ({ message }) => {
-      logs.push(message);
-    },
-  });
+  }, logs);
   url = await mf.ready;
 });
 

@@ -4,15 +4,9 @@
 // driven; no secret may appear in any answer, header, log line or stored report.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { createHash } from "node:crypto";
-import { Miniflare } from "miniflare";
-
-const root = new URL("../../", import.meta.url);
-const wrangler = readFileSync(new URL("wrangler.toml", root), "utf8");
-const main = /^main\s*=\s*"([^"]+)"/m.exec(wrangler)[1];
-const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(wrangler)[1];
+import { workerd } from "./workerd.mjs";
 
 const SECRETS = {
   password: "pw-Secret-0123456789",
@@ -75,14 +69,7 @@ after(() => new Promise((resolve) => server.close(resolve)));
 
 async function worker(credentials) {
   const logs = [];
-  const mf = new Miniflare({
-    modules: true,
-    scriptPath: new URL(main, root).pathname,
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-    compatibilityDate,
+  const mf = workerd({
     kvNamespaces: ["REPORTS"],
     bindings: {
       NKS_ENDPOINT: upstream,
@@ -95,11 +82,7 @@ async function worker(credentials) {
         { name: "all", sha256: sha256(SECRETS.key), scopes: ["kubeconfig", "plan", "reconcile", "read", "scale", "operate"], clusters: ["prod", "dev"] },
       ]),
     },
-    structuredWorkerdLogs: true,
-    handleStructuredLogs: ({ message }) => {
-      logs.push(message);
-    },
-  });
+  }, logs);
   await mf.ready;
   return { mf, logs };
 }

@@ -5,15 +5,9 @@
 // answers afterwards.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
-import { Miniflare } from "miniflare";
+import { root, workerd } from "./workerd.mjs";
 import { EMULATOR, IDENTITY, reset, requests, clearRequests } from "./emulator.mjs";
-
-const root = new URL("../../", import.meta.url);
-const wrangler = readFileSync(new URL("wrangler.toml", root), "utf8");
-const main = /^main\s*=\s*"([^"]+)"/m.exec(wrangler)[1];
-const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(wrangler)[1];
 
 const KEYS = { viewer: "viewer-key-0123456789", reader: "reader-key-0123456789", ci: "ci-key-0123456789" };
 const sha256 = (text) => createHash("sha256").update(text).digest("hex");
@@ -33,14 +27,7 @@ before(async () => {
   })).json();
   const list = await (await fetch(`${EMULATOR}/v1/clusters`, { headers: { "x-auth-token": issued.access.token.id } })).json();
   uuids = Object.fromEntries(list.clusters.map((c) => [c.name, c.uuid]));
-  mf = new Miniflare({
-    modules: true,
-    scriptPath: new URL(main, root).pathname,
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-    compatibilityDate,
+  mf = workerd({
     bindings: {
       NKS_ENDPOINT: EMULATOR,
       NHN_IDENTITY_URL: EMULATOR,

@@ -2,15 +2,9 @@
 // for the emulator: routes, keys and scopes, CORS, a cron event, and logs without secrets.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
-import { Miniflare } from "miniflare";
+import { wrangler, workerd } from "./workerd.mjs";
 import { EMULATOR, IDENTITY, reset, seed, faults, clearFaults, requests, clearRequests } from "./emulator.mjs";
-
-const root = new URL("../../", import.meta.url);
-const wrangler = readFileSync(new URL("wrangler.toml", root), "utf8");
-const main = /^main\s*=\s*"([^"]+)"/m.exec(wrangler)[1];
-const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(wrangler)[1];
 
 const KEYS = { ci: "ci-key-0123456789", viewer: "viewer-key-abcdef", other: "not-a-key" };
 const sha256 = (text) => createHash("sha256").update(text).digest("hex");
@@ -29,14 +23,7 @@ let mf;
 
 before(async () => {
   await reset();
-  mf = new Miniflare({
-    modules: true,
-    scriptPath: new URL(main, root).pathname,
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-    compatibilityDate,
+  mf = workerd({
     bindings: {
       NKS_ENDPOINT: EMULATOR,
       NHN_IDENTITY_URL: EMULATOR,
@@ -51,11 +38,7 @@ before(async () => {
         { name: "viewer", sha256: sha256(KEYS.viewer), scopes: ["kubeconfig"], clusters: ["k8s-test"] },
       ]),
     },
-    structuredWorkerdLogs: true,
-    handleStructuredLogs: ({ message }) => {
-      logs.push(message);
-    },
-  });
+  }, logs);
   await mf.ready;
 });
 
@@ -192,14 +175,7 @@ test("with a queue, one scheduled event converges a fleet beyond one budget; fai
   await faults([{ route: "GET /v1/clusters/fleet-bad", error: 503 }]);
   await clearRequests();
   const queueLogs = [];
-  const queued = new Miniflare({
-    modules: true,
-    scriptPath: new URL(main, root).pathname,
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-    compatibilityDate,
+  const queued = workerd({
     kvNamespaces: ["REPORTS"],
     queueProducers: { TICKS: { queueName: "nks-edge-ticks" } },
     queueConsumers: {
@@ -218,11 +194,7 @@ test("with a queue, one scheduled event converges a fleet beyond one budget; fai
       SCALE_POLICY: JSON.stringify(FLEET_POLICY),
       ACCESS_KEYS: JSON.stringify([{ name: "ci", sha256: sha256(KEYS.ci), scopes: ["plan"], clusters: ["*"] }]),
     },
-    structuredWorkerdLogs: true,
-    handleStructuredLogs: ({ message }) => {
-      queueLogs.push(message);
-    },
-  });
+  }, queueLogs);
   try {
     await queued.ready;
     const worker = await queued.getWorker();
