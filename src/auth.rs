@@ -303,7 +303,7 @@ async fn issue_at<T: Transport>(
         }
         return Err(error);
     }
-    let answer: TokenAnswer = from_json(&response.body)
+    let answer: TokenAnswer = from_json(response.body.text())
         .map_err(|e| Error::invalid_response(response.status, format!("token answer: {e}")))?;
     let token = answer.access.token;
     if token.id.is_empty() {

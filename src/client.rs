@@ -504,14 +504,14 @@ impl<T: Transport> NksClient<T> {
 
 /// Reads a 2xx answer; a body of the wrong shape is `invalid_response`.
 pub(crate) fn read<R>(parse: crate::api::Parse<R>, response: &HttpResponse) -> Result<R, Error> {
-    parse(&response.body).map_err(|why| unreadable(response, why))
+    parse(response.body.text()).map_err(|why| unreadable(response, why))
 }
 
 /// The `invalid_response` error of an answer that did not parse (not generic).
 #[inline(never)]
-fn unreadable(response: &HttpResponse, why: crate::error::FieldError) -> Error {
+pub(crate) fn unreadable(response: &HttpResponse, why: crate::error::FieldError) -> Error {
     let mut error = Error::invalid_response(response.status, why);
     error.request_id = response.header("x-openstack-request-id").map(str::to_owned);
-    error.body = response.body.clone();
+    error.body = response.body.text().to_owned();
     error
 }

@@ -335,12 +335,12 @@ impl Error {
     /// fault) to title and detail, and the request id and `Retry-After` headers.
     pub fn from_response(response: &HttpResponse, now_ms: i64) -> Self {
         let status = response.status;
-        let errors = serde_json::from_str::<ErrorsBody>(&response.body)
+        let errors = serde_json::from_str::<ErrorsBody>(response.body.text())
             .map(|b| b.errors)
             .unwrap_or_default();
         let (title, detail) = match errors.first() {
             Some(first) => (first.title.clone(), first.detail.clone()),
-            None => match serde_json::from_str::<FaultBody>(&response.body) {
+            None => match serde_json::from_str::<FaultBody>(response.body.text()) {
                 Ok(fault) => (fault.faultcode, Some(fault.faultstring)),
                 Err(_) => (None, None),
             },
@@ -363,7 +363,9 @@ impl Error {
             (Some(t), Some(d)) if t != d => format!("{t}: {d}"),
             (Some(t), _) => t.clone(),
             (None, Some(d)) => d.clone(),
-            (None, None) if response.body.trim().is_empty() => "no details in the answer".into(),
+            (None, None) if response.body.text().trim().is_empty() => {
+                "no details in the answer".into()
+            }
             (None, None) => "the answer's body is not an API error".into(),
         };
         let mut message = format!("{kind} (HTTP {status}): {summary}");
@@ -385,7 +387,7 @@ impl Error {
             issues: Vec::new(),
             errors,
             retry_after_ms,
-            body: response.body.clone(),
+            body: response.body.text().to_owned(),
             service: None,
             cause: None,
         }))

@@ -2,7 +2,7 @@
 //! for wasm32 (`Fetch`), reqwest natively (`Native`, feature `native`) and a scripted
 //! one for tests ([`Replay`]).
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -93,8 +93,79 @@ pub struct HttpResponse {
     pub status: u16,
     /// Header names and values.
     pub headers: Vec<(String, String)>,
-    /// The body as text (empty when there is none).
-    pub body: String,
+    /// The body (empty when there is none).
+    pub body: Body,
+}
+
+/// An answer's body. From [`Fetch`] it stays the JavaScript string it arrived as
+/// until something reads it as text: answers the package hands to JavaScript are
+/// parsed there and never copied into the wasm.
+#[derive(Clone, Default)]
+pub struct Body {
+    text: OnceCell<String>,
+    #[cfg(target_arch = "wasm32")]
+    js: Option<wasm_bindgen::JsValue>,
+}
+
+impl Body {
+    /// The body as text.
+    pub fn text(&self) -> &str {
+        self.text.get_or_init(|| {
+            #[cfg(target_arch = "wasm32")]
+            if let Some(text) = self.js.as_ref().and_then(wasm_bindgen::JsValue::as_string) {
+                return text;
+            }
+            String::new()
+        })
+    }
+
+    /// A body that is a JavaScript string.
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn from_js(js: wasm_bindgen::JsValue) -> Self {
+        Body {
+            text: OnceCell::new(),
+            js: Some(js),
+        }
+    }
+
+    /// The body as a JavaScript string (made from the text if it came as text).
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn js(&self) -> wasm_bindgen::JsValue {
+        match &self.js {
+            Some(js) => js.clone(),
+            None => wasm_bindgen::JsValue::from_str(self.text()),
+        }
+    }
+}
+
+impl From<String> for Body {
+    fn from(text: String) -> Self {
+        Body {
+            text: OnceCell::from(text),
+            #[cfg(target_arch = "wasm32")]
+            js: None,
+        }
+    }
+}
+
+impl From<&str> for Body {
+    fn from(text: &str) -> Self {
+        Body::from(text.to_owned())
+    }
+}
+
+impl PartialEq for Body {
+    fn eq(&self, other: &Self) -> bool {
+        self.text() == other.text()
+    }
+}
+
+impl Eq for Body {}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Body({} bytes)", self.text().len())
+    }
 }
 
 impl fmt::Debug for HttpResponse {
@@ -102,7 +173,7 @@ impl fmt::Debug for HttpResponse {
         f.debug_struct("HttpResponse")
             .field("status", &self.status)
             .field("headers", &self.headers)
-            .field("body_bytes", &self.body.len())
+            .field("body_bytes", &self.body.text().len())
             .finish()
     }
 }
@@ -113,7 +184,7 @@ impl HttpResponse {
         HttpResponse {
             status,
             headers: vec![("content-type".into(), "application/json".into())],
-            body: body.into(),
+            body: Body::from(body.into()),
         }
     }
 
@@ -239,8 +310,8 @@ pub use fetch::Fetch;
 
 #[cfg(target_arch = "wasm32")]
 mod fetch {
-    use super::{HttpRequest, HttpResponse, Transport, TransportError, RESPONSE_HEADERS};
-    use js_sys::{Array, Promise};
+    use super::{HttpRequest, HttpResponse, Method, Transport, TransportError, RESPONSE_HEADERS};
+    use js_sys::Promise;
     use std::cell::{Cell, RefCell};
     use std::collections::BTreeMap;
     use std::future::Future;
@@ -258,12 +329,16 @@ mod fetch {
         fn send(
             settle: &js_sys::Function,
             id: u32,
-            method: &str,
+            method: u8,
             url: &str,
-            headers: &str,
+            headers: &JsValue,
             body: Option<String>,
             timeout_ms: u32,
         ) -> Result<(), JsValue>;
+
+        /// The headers object of "name\nvalue\n…".
+        #[wasm_bindgen(js_name = headersOf)]
+        fn headers_of(text: &str) -> JsValue;
     }
 
     #[wasm_bindgen]
@@ -279,22 +354,45 @@ mod fetch {
         waker: Option<Waker>,
     }
 
+    /// `settle(id, status, body, requestId, computeRequestId, retryAfter)`.
+    type Settle = dyn Fn(u32, u16, JsValue, Option<String>, Option<String>, Option<String>);
+
     thread_local! {
         /// Requests in flight, by id.
         static IN_FLIGHT: RefCell<BTreeMap<u32, Slot>> = const { RefCell::new(BTreeMap::new()) };
         static NEXT_ID: Cell<u32> = const { Cell::new(0) };
         /// The one callback every answer comes back through, made on first use.
-        static SETTLE: Closure<dyn Fn(u32, u8, JsValue)> = Closure::new(settle);
+        static SETTLE: Closure<Settle> = Closure::new(settle);
+        /// The last header set sent, and its JS object (a client sends the same one
+        /// until its token changes).
+        static HEADERS: RefCell<(String, JsValue)> = const { RefCell::new((String::new(), JsValue::UNDEFINED)) };
     }
 
-    /// Files an answer (`kind` 0), a timeout (1) or a failure without an answer (2).
-    fn settle(id: u32, kind: u8, value: JsValue) {
-        let answer = match kind {
-            0 => Ok(response(&value)),
+    /// Files an answer (`status` >= 100), a timeout (`status` 1) or a failure
+    /// without an answer (2, `body` says why). Statuses arrive as arguments, not
+    /// read back from JS values: each read from the wasm side costs a call.
+    fn settle(
+        id: u32,
+        status: u16,
+        body: JsValue,
+        request_id: Option<String>,
+        compute_request_id: Option<String>,
+        retry_after: Option<String>,
+    ) {
+        let answer = match status {
             1 => Err(TransportError::Timeout),
-            _ => Err(TransportError::Network(
-                value.as_string().unwrap_or_else(|| "fetch failed".into()),
+            2 => Err(TransportError::Network(
+                body.as_string().unwrap_or_else(|| "fetch failed".into()),
             )),
+            _ => Ok(HttpResponse {
+                status,
+                headers: RESPONSE_HEADERS
+                    .iter()
+                    .zip([request_id, compute_request_id, retry_after])
+                    .filter_map(|(name, value)| Some(((*name).to_owned(), value?)))
+                    .collect(),
+                body: super::Body::from_js(body),
+            }),
         };
         let waker = IN_FLIGHT.with(|slots| {
             let mut slots = slots.borrow_mut();
@@ -309,22 +407,23 @@ mod fetch {
         }
     }
 
-    /// `[status, body, requestId, computeRequestId, retryAfter]` as a response.
-    fn response(value: &JsValue) -> HttpResponse {
-        let parts: Array = value.clone().unchecked_into();
-        let text = |i: u32| parts.get(i).as_string();
-        let headers = (2..)
-            .zip(RESPONSE_HEADERS)
-            .filter_map(|(i, name)| text(i).map(|v| (name.to_owned(), v)))
-            .collect();
-        // Statuses are whole numbers below 1000.
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let status = parts.get(0).as_f64().unwrap_or(0.0) as u16;
-        HttpResponse {
-            status,
-            headers,
-            body: text(1).unwrap_or_default(),
+    /// The JS object of `request`'s headers, made once per header set.
+    fn headers(request: &HttpRequest) -> JsValue {
+        let mut text = String::with_capacity(256);
+        for (name, value) in &request.headers {
+            text.push_str(name);
+            text.push('\n');
+            text.push_str(value);
+            text.push('\n');
         }
+        HEADERS.with(|last| {
+            let mut last = last.borrow_mut();
+            if last.0 != text {
+                let object = headers_of(&text);
+                *last = (text, object);
+            }
+            last.1.clone()
+        })
     }
 
     /// One request in flight: ready once `settle` filed its answer. Dropping it
@@ -373,18 +472,18 @@ mod fetch {
                 id
             });
             IN_FLIGHT.with(|slots| slots.borrow_mut().insert(id, Slot::default()));
-            let mut headers = String::with_capacity(256);
-            for (name, value) in &request.headers {
-                headers.push_str(name);
-                headers.push('\n');
-                headers.push_str(value);
-                headers.push('\n');
-            }
+            let method = match request.method {
+                Method::Get => 0,
+                Method::Post => 1,
+                Method::Patch => 2,
+                Method::Delete => 3,
+            };
+            let headers = headers(&request);
             let sent = SETTLE.with(|settle| {
                 send(
                     settle.as_ref().unchecked_ref(),
                     id,
-                    request.method.as_str(),
+                    method,
                     &request.url,
                     &headers,
                     request.body,

@@ -6,6 +6,7 @@
 //! percent-encoded, the JSON body and how to read the answer. No I/O happens here.
 
 mod addons;
+pub mod answer;
 mod cluster;
 mod events;
 mod ipacl;
@@ -19,6 +20,7 @@ pub use nodegroup::*;
 
 use crate::error::{Error, FieldError};
 use crate::transport::Method;
+use answer::{list, pick, Answer, Kind};
 
 /// Reads a 2xx answer's body into the operation's result.
 pub type Parse<R> = fn(&str) -> Result<R, FieldError>;
@@ -65,6 +67,8 @@ pub struct Operation {
     /// Whether sending it twice has the effect of sending it once (reads, deletes and
     /// writes of absolute values): only these are ever resent.
     pub idempotent: bool,
+    /// What its answer looks like (writes that start a change: `{"uuid": …}`).
+    pub answer: Answer,
 }
 
 const fn op(
@@ -81,11 +85,23 @@ const fn op(
         patch_type: None,
         access,
         idempotent,
+        answer: Answer::Whole(&answer::UUID),
     }
 }
 
-const fn get(name: &'static str, path: &'static str) -> Operation {
-    op(name, Method::Get, path, Access::Read, true)
+const fn get(name: &'static str, path: &'static str, answer: Answer) -> Operation {
+    Operation {
+        answer,
+        ..op(name, Method::Get, path, Access::Read, true)
+    }
+}
+
+/// `op` with another answer than `{"uuid": …}`.
+const fn answering(operation: Operation, answer: Answer) -> Operation {
+    Operation {
+        answer,
+        ..operation
+    }
 }
 
 const fn patch(
@@ -101,6 +117,7 @@ const fn patch(
         patch_type: Some(kind),
         access,
         idempotent: true,
+        answer: Answer::Whole(&answer::UUID),
     }
 }
 
@@ -108,9 +125,13 @@ const CLUSTER: &str = "/v1/clusters/{cluster}";
 const NODEGROUP: &str = "/v1/clusters/{cluster}/nodegroups/{nodegroup}";
 
 /// `GET /v1/clusters`
-pub const LIST_CLUSTERS: Operation = get("listClusters", "/v1/clusters");
+pub const LIST_CLUSTERS: Operation = get(
+    "listClusters",
+    "/v1/clusters",
+    list("clusters", &answer::CLUSTER),
+);
 /// `GET /v1/clusters/{CLUSTER_ID_OR_NAME}`
-pub const GET_CLUSTER: Operation = get("getCluster", CLUSTER);
+pub const GET_CLUSTER: Operation = get("getCluster", CLUSTER, Answer::Whole(&answer::CLUSTER));
 /// `POST /v1/clusters`
 pub const CREATE_CLUSTER: Operation = op(
     "createCluster",
@@ -120,12 +141,15 @@ pub const CREATE_CLUSTER: Operation = op(
     false,
 );
 /// `DELETE /v1/clusters/{CLUSTER_ID_OR_NAME}`
-pub const DELETE_CLUSTER: Operation = op(
-    "deleteCluster",
-    Method::Delete,
-    CLUSTER,
-    Access::Operate,
-    true,
+pub const DELETE_CLUSTER: Operation = answering(
+    op(
+        "deleteCluster",
+        Method::Delete,
+        CLUSTER,
+        Access::Operate,
+        true,
+    ),
+    Answer::Nothing,
 );
 /// `POST /v1/clusters/{CLUSTER_ID_OR_NAME}/actions/resize` (idempotent only without
 /// `nodes_to_remove`: see [`resize`]).
@@ -137,17 +161,28 @@ pub const RESIZE: Operation = op(
     false,
 );
 /// `GET /v1/clusters/{CLUSTER_ID_OR_NAME}/config`
-pub const GET_KUBECONFIG: Operation = op(
-    "getKubeconfig",
-    Method::Get,
-    "/v1/clusters/{cluster}/config",
-    Access::Kubeconfig,
-    true,
+pub const GET_KUBECONFIG: Operation = answering(
+    op(
+        "getKubeconfig",
+        Method::Get,
+        "/v1/clusters/{cluster}/config",
+        Access::Kubeconfig,
+        true,
+    ),
+    pick("config", Kind::Text, true),
 );
 /// `GET /v1/clusters/{CLUSTER_UUID}/events`
-pub const LIST_EVENTS: Operation = get("listEvents", "/v1/clusters/{cluster}/events");
+pub const LIST_EVENTS: Operation = get(
+    "listEvents",
+    "/v1/clusters/{cluster}/events",
+    list("events", &answer::EVENT),
+);
 /// `GET /v1/clusters/{CLUSTER_UUID}/events/{EVENT_UUID}`
-pub const GET_EVENT: Operation = get("getEvent", "/v1/clusters/{cluster}/events/{event}");
+pub const GET_EVENT: Operation = get(
+    "getEvent",
+    "/v1/clusters/{cluster}/events/{event}",
+    Answer::Whole(&answer::EVENT),
+);
 /// `POST /v1/clusters/{CLUSTER_ID_OR_NAME}/api_ep_ipacl`
 pub const SET_IP_ACL: Operation = op(
     "setIpAcl",
@@ -157,7 +192,11 @@ pub const SET_IP_ACL: Operation = op(
     true,
 );
 /// `GET /v1/clusters/{CLUSTER_ID_OR_NAME}/api_ep_ipacl`
-pub const GET_IP_ACL: Operation = get("getIpAcl", "/v1/clusters/{cluster}/api_ep_ipacl");
+pub const GET_IP_ACL: Operation = get(
+    "getIpAcl",
+    "/v1/clusters/{cluster}/api_ep_ipacl",
+    Answer::Whole(&answer::IP_ACL),
+);
 /// `PATCH /v1/certificates/{CLUSTER_ID_OR_NAME}`
 pub const RENEW_CERTIFICATES: Operation = op(
     "renewCertificates",
@@ -182,24 +221,35 @@ pub const SET_CONTROL_PLANE_LOG: Operation = patch(
     Access::Operate,
 );
 /// `GET /v1/clusters/{CLUSTER_ID_OR_NAME}/nodegroups`
-pub const LIST_NODEGROUPS: Operation = get("listNodeGroups", "/v1/clusters/{cluster}/nodegroups");
-/// `GET /v1/clusters/{CLUSTER_ID_OR_NAME}/nodegroups/{NODEGROUP_ID_OR_NAME}`
-pub const GET_NODEGROUP: Operation = get("getNodeGroup", NODEGROUP);
-/// `POST /v1/clusters/{CLUSTER_ID_OR_NAME}/nodegroups`
-pub const CREATE_NODEGROUP: Operation = op(
-    "createNodeGroup",
-    Method::Post,
+pub const LIST_NODEGROUPS: Operation = get(
+    "listNodeGroups",
     "/v1/clusters/{cluster}/nodegroups",
-    Access::Operate,
-    false,
+    list("nodegroups", &answer::NODEGROUP),
+);
+/// `GET /v1/clusters/{CLUSTER_ID_OR_NAME}/nodegroups/{NODEGROUP_ID_OR_NAME}`
+pub const GET_NODEGROUP: Operation =
+    get("getNodeGroup", NODEGROUP, Answer::Whole(&answer::NODEGROUP));
+/// `POST /v1/clusters/{CLUSTER_ID_OR_NAME}/nodegroups`
+pub const CREATE_NODEGROUP: Operation = answering(
+    op(
+        "createNodeGroup",
+        Method::Post,
+        "/v1/clusters/{cluster}/nodegroups",
+        Access::Operate,
+        false,
+    ),
+    Answer::Whole(&answer::NODEGROUP),
 );
 /// `DELETE /v1/clusters/{CLUSTER_ID_OR_NAME}/nodegroups/{NODEGROUP_ID_OR_NAME}`
-pub const DELETE_NODEGROUP: Operation = op(
-    "deleteNodeGroup",
-    Method::Delete,
-    NODEGROUP,
-    Access::Operate,
-    true,
+pub const DELETE_NODEGROUP: Operation = answering(
+    op(
+        "deleteNodeGroup",
+        Method::Delete,
+        NODEGROUP,
+        Access::Operate,
+        true,
+    ),
+    Answer::Nothing,
 );
 /// `POST …/nodegroups/{NODEGROUP_ID_OR_NAME}/stop_node`
 pub const STOP_NODES: Operation = op(
@@ -221,6 +271,7 @@ pub const START_NODES: Operation = op(
 pub const GET_AUTOSCALE: Operation = get(
     "getAutoscale",
     "/v1/clusters/{cluster}/nodegroups/{nodegroup}/autoscale",
+    Answer::Whole(&answer::AUTOSCALE),
 );
 /// `POST …/nodegroups/{NODEGROUP_ID_OR_NAME}/autoscale`
 pub const SET_AUTOSCALE: Operation = op(
@@ -270,19 +321,37 @@ pub const SET_USER_SCRIPT: Operation = op(
     true,
 );
 /// `GET /v1/addon_types/`
-pub const LIST_ADDON_TYPES: Operation = get("listAddonTypes", "/v1/addon_types/");
+pub const LIST_ADDON_TYPES: Operation = get(
+    "listAddonTypes",
+    "/v1/addon_types/",
+    list("addon_types", &answer::ADDON_TYPE),
+);
 /// `GET /v1/addon_types/{ADDON_TYPE_UUID_OR_NAME}`
-pub const GET_ADDON_TYPE: Operation = get("getAddonType", "/v1/addon_types/{addon_type}");
+pub const GET_ADDON_TYPE: Operation = get(
+    "getAddonType",
+    "/v1/addon_types/{addon_type}",
+    Answer::Whole(&answer::ADDON_TYPE),
+);
 /// `GET /v1/addons/`
-pub const LIST_ADDONS: Operation = get("listAddons", "/v1/addons/");
+pub const LIST_ADDONS: Operation = get("listAddons", "/v1/addons/", list("addons", &answer::ADDON));
 /// `GET /v1/addons/{ADDON_UUID}`
-pub const GET_ADDON: Operation = get("getAddon", "/v1/addons/{addon}");
+pub const GET_ADDON: Operation = get(
+    "getAddon",
+    "/v1/addons/{addon}",
+    Answer::Whole(&answer::ADDON),
+);
 /// `GET /v1/clusters/{CLUSTER_ID_OR_NAME}/addons/`
-pub const LIST_CLUSTER_ADDONS: Operation =
-    get("listClusterAddons", "/v1/clusters/{cluster}/addons/");
+pub const LIST_CLUSTER_ADDONS: Operation = get(
+    "listClusterAddons",
+    "/v1/clusters/{cluster}/addons/",
+    list("addons", &answer::INSTALLED_ADDON),
+);
 /// `GET /v1/clusters/{CLUSTER_ID_OR_NAME}/addons/{ADDON_UUID_OR_NAME}`
-pub const GET_CLUSTER_ADDON: Operation =
-    get("getClusterAddon", "/v1/clusters/{cluster}/addons/{addon}");
+pub const GET_CLUSTER_ADDON: Operation = get(
+    "getClusterAddon",
+    "/v1/clusters/{cluster}/addons/{addon}",
+    Answer::Whole(&answer::INSTALLED_ADDON),
+);
 /// `POST /v1/clusters/{CLUSTER_ID_OR_NAME}/addons/`
 pub const INSTALL_ADDON: Operation = op(
     "installAddon",
@@ -308,9 +377,17 @@ pub const UNINSTALL_ADDON: Operation = op(
     true,
 );
 /// `GET /v1/supports`: Kubernetes versions.
-pub const SUPPORTED_VERSIONS: Operation = get("supportedVersions", "/v1/supports");
+pub const SUPPORTED_VERSIONS: Operation = get(
+    "supportedVersions",
+    "/v1/supports",
+    pick("supported_k8s", Kind::Flags, true),
+);
 /// `GET /v1/supports`: event types.
-pub const SUPPORTED_EVENT_TYPES: Operation = get("supportedEventTypes", "/v1/supports");
+pub const SUPPORTED_EVENT_TYPES: Operation = get(
+    "supportedEventTypes",
+    "/v1/supports",
+    pick("supported_event_type", Kind::Object(&answer::ANY), false),
+);
 
 /// Every operation of the current reference (34 method + path pairs; `PATCH` paths
 /// shared by several body types, and `/v1/supports` read two ways, count once there).

@@ -3,8 +3,9 @@
 //! with the entry's index), plus the policy methods.
 
 use super::{from_js, instant, policy_of, promise, text, to_js};
+use crate::api::answer::Answer;
 use crate::api::{self, Call, OPERATIONS};
-use crate::client::read;
+use crate::client::unreadable;
 use crate::config::ClientOptions;
 use crate::error::Error;
 use crate::model::{
@@ -14,10 +15,10 @@ use crate::model::{
 };
 use crate::schedule::clock::IntlZones;
 use crate::schedule::Options;
-use crate::transport::{Fetch, HttpResponse, Method};
+use crate::transport::{Fetch, Method};
 use crate::NksClient;
 use js_sys::{Array, Promise};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -38,18 +39,27 @@ pub struct Client {
     zones: Rc<IntlZones>,
 }
 
-/// A request ready to send and how to turn its answer into a JS value: every
-/// operation goes through one non-generic send path.
+/// A request ready to send, and the shape of its answer: every operation goes
+/// through one non-generic send path.
 struct Prepared {
     method: Method,
     path: String,
     body: Option<String>,
     idempotent: bool,
-    finish: Finish,
+    answer: &'static Answer,
 }
 
-/// Reads a 2xx answer into the JS value handed back.
-type Finish = Box<dyn FnOnce(&HttpResponse) -> Result<JsValue, Error>>;
+impl<R> From<Call<R>> for Prepared {
+    fn from(call: Call<R>) -> Self {
+        Prepared {
+            method: call.method(),
+            path: call.path,
+            body: call.body,
+            idempotent: call.idempotent,
+            answer: &call.op.answer,
+        }
+    }
+}
 
 /// What a call does before it sends: nothing, or find the cluster's UUID first (the
 /// events paths take only UUIDs; a name costs one cluster read).
@@ -63,33 +73,10 @@ enum Step {
 /// Builds the request once the cluster's UUID is known.
 type WithUuid = Box<dyn FnOnce(&str) -> Result<Prepared, Error>>;
 
-impl From<Prepared> for Step {
-    fn from(prepared: Prepared) -> Self {
-        Step::Send(prepared)
+impl<R> From<Call<R>> for Step {
+    fn from(call: Call<R>) -> Self {
+        Step::Send(call.into())
     }
-}
-
-/// Answers of the form `{"uuid": …}` (and the others read into plain data).
-fn done(call: Call<crate::model::UuidResponse>) -> Step {
-    typed(call).into()
-}
-
-/// A call whose answer is read into its Rust type (validated and normalized), then
-/// turned into a JS value by `hand`.
-fn then<R: 'static>(call: Call<R>, hand: fn(R) -> Result<JsValue, Error>) -> Prepared {
-    let parse = call.parse;
-    Prepared {
-        method: call.method(),
-        path: call.path,
-        body: call.body,
-        idempotent: call.idempotent,
-        finish: Box::new(move |response| hand(read(parse, response)?)),
-    }
-}
-
-/// A call whose answer JS gets as plain data.
-fn typed<R: Serialize + 'static>(call: Call<R>) -> Prepared {
-    then(call, |value| to_js(&value))
 }
 
 /// The arguments of one call, read by position; errors name the argument.
@@ -111,26 +98,20 @@ impl Client {
         let max = self.client.config().max_node_count;
         let (c, g) = (|| args.text(0, "cluster"), || args.text(1, "nodegroup"));
         Ok(match name {
-            "listClusters" => typed(api::list_clusters()?).into(),
-            "getCluster" => typed(api::get_cluster(&c()?)?).into(),
-            "createCluster" => done(api::create_cluster(
-                &args.data::<ClusterCreate>(0, "spec")?,
-                max,
-            )?),
-            "deleteCluster" => {
-                then(api::delete_cluster(&c()?)?, |()| Ok(JsValue::UNDEFINED)).into()
+            "listClusters" => api::list_clusters()?.into(),
+            "getCluster" => api::get_cluster(&c()?)?.into(),
+            "createCluster" => {
+                api::create_cluster(&args.data::<ClusterCreate>(0, "spec")?, max)?.into()
             }
-            "resize" => done(api::resize(&c()?, &args.data::<Resize>(1, "spec")?, max)?),
-            "getKubeconfig" => then(api::kubeconfig(&c()?)?, |k| {
-                Ok(JsValue::from_str(k.config.expose()))
-            })
-            .into(),
+            "deleteCluster" => api::delete_cluster(&c()?)?.into(),
+            "resize" => api::resize(&c()?, &args.data::<Resize>(1, "spec")?, max)?.into(),
+            "getKubeconfig" => api::kubeconfig(&c()?)?.into(),
             "listEvents" => {
                 let cluster = c()?;
                 api::list_events(&cluster)?;
                 Step::Resolve {
                     cluster,
-                    then: Box::new(|uuid| Ok(typed(api::list_events(uuid)?))),
+                    then: Box::new(|uuid| Ok(api::list_events(uuid)?.into())),
                 }
             }
             "getEvent" => {
@@ -138,72 +119,54 @@ impl Client {
                 api::get_event(&cluster, &event)?;
                 Step::Resolve {
                     cluster,
-                    then: Box::new(move |uuid| Ok(typed(api::get_event(uuid, &event)?))),
+                    then: Box::new(move |uuid| Ok(api::get_event(uuid, &event)?.into())),
                 }
             }
-            "setIpAcl" => done(api::set_ip_acl(&c()?, &args.data::<IpAcl>(1, "acl")?)?),
-            "getIpAcl" => typed(api::get_ip_acl(&c()?)?).into(),
-            "renewCertificates" => done(api::renew_certificates(
-                &c()?,
-                &args.data::<CertificateRenewal>(1, "spec")?,
-            )?),
-            "updateServiceGateways" => done(api::update_service_gateways(
-                &c()?,
-                &args.data::<ServiceGateways>(1, "spec")?,
-            )?),
-            "setControlPlaneLog" => done(api::set_control_plane_log(
+            "setIpAcl" => api::set_ip_acl(&c()?, &args.data::<IpAcl>(1, "acl")?)?.into(),
+            "getIpAcl" => api::get_ip_acl(&c()?)?.into(),
+            "renewCertificates" => {
+                api::renew_certificates(&c()?, &args.data::<CertificateRenewal>(1, "spec")?)?.into()
+            }
+            "updateServiceGateways" => {
+                api::update_service_gateways(&c()?, &args.data::<ServiceGateways>(1, "spec")?)?
+                    .into()
+            }
+            "setControlPlaneLog" => api::set_control_plane_log(
                 &c()?,
                 &args.data::<ControlPlaneLog>(1, "controlPlaneLog")?,
-            )?),
-            "listNodeGroups" => typed(api::list_nodegroups(&c()?)?).into(),
-            "getNodeGroup" => typed(api::get_nodegroup(&c()?, &g()?)?).into(),
-            "createNodeGroup" => typed(api::create_nodegroup(
-                &c()?,
-                &args.data::<NodeGroupCreate>(1, "spec")?,
-                max,
-            )?)
+            )?
             .into(),
-            "deleteNodeGroup" => then(api::delete_nodegroup(&c()?, &g()?)?, |()| {
-                Ok(JsValue::UNDEFINED)
-            })
-            .into(),
-            "stopNodes" => done(api::stop_nodes(
-                &c()?,
-                &g()?,
-                &args.data::<Vec<String>>(2, "nodeUuids")?,
-            )?),
-            "startNodes" => done(api::start_nodes(
-                &c()?,
-                &g()?,
-                &args.data::<Vec<String>>(2, "nodeUuids")?,
-            )?),
-            "getAutoscale" => typed(api::get_autoscale(&c()?, &g()?)?).into(),
-            "setAutoscale" => done(api::set_autoscale(
-                &c()?,
-                &g()?,
-                &args.data::<Autoscale>(2, "settings")?,
-                max,
-            )?),
-            "setMetricAutoscale" => done(api::set_metric_autoscale(
-                &c()?,
-                &g()?,
-                &args.data::<MetricAutoscale>(2, "spec")?,
-            )?),
-            "changeFlavor" => done(api::change_flavor(
-                &c()?,
-                &g()?,
-                &args.data::<FlavorChange>(2, "spec")?,
-            )?),
-            "setFloatingIpAutoBind" => done(api::set_floating_ip_auto_bind(
+            "listNodeGroups" => api::list_nodegroups(&c()?)?.into(),
+            "getNodeGroup" => api::get_nodegroup(&c()?, &g()?)?.into(),
+            "createNodeGroup" => {
+                api::create_nodegroup(&c()?, &args.data::<NodeGroupCreate>(1, "spec")?, max)?.into()
+            }
+            "deleteNodeGroup" => api::delete_nodegroup(&c()?, &g()?)?.into(),
+            "stopNodes" => {
+                api::stop_nodes(&c()?, &g()?, &args.data::<Vec<String>>(2, "nodeUuids")?)?.into()
+            }
+            "startNodes" => {
+                api::start_nodes(&c()?, &g()?, &args.data::<Vec<String>>(2, "nodeUuids")?)?.into()
+            }
+            "getAutoscale" => api::get_autoscale(&c()?, &g()?)?.into(),
+            "setAutoscale" => {
+                api::set_autoscale(&c()?, &g()?, &args.data::<Autoscale>(2, "settings")?, max)?
+                    .into()
+            }
+            "setMetricAutoscale" => {
+                api::set_metric_autoscale(&c()?, &g()?, &args.data::<MetricAutoscale>(2, "spec")?)?
+                    .into()
+            }
+            "changeFlavor" => {
+                api::change_flavor(&c()?, &g()?, &args.data::<FlavorChange>(2, "spec")?)?.into()
+            }
+            "setFloatingIpAutoBind" => api::set_floating_ip_auto_bind(
                 &c()?,
                 &g()?,
                 &args.data::<FipAutoBind>(2, "fipAutoBindUpdateInfo")?,
-            )?),
-            "setNodeLabels" => done(api::set_node_labels(
-                &c()?,
-                &g()?,
-                &args.data(2, "labels")?,
-            )?),
+            )?
+            .into(),
+            "setNodeLabels" => api::set_node_labels(&c()?, &g()?, &args.data(2, "labels")?)?.into(),
             "upgrade" => {
                 let options = args.0.get(3);
                 let rollout = if options.is_undefined() || options.is_null() {
@@ -215,38 +178,29 @@ impl Client {
                     version: args.text(2, "version")?,
                     rollout,
                 };
-                done(api::upgrade(&c()?, &g()?, &spec)?)
+                api::upgrade(&c()?, &g()?, &spec)?.into()
             }
-            "setUserScript" => done(api::set_user_script(
-                &c()?,
-                &g()?,
-                &args.text(2, "contents")?,
-            )?),
-            "listAddonTypes" => typed(api::list_addon_types()?).into(),
-            "getAddonType" => typed(api::get_addon_type(&args.text(0, "addonType")?)?).into(),
-            "listAddons" => typed(api::list_addons()?).into(),
-            "getAddon" => typed(api::get_addon(&args.text(0, "addon")?)?).into(),
-            "listClusterAddons" => typed(api::list_cluster_addons(&c()?)?).into(),
-            "getClusterAddon" => {
-                typed(api::get_cluster_addon(&c()?, &args.text(1, "addon")?)?).into()
+            "setUserScript" => {
+                api::set_user_script(&c()?, &g()?, &args.text(2, "contents")?)?.into()
             }
-            "installAddon" => done(api::install_addon(
-                &c()?,
-                &args.data::<AddonInstall>(1, "spec")?,
-            )?),
-            "updateAddon" => done(api::update_addon(
+            "listAddonTypes" => api::list_addon_types()?.into(),
+            "getAddonType" => api::get_addon_type(&args.text(0, "addonType")?)?.into(),
+            "listAddons" => api::list_addons()?.into(),
+            "getAddon" => api::get_addon(&args.text(0, "addon")?)?.into(),
+            "listClusterAddons" => api::list_cluster_addons(&c()?)?.into(),
+            "getClusterAddon" => api::get_cluster_addon(&c()?, &args.text(1, "addon")?)?.into(),
+            "installAddon" => {
+                api::install_addon(&c()?, &args.data::<AddonInstall>(1, "spec")?)?.into()
+            }
+            "updateAddon" => api::update_addon(
                 &c()?,
                 &args.text(1, "addon")?,
                 &args.data::<AddonUpdate>(2, "spec")?,
-            )?),
-            "uninstallAddon" => done(api::uninstall_addon(&c()?, &args.text(1, "addon")?)?),
-            "supportedVersions" => {
-                then(api::supported_versions()?, |s| to_js(&s.supported_k8s)).into()
-            }
-            "supportedEventTypes" => then(api::supported_event_types()?, |s| {
-                to_js(&s.supported_event_type)
-            })
+            )?
             .into(),
+            "uninstallAddon" => api::uninstall_addon(&c()?, &args.text(1, "addon")?)?.into(),
+            "supportedVersions" => api::supported_versions()?.into(),
+            "supportedEventTypes" => api::supported_event_types()?.into(),
             other => {
                 return Err(Error::validation(
                     "operation",
@@ -296,7 +250,8 @@ impl Client {
             let response = client
                 .send(p.method, &p.path, p.body.as_deref(), p.idempotent)
                 .await?;
-            (p.finish)(&response)
+            api::answer::read(p.answer, &response.body.js())
+                .map_err(|why| unreadable(&response, why))
         })
     }
 

@@ -198,6 +198,15 @@ const COUNT_LABELS: [&str; 4] = [
     "term_of_validity",
 ];
 
+/// Every documented flag and count label, with its kind.
+pub(crate) fn typed_labels() -> impl Iterator<Item = (&'static str, SettingKind)> {
+    SETTINGS
+        .iter()
+        .map(|s| (s.wire, s.kind))
+        .chain(FLAG_LABELS.iter().map(|&l| (l, SettingKind::Flag)))
+        .chain(COUNT_LABELS.iter().map(|&l| (l, SettingKind::Count)))
+}
+
 /// How a documented label is typed on the wire, if it is a flag or a count.
 fn kind_of(key: &str) -> Option<SettingKind> {
     SETTINGS

@@ -19,7 +19,7 @@ pub use cluster::{
 };
 pub use event::Event;
 pub use ipacl::{IpAcl, IpAclTarget};
-pub(crate) use labels::rewrite_to_wire;
+pub(crate) use labels::{rewrite_to_wire, typed_labels};
 pub use labels::{to_wire as labels_to_wire, ExtraSecurityGroup, ExtraVolume, Labels};
 pub use nodegroup::{
     FipAutoBind, FlavorChange, MetricAutoscale, MetricPolicy, MetricRule, NodeGroup,

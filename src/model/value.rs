@@ -43,6 +43,21 @@ impl<'de> Visitor<'de> for FlagVisitor {
     }
 }
 
+/// Reads a count written as a string of digits (`"10"`, spaces around allowed).
+pub(crate) fn parse_count(text: &str) -> Option<u32> {
+    text.trim().parse().ok()
+}
+
+/// A count written as a JSON number: whole (`3.0` too) and within `u32`.
+pub(crate) fn whole_count(v: f64) -> Option<u32> {
+    // Whole numbers written as floats (`3.0`) are accepted, fractions are not.
+    (v.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&v)).then(|| {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let whole = v as u32;
+        whole
+    })
+}
+
 struct CountVisitor;
 
 impl<'de> Visitor<'de> for CountVisitor {
@@ -61,20 +76,14 @@ impl<'de> Visitor<'de> for CountVisitor {
             .map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        // Whole numbers written as floats (`3.0`) are accepted, fractions are not.
-        if v.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&v) {
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            let whole = v as u32;
-            Ok(Some(whole))
-        } else {
-            Err(E::invalid_value(de::Unexpected::Float(v), &self))
-        }
+        whole_count(v)
+            .map(Some)
+            .ok_or_else(|| E::invalid_value(de::Unexpected::Float(v), &self))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        v.trim()
-            .parse::<u32>()
+        parse_count(v)
             .map(Some)
-            .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+            .ok_or_else(|| E::invalid_value(de::Unexpected::Str(v), &self))
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(None)

@@ -78,7 +78,7 @@ impl Transport for Native {
         Ok(HttpResponse {
             status,
             headers,
-            body,
+            body: body.into(),
         })
     }
 

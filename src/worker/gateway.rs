@@ -163,9 +163,9 @@ async fn pass<T: Transport, Z>(
     let (status, body, headers) = match sent {
         Ok(response) => {
             let body = if op.name == LIST_CLUSTERS.name && !key.all_clusters() {
-                filter_clusters(key, &response.body)?
+                filter_clusters(key, response.body.text())?
             } else {
-                response.body.clone()
+                response.body.text().to_owned()
             };
             let headers = pass_headers(|name| response.header(name));
             (response.status, body, headers)

@@ -90,7 +90,7 @@ impl<T: Transport> Transport for Watched<T> {
         let identity = request.url.ends_with("/v2.0/tokens");
         let result = self.inner.send(request).await;
         if let (true, Ok(answer)) = (identity, &result) {
-            let issued = serde_json::from_str::<serde_json::Value>(&answer.body)
+            let issued = serde_json::from_str::<serde_json::Value>(answer.body.text())
                 .ok()
                 .and_then(|v| {
                     v.pointer("/access/token/id")
