@@ -70,19 +70,20 @@ browser-tools:
 # Also wrangler's build command.
 wasm: rust-tools js/node_modules/.installed
 	cargo build --release --target $(WASM_TARGET) -p nks-edge
-	cargo build --release --target $(WASM_TARGET) -p nks-edge --features worker --target-dir target/worker
-	@$(call bindgen,target/$(WASM_TARGET)/release/nks_edge.wasm,$(PKG))
-	@$(call bindgen,target/worker/$(WASM_TARGET)/release/nks_edge.wasm,$(WORKER_PKG))
+	cargo build --profile release-worker --target $(WASM_TARGET) -p nks-edge --features worker --target-dir target/worker
+	@$(call bindgen,target/$(WASM_TARGET)/release/nks_edge.wasm,$(PKG),-Oz)
+	@$(call bindgen,target/worker/$(WASM_TARGET)/release-worker/nks_edge.wasm,$(WORKER_PKG),-O3)
 	@mkdir -p js/dashboard/nks-edge/pkg
 	@cp js/browser.mjs js/core.mjs js/dashboard/nks-edge/
 	@cp -r $(PKG)/nks_edge.js $(WASM) $(PKG)/snippets js/dashboard/nks-edge/pkg/
 
-# $(call bindgen,module,out-dir): wasm-bindgen then wasm-opt -Oz, if the module is newer.
+# $(call bindgen,module,out-dir,wasm-opt level): wasm-bindgen then wasm-opt, if the
+# module is newer. The package is optimized for size (-Oz), the Worker for speed (-O3).
 define bindgen
 if [ "$(1)" -nt "$(2)/nks_edge_bg.wasm" ]; then \
-	echo "wasm-bindgen + wasm-opt -Oz -> $(2)"; \
+	echo "wasm-bindgen + wasm-opt $(3) -> $(2)"; \
 	wasm-bindgen $(WASM_BINDGEN_FLAGS) --out-dir $(2) $(1) && \
-	js/node_modules/.bin/wasm-opt -Oz $(2)/nks_edge_bg.wasm -o $(2)/nks_edge_bg.wasm; \
+	js/node_modules/.bin/wasm-opt $(3) $(2)/nks_edge_bg.wasm -o $(2)/nks_edge_bg.wasm; \
 fi
 endef
 

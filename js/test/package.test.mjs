@@ -9,9 +9,9 @@ import { EMULATOR, IDENTITY, reset } from "./emulator.mjs";
 
 test("the tarball holds the entries, the wasm, the schema, the CLI, README, licenses and changelog, and nothing else", async () => {
   const { files } = await install();
-  // wasm-bindgen's copy of js/transport.mjs, under a hash of the crate.
-  const snippets = files.filter((f) => /^pkg\/snippets\/nks-edge-[0-9a-f]+\/js\/transport\.mjs$/.test(f));
-  assert.equal(snippets.length, 1, files.join("\n"));
+  // wasm-bindgen's copies of js/transport.mjs and js/answer.mjs, under a hash of the crate.
+  const snippets = files.filter((f) => /^pkg\/snippets\/nks-edge-[0-9a-f]+\/js\/(transport|answer)\.mjs$/.test(f));
+  assert.equal(snippets.length, 2, files.join("\n"));
   assert.deepEqual(files.filter((f) => !snippets.includes(f)), [
     "CHANGELOG.md",
     "LICENSE-APACHE",
