@@ -21,7 +21,7 @@ const PAIRS = {
 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const kb = (bytes) => `${(bytes / 1000).toFixed(1)} KB`;
-const ms = (x) => (x < 0.1 ? `${(x * 1000).toFixed(1)} us` : `${x.toFixed(3)} ms`);
+const ms = (x) => `${x.toFixed(3)} ms`;
 const rows = [];
 const record = (measure, a, b, ratio) => rows.push({ measure, a, b, ratio: `${ratio.toFixed(2)}x` });
 
@@ -85,8 +85,16 @@ const [json, swb] = await Promise.all(PAIRS.values.map(load));
 try {
   const url = await emulator();
   const token = (await (await post(url, "/v2.0/tokens", { auth: { tenantId: ACCOUNT.tenantId, passwordCredentials: { username: ACCOUNT.username, password: ACCOUNT.password } } })).json()).access.token.id;
-  direct.module.connect(url, token);
-  gloo.module.connect(url, token);
+  // An error answer: the same message both ways, with the request id (a response header).
+  const refusals = [];
+  for (const { module } of [direct, gloo]) {
+    module.connect(url, "not-a-token");
+    refusals.push(await module.listClusters().then(() => "no error", (e) => String(e)));
+    module.connect(url, token);
+  }
+  const requestId = /\[request \S+\]/;
+  for (const refusal of refusals) if (!requestId.test(refusal)) throw new Error(`a wrong token gave "${refusal}", without a request id`);
+  same("listClusters with a wrong token", ...refusals.map((r) => r.replace(requestId, "[request ...]")));
   const large = { clusters: Array.from({ length: 500 }, (_, i) => ({ name: `c${i}`, nodegroups: [{ name: "default-worker", node_count: 2 }] })) };
 
   for (const [count, n] of [[3, 200], [500, 20]]) {
@@ -98,7 +106,7 @@ try {
     const [a, b] = [await direct.module.listClusters(), await gloo.module.listClusters()];
     if (a.length !== count) throw new Error(`listClusters gave ${a.length} clusters, not ${count}`);
     same(`listClusters, ${label}`, a, b);
-    let [xs, ys] = await interleaved(5, () => perCall(() => direct.module.listClusters(), n), () => perCall(() => gloo.module.listClusters(), n));
+    let [xs, ys] = await interleaved(7, () => perCall(() => direct.module.listClusters(), n), () => perCall(() => gloo.module.listClusters(), n));
     let [x, y] = [median(xs.map((r) => r.wall)), median(ys.map((r) => r.wall))];
     record(`listClusters, ${label}: wall per call`, ms(x), ms(y), y / x);
     [x, y] = [median(xs.map((r) => r.cpu)), median(ys.map((r) => r.cpu))];
