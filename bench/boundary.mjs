@@ -5,25 +5,23 @@
 //   against the emulator and in process (fetch answered with the emulator's body);
 // - values: JSON text + `JSON.parse` vs serde-wasm-bindgen, the clusters of an answer
 //   converted to a JS value.
-// Each pair must give the same value, or the run fails. Starts its own emulator
-// (release build, 127.0.0.1, stopped by PID when done).
+// The in-process figures are taken again in workerd (Miniflare, bench/boundary/worker.mjs),
+// the runtime of the Workers plans. Each pair must give the same value, or the run
+// fails. Starts its own emulator (release build, 127.0.0.1, stopped by PID when done).
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { isDeepStrictEqual } from "node:util";
+import { createRequire } from "node:module";
 
 const root = new URL("../", import.meta.url);
 const ACCOUNT = { tenantId: "demo-tenant", username: "demo@example.com", password: "demo-password" };
-const PAIRS = {
-  transport: ["transport-direct", "transport-gloo"],
-  values: ["values-json", "values-swb"],
-};
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const kb = (bytes) => `${(bytes / 1000).toFixed(1)} KB`;
 const ms = (x) => `${x.toFixed(3)} ms`;
-const rows = [];
-const record = (measure, a, b, ratio) => rows.push({ measure, a, b, ratio: `${ratio.toFixed(2)}x` });
+const rows = { transport: [], values: [] };
+const record = (pair, measure, a, b, ratio) => rows[pair].push({ measure, a, b, ratio: `${ratio.toFixed(2)}x` });
 
 /** A variant's module, initialized, with its sizes: the wasm and the JS glue (its snippets included). */
 async function load(variant) {
@@ -46,7 +44,7 @@ function same(label, a, b) {
   }
 }
 
-/** Interleaved rounds (drift in the machine's load hits both alike); each side's median. */
+/** Interleaved rounds (drift in the machine's load hits both alike): each side's results. */
 async function interleaved(rounds, a, b) {
   const [xs, ys] = [[], []];
   for (let round = 0; round < rounds; round++) {
@@ -80,8 +78,11 @@ async function emulator() {
 }
 const post = (url, path, body) => fetch(`${url}${path}`, { method: "POST", body: JSON.stringify(body) });
 
-const [direct, gloo] = await Promise.all(PAIRS.transport.map(load));
-const [json, swb] = await Promise.all(PAIRS.values.map(load));
+/** The clusters answers measured, by count (the emulator's bodies). */
+const answers = new Map();
+let workerd;
+const PAIRS = { transport: ["transport-direct", "transport-gloo"], values: ["values-json", "values-swb"] };
+const [direct, gloo, json, swb] = await Promise.all([...PAIRS.transport, ...PAIRS.values].map(load));
 try {
   const url = await emulator();
   const token = (await (await post(url, "/v2.0/tokens", { auth: { tenantId: ACCOUNT.tenantId, passwordCredentials: { username: ACCOUNT.username, password: ACCOUNT.password } } })).json()).access.token.id;
@@ -101,6 +102,7 @@ try {
     if (count === 500) await post(url, "/_emulator/seed", large); // 3: the emulator's own seed
     const body = await (await fetch(`${url}/v1/clusters`, { headers: { "x-auth-token": token } })).text();
     const label = `${count} clusters (${kb(body.length)} answer)`;
+    answers.set(count, { body, label });
 
     // Transport, against the emulator: the same clusters both ways, then time and CPU.
     const [a, b] = [await direct.module.listClusters(), await gloo.module.listClusters()];
@@ -108,9 +110,9 @@ try {
     same(`listClusters, ${label}`, a, b);
     let [xs, ys] = await interleaved(7, () => perCall(() => direct.module.listClusters(), n), () => perCall(() => gloo.module.listClusters(), n));
     let [x, y] = [median(xs.map((r) => r.wall)), median(ys.map((r) => r.wall))];
-    record(`listClusters, ${label}: wall per call`, ms(x), ms(y), y / x);
+    record("transport", `listClusters, ${label}: wall per call`, ms(x), ms(y), y / x);
     [x, y] = [median(xs.map((r) => r.cpu)), median(ys.map((r) => r.cpu))];
-    record(`listClusters, ${label}: CPU per call (Node's fetch included)`, ms(x), ms(y), y / x);
+    record("transport", `listClusters, ${label}: CPU per call (Node's fetch included)`, ms(x), ms(y), y / x);
 
     // Transport, in process: fetch answers at once with the emulator's body, so the
     // CPU is the client's and its transport's (as Workers bill it: fetch is native there).
@@ -124,7 +126,7 @@ try {
       globalThis.fetch = realFetch;
     }
     [x, y] = [median(xs.map((r) => r.cpu)), median(ys.map((r) => r.cpu))];
-    record(`listClusters, ${label}: CPU per call, in process`, ms(x), ms(y), y / x);
+    record("transport", `listClusters, ${label}: CPU per call, in process`, ms(x), ms(y), y / x);
 
     // Values: the answer read once, then converted on each call.
     if (json.module.load(body) !== count || swb.module.load(body) !== count) throw new Error(`load did not read ${count} clusters`);
@@ -138,10 +140,45 @@ try {
     await interleaved(2, timed(json.module), timed(swb.module)); // warm up
     [xs, ys] = await interleaved(9, timed(json.module), timed(swb.module));
     [x, y] = [median(xs), median(ys)];
-    record(`clusters to a JS value, ${label}: per call`, ms(x), ms(y), y / x);
+    record("values", `clusters to a JS value, ${label}: per call`, ms(x), ms(y), y / x);
+  }
+
+  // The in-process figures in workerd: one request runs `n` calls of a variant; its
+  // wall time over `n` (workerd's thread is busy throughout) is the time of one.
+  const { Miniflare } = await import(createRequire(new URL("js/package.json", root)).resolve("miniflare"));
+  const wrangler = readFileSync(new URL("wrangler.toml", root), "utf8");
+  workerd = new Miniflare({
+    modules: true,
+    scriptPath: new URL("bench/boundary/worker.mjs", root).pathname,
+    modulesRoot: root.pathname,
+    modulesRules: [{ type: "ESModule", include: ["**/*.js", "**/*.mjs"] }, { type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: /^compatibility_date\s*=\s*"([^"]+)"/m.exec(wrangler)[1],
+  });
+  const inWorkerd = async (path, variant, n) => {
+    const t = performance.now();
+    const response = await workerd.dispatchFetch(`http://bench.invalid/${path}?variant=${variant}&n=${n}`);
+    const value = await response.text();
+    if (response.status !== 200) throw new Error(`workerd: ${path} ${variant}: ${response.status} ${value.slice(0, 300)}`);
+    return { value, time: (performance.now() - t) / n };
+  };
+  for (const [count, { body, label }] of answers) {
+    const loaded = await (await workerd.dispatchFetch("http://bench.invalid/answer", { method: "POST", body })).json();
+    if (!isDeepStrictEqual(loaded, [count, count])) throw new Error(`workerd read ${loaded} clusters, not ${count}`);
+    for (const [pair, path, [a, b], n, what] of [
+      ["transport", "listClusters", PAIRS.transport, count === 3 ? 1000 : 10, `listClusters, ${label}: per call in workerd, in process`],
+      ["values", "toJs", PAIRS.values, count === 3 ? 5000 : 20, `clusters to a JS value, ${label}: per call in workerd`],
+    ]) {
+      const [first, second] = [await inWorkerd(path, a, n), await inWorkerd(path, b, n)]; // also the warm-up
+      if (JSON.parse(first.value).length !== count) throw new Error(`workerd: ${path} gave ${first.value.slice(0, 300)}`);
+      same(what, first.value, second.value);
+      const [xs, ys] = await interleaved(7, async () => (await inWorkerd(path, a, n)).time, async () => (await inWorkerd(path, b, n)).time);
+      const [x, y] = [median(xs), median(ys)];
+      record(pair, what, ms(x), ms(y), y / x);
+    }
   }
 } finally {
   child?.kill("SIGTERM");
+  await workerd?.dispose();
 }
 
 const table = (title, [a, b], measured) => {
@@ -159,6 +196,6 @@ const table = (title, [a, b], measured) => {
   console.log(line(widths.map((w) => "-".repeat(w))));
   for (const c of cells.slice(1)) console.log(line(c));
 };
-table("Transport: nks-edge's direct fetch binding vs gloo-net's Request (issue #12)", [direct, gloo], rows.filter((r) => r.measure.startsWith("listClusters")));
-table("Values: JSON text + JSON.parse vs serde-wasm-bindgen (json_compatible)", [json, swb], rows.filter((r) => !r.measure.startsWith("listClusters")));
+table("Transport: nks-edge's direct fetch binding vs gloo-net's Request (issue #12)", [direct, gloo], rows.transport);
+table("Values: JSON text + JSON.parse vs serde-wasm-bindgen (json_compatible)", [json, swb], rows.values);
 console.log("\nEach pair gave the same clusters (deep-equal, same key order) in every measure above.");
