@@ -84,7 +84,7 @@ async fn exchange(
     Ok(HttpResponse {
         status: response.status(),
         headers,
-        body: response.text().await?,
+        body: response.text().await?.into(),
     })
 }
 
