@@ -33,8 +33,8 @@ const _: () = assert!(
     "build with exactly one of the features transport-direct, transport-gloo, values-json, values-swb"
 );
 
-/// A value as the package returns it today (`to_js` in nks-edge's src/bindings):
-/// JSON text, then `JSON.parse`.
+/// A value as the package returns the values Rust makes (`to_js` in nks-edge's
+/// src/bindings): JSON text, then `JSON.parse`.
 #[cfg(not(feature = "values-swb"))]
 fn json_to_js(value: &impl serde::Serialize) -> Result<JsValue, JsValue> {
     let text = serde_json::to_string(value).map_err(|e| JsValue::from_str(&e.to_string()))?;

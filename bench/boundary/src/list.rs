@@ -24,8 +24,8 @@ pub fn connect(endpoint: String, token: String) -> Result<(), JsValue> {
     Ok(())
 }
 
-/// `GET /v1/clusters`; the clusters converted as the package converts them (the same
-/// in both transport variants, so only the transport differs).
+/// `GET /v1/clusters`, read in Rust; the clusters returned as JSON text + `JSON.parse`
+/// in both transport variants, so only the transport differs.
 #[wasm_bindgen(js_name = listClusters)]
 pub async fn list_clusters() -> Result<JsValue, JsValue> {
     let client = CLIENT
