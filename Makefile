@@ -12,7 +12,7 @@ WORKER_WASM := $(WORKER_PKG)/nks_edge_bg.wasm
 WASM_BINDGEN_FLAGS := --target web --remove-name-section --remove-producers-section --out-name nks_edge
 export WRANGLER_SEND_METRICS := false
 
-.PHONY: help demo bench tools rust-tools js-tools browser-tools lint test test-native test-wasm test-js build wasm emulator
+.PHONY: help demo bench bench-boundary tools rust-tools js-tools browser-tools lint test test-native test-wasm test-js build wasm emulator
 
 help:
 	@echo "make demo   run the main job against the local emulator (no account needed)"
@@ -34,6 +34,20 @@ demo: rust-tools js/node_modules/.installed
 bench: build
 	cargo build --release -p nks-emulator
 	node bench/run.mjs
+	@$(MAKE) --no-print-directory bench-boundary
+
+# Issue #12: gloo-net's Request vs the direct fetch binding, serde-wasm-bindgen vs JSON
+# text (bench/boundary/, its own workspace): one module per variant, each built alone
+# and put through wasm-bindgen + wasm-opt as the package is, in target/boundary/<variant>/.
+BOUNDARY_VARIANTS := transport-direct transport-gloo values-json values-swb
+bench-boundary: rust-tools js/node_modules/.installed
+	cargo build --release -p nks-emulator
+	@for variant in $(BOUNDARY_VARIANTS); do \
+		cargo build --release --target $(WASM_TARGET) --manifest-path bench/boundary/Cargo.toml \
+			--target-dir target/boundary/cargo --features $$variant; \
+		$(call bindgen,target/boundary/cargo/$(WASM_TARGET)/release/nks_edge_boundary.wasm,target/boundary/$$variant); \
+	done
+	node bench/boundary.mjs
 
 ## Installs -------------------------------------------------------------------
 
