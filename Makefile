@@ -45,7 +45,7 @@ bench-boundary: rust-tools js/node_modules/.installed
 	@for variant in $(BOUNDARY_VARIANTS); do \
 		cargo build --release --target $(WASM_TARGET) --manifest-path bench/boundary/Cargo.toml \
 			--target-dir target/boundary/cargo --features $$variant; \
-		$(call bindgen,target/boundary/cargo/$(WASM_TARGET)/release/nks_edge_boundary.wasm,target/boundary/$$variant); \
+		$(call bindgen,target/boundary/cargo/$(WASM_TARGET)/release/nks_edge_boundary.wasm,target/boundary/$$variant,-Oz); \
 	done
 	node bench/boundary.mjs
 

@@ -37,6 +37,12 @@ function describe(error) {
 }
 
 const METHODS = ["GET", "POST", "PATCH", "DELETE"];
+const encoder = new TextEncoder();
+
+/** A string's UTF-8 bytes, for the wasm to copy in one piece. */
+export function utf8(text) {
+  return encoder.encode(typeof text === "string" ? text : "");
+}
 
 /** The headers object of "name\nvalue\n…" (the wasm makes one per header set and reuses it). */
 export function headersOf(text) {
