@@ -17,8 +17,6 @@ class Wrong {
   }
 }
 
-const under = (prefix, path) => (path === "" ? prefix : path.startsWith("[") ? prefix + path : `${prefix}.${path}`);
-
 function flag(value) {
   if (typeof value === "boolean") return value;
   const words = typeof value === "string" && WORDS.exec(value);
@@ -37,63 +35,85 @@ function count(value) {
 
 const isObject = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
 
-/** The value of one field of kind `kind` (a code, or `[2, shape]` / `[3, shape]`). */
+/** The value of one field of kind `kind` (a code, or `[3, shape]` / `[4, shape]`). */
 function leaf(kind, value) {
   switch (kind) {
     case 0:
-      return flag(value);
+      return typeof value === "boolean" ? value : flag(value);
     case 1:
-      return count(value);
+      return typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= MAX ? value : count(value);
     case 2:
       if (typeof value !== "string") throw new Wrong("", "expected a string");
       return value;
     case 5:
       if (!isObject(value)) throw new Wrong("", "expected an object");
       for (const key of Object.keys(value)) {
-        if (value[key] !== null && value[key] !== undefined) value[key] = within(key, () => flag(value[key]));
+        const v = value[key];
+        if (v !== null && v !== undefined) value[key] = at(0, v, key);
       }
       return value;
   }
   if (kind[0] === 3) return object(kind[1], value);
+  if (kind[0] !== 4) throw new Error(`nks-edge: unknown answer kind ${JSON.stringify(kind)}`);
   if (!Array.isArray(value)) throw new Wrong("", "expected an array");
-  for (let i = 0; i < value.length; i++) within(`[${i}]`, () => object(kind[1], value[i]));
+  for (let i = 0; i < value.length; i++) {
+    try {
+      object(kind[1], value[i]);
+    } catch (e) {
+      throw under(`[${i}]`, e);
+    }
+  }
   return value;
 }
 
-function within(prefix, read) {
+/** `leaf(kind, value)` for the field `name`: an error's path starts with it. No
+ *  closure per field: this runs for every documented field of every answer. */
+function at(kind, value, name) {
   try {
-    return read();
+    return leaf(kind, value);
   } catch (e) {
-    if (e instanceof Wrong) e.path = under(prefix, e.path);
-    throw e;
+    throw under(name, e);
   }
 }
 
-/** Shapes `value`, an object of `shape` (`[fields, labels]`), in place. */
-function object([fields, labels], value) {
+function under(prefix, e) {
+  if (e instanceof Wrong) e.path = e.path === "" ? prefix : e.path.startsWith("[") ? prefix + e.path : `${prefix}.${e.path}`;
+  return e;
+}
+
+/** Shapes `value`, an object of `shape` (`[fields, labels]`), in place. A `null` field
+ *  becomes `undefined` (absent, for the types: the API sends `null` for a field it
+ *  has no value for), without deleting keys, which would slow every later access. */
+function object(shape, value) {
   if (!isObject(value)) throw new Wrong("", "expected an object");
+  for (const key in value) if (value[key] === null) value[key] = undefined;
+  const labels = shape[1];
   if (labels !== 0) {
-    for (const [name, kind] of labels) {
+    for (let i = 0; i < labels.length; i++) {
+      const name = labels[i][0];
       const v = value[name];
-      if (v !== null && v !== undefined) value[name] = within(name, () => leaf(kind, v));
+      if (v !== null && v !== undefined) value[name] = at(labels[i][1], v, name);
     }
   }
-  for (const field of fields) shapeField(field, value);
+  const fields = shape[0];
+  for (let i = 0; i < fields.length; i++) shapeField(fields[i], value);
   return value;
 }
 
 /** One field (`[name, kind, required, alias]`) of `value`. */
-function shapeField([name, kind, required, alias], value) {
-  if (alias !== 0 && value[name] === undefined && alias in value) {
+function shapeField(field, value) {
+  const name = field[0];
+  const alias = field[3];
+  if (alias !== 0 && value[name] == null && value[alias] != null) {
     value[name] = value[alias];
     delete value[alias];
   }
   const v = value[name];
   if (v === null || v === undefined) {
-    if (required) throw new Wrong(name, "is missing");
+    if (field[2]) throw new Wrong(name, "is missing");
     return;
   }
-  value[name] = within(name, () => leaf(kind, v));
+  value[name] = at(field[1], v, name);
 }
 
 /**
@@ -113,7 +133,9 @@ export function shape(text, answer) {
     if (answer[0] === 0) return [0, object(answer[1], body)];
     if (!isObject(body)) throw new Wrong("", "expected an object");
     shapeField(answer[1], body);
-    return [0, body[answer[1][0]] ?? {}];
+    // An optional field that is absent: an empty map for maps, else undefined.
+    const kind = answer[1][1];
+    return [0, body[answer[1][0]] ?? (kind === 5 || kind[0] === 3 ? {} : undefined)];
   } catch (e) {
     if (e instanceof Wrong) return [1, e.path, e.message];
     throw e;

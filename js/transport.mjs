@@ -4,12 +4,12 @@
 // side. wasm-bindgen copies this file into pkg/snippets/ and imports it.
 
 // Requests started close together share one AbortSignal.timeout: a request is aborted
-// between its timeout and 20 ms later, since requests started within 20 ms of the
-// first share its signal. A signal per request costs more CPU than the request's own
+// between its timeout and 20 ms later (a sixteenth of the timeout when that is
+// shorter), since requests started within that slack of the first share its signal. A signal per request costs more CPU than the request's own
 // work in Node, and so does a signal shared for long: undici adds an abort listener
 // per request and never removes it, so each request pays for every one before it
 // (measured: a signal shared for a second made a small call 1.3x a plain fetch, one
-// shared for 20 ms 1.1x). workerd ties a signal to the request that made it (and
+// shared for 20 ms 1.1-1.2x). workerd ties a signal to the request that made it (and
 // makes it natively), so there each request has its own.
 const perRequest = globalThis.navigator?.userAgent === "Cloudflare-Workers";
 const SHARED_MS = 20;
@@ -49,7 +49,9 @@ export function headersOf(text) {
   const lines = text.split("\n");
   const headers = {};
   for (let i = 0; i + 1 < lines.length; i += 2) headers[lines[i]] = lines[i + 1];
-  return headers;
+  // Shared by every request with these headers: frozen, so that a fetch wrapper that
+  // edits a request's headers cannot edit the next one's.
+  return Object.freeze(headers);
 }
 
 /**

@@ -148,12 +148,6 @@ impl From<String> for Body {
     }
 }
 
-impl From<&str> for Body {
-    fn from(text: &str) -> Self {
-        Body::from(text.to_owned())
-    }
-}
-
 impl PartialEq for Body {
     fn eq(&self, other: &Self) -> bool {
         self.text() == other.text()
@@ -164,7 +158,10 @@ impl Eq for Body {}
 
 impl fmt::Debug for Body {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Body({} bytes)", self.text().len())
+        match self.text.get() {
+            Some(text) => write!(f, "Body({} bytes)", text.len()),
+            None => f.write_str("Body(a JavaScript string, not read)"),
+        }
     }
 }
 
@@ -173,7 +170,7 @@ impl fmt::Debug for HttpResponse {
         f.debug_struct("HttpResponse")
             .field("status", &self.status)
             .field("headers", &self.headers)
-            .field("body_bytes", &self.body.text().len())
+            .field("body", &self.body)
             .finish()
     }
 }
@@ -377,8 +374,8 @@ mod fetch {
         static HEADERS: RefCell<(Vec<(String, String)>, JsValue)> = const { RefCell::new((Vec::new(), JsValue::UNDEFINED)) };
     }
 
-    /// Files an answer (`status` >= 100), a timeout (`status` 1) or a failure
-    /// without an answer (2, `body` says why). Statuses arrive as arguments, not
+    /// Files a timeout (`status` 1), a failure without an answer (2, `body` says
+    /// why) or an answer (any other status; 0 is an opaque response). Statuses arrive as arguments, not
     /// read back from JS values: each read from the wasm side costs a call.
     fn settle(
         id: u32,

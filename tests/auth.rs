@@ -174,7 +174,7 @@ fn secrets_never_appear_in_debug_output() {
     let shown = format!("{answer:?}");
     assert!(!shown.contains("tok-A"), "{shown}");
     assert!(
-        shown.contains(&format!("body_bytes: {}", answer.body.text().len())),
+        shown.contains(&format!("body: Body({} bytes)", answer.body.text().len())),
         "{shown}"
     );
 }

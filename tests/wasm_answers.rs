@@ -91,15 +91,24 @@ fn shaped(op: &'static Operation, text: &str) -> Result<Value, String> {
     Ok(serde_json::from_str(&json).unwrap())
 }
 
-/// Every value the typed reading keeps is in the shaped one, equal.
+/// The two readings hold the same fields with equal values, but for `null`: the typed
+/// reading leaves a documented field that is `null` out and keeps an undocumented one
+/// as `null`; the shaped reading makes both absent.
 fn assert_within(typed: &Value, shaped: &Value, at: &str) {
     match (typed, shaped) {
         (Value::Object(a), Value::Object(b)) => {
-            for (key, value) in a {
+            for (key, value) in a.iter().filter(|(_, v)| !v.is_null()) {
                 let other = b
                     .get(key)
                     .unwrap_or_else(|| panic!("{at}.{key}: typed reading has it, shaped has not"));
                 assert_within(value, other, &format!("{at}.{key}"));
+            }
+            for (key, value) in b {
+                assert!(
+                    a.contains_key(key),
+                    "{at}.{key}: shaped reading has it, typed has not"
+                );
+                assert!(!value.is_null(), "{at}.{key}: null reached JavaScript");
             }
         }
         (Value::Array(a), Value::Array(b)) => {

@@ -68,6 +68,19 @@ async fn api_errors_keep_title_and_request_id() {
     assert!(err.request_id.as_deref().unwrap().starts_with("req-"));
 }
 
+/// Answers are copied into the wasm as UTF-8 bytes (`transport::Body`): text beyond
+/// ASCII arrives intact (here in the emulator's error title, which names the cluster).
+#[wasm_bindgen_test]
+async fn answers_beyond_ascii_read_back_intact() {
+    let client = NksClient::new(config(), Fetch).unwrap();
+    let err = client.get_cluster("테스트-🚀").await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotFound);
+    assert_eq!(
+        err.title.as_deref(),
+        Some("Cluster 테스트-🚀 could not be found.")
+    );
+}
+
 #[wasm_bindgen_test]
 async fn a_get_is_retried_after_an_injected_503() {
     set_faults(r#"{"route": "GET /v1/supports", "error": 503, "times": 1}"#).await;

@@ -257,26 +257,32 @@ mod reader {
     }
 
     thread_local! {
-        /// Each answer's encoding, parsed once.
+        /// Each answer's encoding, parsed once per place that names the answer (a
+        /// `&CONST` is one address per use in the source, so the cache is bounded).
         static ENCODED: RefCell<Vec<(&'static Answer, JsValue)>> = const { RefCell::new(Vec::new()) };
     }
 
-    fn encoded(answer: &'static Answer) -> Option<JsValue> {
+    /// The answer's encoding as a JS value; `None` for [`Answer::Nothing`].
+    fn encoded(answer: &'static Answer) -> Result<Option<JsValue>, FieldError> {
+        let Some(text) = encode(answer) else {
+            return Ok(None);
+        };
         ENCODED.with(|cache| {
             let mut cache = cache.borrow_mut();
             if let Some((_, js)) = cache.iter().find(|(a, _)| std::ptr::eq(*a, answer)) {
-                return Some(js.clone());
+                return Ok(Some(js.clone()));
             }
-            let js = js_sys::JSON::parse(&encode(answer)?).ok()?;
+            let js = js_sys::JSON::parse(&text)
+                .map_err(|_| FieldError::new("", "the answer's shape could not be read"))?;
             cache.push((answer, js.clone()));
-            Some(js)
+            Ok(Some(js))
         })
     }
 
     /// Reads `text`, a JavaScript string, as `answer` says, in JavaScript: the
     /// value the package hands back (`undefined` for [`Answer::Nothing`]).
     pub fn read(answer: &'static Answer, text: &JsValue) -> Result<JsValue, FieldError> {
-        let Some(encoded) = encoded(answer) else {
+        let Some(encoded) = encoded(answer)? else {
             return Ok(JsValue::UNDEFINED);
         };
         let result = shape(text, &encoded)
@@ -286,5 +292,46 @@ mod reader {
         }
         let part = |i| result.get(i).as_string().unwrap_or_default();
         Err(FieldError::new(part(1), part(2)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode;
+    use crate::api::{DELETE_CLUSTER, GET_KUBECONFIG, GET_NODEGROUP, LIST_ADDONS};
+
+    /// js/answer.mjs reads this format: a change here is a change there.
+    #[test]
+    fn encodings_are_what_the_javascript_reader_takes() {
+        assert_eq!(encode(&DELETE_CLUSTER.answer), None);
+        assert_eq!(
+            encode(&GET_KUBECONFIG.answer).as_deref(),
+            Some(r#"[1,["config",2,true,0]]"#)
+        );
+        assert_eq!(
+            encode(&LIST_ADDONS.answer).as_deref(),
+            Some(concat!(
+                r#"[1,["addons",[4,[[["uuid",2,true,0],["name",2,true,0],"#,
+                r#"["option_schemas",[4,[[["name",2,true,0],["updatable",0,false,0],"#,
+                r#"["mandatory",0,false,0]],0]],false,0]],0]],true,0]]"#
+            ))
+        );
+        let nodegroup = encode(&GET_NODEGROUP.answer).unwrap_or_default();
+        let value: serde_json::Value = serde_json::from_str(&nodegroup).unwrap_or_default();
+        let labels = &value[1][0][5][1][1][1];
+        assert!(
+            labels.as_array().is_some_and(|l| l.len() == 15),
+            "{nodegroup}"
+        );
+        assert_eq!(labels[0], serde_json::json!(["ca_enable", 0]));
+        assert_eq!(
+            value[1][0][5][1][1][0],
+            serde_json::json!([[
+                "extra_volumes",
+                [4, [[["volume_size", 1, false, 0]], 0]],
+                false,
+                0
+            ]])
+        );
     }
 }

@@ -209,12 +209,9 @@ pub(crate) fn typed_labels() -> impl Iterator<Item = (&'static str, SettingKind)
 
 /// How a documented label is typed on the wire, if it is a flag or a count.
 fn kind_of(key: &str) -> Option<SettingKind> {
-    SETTINGS
-        .iter()
-        .find(|s| s.wire == key)
-        .map(|s| s.kind)
-        .or_else(|| FLAG_LABELS.contains(&key).then_some(SettingKind::Flag))
-        .or_else(|| COUNT_LABELS.contains(&key).then_some(SettingKind::Count))
+    typed_labels()
+        .find(|(label, _)| *label == key)
+        .map(|(_, kind)| kind)
 }
 
 /// An additional security group of a worker node group.

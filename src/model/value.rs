@@ -44,12 +44,12 @@ impl<'de> Visitor<'de> for FlagVisitor {
 }
 
 /// Reads a count written as a string of digits (`"10"`, spaces around allowed).
-pub(crate) fn parse_count(text: &str) -> Option<u32> {
+fn parse_count(text: &str) -> Option<u32> {
     text.trim().parse().ok()
 }
 
 /// A count written as a JSON number: whole (`3.0` too) and within `u32`.
-pub(crate) fn whole_count(v: f64) -> Option<u32> {
+fn whole_count(v: f64) -> Option<u32> {
     // Whole numbers written as floats (`3.0`) are accepted, fractions are not.
     (v.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&v)).then(|| {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
