@@ -450,13 +450,12 @@ impl<T: Transport> NksClient<T> {
                 .token(&inner.transport, timeout_ms, &inner.backoff)
                 .await?;
             let request = self.request(method, path, body, &token);
-            let url = request.url.clone();
             let mut error = match inner.transport.send(request).await {
                 Ok(response) if (200..300).contains(&response.status) => return Ok(response),
                 Ok(response) => Error::from_response(&response, inner.transport.now_ms()),
                 Err(failure) => Error::from_transport(&failure, timeout_ms),
             }
-            .during(Service::Nks, method, &url);
+            .during(Service::Nks, method, &self.url(path));
             error.redact(&[token.expose()]);
             error.redact(&inner.config.credentials.secrets());
             if error.kind == ErrorKind::Unauthorized && !refreshed && inner.tokens.can_refresh() {
@@ -474,6 +473,15 @@ impl<T: Transport> NksClient<T> {
         }
     }
 
+    /// The URL of `path` (below the endpoint).
+    fn url(&self, path: &str) -> String {
+        let endpoint = self.inner.config.endpoint.trim_end_matches('/');
+        let mut url = String::with_capacity(endpoint.len() + path.len());
+        url.push_str(endpoint);
+        url.push_str(path);
+        url
+    }
+
     fn request(
         &self,
         method: Method,
@@ -484,7 +492,7 @@ impl<T: Transport> NksClient<T> {
         let config = &self.inner.config;
         HttpRequest {
             method,
-            url: format!("{}{path}", config.endpoint.trim_end_matches('/')),
+            url: self.url(path),
             headers: vec![
                 ("Accept".into(), "application/json".into()),
                 ("Content-Type".into(), "application/json".into()),
