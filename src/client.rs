@@ -51,6 +51,43 @@ impl<T: Transport> Transport for Counted<T> {
     }
 }
 
+/// What one call sent: its NKS requests (a 401 sends one again) and the Identity
+/// requests it made for a token (a token another call is fetching is that call's).
+/// The planner pays for them from its invocation's budget.
+#[derive(Debug, Default)]
+pub(crate) struct Tally {
+    /// NKS requests.
+    pub nks: Cell<u64>,
+    /// Identity requests.
+    pub identity: Cell<u64>,
+}
+
+/// The client's transport, counting into a [`Tally`] if there is one.
+struct Tallied<'a, T> {
+    transport: &'a Counted<T>,
+    count: Option<&'a Cell<u64>>,
+}
+
+impl<T: Transport> Transport for Tallied<'_, T> {
+    async fn send(
+        &self,
+        request: HttpRequest,
+    ) -> Result<HttpResponse, crate::transport::TransportError> {
+        if let Some(count) = self.count {
+            count.set(count.get() + 1);
+        }
+        self.transport.send(request).await
+    }
+
+    async fn sleep(&self, ms: u64) {
+        self.transport.sleep(ms).await;
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.transport.now_ms()
+    }
+}
+
 /// A client of the NKS API. Cloning is cheap and shares the token cache.
 pub struct NksClient<T> {
     inner: Rc<Inner<T>>,
@@ -419,12 +456,22 @@ impl<T: Transport> NksClient<T> {
 
     /// Sends one call and reads its answer into the call's result type.
     pub async fn execute<R>(&self, call: Call<R>) -> Result<R, Error> {
+        self.execute_tallied(call, None).await
+    }
+
+    /// [`Self::execute`], counting what it sends into `tally`.
+    pub(crate) async fn execute_tallied<R>(
+        &self,
+        call: Call<R>,
+        tally: Option<&Tally>,
+    ) -> Result<R, Error> {
         let response = self
-            .send(
+            .send_tallied(
                 call.method(),
                 &call.path,
                 call.body.as_deref(),
                 call.idempotent,
+                tally,
             )
             .await?;
         read(call.parse, &response)
@@ -440,17 +487,38 @@ impl<T: Transport> NksClient<T> {
         body: Option<&str>,
         idempotent: bool,
     ) -> Result<HttpResponse, Error> {
+        self.send_tallied(method, path, body, idempotent, None)
+            .await
+    }
+
+    /// [`Self::send`], counting what it sends into `tally`.
+    async fn send_tallied(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&str>,
+        idempotent: bool,
+        tally: Option<&Tally>,
+    ) -> Result<HttpResponse, Error> {
         let inner = &*self.inner;
+        let identity = Tallied {
+            transport: &inner.transport,
+            count: tally.map(|t| &t.identity),
+        };
+        let nks = Tallied {
+            transport: &inner.transport,
+            count: tally.map(|t| &t.nks),
+        };
         let timeout_ms = inner.config.timeout_ms;
         let mut attempt = 0;
         let mut refreshed = false;
         loop {
             let token = inner
                 .tokens
-                .token(&inner.transport, timeout_ms, &inner.backoff)
+                .token(&identity, timeout_ms, &inner.backoff)
                 .await?;
             let request = self.request(method, path, body, &token);
-            let mut error = match inner.transport.send(request).await {
+            let mut error = match nks.send(request).await {
                 Ok(response) if (200..300).contains(&response.status) => return Ok(response),
                 Ok(response) => Error::from_response(&response, inner.transport.now_ms()),
                 Err(failure) => Error::from_transport(&failure, timeout_ms),

@@ -10,13 +10,22 @@ use nks_edge::schedule::{plan, reconcile, Options, Report};
 use nks_edge::transport::{HttpRequest, HttpResponse, Method, Replay};
 use nks_edge::{ErrorKind, NksClient};
 use serde_json::{json, Value};
+use std::cell::Cell;
 
 /// 09:00 on a Thursday in Seoul.
 const THURSDAY_9: &str = "2026-11-26T09:00:00+09:00";
 
 /// Answers reads from fixed state; accepts writes; fails the `(method, path)`s listed.
 fn api(fail: Vec<(Method, &'static str)>) -> Replay {
-    Replay::new(0, move |req: &HttpRequest| {
+    Replay::new(0, move |req: &HttpRequest| state(req, &fail))
+}
+
+/// The fixed state's answer to `req`.
+fn state(
+    req: &HttpRequest,
+    fail: &[(Method, &'static str)],
+) -> Result<HttpResponse, nks_edge::transport::TransportError> {
+    {
         let path = req.url.trim_start_matches(common::ENDPOINT);
         if fail.iter().any(|(m, p)| *m == req.method && *p == path) {
             return Ok(HttpResponse::json(503, ""));
@@ -51,7 +60,7 @@ fn api(fail: Vec<(Method, &'static str)>) -> Replay {
             _ => return Ok(HttpResponse::json(404, "")),
         };
         Ok(HttpResponse::json(200, body.to_string()))
-    })
+    }
 }
 
 fn run(policy_json: Value, transport: Replay, options: Options) -> (Report, NksClient<Replay>) {
@@ -318,4 +327,87 @@ fn one_resize_per_cluster_per_tick() {
         (json!(1), json!(1))
     );
     assert_eq!(lines.len(), 3);
+}
+
+/// The fixed state behind Identity: the first `refused` NKS requests answer 401 (a
+/// token revoked early), and Identity answers 503 `unavailable` times first.
+fn behind_identity(refused: u32, unavailable: u32) -> Replay {
+    let (refused, unavailable, issued) = (Cell::new(refused), Cell::new(unavailable), Cell::new(0));
+    Replay::new(common::NOW_MS, move |req: &HttpRequest| {
+        let left = |n: &Cell<u32>| {
+            n.get() > 0 && {
+                n.set(n.get() - 1);
+                true
+            }
+        };
+        if req.url.starts_with(common::IDENTITY) {
+            if left(&unavailable) {
+                return Ok(HttpResponse::json(503, ""));
+            }
+            issued.set(issued.get() + 1);
+            return common::token_answer(&format!("tok-{}", issued.get()), "2026-11-27T00:00:00Z");
+        }
+        if left(&refused) {
+            return Ok(HttpResponse::json(
+                401,
+                r#"{"errors": [{"title": "token revoked"}]}"#,
+            ));
+        }
+        state(req, &[])
+    })
+}
+
+/// Identity's requests (a retry after its 503 too) and a 401's second try are
+/// subrequests of the tick: the report counts every request that went out.
+#[test]
+fn identity_requests_and_a_401s_second_try_count_against_the_budget() {
+    let p = json!({"timezone": "UTC", "rules": [{"cluster": "prod", "nodegroup": ["auto-1-3", "auto-b"],
+        "autoscale": {"min": 3, "max": 10}}]});
+    for (refused, unavailable) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+        let client = common::identity_client(behind_identity(refused, unavailable));
+        let report = block_on(reconcile(
+            &client,
+            &policy(p.clone()),
+            &JiffZones,
+            at(THURSDAY_9),
+            &Options::default(),
+        ));
+        assert_eq!(
+            json!(report.actions.iter().map(|a| &a.result).collect::<Vec<_>>()),
+            json!(["applied", "applied"])
+        );
+        let sent = client.transport().requests().len() as u64;
+        // Cluster read, two settings reads, two writes; Identity once, or twice after
+        // its 503; a 401 costs the request again and a new token.
+        let expected = 5 + 1 + u64::from(unavailable) + 2 * u64::from(refused);
+        assert_eq!(
+            (sent, report.subrequests),
+            (expected, expected),
+            "refused {refused}, unavailable {unavailable}"
+        );
+    }
+}
+
+/// A tight budget holds with Identity counted: never more requests than it allows.
+#[test]
+fn a_budget_that_identity_shares_is_never_exceeded() {
+    let p = json!({"timezone": "UTC", "rules": [{"cluster": "prod", "nodegroup": ["auto-1-3", "auto-b"],
+        "autoscale": {"min": 3, "max": 10}}]});
+    for budget in 1..8 {
+        let client = common::identity_client(behind_identity(0, 0));
+        let options = Options {
+            budget,
+            ..Options::default()
+        };
+        let report = block_on(reconcile(
+            &client,
+            &policy(p.clone()),
+            &JiffZones,
+            at(THURSDAY_9),
+            &options,
+        ));
+        let sent = client.transport().requests().len() as u64;
+        assert!(sent <= budget, "budget {budget}: {sent} sent");
+        assert_eq!(report.subrequests, sent, "budget {budget}");
+    }
 }

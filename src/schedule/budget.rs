@@ -5,11 +5,14 @@
 //!
 //! Each cluster is a unit that reserves what it can cost before it starts; reads and
 //! retries beyond the reservation draw on the slack left after every unit admitted.
+//! Every request a call sends counts: Identity's (from one kept for it) and a 401's
+//! second try, as the client tallies them.
 //! The budget also holds the run's [`Gate`]: the requests in flight at once, across
 //! every unit.
 
 use super::limited::Gate;
 use crate::api::Call;
+use crate::client::Tally;
 use crate::error::{Error, ErrorKind};
 use crate::retry::Backoff;
 use crate::transport::Transport;
@@ -26,6 +29,8 @@ pub(super) struct Budget {
     free: Cell<u64>,
     /// Requests sent in this invocation.
     used: Cell<u64>,
+    /// Kept for Identity's token requests.
+    identity: Cell<u64>,
     /// Requests in flight at once.
     gate: Gate,
 }
@@ -44,6 +49,7 @@ impl Budget {
             slack: Cell::new(0),
             free: Cell::new(limit),
             used: Cell::new(0),
+            identity: Cell::new(0),
             gate: Gate::new(concurrency),
         }
     }
@@ -60,9 +66,30 @@ impl Budget {
         })
     }
 
+    /// Keeps one request for Identity (a client with Identity credentials may need
+    /// a token), if one is left.
+    pub fn keep_for_identity(&self) {
+        let free = self.free.get();
+        if free > 0 {
+            self.free.set(free - 1);
+            self.identity.set(self.identity.get() + 1);
+        }
+    }
+
     /// What is not reserved yet.
     pub fn free(&self) -> u64 {
         self.free.get()
+    }
+
+    /// Counts `n` requests already sent: paid from `pool` while it lasts, then from
+    /// the slack; past both they are counted all the same (they went out: a
+    /// transient Identity failure retried, a 401's second try).
+    fn charge(&self, pool: &Cell<u64>, n: u64) {
+        let from_pool = n.min(pool.get());
+        pool.set(pool.get() - from_pool);
+        let from_slack = (n - from_pool).min(self.slack.get());
+        self.slack.set(self.slack.get() - from_slack);
+        self.used.set(self.used.get() + n);
     }
 
     /// Ends admission: what no unit reserved becomes slack.
@@ -114,6 +141,22 @@ impl Share<'_> {
         self.budget.limit
     }
 
+    /// Counts what one call sent beyond the request [`Self::take`] paid for: its
+    /// Identity requests (from what was kept for Identity first) and its NKS
+    /// requests after the first (from this unit's share first).
+    fn charge(&self, tally: &Tally) {
+        let b = self.budget;
+        b.charge(&b.identity, tally.identity.get());
+        match tally.nks.get() {
+            // Nothing went out (no token): the request paid for is given back.
+            0 => {
+                self.own.set(self.own.get() + 1);
+                b.used.set(b.used.get().saturating_sub(1));
+            }
+            n => b.charge(&self.own, n - 1),
+        }
+    }
+
     /// Gives back what this unit did not use.
     pub fn release(&self) {
         let b = self.budget;
@@ -158,10 +201,12 @@ pub(super) async fn send<R, T: Transport>(
             parse: call.parse,
             idempotent: false,
         };
+        let tally = Tally::default();
         let sent = {
             let _place = share.budget.gate.enter().await;
-            client.execute(once).await
+            client.execute_tallied(once, Some(&tally)).await
         };
+        share.charge(&tally);
         let error = match sent {
             Ok(answer) => return Some(Ok(answer)),
             Err(e) => e,

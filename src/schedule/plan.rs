@@ -503,8 +503,9 @@ async fn run<T: Transport>(
         subrequests: 0,
     };
     // Identity's token request, if this client may need one.
-    let _identity =
-        matches!(client.config().credentials, Credentials::Identity(_)).then(|| budget.reserve(1));
+    if matches!(client.config().credentials, Credentials::Identity(_)) {
+        budget.keep_for_identity();
+    }
     let costs: Vec<(u64, bool)> = keys
         .iter()
         .map(|k| estimate(policy, k, zones, at_ms))
