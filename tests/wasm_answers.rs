@@ -132,6 +132,70 @@ fn agree<R: Serialize>(fixture: &str, call: Call<R>) {
     }
     let shaped = shaped(call.op, &text).unwrap();
     assert_within(&typed, &shaped, fixture);
+    refuse_alike(fixture, &call);
+}
+
+/// Each field of the answer taken out in turn (at every depth): the two readings
+/// refuse the same answers, so they require the same fields and read the same
+/// values as wrong. (`supportedEventTypes` reads one field of `/v1/supports`, whose
+/// typed reading also requires `supported_k8s`: there only the shaped reading may
+/// accept more.)
+fn refuse_alike<R>(fixture: &str, call: &Call<R>) {
+    let original: Value = serde_json::from_str(&fixture_text(fixture)).unwrap();
+    let mut paths = Vec::new();
+    collect_paths(&original, &mut Vec::new(), &mut paths);
+    assert!(!paths.is_empty(), "{fixture}");
+    for path in paths {
+        let mut mutated = original.clone();
+        remove_at(&mut mutated, &path);
+        let text = mutated.to_string();
+        let typed_refuses = (call.parse)(&text).is_err();
+        let shaped_refuses = shaped(call.op, &text).is_err();
+        let lenient = call.op.name == "supportedEventTypes" && !shaped_refuses;
+        assert!(
+            typed_refuses == shaped_refuses || lenient,
+            "{fixture} without {path:?}: typed refuses {typed_refuses}, shaped {shaped_refuses}"
+        );
+    }
+}
+
+/// The paths of every object key, as (key or index) steps.
+fn collect_paths(value: &Value, at: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                at.push(key.clone());
+                out.push(at.clone());
+                collect_paths(child, at, out);
+                at.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                at.push(i.to_string());
+                collect_paths(child, at, out);
+                at.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn remove_at(value: &mut Value, path: &[String]) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut at = value;
+    for step in parents {
+        at = match at {
+            Value::Object(map) => map.get_mut(step).unwrap(),
+            Value::Array(items) => items.get_mut(step.parse::<usize>().unwrap()).unwrap(),
+            _ => return,
+        };
+    }
+    if let Value::Object(map) = at {
+        map.remove(last);
+    }
 }
 
 #[wasm_bindgen_test]
