@@ -97,9 +97,9 @@ pub struct HttpResponse {
     pub body: Body,
 }
 
-/// An answer's body. From [`Fetch`] it stays the JavaScript string it arrived as
-/// until something reads it as text: answers the package hands to JavaScript are
-/// parsed there and never copied into the wasm.
+/// An answer's body. From the fetch transport (`Fetch`, wasm32) it stays the
+/// JavaScript string it arrived as until something reads it as text: answers the
+/// package hands to JavaScript are parsed there and never copied into the wasm.
 #[derive(Clone, Default)]
 pub struct Body {
     text: OnceCell<String>,
