@@ -71,6 +71,12 @@ try {
     return median(times);
   }
   async function compare(label, n, ours, theirs, reference, limit) {
+    // Steady state first: the engine optimizes wasm (and JavaScript) only after a
+    // function has run for a while, on a background thread.
+    for (let i = 0; i < 10 * n; i++) {
+      await ours();
+      await theirs();
+    }
     // Interleaved rounds, so drift in the machine's load hits both alike.
     const a = [], b = [];
     for (let round = 0; round < 5; round++) {
