@@ -375,8 +375,9 @@ mod fetch {
     }
 
     /// Files a timeout (`status` 1), a failure without an answer (2, `body` says
-    /// why) or an answer (any other status; 0 is an opaque response). Statuses arrive as arguments, not
-    /// read back from JS values: each read from the wasm side costs a call.
+    /// why) or an answer (any other status; 0 is an opaque response). Statuses
+    /// arrive as arguments, not read back from JS values: each read from the wasm
+    /// side costs a call.
     fn settle(
         id: u32,
         status: u16,
