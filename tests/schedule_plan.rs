@@ -320,8 +320,8 @@ fn one_resize_per_cluster_per_tick() {
     assert_eq!(writes(&client).len(), 1);
     assert_eq!(json!(report.actions[0].result), "applied");
     assert_eq!(json!(report.actions[1].result), "deferred");
-    let lines = report.json_lines();
-    let summary: Value = serde_json::from_str(&lines[0]).unwrap();
+    let lines = report.log_events();
+    let summary = &lines[0];
     assert_eq!(
         (summary["applied"].clone(), summary["deferred"].clone()),
         (json!(1), json!(1))

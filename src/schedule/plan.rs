@@ -216,8 +216,9 @@ pub struct MaintenanceState {
 }
 
 impl Report {
-    /// The report as JSON lines: a summary, then one line per action, skip and error.
-    pub fn json_lines(&self) -> Vec<String> {
+    /// The report as log events (JSON objects, one per log line): a summary, then one
+    /// per action, skip and error.
+    pub fn log_events(&self) -> Vec<Value> {
         let count = |o: Outcome| self.actions.iter().filter(|a| a.result == o).count();
         let mut lines = vec![json!({
             "event": "reconcile", "at": self.at, "dry_run": self.dry_run,
@@ -226,14 +227,13 @@ impl Report {
             "unchanged": self.unchanged.len(), "skipped": self.skipped.len(),
             "errors": self.errors.len(), "waiting": self.waiting.len(),
             "subrequests": self.subrequests,
-        })
-        .to_string()];
+        })];
         let tagged = |event: &str, v: Value| {
             let mut v = v;
             if let Some(map) = v.as_object_mut() {
                 map.insert("event".into(), json!(event));
             }
-            v.to_string()
+            v
         };
         lines.extend(self.actions.iter().map(|a| tagged("action", json!(a))));
         lines.extend(self.skipped.iter().map(|s| tagged("skipped", json!(s))));

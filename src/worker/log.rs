@@ -17,21 +17,24 @@ pub fn timestamp(ms: i64) -> String {
     )
 }
 
-/// A line of `fields` (an object) at `level`, stamped `now_ms`.
+/// A line of `fields` (an object) at `level`, stamped `now_ms` (fields named `ts` or
+/// `level` win).
 pub fn line(now_ms: i64, level: &str, fields: Value) -> String {
-    let mut out = Map::new();
-    out.insert("ts".into(), Value::String(timestamp(now_ms)));
-    out.insert("level".into(), Value::String(level.to_owned()));
-    if let Value::Object(fields) = fields {
-        out.extend(fields);
-    }
-    Value::Object(out).to_string()
+    let mut out = match fields {
+        Value::Object(fields) => fields,
+        _ => Map::new(),
+    };
+    out.entry("ts")
+        .or_insert_with(|| Value::String(timestamp(now_ms)));
+    out.entry("level")
+        .or_insert_with(|| Value::String(level.to_owned()));
+    // serde_json's writer, not `Display`: a tick writes a line per action.
+    serde_json::to_string(&out).unwrap_or_default()
 }
 
-/// A report's JSON line (from [`crate::schedule::Report::json_lines`]) stamped and
+/// A report's log event (from [`crate::schedule::Report::log_events`]) stamped and
 /// given its level: errors are `error`, failed actions `warn`, the rest `info`.
-pub fn stamp(now_ms: i64, text: &str) -> String {
-    let fields: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+pub fn stamp(now_ms: i64, fields: Value) -> String {
     let level = match (
         fields.get("event").and_then(Value::as_str),
         fields.get("result").and_then(Value::as_str),
@@ -52,12 +55,15 @@ mod tests {
         assert_eq!(timestamp(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(timestamp(1_796_083_200_123), "2026-12-01T00:00:00.123Z");
         assert_eq!(timestamp(-1), "1969-12-31T23:59:59.999Z");
-        let line: Value =
-            serde_json::from_str(&stamp(0, r#"{"event":"action","result":"failed"}"#)).unwrap();
+        let line: Value = serde_json::from_str(&stamp(
+            0,
+            serde_json::json!({"event": "action", "result": "failed"}),
+        ))
+        .unwrap();
         assert_eq!(
             line,
             serde_json::json!({"ts": "1970-01-01T00:00:00.000Z", "level": "warn", "event": "action", "result": "failed"})
         );
-        assert!(stamp(0, r#"{"event":"error"}"#).contains(r#""level":"error""#));
+        assert!(stamp(0, serde_json::json!({"event": "error"})).contains(r#""level":"error""#));
     }
 }

@@ -647,9 +647,9 @@ pub async fn tick<T: Transport, Z: Zones, S: Store>(
                    "status": e.status, "message": e.message, "applied": false}),
         )],
         None => report
-            .json_lines()
-            .iter()
-            .map(|l| log::stamp(now(), l))
+            .log_events()
+            .into_iter()
+            .map(|event| log::stamp(now(), event))
             .collect(),
     };
     let part = match clusters {
