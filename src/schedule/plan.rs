@@ -349,11 +349,8 @@ fn autoscale_change(
     goal: &AutoscaleGoal,
     actual: &Autoscale,
 ) -> Result<Option<(Value, Value, Autoscale)>, String> {
-    let have = serde_json::to_value(Autoscale {
-        other: Map::new(),
-        ..actual.clone()
-    })
-    .unwrap_or(Value::Null);
+    // Only the settings of the table are read from it: undocumented fields may stay.
+    let have = serde_json::to_value(actual).unwrap_or(Value::Null);
     let mut request = Map::new();
     request.insert("ca_enable".into(), json!(actual.ca_enable));
     let (mut from, mut to, mut changed) = (Map::new(), Map::new(), false);
