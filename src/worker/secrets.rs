@@ -48,16 +48,58 @@ impl Secrets {
         known.sort_by_key(|k| std::cmp::Reverse(k.len()));
     }
 
-    /// `text` with every known secret replaced by `***`.
+    /// `text` with every known secret replaced by `***`. In JSON text a match can
+    /// begin inside an escape sequence (`\u000f` then `uzz-…` reads as `fuzz-…`):
+    /// replacing it would break the JSON, so then the JSON's strings are redacted
+    /// one by one instead (text that is not JSON has no escapes to break).
     pub fn redact(&self, text: &str) -> String {
+        let Some(out) = self.replace_all(text) else {
+            return text.to_owned();
+        };
+        if serde_json::from_str::<serde::de::IgnoredAny>(&out).is_ok() {
+            return out;
+        }
+        match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(mut value) => {
+                self.scrub(&mut value);
+                value.to_string()
+            }
+            Err(_) => out,
+        }
+    }
+
+    /// `text` with every known secret replaced, if one was there.
+    fn replace_all(&self, text: &str) -> Option<String> {
         let known = self.known.borrow();
-        let mut out = text.to_owned();
+        let mut out: Option<String> = None;
         for secret in known.iter() {
-            if out.contains(secret.as_str()) {
-                out = out.replace(secret.as_str(), REDACTED);
+            let current = out.as_deref().unwrap_or(text);
+            if current.contains(secret.as_str()) {
+                out = Some(current.replace(secret.as_str(), REDACTED));
             }
         }
         out
+    }
+
+    /// Redacts every string (and key) of a JSON value, decoded.
+    fn scrub(&self, value: &mut serde_json::Value) {
+        use serde_json::Value;
+        match value {
+            Value::String(s) => {
+                if let Some(clean) = self.replace_all(s) {
+                    *s = clean;
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| self.scrub(v)),
+            Value::Object(map) => {
+                let entries = std::mem::take(map);
+                for (key, mut v) in entries {
+                    self.scrub(&mut v);
+                    map.insert(self.replace_all(&key).unwrap_or(key), v);
+                }
+            }
+            _ => {}
+        }
     }
 }
 
@@ -129,5 +171,20 @@ mod tests {
         );
         assert_eq!(secrets.redact("pa\"ss-word!"), "***!");
         assert_eq!(format!("{secrets:?}"), "Secrets(2 known)");
+    }
+
+    /// A look-alike made of an escape's last character and the text after it is not
+    /// the secret: the JSON stays valid, and a real occurrence beside it is redacted.
+    #[test]
+    fn a_match_that_begins_inside_an_escape_keeps_the_json_valid() {
+        let secrets = Secrets::default();
+        secrets.add("fuzz-password");
+        let text = serde_json::json!({"m": "\u{f}uzz-password", "n": "fuzz-password"}).to_string();
+        assert!(text.contains("\\u000fuzz-password"), "{text}");
+        let out: serde_json::Value = serde_json::from_str(&secrets.redact(&text)).unwrap();
+        assert_eq!(
+            out,
+            serde_json::json!({"m": "\u{f}uzz-password", "n": "***"})
+        );
     }
 }
