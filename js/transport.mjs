@@ -39,9 +39,11 @@ function describe(error) {
 const METHODS = ["GET", "POST", "PATCH", "DELETE"];
 const encoder = new TextEncoder();
 
-/** A string's UTF-8 bytes, for the wasm to copy in one piece. */
-export function utf8(text) {
-  return encoder.encode(typeof text === "string" ? text : "");
+/** Writes a string's UTF-8 into the wasm's `memory` at `at` (at most `capacity`
+ *  bytes, which the wasm allocated); answers how many bytes it wrote. */
+export function utf8Into(text, memory, at, capacity) {
+  if (typeof text !== "string" || capacity === 0) return 0;
+  return encoder.encodeInto(text, new Uint8Array(memory.buffer, at, capacity)).written;
 }
 
 /** The headers object of "name\nvalue\n…" (the wasm makes one per header set and reuses it). */

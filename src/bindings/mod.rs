@@ -17,6 +17,7 @@ use js_sys::{Promise, Reflect};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::cell::RefCell;
+use std::rc::Rc;
 use std::future::Future;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -89,12 +90,33 @@ pub(crate) fn from_js<T: DeserializeOwned>(argument: &str, value: &JsValue) -> R
         .map_err(|issue| Error::invalid_input(vec![issue.under(argument)]))
 }
 
+thread_local! {
+    /// The last policy read, by its JSON text: a Worker or a loop that reconciles the
+    /// same policy every tick reads it once.
+    static LAST_POLICY: RefCell<Option<(String, Rc<Policy>)>> = const { RefCell::new(None) };
+}
+
 /// A policy given as JSON text or as an object, validated as a whole.
-pub(crate) fn policy_of(policy: &JsValue, zones: &IntlZones) -> Result<Policy, Error> {
-    Ok(match policy.as_string() {
-        Some(text) => Policy::parse(&text, zones)?,
-        None => Policy::from_value(&from_js("policy", policy)?, zones)?,
-    })
+pub(crate) fn policy_of(policy: &JsValue, zones: &IntlZones) -> Result<Rc<Policy>, Error> {
+    let text = match policy.as_string() {
+        Some(text) => text,
+        None => js_sys::JSON::stringify(policy)
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or_else(|| Error::validation("policy", "must be plain data"))?,
+    };
+    let cached = LAST_POLICY.with(|last| {
+        last.borrow()
+            .as_ref()
+            .filter(|(seen, _)| *seen == text)
+            .map(|(_, policy)| Rc::clone(policy))
+    });
+    if let Some(policy) = cached {
+        return Ok(policy);
+    }
+    let parsed = Rc::new(Policy::parse(&text, zones)?);
+    LAST_POLICY.with(|last| *last.borrow_mut() = Some((text, Rc::clone(&parsed))));
+    Ok(parsed)
 }
 
 /// `validatePolicy(policy)`: checks a policy (JSON text or object) as `plan`, the CLI
