@@ -283,10 +283,10 @@ async fn issue_at<T: Transport>(
     let request = HttpRequest {
         method: Method::Post,
         url: url.to_owned(),
-        headers: vec![
+        headers: Rc::from(vec![
             ("Accept".into(), "application/json".into()),
             ("Content-Type".into(), "application/json".into()),
-        ],
+        ]),
         body: Some(body.to_string()),
         timeout_ms,
     };

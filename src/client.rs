@@ -12,8 +12,8 @@ use crate::model::{
 };
 use crate::retry::Backoff;
 use crate::secret::Secret;
-use crate::transport::{HttpRequest, HttpResponse, Method, Transport};
-use std::cell::Cell;
+use crate::transport::{Headers, HttpRequest, HttpResponse, Method, Transport};
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -23,6 +23,8 @@ pub const API_VERSION: &str = "container-infra latest";
 struct Inner<T> {
     config: Config,
     tokens: TokenSource,
+    /// The headers of the token last sent, made once per token.
+    headers: RefCell<Option<(Secret, Headers)>>,
     transport: Counted<T>,
     backoff: Backoff,
 }
@@ -109,6 +111,7 @@ impl<T: Transport> NksClient<T> {
         Ok(NksClient {
             inner: Rc::new(Inner {
                 tokens: TokenSource::new(config.credentials.clone()),
+                headers: RefCell::new(None),
                 backoff: Backoff::new(&config, seed),
                 config,
                 transport: Counted {
@@ -456,13 +459,15 @@ impl<T: Transport> NksClient<T> {
 
     /// Sends one call and reads its answer into the call's result type.
     pub async fn execute<R>(&self, call: Call<R>) -> Result<R, Error> {
-        self.execute_tallied(call, None).await
+        self.execute_tallied(&call, call.idempotent, None).await
     }
 
-    /// [`Self::execute`], counting what it sends into `tally`.
+    /// [`Self::execute`], resent on transient failures only if `idempotent`, counting
+    /// what it sends into `tally`.
     pub(crate) async fn execute_tallied<R>(
         &self,
-        call: Call<R>,
+        call: &Call<R>,
+        idempotent: bool,
         tally: Option<&Tally>,
     ) -> Result<R, Error> {
         let response = self
@@ -470,7 +475,7 @@ impl<T: Transport> NksClient<T> {
                 call.method(),
                 &call.path,
                 call.body.as_deref(),
-                call.idempotent,
+                idempotent,
                 tally,
             )
             .await?;
@@ -561,20 +566,34 @@ impl<T: Transport> NksClient<T> {
         HttpRequest {
             method,
             url: self.url(path),
-            headers: vec![
-                ("Accept".into(), "application/json".into()),
-                ("Content-Type".into(), "application/json".into()),
-                ("OpenStack-API-Version".into(), API_VERSION.into()),
-                match config.credentials {
-                    Credentials::AccessKey(_) => {
-                        ("Authorization".into(), format!("Bearer {}", token.expose()))
-                    }
-                    _ => ("X-Auth-Token".into(), token.expose().to_owned()),
-                },
-            ],
+            headers: self.headers(token),
             body: body.map(str::to_owned),
             timeout_ms: config.timeout_ms,
         }
+    }
+
+    /// The headers of a request with `token`, shared by every request that sends it.
+    fn headers(&self, token: &Secret) -> Headers {
+        let mut cached = self.inner.headers.borrow_mut();
+        if let Some((sent, headers)) = cached.as_ref() {
+            if sent == token {
+                return Rc::clone(headers);
+            }
+        }
+        let auth = match self.inner.config.credentials {
+            Credentials::AccessKey(_) => {
+                ("Authorization".into(), format!("Bearer {}", token.expose()))
+            }
+            _ => ("X-Auth-Token".into(), token.expose().to_owned()),
+        };
+        let headers: Headers = Rc::from(vec![
+            ("Accept".into(), "application/json".into()),
+            ("Content-Type".into(), "application/json".into()),
+            ("OpenStack-API-Version".into(), API_VERSION.into()),
+            auth,
+        ]);
+        *cached = Some((token.clone(), Rc::clone(&headers)));
+        headers
     }
 }
 

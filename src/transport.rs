@@ -6,6 +6,7 @@ use std::cell::{Cell, OnceCell, RefCell};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll};
 
 /// The HTTP methods the NKS and Identity APIs use.
@@ -43,6 +44,10 @@ pub const RESPONSE_HEADERS: [&str; 3] = [
 /// Header names whose values are secrets: masked in `Debug` output.
 const SECRET_HEADERS: [&str; 2] = ["x-auth-token", "authorization"];
 
+/// A request's header names and values, in sending order; shared (a client sends
+/// the same set until its token changes).
+pub type Headers = Rc<[(String, String)]>;
+
 /// One HTTP request, fully built.
 #[derive(Clone, PartialEq, Eq)]
 pub struct HttpRequest {
@@ -51,7 +56,7 @@ pub struct HttpRequest {
     /// The absolute URL.
     pub url: String,
     /// Header names and values, in sending order.
-    pub headers: Vec<(String, String)>,
+    pub headers: Headers,
     /// The JSON body, if any.
     pub body: Option<String>,
     /// How long the transport may wait for the whole answer.
@@ -307,12 +312,15 @@ pub use fetch::Fetch;
 
 #[cfg(target_arch = "wasm32")]
 mod fetch {
-    use super::{HttpRequest, HttpResponse, Method, Transport, TransportError, RESPONSE_HEADERS};
+    use super::{
+        Headers, HttpRequest, HttpResponse, Method, Transport, TransportError, RESPONSE_HEADERS,
+    };
     use js_sys::Promise;
     use std::cell::{Cell, RefCell};
     use std::collections::BTreeMap;
     use std::future::Future;
     use std::pin::Pin;
+    use std::rc::Rc;
     use std::task::{Context, Poll, Waker};
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
@@ -380,7 +388,7 @@ mod fetch {
         static SETTLE: Closure<Settle> = Closure::new(settle);
         /// The last header set sent, and its JS object (a client sends the same one
         /// until its token changes).
-        static HEADERS: RefCell<(Vec<(String, String)>, JsValue)> = const { RefCell::new((Vec::new(), JsValue::UNDEFINED)) };
+        static HEADERS: RefCell<Option<(Headers, JsValue)>> = const { RefCell::new(None) };
     }
 
     /// Files a timeout (`status` 1), a failure without an answer (2, `body` says
@@ -427,17 +435,21 @@ mod fetch {
     fn headers(request: &HttpRequest) -> JsValue {
         HEADERS.with(|last| {
             let mut last = last.borrow_mut();
-            if last.0 != request.headers {
-                let mut text = String::with_capacity(256);
-                for (name, value) in &request.headers {
-                    text.push_str(name);
-                    text.push('\n');
-                    text.push_str(value);
-                    text.push('\n');
+            if let Some((headers, object)) = last.as_ref() {
+                if Rc::ptr_eq(headers, &request.headers) || *headers == request.headers {
+                    return object.clone();
                 }
-                *last = (request.headers.clone(), headers_of(&text));
             }
-            last.1.clone()
+            let mut text = String::with_capacity(256);
+            for (name, value) in request.headers.iter() {
+                text.push_str(name);
+                text.push('\n');
+                text.push_str(value);
+                text.push('\n');
+            }
+            let object = headers_of(&text);
+            *last = Some((Rc::clone(&request.headers), object.clone()));
+            object
         })
     }
 

@@ -194,17 +194,10 @@ pub(super) async fn send<R, T: Transport>(
             return last.map(Err);
         }
         // The client sends once: the retries are made (and counted) here.
-        let once = Call {
-            op: call.op,
-            path: call.path.clone(),
-            body: call.body.clone(),
-            parse: call.parse,
-            idempotent: false,
-        };
         let tally = Tally::default();
         let sent = {
             let _place = share.budget.gate.enter().await;
-            client.execute_tallied(once, Some(&tally)).await
+            client.execute_tallied(&call, false, Some(&tally)).await
         };
         share.charge(&tally);
         let error = match sent {

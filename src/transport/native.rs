@@ -52,7 +52,7 @@ impl Transport for Native {
             .http
             .request(method(request.method), &request.url)
             .timeout(Duration::from_millis(u64::from(request.timeout_ms)));
-        for (name, value) in &request.headers {
+        for (name, value) in request.headers.iter() {
             builder = builder.header(name, value);
         }
         if let Some(body) = request.body {

@@ -124,7 +124,7 @@ impl<T> Watched<T> {
 
 impl<T: Transport> Transport for Watched<T> {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        for (name, value) in &request.headers {
+        for (name, value) in request.headers.iter() {
             if name.eq_ignore_ascii_case("x-auth-token") {
                 self.secrets.add(value);
             }

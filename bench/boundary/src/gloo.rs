@@ -68,7 +68,7 @@ async fn exchange(
     let mut builder = RequestBuilder::new(&request.url)
         .method(method(request.method))
         .abort_signal(Some(signal));
-    for (name, value) in &request.headers {
+    for (name, value) in request.headers.iter() {
         builder = builder.header(name, value);
     }
     let sent = match request.body {
