@@ -1,7 +1,7 @@
 //! [`NksClient`]: an endpoint, a token source and a transport, turned into typed
 //! calls, with safe retries.
 
-use crate::api::{self, Call};
+use crate::api::{self, Call, FromAnswer};
 use crate::auth::{Credentials, TokenSource};
 pub use crate::config::{region_endpoint, Config};
 use crate::error::{Error, ErrorKind, Service};
@@ -457,14 +457,15 @@ impl<T: Transport> NksClient<T> {
         self.execute(api::uninstall_addon(cluster, addon)?).await
     }
 
-    /// Sends one call and reads its answer into the call's result type.
-    pub async fn execute<R>(&self, call: Call<R>) -> Result<R, Error> {
+    /// Sends one call and reads its answer into the call's result type (a body it cannot
+    /// read is `invalid_response`).
+    pub async fn execute<R: FromAnswer>(&self, call: Call<R>) -> Result<R, Error> {
         self.execute_tallied(&call, call.idempotent, None).await
     }
 
     /// [`Self::execute`], resent on transient failures only if `idempotent`, counting
     /// what it sends into `tally`.
-    pub(crate) async fn execute_tallied<R>(
+    pub(crate) async fn execute_tallied<R: FromAnswer>(
         &self,
         call: &Call<R>,
         idempotent: bool,
@@ -479,7 +480,7 @@ impl<T: Transport> NksClient<T> {
                 tally,
             )
             .await?;
-        read(call.parse, &response)
+        R::from_answer(response.body.text()).map_err(|why| unreadable(&response, why))
     }
 
     /// Sends a request until it succeeds or fails for good: adds the headers and the
@@ -595,11 +596,6 @@ impl<T: Transport> NksClient<T> {
         *cached = Some((token.clone(), Rc::clone(&headers)));
         headers
     }
-}
-
-/// Reads a 2xx answer; a body of the wrong shape is `invalid_response`.
-pub(crate) fn read<R>(parse: crate::api::Parse<R>, response: &HttpResponse) -> Result<R, Error> {
-    parse(response.body.text()).map_err(|why| unreadable(response, why))
 }
 
 /// The `invalid_response` error of an answer that did not parse (not generic).

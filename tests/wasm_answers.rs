@@ -5,7 +5,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use nks_edge::api::answer::{read, Answer};
-use nks_edge::api::{self, Call, Operation, OPERATIONS};
+use nks_edge::api::{self, Call, FromAnswer, Operation, OPERATIONS};
 use nks_edge::model::{from_json, UuidResponse};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -121,9 +121,11 @@ fn assert_within(typed: &Value, shaped: &Value, at: &str) {
     }
 }
 
-fn agree<R: Serialize>(fixture: &str, call: Call<R>) {
+/// `call`'s typed reading (its result's [`FromAnswer`], what `NksClient::execute` reads)
+/// and its shaped one agree over `fixture`.
+fn agree<R: FromAnswer + Serialize>(fixture: &str, call: Call<R>) {
     let text = fixture_text(fixture);
-    let mut typed = serde_json::to_value((call.parse)(&text).unwrap()).unwrap();
+    let mut typed = serde_json::to_value(R::from_answer(&text).unwrap()).unwrap();
     // Typed readings of a wrapper (`Kubeconfig`, `Supports`) hold the picked field.
     if let Answer::Pick(field) = &call.op.answer {
         if let Some(picked) = typed.get_mut(field.name) {
@@ -140,7 +142,7 @@ fn agree<R: Serialize>(fixture: &str, call: Call<R>) {
 /// values as wrong. (`supportedEventTypes` reads one field of `/v1/supports`, whose
 /// typed reading also requires `supported_k8s`: there only the shaped reading may
 /// accept more.)
-fn refuse_alike<R>(fixture: &str, call: &Call<R>) {
+fn refuse_alike<R: FromAnswer>(fixture: &str, call: &Call<R>) {
     let original: Value = serde_json::from_str(&fixture_text(fixture)).unwrap();
     let mut paths = Vec::new();
     collect_paths(&original, &mut Vec::new(), &mut paths);
@@ -149,7 +151,7 @@ fn refuse_alike<R>(fixture: &str, call: &Call<R>) {
         let mut mutated = original.clone();
         remove_at(&mut mutated, &path);
         let text = mutated.to_string();
-        let typed_refuses = (call.parse)(&text).is_err();
+        let typed_refuses = R::from_answer(&text).is_err();
         let shaped_refuses = shaped(call.op, &text).is_err();
         let lenient = call.op.name == "supportedEventTypes" && !shaped_refuses;
         assert!(

@@ -1,51 +1,45 @@
 //! Cluster operations.
 
-use super::{body_with_wire_labels, nothing, wrapped, Call};
+use super::{body_with_wire_labels, listed, whole, wrapped, Call};
 use super::{CREATE_CLUSTER, DELETE_CLUSTER, GET_CLUSTER, GET_KUBECONFIG, LIST_CLUSTERS, RESIZE};
 use super::{RENEW_CERTIFICATES, SET_CONTROL_PLANE_LOG, UPDATE_SERVICE_GATEWAYS};
 use crate::error::Error;
-use crate::model::from_json;
 use crate::model::{
     CertificateRenewal, Cluster, ClusterCreate, ControlPlaneLog, Kubeconfig, Resize,
     ServiceGateways, UuidResponse,
 };
 use crate::validate;
-use serde::Deserialize;
 
-#[derive(Deserialize)]
-struct ClusterList {
-    clusters: Vec<Cluster>,
-}
+whole!(Cluster, Kubeconfig);
+listed!(Cluster: clusters);
 
 /// `GET /v1/clusters`.
 pub fn list_clusters() -> Result<Call<Vec<Cluster>>, Error> {
-    Call::new(&LIST_CLUSTERS, &[], |body| {
-        from_json::<ClusterList>(body).map(|l| l.clusters)
-    })
+    Call::new(&LIST_CLUSTERS, &[])
 }
 
 /// `GET /v1/clusters/{CLUSTER_ID_OR_NAME}`.
 pub fn get_cluster(cluster: &str) -> Result<Call<Cluster>, Error> {
-    Call::new(&GET_CLUSTER, &[cluster], from_json)
+    Call::new(&GET_CLUSTER, &[cluster])
 }
 
 /// `POST /v1/clusters`: labels go out in their wire form.
 pub fn create_cluster(spec: &ClusterCreate, max: u32) -> Result<Call<UuidResponse>, Error> {
     validate::cluster_create(spec, max)?;
-    let mut call = Call::new(&CREATE_CLUSTER, &[], from_json)?;
+    let mut call = Call::new(&CREATE_CLUSTER, &[])?;
     call.body = Some(body_with_wire_labels(spec)?);
     Ok(call)
 }
 
 /// `DELETE /v1/clusters/{CLUSTER_ID_OR_NAME}`.
 pub fn delete_cluster(cluster: &str) -> Result<Call<()>, Error> {
-    Call::new(&DELETE_CLUSTER, &[cluster], nothing)
+    Call::new(&DELETE_CLUSTER, &[cluster])
 }
 
 /// `POST /v1/clusters/{CLUSTER_ID_OR_NAME}/actions/resize`. A resize to a count is
 /// idempotent; one that names `nodes_to_remove` is not (the nodes are gone after it).
 pub fn resize(cluster: &str, spec: &Resize, max: u32) -> Result<Call<UuidResponse>, Error> {
-    let mut call = Call::new(&RESIZE, &[cluster], from_json)?;
+    let mut call = Call::new(&RESIZE, &[cluster])?;
     validate::resize(spec, max)?;
     call.idempotent = spec.nodes_to_remove.is_none();
     call.with_body(spec)
@@ -53,7 +47,7 @@ pub fn resize(cluster: &str, spec: &Resize, max: u32) -> Result<Call<UuidRespons
 
 /// `GET /v1/clusters/{CLUSTER_ID_OR_NAME}/config`: the kubeconfig YAML.
 pub fn kubeconfig(cluster: &str) -> Result<Call<Kubeconfig>, Error> {
-    Call::new(&GET_KUBECONFIG, &[cluster], from_json)
+    Call::new(&GET_KUBECONFIG, &[cluster])
 }
 
 /// `PATCH /v1/certificates/{CLUSTER_ID_OR_NAME}`: renews the certificates for
@@ -62,7 +56,7 @@ pub fn renew_certificates(
     cluster: &str,
     spec: &CertificateRenewal,
 ) -> Result<Call<UuidResponse>, Error> {
-    let call = Call::new(&RENEW_CERTIFICATES, &[cluster], from_json)?;
+    let call = Call::new(&RENEW_CERTIFICATES, &[cluster])?;
     validate::certificate_renewal(spec)?;
     call.with_body(spec)
 }
@@ -72,7 +66,7 @@ pub fn update_service_gateways(
     cluster: &str,
     spec: &ServiceGateways,
 ) -> Result<Call<UuidResponse>, Error> {
-    let call = Call::new(&UPDATE_SERVICE_GATEWAYS, &[cluster], from_json)?;
+    let call = Call::new(&UPDATE_SERVICE_GATEWAYS, &[cluster])?;
     validate::service_gateways(spec)?;
     call.with_body(spec)
 }
@@ -82,7 +76,7 @@ pub fn set_control_plane_log(
     cluster: &str,
     log: &ControlPlaneLog,
 ) -> Result<Call<UuidResponse>, Error> {
-    let call = Call::new(&SET_CONTROL_PLANE_LOG, &[cluster], from_json)?;
+    let call = Call::new(&SET_CONTROL_PLANE_LOG, &[cluster])?;
     validate::control_plane_log(log)?;
     Ok(call.with_json(wrapped("control_plane_log", log)?))
 }

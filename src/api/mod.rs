@@ -3,7 +3,8 @@
 //! resending is safe); the client, the JavaScript class, the Worker's gateway and the
 //! drift test of the TypeScript types all read it. A constructor per operation (in the
 //! family's file) validates its input and builds a [`Call`]: the path with its segments
-//! percent-encoded, the JSON body and how to read the answer. No I/O happens here.
+//! percent-encoded and the JSON body; its result type reads the answer
+//! ([`FromAnswer`], implemented beside the operations that answer it). No I/O happens here.
 
 mod addons;
 pub mod answer;
@@ -19,11 +20,45 @@ pub use ipacl::*;
 pub use nodegroup::*;
 
 use crate::error::{Error, FieldError};
+use crate::model::UuidResponse;
 use crate::transport::Method;
 use answer::{list, pick, Answer, Kind};
+use std::marker::PhantomData;
 
-/// Reads a 2xx answer's body into the operation's result.
-pub type Parse<R> = fn(&str) -> Result<R, FieldError>;
+/// A result of an operation, read from its 2xx answer's body. Only code that reads an
+/// answer instantiates its reader: the package's dispatcher, which shapes answers in
+/// JavaScript, holds none of the ones it does not read.
+pub trait FromAnswer: Sized {
+    /// Reads the body; an error names the field at fault.
+    fn from_answer(body: &str) -> Result<Self, FieldError>;
+}
+
+/// [`FromAnswer`] for models answered whole.
+macro_rules! whole {
+    ($($t:ty),* $(,)?) => {$(
+        impl $crate::api::FromAnswer for $t {
+            fn from_answer(body: &str) -> Result<Self, $crate::error::FieldError> {
+                $crate::model::from_json(body)
+            }
+        }
+    )*};
+}
+
+/// [`FromAnswer`] for the list of `item`s answered in the object's `field`.
+macro_rules! listed {
+    ($($item:ty: $field:ident),* $(,)?) => {$(
+        impl $crate::api::FromAnswer for Vec<$item> {
+            fn from_answer(body: &str) -> Result<Self, $crate::error::FieldError> {
+                #[derive(serde::Deserialize)]
+                struct List {
+                    $field: Vec<$item>,
+                }
+                $crate::model::from_json::<List>(body).map(|l| l.$field)
+            }
+        }
+    )*};
+}
+use {listed, whole};
 
 /// What a caller must be allowed to do for an operation (the Worker's gateway scopes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -481,7 +516,8 @@ pub fn operation(name: &str) -> Option<&'static Operation> {
     OPERATIONS.iter().copied().find(|op| op.name == name)
 }
 
-/// One request to the NKS API, ready to send.
+/// One request to the NKS API, ready to send; its answer reads into `R`
+/// ([`FromAnswer`]).
 #[derive(Debug)]
 pub struct Call<R> {
     /// The operation.
@@ -490,21 +526,32 @@ pub struct Call<R> {
     pub path: String,
     /// The JSON body, if any.
     pub body: Option<String>,
-    /// Reads a successful answer.
-    pub parse: Parse<R>,
     /// Whether resending is safe: the operation's, or stricter for this input.
     pub idempotent: bool,
+    result: PhantomData<fn() -> R>,
+}
+
+impl<R> Clone for Call<R> {
+    fn clone(&self) -> Self {
+        Call {
+            op: self.op,
+            path: self.path.clone(),
+            body: self.body.clone(),
+            idempotent: self.idempotent,
+            result: PhantomData,
+        }
+    }
 }
 
 impl<R> Call<R> {
-    /// A call of `op` with its path filled from `args`.
-    fn new(op: &'static Operation, args: &[&str], parse: Parse<R>) -> Result<Self, Error> {
+    /// A call of `op` with its path filled from `args` (validated), without a body.
+    pub fn new(op: &'static Operation, args: &[&str]) -> Result<Self, Error> {
         Ok(Call {
             op,
             path: op.fill(args)?,
             body: None,
-            parse,
             idempotent: op.idempotent,
+            result: PhantomData,
         })
     }
 
@@ -576,10 +623,14 @@ fn wrapped(name: &str, value: &impl serde::Serialize) -> Result<String, Error> {
     Ok(format!("{{\"{name}\":{}}}", body_of(value)?))
 }
 
-/// The body of an answer documented as empty (deletes).
-fn nothing(_body: &str) -> Result<(), FieldError> {
-    Ok(())
+/// The answer of a delete, documented as empty: not read.
+impl FromAnswer for () {
+    fn from_answer(_body: &str) -> Result<Self, FieldError> {
+        Ok(())
+    }
 }
+
+whole!(UuidResponse);
 
 fn body_of(value: &impl serde::Serialize) -> Result<String, Error> {
     serde_json::to_string(value).map_err(|e| Error::validation("body", e))

@@ -1,6 +1,6 @@
 //! Node group operations and supported versions.
 
-use super::{body_with_wire_labels, nothing, wrapped, Call, Operation};
+use super::{body_with_wire_labels, listed, whole, wrapped, Call, Operation};
 use super::{
     CHANGE_FLAVOR, CREATE_NODEGROUP, DELETE_NODEGROUP, GET_AUTOSCALE, GET_NODEGROUP,
     LIST_NODEGROUPS, SET_AUTOSCALE, SET_FLOATING_IP_AUTO_BIND, SET_METRIC_AUTOSCALE,
@@ -8,30 +8,25 @@ use super::{
     SUPPORTED_VERSIONS, UPGRADE,
 };
 use crate::error::Error;
-use crate::model::from_json;
 use crate::model::{
     Autoscale, FipAutoBind, FlavorChange, MetricAutoscale, NodeGroup, NodeGroupCreate, Supports,
     Upgrade, UuidResponse,
 };
 use crate::validate;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Deserialize)]
-struct NodeGroupList {
-    nodegroups: Vec<NodeGroup>,
-}
+whole!(NodeGroup, Autoscale, Supports);
+listed!(NodeGroup: nodegroups);
 
 /// `GET /v1/clusters/{C}/nodegroups`.
 pub fn list_nodegroups(cluster: &str) -> Result<Call<Vec<NodeGroup>>, Error> {
-    Call::new(&LIST_NODEGROUPS, &[cluster], |body| {
-        from_json::<NodeGroupList>(body).map(|l| l.nodegroups)
-    })
+    Call::new(&LIST_NODEGROUPS, &[cluster])
 }
 
 /// `GET /v1/clusters/{C}/nodegroups/{NG}`.
 pub fn get_nodegroup(cluster: &str, nodegroup: &str) -> Result<Call<NodeGroup>, Error> {
-    Call::new(&GET_NODEGROUP, &[cluster, nodegroup], from_json)
+    Call::new(&GET_NODEGROUP, &[cluster, nodegroup])
 }
 
 /// `POST /v1/clusters/{C}/nodegroups`: labels go out in their wire form.
@@ -40,7 +35,7 @@ pub fn create_nodegroup(
     spec: &NodeGroupCreate,
     max: u32,
 ) -> Result<Call<NodeGroup>, Error> {
-    let mut call = Call::new(&CREATE_NODEGROUP, &[cluster], from_json)?;
+    let mut call = Call::new(&CREATE_NODEGROUP, &[cluster])?;
     validate::nodegroup_create(spec, max)?;
     call.body = Some(body_with_wire_labels(spec)?);
     Ok(call)
@@ -48,12 +43,12 @@ pub fn create_nodegroup(
 
 /// `DELETE /v1/clusters/{C}/nodegroups/{NG}`.
 pub fn delete_nodegroup(cluster: &str, nodegroup: &str) -> Result<Call<()>, Error> {
-    Call::new(&DELETE_NODEGROUP, &[cluster, nodegroup], nothing)
+    Call::new(&DELETE_NODEGROUP, &[cluster, nodegroup])
 }
 
 /// `GET /v1/clusters/{C}/nodegroups/{NG}/autoscale`.
 pub fn get_autoscale(cluster: &str, nodegroup: &str) -> Result<Call<Autoscale>, Error> {
-    Call::new(&GET_AUTOSCALE, &[cluster, nodegroup], from_json)
+    Call::new(&GET_AUTOSCALE, &[cluster, nodegroup])
 }
 
 /// `POST /v1/clusters/{C}/nodegroups/{NG}/autoscale`: only the documented settings are
@@ -64,7 +59,7 @@ pub fn set_autoscale(
     settings: &Autoscale,
     max: u32,
 ) -> Result<Call<UuidResponse>, Error> {
-    let call = Call::new(&SET_AUTOSCALE, &[cluster, nodegroup], from_json)?;
+    let call = Call::new(&SET_AUTOSCALE, &[cluster, nodegroup])?;
     validate::autoscale(settings, max)?;
     call.with_body(&Autoscale {
         other: Default::default(),
@@ -79,19 +74,19 @@ pub fn upgrade(
     nodegroup: &str,
     spec: &Upgrade,
 ) -> Result<Call<UuidResponse>, Error> {
-    let call = Call::new(&UPGRADE, &[cluster, nodegroup], from_json)?;
+    let call = Call::new(&UPGRADE, &[cluster, nodegroup])?;
     validate::upgrade(spec)?;
     call.with_body(spec)
 }
 
 /// `GET /v1/supports`: the Kubernetes versions.
 pub fn supported_versions() -> Result<Call<Supports>, Error> {
-    Call::new(&SUPPORTED_VERSIONS, &[], from_json)
+    Call::new(&SUPPORTED_VERSIONS, &[])
 }
 
 /// `GET /v1/supports`: the task types (`supported_event_type`).
 pub fn supported_event_types() -> Result<Call<Supports>, Error> {
-    Call::new(&SUPPORTED_EVENT_TYPES, &[], from_json)
+    Call::new(&SUPPORTED_EVENT_TYPES, &[])
 }
 
 #[derive(Serialize)]
@@ -105,7 +100,7 @@ fn node_action(
     nodegroup: &str,
     nodes: &[String],
 ) -> Result<Call<UuidResponse>, Error> {
-    let call = Call::new(op, &[cluster, nodegroup], from_json)?;
+    let call = Call::new(op, &[cluster, nodegroup])?;
     let node_list = validate::node_list(nodes)?;
     call.with_body(&NodeList { node_list })
 }
@@ -134,7 +129,7 @@ pub fn set_metric_autoscale(
     nodegroup: &str,
     spec: &MetricAutoscale,
 ) -> Result<Call<UuidResponse>, Error> {
-    let call = Call::new(&SET_METRIC_AUTOSCALE, &[cluster, nodegroup], from_json)?;
+    let call = Call::new(&SET_METRIC_AUTOSCALE, &[cluster, nodegroup])?;
     validate::metric_autoscale(spec)?;
     call.with_body(spec)
 }
@@ -145,7 +140,7 @@ pub fn change_flavor(
     nodegroup: &str,
     spec: &FlavorChange,
 ) -> Result<Call<UuidResponse>, Error> {
-    let call = Call::new(&CHANGE_FLAVOR, &[cluster, nodegroup], from_json)?;
+    let call = Call::new(&CHANGE_FLAVOR, &[cluster, nodegroup])?;
     validate::flavor_change(spec)?;
     call.with_body(spec)
 }
@@ -156,7 +151,7 @@ pub fn set_floating_ip_auto_bind(
     nodegroup: &str,
     spec: &FipAutoBind,
 ) -> Result<Call<UuidResponse>, Error> {
-    let call = Call::new(&SET_FLOATING_IP_AUTO_BIND, &[cluster, nodegroup], from_json)?;
+    let call = Call::new(&SET_FLOATING_IP_AUTO_BIND, &[cluster, nodegroup])?;
     validate::fip_auto_bind(spec)?;
     Ok(call.with_json(wrapped("fip_auto_bind_update_info", spec)?))
 }
@@ -167,7 +162,7 @@ pub fn set_node_labels(
     nodegroup: &str,
     labels: &BTreeMap<String, String>,
 ) -> Result<Call<UuidResponse>, Error> {
-    let call = Call::new(&SET_NODE_LABELS, &[cluster, nodegroup], from_json)?;
+    let call = Call::new(&SET_NODE_LABELS, &[cluster, nodegroup])?;
     validate::node_labels(labels)?;
     Ok(call.with_json(wrapped("k8s_node_labels", labels)?))
 }
@@ -183,6 +178,5 @@ pub fn set_user_script(
     nodegroup: &str,
     contents: &str,
 ) -> Result<Call<UuidResponse>, Error> {
-    Call::new(&SET_USER_SCRIPT, &[cluster, nodegroup], from_json)?
-        .with_body(&UserScript { contents })
+    Call::new(&SET_USER_SCRIPT, &[cluster, nodegroup])?.with_body(&UserScript { contents })
 }

@@ -11,7 +11,7 @@
 //! every unit.
 
 use super::limited::Gate;
-use crate::api::Call;
+use crate::api::{Call, FromAnswer};
 use crate::client::Tally;
 use crate::error::{Error, ErrorKind};
 use crate::retry::Backoff;
@@ -176,7 +176,7 @@ pub(super) fn answer_lost(e: &Error) -> bool {
 /// table decides) are retried as the client's [`Backoff`] says (transient failures,
 /// up to `retries`, honouring `Retry-After`), while the budget lasts. `None`: not
 /// sent, no budget.
-pub(super) async fn send<R, T: Transport>(
+pub(super) async fn send<R: FromAnswer, T: Transport>(
     client: &NksClient<T>,
     share: &Share<'_>,
     call: Result<Call<R>, Error>,

@@ -13,7 +13,7 @@ use super::policy::{AutoscaleGoal, Policy, Target};
 use super::steps::{self, ClusterStep, GroupState, CONTROL_PLANE};
 use crate::api::{self, Call};
 use crate::error::{Error, ErrorKind, Service};
-use crate::model::{self, Autoscale, Cluster, NodeGroup, Resize, UuidResponse};
+use crate::model::{Autoscale, Cluster, NodeGroup, Resize, UuidResponse};
 use crate::transport::Transport;
 use crate::{Credentials, NksClient};
 use serde::Serialize;
@@ -611,13 +611,9 @@ fn call_with(
     args: &[&str],
     body: &Value,
 ) -> Result<Call<UuidResponse>, Error> {
-    Ok(Call {
-        op,
-        path: op.fill(args)?,
-        body: Some(body.to_string()),
-        parse: model::from_json::<UuidResponse>,
-        idempotent: op.idempotent,
-    })
+    let mut call = Call::new(op, args)?;
+    call.body = Some(body.to_string());
+    Ok(call)
 }
 
 /// Everything a unit needs.
@@ -1181,16 +1177,7 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
                 .await
             }
             Write::Resize(spec) => send(client, share, api::resize(key, spec, max)).await,
-            Write::Upkeep(call) => {
-                let once = Call {
-                    op: call.op,
-                    path: call.path.clone(),
-                    body: call.body.clone(),
-                    parse: call.parse,
-                    idempotent: call.idempotent,
-                };
-                send(client, share, Ok(once)).await
-            }
+            Write::Upkeep(call) => send(client, share, Ok(call.clone())).await,
         };
         match result {
             None => Err(deferral(format!(
