@@ -26,7 +26,7 @@ use crate::time::{civil_from_days, days_from_civil, weekday};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::fmt::Write;
+use std::fmt::{self, Write};
 
 const MINUTE_MS: i64 = 60_000;
 const HOUR_MS: i64 = 60 * MINUTE_MS;
@@ -571,15 +571,18 @@ const COLORS: [&str; 10] = [
     "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
     "#9c755f", "#bab0ac",
 ];
-const LABEL_W: f64 = 190.0;
-const HOUR_W: f64 = 5.0;
-const DAY_W: f64 = 24.0 * HOUR_W;
-const TOP: f64 = 64.0;
-const ROW_H: f64 = 36.0;
-const BAR_H: f64 = 24.0;
-const LEGEND_ROW: f64 = 20.0;
-const LEGEND_COL: f64 = 345.0;
-const WIDTH: f64 = LABEL_W + 7.0 * DAY_W + 12.0;
+// The drawing's geometry, in whole pixels. A minute of the wall clock is HOUR_W / 60 =
+// 1/12 px: bars are placed to the hundredth of a pixel by integer arithmetic.
+const LABEL_W: i64 = 190;
+const HOUR_W: i64 = 5;
+const DAY_W: i64 = 24 * HOUR_W;
+const DAY_MINUTES: i64 = 24 * 60;
+const TOP: i64 = 64;
+const ROW_H: i64 = 36;
+const BAR_H: i64 = 24;
+const LEGEND_ROW: i64 = 20;
+const LEGEND_COL: i64 = 345;
+const WIDTH: i64 = LABEL_W + 7 * DAY_W + 12;
 /// Text styles; the page's colour scheme picks light or dark.
 const STYLE: &str = ".nkc-t{fill:#1f2328;font:12px system-ui,-apple-system,'Segoe UI',sans-serif}\
 .nkc-s{font-size:10px}.nkc-b{font-weight:600}\
@@ -604,10 +607,58 @@ fn esc(text: &str) -> String {
     out
 }
 
-/// A number with at most one decimal (`167`, `12.5`).
-fn num(x: f64) -> String {
-    let text = format!("{x:.1}");
-    text.strip_suffix(".0").map(str::to_owned).unwrap_or(text)
+/// A fixed-point number written by the integer formatter (the wasm then carries no
+/// float formatting): hundredths always with two decimals (`190.00`), tenths without
+/// a zero fraction (`167`, `85.5`).
+struct Fixed {
+    units: i64,
+    places: usize,
+}
+
+impl Fixed {
+    fn hundredths(units: i64) -> Self {
+        Fixed { units, places: 2 }
+    }
+
+    fn tenths(units: i64) -> Self {
+        Fixed { units, places: 1 }
+    }
+}
+
+impl fmt::Display for Fixed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scale = if self.places == 2 { 100 } else { 10 };
+        let sign = if self.units < 0 { "-" } else { "" };
+        let (int, frac) = (
+            self.units.unsigned_abs() / scale,
+            self.units.unsigned_abs() % scale,
+        );
+        if frac == 0 && self.places == 1 {
+            return write!(f, "{sign}{int}");
+        }
+        write!(f, "{sign}{int}.{frac:0width$}", width = self.places)
+    }
+}
+
+/// `x` rounded to a whole number (halves away from zero; saturating).
+fn rounded(x: f64) -> i64 {
+    #[allow(clippy::cast_possible_truncation)]
+    let n = x.round() as i64;
+    n
+}
+
+/// Hours as [`hours`] makes them (whole minutes) to the tenth: `167`, `23.5`. A tie
+/// (a quarter hour) goes to the even tenth, as `{:.1}` wrote it: `167.25` is `167.2`.
+fn tenths_of_hours(h: f64) -> Fixed {
+    let minutes = rounded(h * 60.0);
+    let (tenths, rest) = (minutes.div_euclid(6), minutes.rem_euclid(6));
+    let up = rest > 3 || (rest == 3 && tenths.rem_euclid(2) == 1);
+    Fixed::tenths(tenths + i64::from(up))
+}
+
+/// `minutes` of the wall clock in pixels, to the hundredth (never a tie: 1/12 px each).
+fn px(minutes: i64) -> i64 {
+    (minutes * HOUR_W * 200 + 60) / 120
 }
 
 /// At most `n` characters, with `…` when cut.
@@ -624,24 +675,27 @@ fn color(i: usize) -> &'static str {
     COLORS.get(i % COLORS.len()).copied().unwrap_or("#888")
 }
 
-/// Approximate width of text at 10–12 px.
-fn text_w(text: &str, px: f64) -> f64 {
-    f64::from(u32::try_from(text.chars().count()).unwrap_or(u32::MAX)) * px * 0.6
+/// Whether `text` at 10 px (about 6 px a character) and `pad` px fit a bar `minutes`
+/// long.
+fn fits(text: &str, pad: i64, minutes: i64) -> bool {
+    let chars = i64::try_from(text.chars().count()).unwrap_or(i64::MAX);
+    chars
+        .saturating_mul(6)
+        .saturating_add(pad)
+        .saturating_mul(60)
+        <= minutes * HOUR_W
 }
 
-fn minutes_f(ms: i64) -> f64 {
-    f64::from(i32::try_from(ms / MINUTE_MS).unwrap_or(i32::MAX))
+/// `n` as a drawing unit (counts of rows, days and items are small).
+fn whole(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(0)
 }
 
-fn whole(n: i64) -> f64 {
-    f64::from(i32::try_from(n).unwrap_or(0))
-}
-
-/// A rectangle of one span on one day, in drawing units.
+/// The stretch of one span on one day of the wall clock, in minutes from Monday 00:00.
 struct Bar {
     day: i64,
-    x0: f64,
-    x1: f64,
+    from: i64,
+    to: i64,
 }
 
 /// The week as one self-contained SVG: a row per node group across 7 days × 24 hours
@@ -651,9 +705,9 @@ struct Bar {
 pub fn svg(calendar: &Calendar) -> String {
     let legend_items = calendar.rules.len() + 3;
     let legend_rows = legend_items.div_ceil(3);
-    let rows_h = whole(i64::try_from(calendar.rows.len()).unwrap_or(0)) * ROW_H;
-    let legend_y = TOP + rows_h + 18.0;
-    let height = legend_y + whole(i64::try_from(legend_rows).unwrap_or(0)) * LEGEND_ROW + 8.0;
+    let rows_h = whole(calendar.rows.len()) * ROW_H;
+    let legend_y = TOP + rows_h + 18;
+    let height = legend_y + whole(legend_rows) * LEGEND_ROW + 8;
     let mut out = String::new();
     let _ = write!(
         out,
@@ -675,43 +729,42 @@ pub fn svg(calendar: &Calendar) -> String {
         "<text x=\"8\" y=\"18\" class=\"nkc-t nkc-b\">Week of {} · {} · {} h</text>",
         esc(&calendar.week),
         esc(&calendar.timezone),
-        num(calendar.hours)
+        tenths_of_hours(calendar.hours)
     );
     // Day headers, hour ticks and grid.
     for (d, day) in calendar.days.iter().enumerate() {
-        let x = LABEL_W + whole(i64::try_from(d).unwrap_or(0)) * DAY_W;
+        let x = LABEL_W + whole(d) * DAY_W;
         let mut label = day_label(d, &day.date);
         if (day.hours - 24.0).abs() > f64::EPSILON {
-            let _ = write!(label, " ({} h)", num(day.hours));
+            let _ = write!(label, " ({} h)", tenths_of_hours(day.hours));
         }
         let _ = write!(
             out,
             "<text x=\"{}\" y=\"40\" class=\"nkc-t nkc-b\">{}</text>",
-            x + 3.0,
+            x + 3,
             esc(&label)
         );
-        for h in [0.0, 6.0, 12.0, 18.0] {
+        for h in [0, 6, 12, 18] {
             let hx = x + h * HOUR_W;
             let _ = write!(
                 out,
-                "<text x=\"{}\" y=\"56\" class=\"nkc-t nkc-s\">{}</text>\
+                "<text x=\"{}\" y=\"56\" class=\"nkc-t nkc-s\">{h}</text>\
                  <line x1=\"{hx}\" y1=\"{}\" x2=\"{hx}\" y2=\"{}\" class=\"nkc-g\" stroke-width=\"{}\"/>",
-                hx + 2.0,
-                num(h),
-                if h == 0.0 { 26.0 } else { 46.0 },
+                hx + 2,
+                if h == 0 { 26 } else { 46 },
                 TOP + rows_h,
-                if h == 0.0 { 1.0 } else { 0.5 }
+                if h == 0 { "1" } else { "0.5" }
             );
         }
     }
-    let end_x = LABEL_W + 7.0 * DAY_W;
+    let end_x = LABEL_W + 7 * DAY_W;
     let _ = write!(
         out,
         "<line x1=\"{end_x}\" y1=\"26\" x2=\"{end_x}\" y2=\"{}\" class=\"nkc-g\"/>",
         TOP + rows_h
     );
     for (r, row) in calendar.rows.iter().enumerate() {
-        let y = TOP + whole(i64::try_from(r).unwrap_or(0)) * ROW_H;
+        let y = TOP + whole(r) * ROW_H;
         draw_row(&mut out, calendar, row, calendar.node_hours.get(r), y);
     }
     draw_gaps(&mut out, calendar, rows_h);
@@ -733,38 +786,38 @@ fn day_label(d: usize, date: &str) -> String {
     format!("{name} {day} {month}")
 }
 
-fn draw_row(out: &mut String, calendar: &Calendar, row: &Row, hours: Option<&NodeHours>, y: f64) {
+fn draw_row(out: &mut String, calendar: &Calendar, row: &Row, hours: Option<&NodeHours>, y: i64) {
     let name = format!("{} / {}", row.cluster, row.nodegroup);
     let _ = write!(
         out,
         "<g><title>{}</title><text x=\"8\" y=\"{}\" class=\"nkc-t\">{}</text></g>",
         esc(&name),
-        y + 14.0,
+        y + 14,
         esc(&clip(&name, 28))
     );
     if let Some(h) = hours {
         let text = match h.peak {
             Some(_) => format!(
                 "{} of {} node-h",
-                num(h.allowed.round()),
-                num(h.always_at_max.round())
+                rounded(h.allowed),
+                rounded(h.always_at_max)
             ),
             None => "no size set".to_owned(),
         };
         let _ = write!(
             out,
             "<text x=\"8\" y=\"{}\" class=\"nkc-t nkc-s\">{}</text>",
-            y + 28.0,
+            y + 28,
             esc(&text)
         );
     }
-    let bar_y = y + (ROW_H - BAR_H) / 2.0;
+    let bar_y = y + (ROW_H - BAR_H) / 2;
     for span in &row.spans {
         for bar in bars(calendar, span) {
-            let w = bar.x1 - bar.x0;
+            let (x, minutes) = (LABEL_W * 100 + px(bar.from), bar.to - bar.from);
             let (fill, opacity) = match span.shade {
-                Some(i) => (color(i), if span.rule.is_some() { 1.0 } else { 0.35 }),
-                None => ("url(#nkc-hatch)", 1.0),
+                Some(i) => (color(i), if span.rule.is_some() { "1" } else { "0.35" }),
+                None => ("url(#nkc-hatch)", "1"),
             };
             let what = match (&span.rule, &span.set) {
                 (Some(rule), Some(set)) => format!("{rule}: {}", set.describe()),
@@ -780,17 +833,17 @@ fn draw_row(out: &mut String, calendar: &Calendar, row: &Row, hours: Option<&Nod
             );
             let _ = write!(
                 out,
-                "<rect x=\"{:.2}\" y=\"{bar_y}\" width=\"{:.2}\" height=\"{BAR_H}\" fill=\"{fill}\" fill-opacity=\"{opacity}\"><title>{}</title></rect>",
-                bar.x0,
-                w,
+                "<rect x=\"{}\" y=\"{bar_y}\" width=\"{}\" height=\"{BAR_H}\" fill=\"{fill}\" fill-opacity=\"{opacity}\"><title>{}</title></rect>",
+                Fixed::hundredths(x),
+                Fixed::hundredths(px(minutes)),
                 esc(&title)
             );
             if let (Some(rule), Some(set)) = (&span.rule, &span.set) {
                 let long = format!("{rule} · {}", set.short());
                 let short = set.short();
-                let label = if text_w(&long, 10.0) + 6.0 <= w {
+                let label = if fits(&long, 6, minutes) {
                     Some(long)
-                } else if text_w(&short, 10.0) + 4.0 <= w {
+                } else if fits(&short, 4, minutes) {
                     Some(short)
                 } else {
                     None
@@ -798,9 +851,9 @@ fn draw_row(out: &mut String, calendar: &Calendar, row: &Row, hours: Option<&Nod
                 if let Some(label) = label {
                     let _ = write!(
                         out,
-                        "<text x=\"{:.2}\" y=\"{}\" class=\"nkc-l\">{}</text>",
-                        bar.x0 + 3.0,
-                        bar_y + BAR_H / 2.0 + 3.5,
+                        "<text x=\"{}\" y=\"{}\" class=\"nkc-l\">{}</text>",
+                        Fixed::hundredths(x + 300),
+                        Fixed::tenths((bar_y + BAR_H / 2) * 10 + 35),
                         esc(&label)
                     );
                 }
@@ -811,13 +864,15 @@ fn draw_row(out: &mut String, calendar: &Calendar, row: &Row, hours: Option<&Nod
         out,
         "<line x1=\"8\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"nkc-g\" stroke-width=\"0.5\"/>",
         y + ROW_H,
-        WIDTH - 12.0,
+        WIDTH - 12,
         y + ROW_H
     );
 }
 
 /// Where a span falls on the wall clock: one bar per day (a span crossing midnight
-/// gives two), split where the wall clock jumps.
+/// gives two), split where the wall clock jumps. An hour that begins before midnight
+/// on the wall clock (after an offset change of a fraction of an hour) ends on the
+/// next day.
 fn bars(calendar: &Calendar, span: &Span) -> Vec<Bar> {
     let mut out: Vec<Bar> = Vec::new();
     for slot in calendar
@@ -825,29 +880,27 @@ fn bars(calendar: &Calendar, span: &Span) -> Vec<Bar> {
         .iter()
         .filter(|s| s.end_ms > span.start_ms && s.start_ms < span.end_ms)
     {
-        let from = span.start_ms.max(slot.start_ms);
-        let to = span.end_ms.min(slot.end_ms);
-        let minute = whole(slot.minute) + minutes_f(from - slot.start_ms);
-        let day_x = LABEL_W + whole(slot.day) * DAY_W;
-        let x0 = day_x + minute * HOUR_W / 60.0;
-        let x1 = (x0 + minutes_f(to - from) * HOUR_W / 60.0).min(day_x + DAY_W);
-        if !(0..7).contains(&slot.day) {
-            continue;
-        }
-        match out.last_mut() {
-            Some(last) if last.day == slot.day && (last.x1 - x0).abs() < 1e-6 => last.x1 = x1,
-            _ => out.push(Bar {
-                day: slot.day,
-                x0,
-                x1,
-            }),
+        let from_ms = span.start_ms.max(slot.start_ms);
+        let to_ms = span.end_ms.min(slot.end_ms);
+        let start = slot.day * DAY_MINUTES + slot.minute + (from_ms - slot.start_ms) / MINUTE_MS;
+        let end = start + (to_ms - from_ms) / MINUTE_MS;
+        let midnight = (start.div_euclid(DAY_MINUTES) + 1) * DAY_MINUTES;
+        for (from, to) in [(start, end.min(midnight)), (midnight, end)] {
+            let day = from.div_euclid(DAY_MINUTES);
+            if from >= to || !(0..7).contains(&day) {
+                continue;
+            }
+            match out.last_mut() {
+                Some(last) if last.day == day && last.to == from => last.to = to,
+                _ => out.push(Bar { day, from, to }),
+            }
         }
     }
     out
 }
 
 /// Hatches the wall-clock hours that do not exist (clocks springing forward).
-fn draw_gaps(out: &mut String, calendar: &Calendar, rows_h: f64) {
+fn draw_gaps(out: &mut String, calendar: &Calendar, rows_h: i64) {
     let mut covered = [[false; 24]; 7];
     for slot in &calendar.slots {
         let last = (slot.minute + (slot.end_ms - slot.start_ms) / MINUTE_MS - 1).min(1439);
@@ -868,9 +921,7 @@ fn draw_gaps(out: &mut String, calendar: &Calendar, rows_h: f64) {
             if *seen {
                 continue;
             }
-            let x = LABEL_W
-                + whole(i64::try_from(d).unwrap_or(0)) * DAY_W
-                + whole(i64::try_from(h).unwrap_or(0)) * HOUR_W;
+            let x = LABEL_W + whole(d) * DAY_W + whole(h) * HOUR_W;
             let _ = write!(
                 out,
                 "<rect x=\"{x}\" y=\"{TOP}\" width=\"{HOUR_W}\" height=\"{rows_h}\" fill=\"url(#nkc-hatch)\"><title>{h:02}:00–{:02}:00 does not exist this day: clocks go forward</title></rect>",
@@ -880,52 +931,130 @@ fn draw_gaps(out: &mut String, calendar: &Calendar, rows_h: f64) {
     }
 }
 
-fn draw_legend(out: &mut String, calendar: &Calendar, y: f64) {
-    let mut items: Vec<(String, String, f64)> = calendar
+fn draw_legend(out: &mut String, calendar: &Calendar, y: i64) {
+    // (fill, text, the swatch's opacity; `None`: no swatch).
+    let mut items: Vec<(&str, String, Option<&str>)> = calendar
         .rules
         .iter()
         .enumerate()
         .map(|(i, r)| {
             (
-                color(i).to_owned(),
+                color(i),
                 format!("{}: {}", r.name, r.set.describe()),
-                1.0,
+                Some("1"),
             )
         })
         .collect();
     items.push((
-        color(0).to_owned(),
+        color(0),
         "pale: no rule, left as the last rule set it".to_owned(),
-        0.35,
+        Some("0.35"),
     ));
     items.push((
-        "url(#nkc-hatch)".to_owned(),
+        "url(#nkc-hatch)",
         "hatched: no rule and size unknown, or no such hour".to_owned(),
-        1.0,
+        Some("1"),
     ));
     items.push((
-        "none".to_owned(),
+        "none",
         "first matching rule decides; times are wall-clock".to_owned(),
-        0.0,
+        None,
     ));
     for (k, (fill, text, opacity)) in items.iter().enumerate() {
-        let col = whole(i64::try_from(k % 3).unwrap_or(0));
-        let line = whole(i64::try_from(k / 3).unwrap_or(0));
-        let x = 8.0 + col * LEGEND_COL;
-        let ly = y + line * LEGEND_ROW;
-        if *opacity > 0.0 {
+        let x = 8 + whole(k % 3) * LEGEND_COL;
+        let ly = y + whole(k / 3) * LEGEND_ROW;
+        if let Some(opacity) = opacity {
             let _ = write!(
                 out,
                 "<rect x=\"{x}\" y=\"{}\" width=\"14\" height=\"14\" fill=\"{fill}\" fill-opacity=\"{opacity}\" class=\"nkc-g\"/>",
-                ly - 11.0
+                ly - 11
             );
         }
         let _ = write!(
             out,
             "<g><title>{}</title><text x=\"{}\" y=\"{ly}\" class=\"nkc-t\">{}</text></g>",
             esc(text),
-            x + 20.0,
+            x + 20,
             esc(&clip(text, 52))
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// UTC, then from Wednesday 2026-11-25 00:00 UTC a quarter hour ahead: the wall
+    /// clock skips 00:00-00:15 and each later hour starts at :15.
+    struct QuarterAhead;
+
+    impl Zones for QuarterAhead {
+        fn check(&self, _: &str) -> Result<(), String> {
+            Ok(())
+        }
+
+        fn local(&self, _: &str, utc_ms: i64) -> Result<LocalTime, String> {
+            let change = days_from_civil(2026, 11, 25) * DAY_MS;
+            let wall = utc_ms + if utc_ms >= change { 15 * MINUTE_MS } else { 0 };
+            Ok(LocalTime {
+                day: wall.div_euclid(DAY_MS),
+                minute: u16::try_from(wall.rem_euclid(DAY_MS) / MINUTE_MS).unwrap(),
+                second: 0,
+            })
+        }
+    }
+
+    #[test]
+    fn hours_are_written_to_the_tenth_ties_to_even() {
+        let text = |h: f64| tenths_of_hours(h).to_string();
+        assert_eq!(text(168.0), "168");
+        assert_eq!(text(0.0), "0");
+        assert_eq!(text(167.5), "167.5");
+        // Quarter hours are ties: `{:.1}` wrote them to the even tenth.
+        assert_eq!(text(167.25), "167.2");
+        assert_eq!(text(23.75), "23.8");
+        assert_eq!(text(f64::from(10_u8) / 60.0), "0.2");
+    }
+
+    #[test]
+    fn pixels_are_written_to_the_hundredth() {
+        let text = |minutes: i64| Fixed::hundredths(px(minutes)).to_string();
+        assert_eq!(text(0), "0.00");
+        assert_eq!(text(7), "0.58");
+        assert_eq!(text(45), "3.75");
+        assert_eq!(text(24 * 60), "120.00");
+        assert_eq!(Fixed::tenths(855).to_string(), "85.5");
+        assert_eq!(Fixed::hundredths(-150).to_string(), "-1.50");
+    }
+
+    #[test]
+    fn an_hour_that_crosses_midnight_on_the_wall_clock_is_drawn_on_both_days() {
+        let policy = Policy::from_value(
+            &json!({ "timezone": "Quarter/Ahead", "rules": [
+                { "name": "all", "cluster": "c", "nodegroup": "w", "node_count": 2 }
+            ]}),
+            &QuarterAhead,
+        )
+        .unwrap();
+        let calendar = week(&policy, &QuarterAhead, days_from_civil(2026, 11, 23)).unwrap();
+        let svg = svg(&calendar);
+        assert!(svg.contains("· 167.8 h<"), "{svg}");
+        // The hours that begin on a day count for it: from the change on, each begins
+        // at :15, and Sunday's last one is cut short by Monday 00:00.
+        assert!(svg.contains(">Sun 29 Nov (23.8 h)<"), "{svg}");
+        // Wednesday from 00:15; Thursday whole, although its first quarter hour is
+        // in the hour that began on Wednesday at 23:15.
+        assert!(
+            svg.contains("<rect x=\"431.25\" y=\"70\" width=\"118.75\""),
+            "{svg}"
+        );
+        assert!(
+            svg.contains("<rect x=\"550.00\" y=\"70\" width=\"120.00\""),
+            "{svg}"
+        );
+        // A bar a day and three swatches.
+        assert_eq!(svg.matches("<rect x=").count(), 7 + 3, "{svg}");
+        assert!(!svg.contains("width=\"0.00\"") && !svg.contains("does not exist"));
     }
 }
