@@ -545,7 +545,7 @@ impl<R> Clone for Call<R> {
 
 impl<R> Call<R> {
     /// A call of `op` with its path filled from `args` (validated), without a body.
-    pub fn new(op: &'static Operation, args: &[&str]) -> Result<Self, Error> {
+    pub(crate) fn new(op: &'static Operation, args: &[&str]) -> Result<Self, Error> {
         Ok(Call {
             op,
             path: op.fill(args)?,

@@ -647,18 +647,35 @@ fn rounded(x: f64) -> i64 {
     n
 }
 
-/// Hours as [`hours`] makes them (whole minutes) to the tenth: `167`, `23.5`. A tie
-/// (a quarter hour) goes to the even tenth, as `{:.1}` wrote it: `167.25` is `167.2`.
-fn tenths_of_hours(h: f64) -> Fixed {
-    let minutes = rounded(h * 60.0);
-    let (tenths, rest) = (minutes.div_euclid(6), minutes.rem_euclid(6));
-    let up = rest > 3 || (rest == 3 && tenths.rem_euclid(2) == 1);
-    Fixed::tenths(tenths + i64::from(up))
+/// A length of time as [`hours`] makes them (whole minutes), exactly and with its
+/// unit: `168 h`, `23.5 h` (a whole tenth of an hour), else `23 h 57 min`.
+struct Hours(i64);
+
+impl Hours {
+    fn of(h: f64) -> Self {
+        Hours(rounded(h * 60.0))
+    }
+}
+
+impl fmt::Display for Hours {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let minutes = self.0;
+        if minutes.rem_euclid(6) == 0 {
+            write!(f, "{} h", Fixed::tenths(minutes / 6))
+        } else {
+            write!(
+                f,
+                "{} h {} min",
+                minutes.div_euclid(60),
+                minutes.rem_euclid(60)
+            )
+        }
+    }
 }
 
 /// `minutes` of the wall clock in pixels, to the hundredth (never a tie: 1/12 px each).
 fn px(minutes: i64) -> i64 {
-    (minutes * HOUR_W * 200 + 60) / 120
+    (minutes * HOUR_W * 200 + 60).div_euclid(120)
 }
 
 /// At most `n` characters, with `…` when cut.
@@ -726,17 +743,17 @@ pub fn svg(calendar: &Calendar) -> String {
     );
     let _ = write!(
         out,
-        "<text x=\"8\" y=\"18\" class=\"nkc-t nkc-b\">Week of {} · {} · {} h</text>",
+        "<text x=\"8\" y=\"18\" class=\"nkc-t nkc-b\">Week of {} · {} · {}</text>",
         esc(&calendar.week),
         esc(&calendar.timezone),
-        tenths_of_hours(calendar.hours)
+        Hours::of(calendar.hours)
     );
     // Day headers, hour ticks and grid.
     for (d, day) in calendar.days.iter().enumerate() {
         let x = LABEL_W + whole(d) * DAY_W;
         let mut label = day_label(d, &day.date);
         if (day.hours - 24.0).abs() > f64::EPSILON {
-            let _ = write!(label, " ({} h)", tenths_of_hours(day.hours));
+            let _ = write!(label, " ({})", Hours::of(day.hours));
         }
         let _ = write!(
             out,
@@ -1006,15 +1023,18 @@ mod tests {
     }
 
     #[test]
-    fn hours_are_written_to_the_tenth_ties_to_even() {
-        let text = |h: f64| tenths_of_hours(h).to_string();
-        assert_eq!(text(168.0), "168");
-        assert_eq!(text(0.0), "0");
-        assert_eq!(text(167.5), "167.5");
-        // Quarter hours are ties: `{:.1}` wrote them to the even tenth.
-        assert_eq!(text(167.25), "167.2");
-        assert_eq!(text(23.75), "23.8");
-        assert_eq!(text(f64::from(10_u8) / 60.0), "0.2");
+    fn hours_are_written_exactly() {
+        let text = |minutes: u16| Hours::of(f64::from(minutes) / 60.0).to_string();
+        assert_eq!(text(168 * 60), "168 h");
+        assert_eq!(text(0), "0 h");
+        assert_eq!(text(167 * 60 + 30), "167.5 h");
+        assert_eq!(text(23 * 60 + 6), "23.1 h");
+        // Not a whole tenth: never rounded to a length it is not (a 23 h 57 min day
+        // is not labelled 24 h).
+        assert_eq!(text(167 * 60 + 15), "167 h 15 min");
+        assert_eq!(text(23 * 60 + 57), "23 h 57 min");
+        assert_eq!(text(24 * 60 + 3), "24 h 3 min");
+        assert_eq!(text(9), "0 h 9 min");
     }
 
     #[test]
@@ -1039,10 +1059,10 @@ mod tests {
         .unwrap();
         let calendar = week(&policy, &QuarterAhead, days_from_civil(2026, 11, 23)).unwrap();
         let svg = svg(&calendar);
-        assert!(svg.contains("· 167.8 h<"), "{svg}");
+        assert!(svg.contains("· 167 h 45 min<"), "{svg}");
         // The hours that begin on a day count for it: from the change on, each begins
         // at :15, and Sunday's last one is cut short by Monday 00:00.
-        assert!(svg.contains(">Sun 29 Nov (23.8 h)<"), "{svg}");
+        assert!(svg.contains(">Sun 29 Nov (23 h 45 min)<"), "{svg}");
         // Wednesday from 00:15; Thursday whole, although its first quarter hour is
         // in the hour that began on Wednesday at 23:15.
         assert!(
