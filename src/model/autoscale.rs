@@ -28,33 +28,100 @@ const fn setting(policy: &'static str, wire: &'static str, kind: SettingKind) ->
     Setting { policy, wire, kind }
 }
 
-/// Every autoscaler setting, once: the policy, the labels' wire form and the planner
-/// read this table.
-pub const SETTINGS: [Setting; 7] = [
-    setting("enable", "ca_enable", SettingKind::Flag),
-    setting("min", "ca_min_node_count", SettingKind::Count),
-    setting("max", "ca_max_node_count", SettingKind::Count),
-    setting(
-        "scale_down_enable",
-        "ca_scale_down_enable",
-        SettingKind::Flag,
-    ),
-    setting(
-        "scale_down_unneeded_time",
-        "ca_scale_down_unneeded_time",
-        SettingKind::Count,
-    ),
-    setting(
-        "scale_down_util_thresh",
-        "ca_scale_down_util_thresh",
-        SettingKind::Count,
-    ),
-    setting(
-        "scale_down_delay_after_add",
-        "ca_scale_down_delay_after_add",
-        SettingKind::Count,
-    ),
-];
+/// A field of [`Autoscale`] that holds a setting of the table, read and written as
+/// the JSON a policy gives (a boolean, a whole number; `null` when unset).
+trait Field: Sized {
+    fn json(&self) -> Value;
+    fn from_json(value: &Value) -> Option<Self>;
+}
+
+impl Field for bool {
+    fn json(&self) -> Value {
+        Value::Bool(*self)
+    }
+
+    fn from_json(value: &Value) -> Option<Self> {
+        value.as_bool()
+    }
+}
+
+impl Field for Option<bool> {
+    fn json(&self) -> Value {
+        self.map_or(Value::Null, Value::Bool)
+    }
+
+    fn from_json(value: &Value) -> Option<Self> {
+        value.as_bool().map(Some)
+    }
+}
+
+impl Field for Option<u32> {
+    fn json(&self) -> Value {
+        self.map_or(Value::Null, Value::from)
+    }
+
+    fn from_json(value: &Value) -> Option<Self> {
+        value.as_u64().and_then(|n| u32::try_from(n).ok()).map(Some)
+    }
+}
+
+/// The table of settings and [`Autoscale`]'s access to them by setting, from one list
+/// of `policy name => field: kind` (the field is named as the wire and the labels
+/// name the setting).
+macro_rules! settings {
+    ($($policy:literal => $field:ident: $kind:ident),* $(,)?) => {
+        /// Every autoscaler setting, once: the policy, the labels' wire form and the
+        /// planner read this table.
+        pub const SETTINGS: [Setting; 0 $(+ { let _ = stringify!($field); 1 })*] = [
+            $(setting($policy, stringify!($field), SettingKind::$kind)),*
+        ];
+
+        impl Autoscale {
+            /// The value of `setting`: a boolean, a whole number, or `null` when it is
+            /// unset (or not a setting of the table).
+            pub fn get(&self, setting: &Setting) -> Value {
+                match setting.wire {
+                    $(stringify!($field) => Field::json(&self.$field),)*
+                    _ => Value::Null,
+                }
+            }
+
+            /// Sets `setting` to `value` (a boolean for a flag, a whole number for a
+            /// count); an error names the setting.
+            pub fn set(&mut self, setting: &Setting, value: &Value) -> Result<(), String> {
+                match setting.wire {
+                    $(stringify!($field) => {
+                        self.$field = Field::from_json(value).ok_or_else(|| {
+                            format!("{}: expected {}", setting.wire, setting.kind.expected())
+                        })?;
+                    })*
+                    _ => return Err(format!("{} is not an autoscaler setting", setting.wire)),
+                }
+                Ok(())
+            }
+        }
+    };
+}
+
+settings! {
+    "enable" => ca_enable: Flag,
+    "min" => ca_min_node_count: Count,
+    "max" => ca_max_node_count: Count,
+    "scale_down_enable" => ca_scale_down_enable: Flag,
+    "scale_down_unneeded_time" => ca_scale_down_unneeded_time: Count,
+    "scale_down_util_thresh" => ca_scale_down_util_thresh: Count,
+    "scale_down_delay_after_add" => ca_scale_down_delay_after_add: Count,
+}
+
+impl SettingKind {
+    /// What a value of this kind is, for messages.
+    fn expected(self) -> &'static str {
+        match self {
+            SettingKind::Flag => "a boolean",
+            SettingKind::Count => "a whole number",
+        }
+    }
+}
 
 /// The autoscaler settings of a node group: what `GET …/autoscale` answers and what
 /// `POST …/autoscale` takes. Both use JSON booleans and integers on the wire, as the
@@ -116,4 +183,51 @@ pub struct Autoscale {
     /// Undocumented fields (`ca_image`, `clusterautoscale`), as they came.
     #[serde(flatten)]
     pub other: Map<String, Value>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn each_setting_is_the_field_of_its_wire_name() {
+        for setting in &SETTINGS {
+            let value = match setting.kind {
+                SettingKind::Flag => json!(true),
+                SettingKind::Count => json!(7),
+            };
+            let mut autoscale = Autoscale::default();
+            // Unset: `null`, but `ca_enable`, which is always present (off by default).
+            let unset = if setting.wire == "ca_enable" {
+                json!(false)
+            } else {
+                json!(null)
+            };
+            assert_eq!(autoscale.get(setting), unset, "{}", setting.wire);
+            autoscale.set(setting, &value).unwrap();
+            assert_eq!(autoscale.get(setting), value, "{}", setting.wire);
+            // The field serde writes under the wire name is the one set.
+            let written = serde_json::to_value(&autoscale).unwrap();
+            assert_eq!(written[setting.wire], value, "{}", setting.wire);
+            let wrong = match setting.kind {
+                SettingKind::Flag => json!(1),
+                SettingKind::Count => json!(true),
+            };
+            let err = autoscale.set(setting, &wrong).unwrap_err();
+            assert!(err.starts_with(setting.wire), "{err}");
+            assert_eq!(
+                autoscale.get(setting),
+                value,
+                "a refused value changes nothing"
+            );
+        }
+        let unknown = Setting {
+            policy: "replicas",
+            wire: "ca_pod_replicas",
+            kind: SettingKind::Count,
+        };
+        assert!(Autoscale::default().set(&unknown, &json!(2)).is_err());
+        assert_eq!(Autoscale::default().get(&unknown), json!(null));
+    }
 }

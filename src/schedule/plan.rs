@@ -344,32 +344,29 @@ fn open_maintenance<'p>(
 }
 
 /// The change a goal asks of the actual settings: `from`, `to` (policy names), and
-/// the request: `ca_enable` (the API requires it) and the settings that differ.
+/// the request: `ca_enable` (the API requires it) and the settings that differ. Only
+/// the settings of the table are read from `actual`: undocumented fields may stay.
 fn autoscale_change(
     goal: &AutoscaleGoal,
     actual: &Autoscale,
 ) -> Result<Option<(Value, Value, Autoscale)>, String> {
-    // Only the settings of the table are read from it: undocumented fields may stay.
-    let have = serde_json::to_value(actual).unwrap_or(Value::Null);
-    let mut request = Map::new();
-    request.insert("ca_enable".into(), json!(actual.ca_enable));
+    let mut request = Autoscale {
+        ca_enable: actual.ca_enable,
+        ..Autoscale::default()
+    };
     let (mut from, mut to, mut changed) = (Map::new(), Map::new(), false);
     for (setting, want) in &goal.0 {
-        let now = have.get(setting.wire).cloned().unwrap_or(Value::Null);
-        from.insert(setting.policy.into(), now.clone());
-        to.insert(setting.policy.into(), want.clone());
+        let now = actual.get(setting);
         if now != *want {
             changed = true;
-            request.insert(setting.wire.into(), want.clone());
+            request.set(setting, want)?;
         }
+        from.insert(setting.policy.into(), now);
+        to.insert(setting.policy.into(), want.clone());
     }
-    let count = |wire: &str| {
-        request
-            .get(wire)
-            .or_else(|| have.get(wire))
-            .and_then(Value::as_u64)
-    };
-    if let (Some(lo), Some(hi)) = (count("ca_min_node_count"), count("ca_max_node_count")) {
+    let min = request.ca_min_node_count.or(actual.ca_min_node_count);
+    let max = request.ca_max_node_count.or(actual.ca_max_node_count);
+    if let (Some(lo), Some(hi)) = (min, max) {
         if lo > hi {
             return Err(format!(
                 "the rule would set min {lo} above max {hi}; give both min and max"
@@ -379,8 +376,6 @@ fn autoscale_change(
     if !changed {
         return Ok(None);
     }
-    let request: Autoscale = serde_json::from_value(Value::Object(request))
-        .map_err(|_| "the autoscaler settings could not be written".to_owned())?;
     Ok(Some((Value::Object(from), Value::Object(to), request)))
 }
 
