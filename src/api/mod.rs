@@ -483,7 +483,7 @@ impl Operation {
                 .next()
                 .ok_or_else(|| Error::validation(field, "is required"))?;
             crate::validate::id_or_name(field, value)?;
-            out.push_str(&segment(value));
+            push_segment(&mut out, value);
             rest = tail.get(close + 1..).unwrap_or_default();
         }
         out.push_str(rest);
@@ -588,14 +588,23 @@ impl<R> Call<R> {
 /// Percent-encodes one path segment: only RFC 3986's unreserved characters stay.
 pub fn segment(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    push_segment(&mut out, text);
+    out
+}
+
+/// [`segment`], appended to `out` (a path being filled: no allocation per segment).
+fn push_segment(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let hex = |nibble: u8| char::from(HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'));
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
             out.push(char::from(byte));
         } else {
-            out.push_str(&format!("%{byte:02X}"));
+            out.push('%');
+            out.push(hex(byte >> 4));
+            out.push(hex(byte & 0x0f));
         }
     }
-    out
 }
 
 /// Decodes a percent-encoded path segment; `None` when it is not valid UTF-8 or a
