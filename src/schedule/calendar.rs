@@ -25,7 +25,6 @@ use super::policy::{AutoscaleGoal, Policy, Target};
 use crate::time::{civil_from_days, days_from_civil, weekday};
 use serde::Serialize;
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::fmt::{self, Write};
 
 const MINUTE_MS: i64 = 60_000;
@@ -239,8 +238,9 @@ pub fn week(policy: &Policy, zones: &impl Zones, day: i64) -> Result<Calendar, S
     let end_ms = midnight(&zones, tz, monday + 7)?;
     let minutes = change_minutes(policy);
     let slots = slots(&zones, tz, monday, start_ms, end_ms)?;
-    let samples = samples(&slots, &minutes);
+    let samples = samples(&slots, minutes);
     let mut lookback: Option<Vec<i64>> = None;
+    let stamp = |at: i64| -> Result<String, String> { Ok(zones.local(tz, at)?.rfc3339(at)) };
 
     let mut rows = Vec::new();
     let mut node_hours = Vec::new();
@@ -257,14 +257,14 @@ pub fn week(policy: &Policy, zones: &impl Zones, day: i64) -> Result<Calendar, S
             None
         } else {
             if lookback.is_none() {
-                lookback = Some(lookback_samples(&zones, tz, monday, start_ms, &minutes)?);
+                lookback = Some(lookback_samples(&zones, tz, monday, start_ms, minutes)?);
             }
             last_sizing(policy, lookback.as_deref().unwrap_or_default(), &decide)?
         };
         let mut spans = timeline(policy, &samples, end_ms, carried, &decide)?;
         for span in &mut spans {
-            span.from = zones.local(tz, span.start_ms)?.rfc3339(span.start_ms);
-            span.to = zones.local(tz, span.end_ms)?.rfc3339(span.end_ms);
+            span.from = stamp(span.start_ms)?;
+            span.to = stamp(span.end_ms)?;
             span.hours = hours(span.end_ms - span.start_ms);
         }
         node_hours.push(count(policy, cluster, nodegroup, &spans, end_ms - start_ms));
@@ -289,8 +289,8 @@ pub fn week(policy: &Policy, zones: &impl Zones, day: i64) -> Result<Calendar, S
     Ok(Calendar {
         week: date(monday),
         timezone: policy.timezone.clone(),
-        start: zones.local(tz, start_ms)?.rfc3339(start_ms),
-        end: zones.local(tz, end_ms)?.rfc3339(end_ms),
+        start: stamp(start_ms)?,
+        end: stamp(end_ms)?,
         hours: hours(end_ms - start_ms),
         days,
         rows,
@@ -435,11 +435,11 @@ fn midnight(zones: &impl Zones, tz: &str, day: i64) -> Result<i64, String> {
     Ok(lo * MINUTE_MS)
 }
 
-/// Minutes of the hour at which a rule can start or stop matching: every quarter
-/// hour, and each window's start and end shifted by quarter hours (a rule's own zone
-/// may be offset from the policy's by a fraction of an hour).
-fn change_minutes(policy: &Policy) -> Vec<i64> {
-    let mut minutes: Vec<i64> = vec![0, 15, 30, 45];
+/// Minutes of the hour at which a rule can start or stop matching, as a set (bit `m`:
+/// minute `m`): every quarter hour, and each window's start and end shifted by quarter
+/// hours (a rule's own zone may be offset from the policy's by a fraction of an hour).
+fn change_minutes(policy: &Policy) -> u64 {
+    let mut minutes: u64 = 1 | 1 << 15 | 1 << 30 | 1 << 45;
     for window in policy
         .rules
         .iter()
@@ -447,12 +447,10 @@ fn change_minutes(policy: &Policy) -> Vec<i64> {
     {
         for edge in [window.0, window.1] {
             for quarter in 0..4 {
-                minutes.push((i64::from(edge) + quarter * 15) % 60);
+                minutes |= 1 << ((edge + quarter * 15) % 60);
             }
         }
     }
-    minutes.sort_unstable();
-    minutes.dedup();
     minutes
 }
 
@@ -479,19 +477,17 @@ fn slots(
     Ok(out)
 }
 
-/// The instants to ask the policy about: in each slot, each minute of `minutes` on
-/// the wall clock.
-fn samples(slots: &[Slot], minutes: &[i64]) -> Vec<i64> {
+/// The instants to ask the policy about, in order: in each slot, each minute of the
+/// set `minutes` on the wall clock.
+fn samples(slots: &[Slot], minutes: u64) -> Vec<i64> {
     let mut out = Vec::new();
     for slot in slots {
-        let mut offsets: Vec<i64> = minutes
-            .iter()
-            .map(|m| (m - slot.minute % 60).rem_euclid(60) * MINUTE_MS)
-            .filter(|off| slot.start_ms + off < slot.end_ms)
-            .collect();
-        offsets.sort_unstable();
-        offsets.dedup();
-        out.extend(offsets.into_iter().map(|off| slot.start_ms + off));
+        for off in 0..60 {
+            let at = slot.start_ms + off * MINUTE_MS;
+            if at < slot.end_ms && minutes >> (slot.minute + off).rem_euclid(60) & 1 == 1 {
+                out.push(at);
+            }
+        }
     }
     out
 }
@@ -502,7 +498,7 @@ fn lookback_samples(
     tz: &str,
     monday: i64,
     start_ms: i64,
-    minutes: &[i64],
+    minutes: u64,
 ) -> Result<Vec<i64>, String> {
     let before = slots(zones, tz, monday - 7, start_ms - WEEK_MS, start_ms)?;
     Ok(samples(&before, minutes))
@@ -514,27 +510,39 @@ fn lookback_samples(
 /// once.
 struct Memo<'z, Z> {
     zones: &'z Z,
-    offsets: RefCell<BTreeMap<(String, i64), i64>>,
-    seen: RefCell<BTreeMap<(String, i64), LocalTime>>,
+    /// The zones asked about; an offset names its zone by its index here.
+    names: RefCell<Vec<String>>,
+    /// (zone, instant, offset in milliseconds), sorted by zone and instant.
+    offsets: RefCell<Vec<(usize, i64, i64)>>,
 }
 
 impl<'z, Z: Zones> Memo<'z, Z> {
     fn new(zones: &'z Z) -> Self {
         Memo {
             zones,
-            offsets: RefCell::new(BTreeMap::new()),
-            seen: RefCell::new(BTreeMap::new()),
+            names: RefCell::new(Vec::new()),
+            offsets: RefCell::new(Vec::new()),
         }
     }
 
-    /// The offset of `zone` at the whole UTC hour `hour_ms`, in milliseconds.
-    fn offset(&self, zone: &str, hour_ms: i64) -> Result<i64, String> {
-        let key = (zone.to_owned(), hour_ms);
-        if let Some(offset) = self.offsets.borrow().get(&key) {
-            return Ok(*offset);
+    /// The offset of `zone` at `at_ms` (its wall clock read as UTC, less `at_ms`), in
+    /// milliseconds.
+    fn offset(&self, zone: &str, at_ms: i64) -> Result<i64, String> {
+        let mut names = self.names.borrow_mut();
+        let z = match names.iter().position(|name| name == zone) {
+            Some(z) => z,
+            None => {
+                names.push(zone.to_owned());
+                names.len() - 1
+            }
+        };
+        let mut offsets = self.offsets.borrow_mut();
+        let i = offsets.partition_point(|&(k, at, _)| (k, at) < (z, at_ms));
+        if let Some(&(_, _, offset)) = offsets.get(i).filter(|&&(k, at, _)| (k, at) == (z, at_ms)) {
+            return Ok(offset);
         }
-        let offset = self.zones.local(zone, hour_ms)?.as_utc_ms() - hour_ms;
-        self.offsets.borrow_mut().insert(key, offset);
+        let offset = self.zones.local(zone, at_ms)?.as_utc_ms() - at_ms;
+        offsets.insert(i, (z, at_ms, offset));
         Ok(offset)
     }
 }
@@ -546,23 +554,17 @@ impl<Z: Zones> Zones for Memo<'_, Z> {
 
     fn local(&self, zone: &str, utc_ms: i64) -> Result<LocalTime, String> {
         let hour = utc_ms.div_euclid(HOUR_MS) * HOUR_MS;
-        let offset = self.offset(zone, hour)?;
-        if offset == self.offset(zone, hour + HOUR_MS)? {
-            let wall = (utc_ms + offset).div_euclid(1000);
-            let in_day = wall.rem_euclid(86_400);
-            return Ok(LocalTime {
-                day: wall.div_euclid(86_400),
-                minute: u16::try_from(in_day / 60).unwrap_or(0),
-                second: u8::try_from(in_day % 60).unwrap_or(0),
-            });
+        let mut offset = self.offset(zone, hour)?;
+        if offset != self.offset(zone, hour + HOUR_MS)? {
+            offset = self.offset(zone, utc_ms)?;
         }
-        let key = (zone.to_owned(), utc_ms);
-        if let Some(local) = self.seen.borrow().get(&key) {
-            return Ok(*local);
-        }
-        let local = self.zones.local(zone, utc_ms)?;
-        self.seen.borrow_mut().insert(key, local);
-        Ok(local)
+        let wall = (utc_ms + offset).div_euclid(1000);
+        let in_day = wall.rem_euclid(86_400);
+        Ok(LocalTime {
+            day: wall.div_euclid(86_400),
+            minute: u16::try_from(in_day / 60).unwrap_or(0),
+            second: u8::try_from(in_day % 60).unwrap_or(0),
+        })
     }
 }
 
@@ -590,21 +592,24 @@ const STYLE: &str = ".nkc-t{fill:#1f2328;font:12px system-ui,-apple-system,'Sego
 .nkc-l{fill:#111;font:600 10px system-ui,-apple-system,'Segoe UI',sans-serif;pointer-events:none}\
 @media (prefers-color-scheme:dark){.nkc-t{fill:#e6edf3}.nkc-g{stroke:#8b949e}}";
 
-/// Escapes text for SVG content and attribute values.
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => {}
-            c => out.push(c),
+/// Text escaped for SVG content and attribute values, as it is written (no copy).
+struct Esc<'t>(&'t str);
+
+impl fmt::Display for Esc<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.0.chars() {
+            match c {
+                '&' => f.write_str("&amp;")?,
+                '<' => f.write_str("&lt;")?,
+                '>' => f.write_str("&gt;")?,
+                '"' => f.write_str("&quot;")?,
+                '\'' => f.write_str("&#39;")?,
+                c if c.is_control() => {}
+                c => f.write_char(c)?,
+            }
         }
+        Ok(())
     }
-    out
 }
 
 /// A fixed-point number written by the integer formatter (the wasm then carries no
@@ -729,11 +734,9 @@ pub fn svg(calendar: &Calendar) -> String {
     let _ = write!(
         out,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {height}\" \
-         width=\"{WIDTH}\" height=\"{height}\" role=\"img\" aria-label=\"{}\">",
-        esc(&format!(
-            "Scaling policy, week of {} ({})",
-            calendar.week, calendar.timezone
-        ))
+         width=\"{WIDTH}\" height=\"{height}\" role=\"img\" aria-label=\"Scaling policy, week of {} ({})\">",
+        Esc(&calendar.week),
+        Esc(&calendar.timezone)
     );
     let _ = write!(
         out,
@@ -744,8 +747,8 @@ pub fn svg(calendar: &Calendar) -> String {
     let _ = write!(
         out,
         "<text x=\"8\" y=\"18\" class=\"nkc-t nkc-b\">Week of {} · {} · {}</text>",
-        esc(&calendar.week),
-        esc(&calendar.timezone),
+        Esc(&calendar.week),
+        Esc(&calendar.timezone),
         Hours::of(calendar.hours)
     );
     // Day headers, hour ticks and grid.
@@ -759,7 +762,7 @@ pub fn svg(calendar: &Calendar) -> String {
             out,
             "<text x=\"{}\" y=\"40\" class=\"nkc-t nkc-b\">{}</text>",
             x + 3,
-            esc(&label)
+            Esc(&label)
         );
         for h in [0, 6, 12, 18] {
             let hx = x + h * HOUR_W;
@@ -793,13 +796,12 @@ pub fn svg(calendar: &Calendar) -> String {
 /// `Mon 23 Mar`.
 fn day_label(d: usize, date: &str) -> String {
     let name = DAY_NAMES.get(d).copied().unwrap_or("");
-    let month = date
-        .get(5..7)
-        .and_then(|m| m.parse::<usize>().ok())
+    let (_, month, day) = parse_date(date).map_or((0, 0, 0), civil_from_days);
+    let month = usize::try_from(month)
+        .ok()
         .and_then(|m| MONTHS.get(m.wrapping_sub(1)))
         .copied()
         .unwrap_or("");
-    let day = date.get(8..10).unwrap_or("").trim_start_matches('0');
     format!("{name} {day} {month}")
 }
 
@@ -808,9 +810,9 @@ fn draw_row(out: &mut String, calendar: &Calendar, row: &Row, hours: Option<&Nod
     let _ = write!(
         out,
         "<g><title>{}</title><text x=\"8\" y=\"{}\" class=\"nkc-t\">{}</text></g>",
-        esc(&name),
+        Esc(&name),
         y + 14,
-        esc(&clip(&name, 28))
+        Esc(&clip(&name, 28))
     );
     if let Some(h) = hours {
         let text = match h.peak {
@@ -825,7 +827,7 @@ fn draw_row(out: &mut String, calendar: &Calendar, row: &Row, hours: Option<&Nod
             out,
             "<text x=\"8\" y=\"{}\" class=\"nkc-t nkc-s\">{}</text>",
             y + 28,
-            esc(&text)
+            Esc(&text)
         );
     }
     let bar_y = y + (ROW_H - BAR_H) / 2;
@@ -836,28 +838,27 @@ fn draw_row(out: &mut String, calendar: &Calendar, row: &Row, hours: Option<&Nod
                 Some(i) => (color(i), if span.rule.is_some() { "1" } else { "0.35" }),
                 None => ("url(#nkc-hatch)", "1"),
             };
-            let what = match (&span.rule, &span.set) {
-                (Some(rule), Some(set)) => format!("{rule}: {}", set.describe()),
-                _ => match span.max_nodes {
-                    Some(n) => format!("no rule: left as is (up to {n} nodes)"),
-                    None => "no rule: left as is (size unknown)".to_owned(),
-                },
-            };
-            let title = format!(
-                "{} – {}: {what}",
-                span.from.get(..16).unwrap_or(&span.from).replace('T', " "),
-                span.to.get(11..16).unwrap_or(&span.to)
-            );
+            // The title: `2026-11-23 07:30 – 12:00: what decides` (the times are RFC 3339).
             let _ = write!(
                 out,
-                "<rect x=\"{}\" y=\"{bar_y}\" width=\"{}\" height=\"{BAR_H}\" fill=\"{fill}\" fill-opacity=\"{opacity}\"><title>{}</title></rect>",
+                "<rect x=\"{}\" y=\"{bar_y}\" width=\"{}\" height=\"{BAR_H}\" fill=\"{fill}\" fill-opacity=\"{opacity}\"><title>{} {} – {}: ",
                 Fixed::hundredths(x),
                 Fixed::hundredths(px(minutes)),
-                esc(&title)
+                span.from.get(..10).unwrap_or_default(),
+                span.from.get(11..16).unwrap_or_default(),
+                span.to.get(11..16).unwrap_or_default()
             );
+            let _ = match (&span.rule, &span.set) {
+                (Some(rule), Some(set)) => write!(out, "{}: {}", Esc(rule), Esc(&set.describe())),
+                _ => match span.max_nodes {
+                    Some(n) => write!(out, "no rule: left as is (up to {n} nodes)"),
+                    None => out.write_str("no rule: left as is (size unknown)"),
+                },
+            };
+            out.push_str("</title></rect>");
             if let (Some(rule), Some(set)) = (&span.rule, &span.set) {
-                let long = format!("{rule} · {}", set.short());
                 let short = set.short();
+                let long = format!("{rule} · {short}");
                 let label = if fits(&long, 6, minutes) {
                     Some(long)
                 } else if fits(&short, 4, minutes) {
@@ -871,7 +872,7 @@ fn draw_row(out: &mut String, calendar: &Calendar, row: &Row, hours: Option<&Nod
                         "<text x=\"{}\" y=\"{}\" class=\"nkc-l\">{}</text>",
                         Fixed::hundredths(x + 300),
                         Fixed::tenths((bar_y + BAR_H / 2) * 10 + 35),
-                        esc(&label)
+                        Esc(&label)
                     );
                 }
             }
@@ -949,52 +950,46 @@ fn draw_gaps(out: &mut String, calendar: &Calendar, rows_h: i64) {
 }
 
 fn draw_legend(out: &mut String, calendar: &Calendar, y: i64) {
-    // (fill, text, the swatch's opacity; `None`: no swatch).
-    let mut items: Vec<(&str, String, Option<&str>)> = calendar
-        .rules
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            (
-                color(i),
-                format!("{}: {}", r.name, r.set.describe()),
-                Some("1"),
-            )
-        })
-        .collect();
-    items.push((
-        color(0),
-        "pale: no rule, left as the last rule set it".to_owned(),
-        Some("0.35"),
-    ));
-    items.push((
-        "url(#nkc-hatch)",
-        "hatched: no rule and size unknown, or no such hour".to_owned(),
-        Some("1"),
-    ));
-    items.push((
-        "none",
-        "first matching rule decides; times are wall-clock".to_owned(),
-        None,
-    ));
-    for (k, (fill, text, opacity)) in items.iter().enumerate() {
-        let x = 8 + whole(k % 3) * LEGEND_COL;
-        let ly = y + whole(k / 3) * LEGEND_ROW;
-        if let Some(opacity) = opacity {
-            let _ = write!(
-                out,
-                "<rect x=\"{x}\" y=\"{}\" width=\"14\" height=\"14\" fill=\"{fill}\" fill-opacity=\"{opacity}\" class=\"nkc-g\"/>",
-                ly - 11
-            );
-        }
+    for (i, r) in calendar.rules.iter().enumerate() {
+        let text = format!("{}: {}", r.name, r.set.describe());
+        legend_item(out, i, y, Some((color(i), "1")), &text);
+    }
+    let k = calendar.rules.len();
+    let notes = [
+        (
+            Some((color(0), "0.35")),
+            "pale: no rule, left as the last rule set it",
+        ),
+        (
+            Some(("url(#nkc-hatch)", "1")),
+            "hatched: no rule and size unknown, or no such hour",
+        ),
+        (None, "first matching rule decides; times are wall-clock"),
+    ];
+    for (n, (swatch, text)) in notes.into_iter().enumerate() {
+        legend_item(out, k + n, y, swatch, text);
+    }
+}
+
+/// The `k`th item of the legend (three a row) whose first row is at `y`: a swatch
+/// (fill, opacity), if any, and `text`.
+fn legend_item(out: &mut String, k: usize, y: i64, swatch: Option<(&str, &str)>, text: &str) {
+    let x = 8 + whole(k % 3) * LEGEND_COL;
+    let ly = y + whole(k / 3) * LEGEND_ROW;
+    if let Some((fill, opacity)) = swatch {
         let _ = write!(
             out,
-            "<g><title>{}</title><text x=\"{}\" y=\"{ly}\" class=\"nkc-t\">{}</text></g>",
-            esc(text),
-            x + 20,
-            esc(&clip(text, 52))
+            "<rect x=\"{x}\" y=\"{}\" width=\"14\" height=\"14\" fill=\"{fill}\" fill-opacity=\"{opacity}\" class=\"nkc-g\"/>",
+            ly - 11
         );
     }
+    let _ = write!(
+        out,
+        "<g><title>{}</title><text x=\"{}\" y=\"{ly}\" class=\"nkc-t\">{}</text></g>",
+        Esc(text),
+        x + 20,
+        Esc(&clip(text, 52))
+    );
 }
 
 #[cfg(test)]
