@@ -169,15 +169,15 @@ impl From<&Target> for Setting {
     }
 }
 
-impl Setting {
-    /// The most nodes this allows, if it says.
-    fn max_nodes(&self) -> Option<u32> {
-        match self {
-            Setting::Autoscale(goal) => goal.count("max"),
-            Setting::NodeCount(n) => Some(*n),
-        }
+/// The most nodes `target` allows, if it says.
+fn max_nodes(target: &Target) -> Option<u32> {
+    match target {
+        Target::Autoscale(goal) => goal.count("max"),
+        Target::NodeCount(n) => Some(*n),
     }
+}
 
+impl Setting {
     /// `3–10`, `≤10`, `≥3` or `4`: the size, short.
     fn short(&self) -> String {
         match self {
@@ -364,10 +364,7 @@ fn timeline(
 
 /// The most nodes rule `i` allows, if it says.
 fn cap_of(policy: &Policy, i: usize) -> Option<u32> {
-    policy
-        .rules
-        .get(i)
-        .and_then(|r| Setting::from(&r.target).max_nodes())
+    policy.rules.get(i).and_then(|r| max_nodes(&r.target))
 }
 
 fn count(
@@ -381,7 +378,7 @@ fn count(
         .rules
         .iter()
         .filter(|r| r.cluster == cluster && r.nodegroups.iter().any(|n| n == nodegroup))
-        .filter_map(|r| Setting::from(&r.target).max_nodes())
+        .filter_map(|r| max_nodes(&r.target))
         .max();
     let mut allowed = 0.0;
     let mut unknown_hours = 0.0;
@@ -754,16 +751,12 @@ pub fn svg(calendar: &Calendar) -> String {
     // Day headers, hour ticks and grid.
     for (d, day) in calendar.days.iter().enumerate() {
         let x = LABEL_W + whole(d) * DAY_W;
-        let mut label = day_label(d, &day.date);
+        let _ = write!(out, "<text x=\"{}\" y=\"40\" class=\"nkc-t nkc-b\">", x + 3);
+        day_label(&mut out, d, &day.date);
         if (day.hours - 24.0).abs() > f64::EPSILON {
-            let _ = write!(label, " ({})", Hours::of(day.hours));
+            let _ = write!(out, " ({})", Hours::of(day.hours));
         }
-        let _ = write!(
-            out,
-            "<text x=\"{}\" y=\"40\" class=\"nkc-t nkc-b\">{}</text>",
-            x + 3,
-            Esc(&label)
-        );
+        out.push_str("</text>");
         for h in [0, 6, 12, 18] {
             let hx = x + h * HOUR_W;
             let _ = write!(
@@ -793,8 +786,8 @@ pub fn svg(calendar: &Calendar) -> String {
     out
 }
 
-/// `Mon 23 Mar`.
-fn day_label(d: usize, date: &str) -> String {
+/// `Mon 23 Mar`, written to `out` (nothing in it to escape).
+fn day_label(out: &mut String, d: usize, date: &str) {
     let name = DAY_NAMES.get(d).copied().unwrap_or("");
     let (_, month, day) = parse_date(date).map_or((0, 0, 0), civil_from_days);
     let month = usize::try_from(month)
@@ -802,7 +795,7 @@ fn day_label(d: usize, date: &str) -> String {
         .and_then(|m| MONTHS.get(m.wrapping_sub(1)))
         .copied()
         .unwrap_or("");
-    format!("{name} {day} {month}")
+    let _ = write!(out, "{name} {day} {month}");
 }
 
 fn draw_row(out: &mut String, calendar: &Calendar, row: &Row, hours: Option<&NodeHours>, y: i64) {
@@ -815,20 +808,17 @@ fn draw_row(out: &mut String, calendar: &Calendar, row: &Row, hours: Option<&Nod
         Esc(&clip(&name, 28))
     );
     if let Some(h) = hours {
-        let text = match h.peak {
-            Some(_) => format!(
+        let _ = write!(out, "<text x=\"8\" y=\"{}\" class=\"nkc-t nkc-s\">", y + 28);
+        let _ = match h.peak {
+            Some(_) => write!(
+                out,
                 "{} of {} node-h",
                 rounded(h.allowed),
                 rounded(h.always_at_max)
             ),
-            None => "no size set".to_owned(),
+            None => out.write_str("no size set"),
         };
-        let _ = write!(
-            out,
-            "<text x=\"8\" y=\"{}\" class=\"nkc-t nkc-s\">{}</text>",
-            y + 28,
-            Esc(&text)
-        );
+        out.push_str("</text>");
     }
     let bar_y = y + (ROW_H - BAR_H) / 2;
     for span in &row.spans {
