@@ -242,6 +242,19 @@ pub(crate) fn days_in_month(year: i64, month: u32) -> u32 {
     }
 }
 
+/// The day number (days since 1970-01-01) of a `YYYY-MM-DD` date; `None` when it is
+/// not one or names no day of the calendar.
+pub(crate) fn parse_date(text: &str) -> Option<i64> {
+    let mut parts = text.split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    let (y, m, d): (i64, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    epoch_ms(y, m, d, 0, 0, 0).ok()?;
+    Some(days_from_civil(y, m, d))
+}
+
 /// Milliseconds since the epoch of a calendar date and time (seconds 0..=59).
 pub(crate) fn epoch_ms(
     year: i64,

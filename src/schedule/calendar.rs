@@ -22,7 +22,7 @@
 
 use super::clock::{LocalTime, Zones};
 use super::policy::{AutoscaleGoal, Policy, Target};
-use crate::time::{civil_from_days, days_from_civil, weekday};
+use crate::time::{civil_from_days, weekday};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::fmt::{self, Write};
@@ -213,14 +213,7 @@ impl Setting {
 
 /// The day number (days since 1970-01-01) of a `YYYY-MM-DD` date.
 pub fn parse_date(text: &str) -> Option<i64> {
-    let mut parts = text.trim().split('-');
-    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
-        return None;
-    }
-    let (y, m, d): (i64, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
-    LocalTime::from_fields(y, m, d, 0, 0, 0)?;
-    Some(days_from_civil(y, m, d))
+    crate::time::parse_date(text.trim())
 }
 
 /// The day (in the policy's zone) of an instant: for the week that contains it.
@@ -985,6 +978,7 @@ fn legend_item(out: &mut String, k: usize, y: i64, swatch: Option<(&str, &str)>,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::days_from_civil;
     use serde_json::json;
 
     /// UTC, then from Wednesday 2026-11-25 00:00 UTC a quarter hour ahead: the wall

@@ -5,7 +5,6 @@ use super::clock::{LocalTime, Zones};
 pub use super::maintenance::{Maintenance, Version};
 use crate::error::FieldError;
 use crate::model::{Setting, SettingKind, SETTINGS};
-use crate::time::days_from_civil;
 use serde_json::{Map, Value};
 use std::fmt;
 
@@ -583,17 +582,6 @@ fn parse_clock(text: &str, end: bool) -> Result<u16, String> {
     Ok(h * 60 + m)
 }
 
-fn parse_date(text: &str) -> Option<i64> {
-    let mut parts = text.split('-');
-    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
-        return None;
-    }
-    let (y, m, d): (i64, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
-    LocalTime::from_fields(y, m, d, 0, 0, 0)?;
-    Some(days_from_civil(y, m, d))
-}
-
 pub(super) fn parse_when(value: &Value, at: &str, errors: &mut Errors) -> Option<When> {
     let map = object(value, at, &WHEN_FIELDS, errors)?;
     let mut when = When::default();
@@ -659,7 +647,7 @@ pub(super) fn parse_when(value: &Value, at: &str, errors: &mut Errors) -> Option
                         continue;
                     };
                     let (a, b) = text.split_once("..").unwrap_or((text, text));
-                    match (parse_date(a), parse_date(b)) {
+                    match (crate::time::parse_date(a), crate::time::parse_date(b)) {
                         (Some(a), Some(b)) if a <= b => when.dates.push((a, b)),
                         (Some(_), Some(_)) => {
                             errors.add(&item_at, format!("{text:?} ends before it starts"))
