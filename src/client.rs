@@ -458,26 +458,15 @@ impl<T: Transport> NksClient<T> {
     }
 
     /// Sends one call and reads its answer into the call's result type (a body it cannot
-    /// read is `invalid_response`).
+    /// read is `invalid_response`). Only the reading is generic: the sending is
+    /// [`Self::send`], held once in the wasm.
     pub async fn execute<R: FromAnswer>(&self, call: Call<R>) -> Result<R, Error> {
-        self.execute_tallied(&call, call.idempotent, None).await
-    }
-
-    /// [`Self::execute`], resent on transient failures only if `idempotent`, counting
-    /// what it sends into `tally`.
-    pub(crate) async fn execute_tallied<R: FromAnswer>(
-        &self,
-        call: &Call<R>,
-        idempotent: bool,
-        tally: Option<&Tally>,
-    ) -> Result<R, Error> {
         let response = self
-            .send_tallied(
+            .send(
                 call.method(),
                 &call.path,
                 call.body.as_deref(),
-                idempotent,
-                tally,
+                call.idempotent,
             )
             .await?;
         R::from_answer(response.body.text()).map_err(|why| unreadable(&response, why))
@@ -498,7 +487,7 @@ impl<T: Transport> NksClient<T> {
     }
 
     /// [`Self::send`], counting what it sends into `tally`.
-    async fn send_tallied(
+    pub(crate) async fn send_tallied(
         &self,
         method: Method,
         path: &str,

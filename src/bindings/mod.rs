@@ -18,6 +18,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::cell::RefCell;
 use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -143,6 +144,12 @@ pub(crate) fn text(argument: &str, value: &JsValue) -> Result<String, Error> {
 
 /// A promise of a future's value; an error rejects it with an `NksError`.
 pub(crate) fn promise(work: impl Future<Output = Result<JsValue, Error>> + 'static) -> Promise {
+    settle(Box::pin(work))
+}
+
+/// [`promise`] for one future type: `future_to_promise` is compiled once, not once
+/// per method with the method's body inlined into it.
+fn settle(work: Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>) -> Promise {
     future_to_promise(async move { work.await.map_err(|e| js_error(&e)) })
 }
 

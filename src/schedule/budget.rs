@@ -12,10 +12,10 @@
 
 use super::limited::Gate;
 use crate::api::{Call, FromAnswer};
-use crate::client::Tally;
+use crate::client::{unreadable, Tally};
 use crate::error::{Error, ErrorKind};
 use crate::retry::Backoff;
-use crate::transport::Transport;
+use crate::transport::{HttpResponse, Method, Transport};
 use crate::NksClient;
 use std::cell::Cell;
 
@@ -174,8 +174,8 @@ pub(super) fn answer_lost(e: &Error) -> bool {
 
 /// Sends `call`, paying each attempt from `share`: idempotent calls (the operation
 /// table decides) are retried as the client's [`Backoff`] says (transient failures,
-/// up to `retries`, honouring `Retry-After`), while the budget lasts. `None`: not
-/// sent, no budget.
+/// an unreadable answer among them, up to `retries`, honouring `Retry-After`), while
+/// the budget lasts. `None`: not sent, no budget.
 pub(super) async fn send<R: FromAnswer, T: Transport>(
     client: &NksClient<T>,
     share: &Share<'_>,
@@ -185,6 +185,42 @@ pub(super) async fn send<R: FromAnswer, T: Transport>(
         Ok(call) => call,
         Err(e) => return Some(Err(e)),
     };
+    // Only the reading depends on `R`: the sending is one function for every call.
+    let mut answer = None;
+    let mut read = |response: &HttpResponse| {
+        R::from_answer(response.body.text())
+            .map(|read| answer = Some(read))
+            .map_err(|why| unreadable(response, why))
+    };
+    let request = Request {
+        method: call.method(),
+        path: &call.path,
+        body: call.body.as_deref(),
+        idempotent: call.idempotent,
+    };
+    match send_read(client, share, &request, &mut read).await? {
+        // `read` succeeded: `answer` holds what it read.
+        Ok(()) => answer.map(Ok),
+        Err(e) => Some(Err(e)),
+    }
+}
+
+/// What [`send_read`] sends.
+struct Request<'c> {
+    method: Method,
+    path: &'c str,
+    body: Option<&'c str>,
+    idempotent: bool,
+}
+
+/// [`send`] without its result type: each answer goes to `read`, whose refusal (an
+/// unreadable answer) is retried like any transient failure.
+async fn send_read<T: Transport>(
+    client: &NksClient<T>,
+    share: &Share<'_>,
+    request: &Request<'_>,
+    read: &mut dyn FnMut(&HttpResponse) -> Result<(), Error>,
+) -> Option<Result<(), Error>> {
     let backoff = Backoff::new(client.config(), client.transport().now_ms().unsigned_abs());
     let mut attempt: u32 = 0;
     let mut last: Option<Error> = None;
@@ -197,14 +233,22 @@ pub(super) async fn send<R: FromAnswer, T: Transport>(
         let tally = Tally::default();
         let sent = {
             let _place = share.budget.gate.enter().await;
-            client.execute_tallied(&call, false, Some(&tally)).await
+            client
+                .send_tallied(
+                    request.method,
+                    request.path,
+                    request.body,
+                    false,
+                    Some(&tally),
+                )
+                .await
         };
         share.charge(&tally);
-        let error = match sent {
-            Ok(answer) => return Some(Ok(answer)),
+        let error = match sent.and_then(|response| read(&response)) {
+            Ok(()) => return Some(Ok(())),
             Err(e) => e,
         };
-        match backoff.delay(call.idempotent, &error, attempt) {
+        match backoff.delay(request.idempotent, &error, attempt) {
             Some(delay) if share.can(1) => client.transport().sleep(delay).await,
             _ => return Some(Err(error)),
         }

@@ -11,11 +11,19 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
+/// A future of a run, boxed: the combinator is compiled once per output type, not
+/// once per future type with each future's body inlined into it.
+type Job<'a, O> = Pin<Box<dyn Future<Output = O> + 'a>>;
+
 /// All of `futures`, at most `limit` at a time; outputs in input order.
-pub async fn run_limited<F: Future>(futures: Vec<F>, limit: usize) -> Vec<F::Output> {
+pub async fn run_limited<'a, F: Future + 'a>(futures: Vec<F>, limit: usize) -> Vec<F::Output> {
     let count = futures.len();
     Limited {
-        pending: futures.into_iter().map(Box::pin).enumerate().collect(),
+        pending: futures
+            .into_iter()
+            .map(|f| -> Job<'a, F::Output> { Box::pin(f) })
+            .enumerate()
+            .collect(),
         active: Vec::new(),
         results: (0..count).map(|_| None).collect(),
         limit: limit.max(1),
@@ -23,17 +31,17 @@ pub async fn run_limited<F: Future>(futures: Vec<F>, limit: usize) -> Vec<F::Out
     .await
 }
 
-struct Limited<F: Future> {
-    pending: VecDeque<(usize, Pin<Box<F>>)>,
-    active: Vec<(usize, Pin<Box<F>>)>,
-    results: Vec<Option<F::Output>>,
+struct Limited<'a, O> {
+    pending: VecDeque<(usize, Job<'a, O>)>,
+    active: Vec<(usize, Job<'a, O>)>,
+    results: Vec<Option<O>>,
     limit: usize,
 }
 
-impl<F: Future> Unpin for Limited<F> {}
+impl<O> Unpin for Limited<'_, O> {}
 
-impl<F: Future> Future for Limited<F> {
-    type Output = Vec<F::Output>;
+impl<O> Future for Limited<'_, O> {
+    type Output = Vec<O>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
