@@ -13,7 +13,9 @@ use super::policy::{AutoscaleGoal, Policy, Target};
 use super::steps::{self, ClusterStep, GroupState, CONTROL_PLANE};
 use crate::api::{self, Call};
 use crate::error::{Error, ErrorKind, Service};
-use crate::model::{Autoscale, Cluster, NodeGroup, Resize, UuidResponse};
+use crate::model::{
+    Autoscale, CertificateRenewal, Cluster, NodeGroup, Resize, Rollout, Upgrade, UuidResponse,
+};
 use crate::transport::Transport;
 use crate::{Credentials, NksClient};
 use serde::Serialize;
@@ -600,17 +602,6 @@ impl Write {
     }
 }
 
-/// A call of `op` for a cluster (and node group) with a JSON body.
-fn call_with(
-    op: &'static api::Operation,
-    args: &[&str],
-    body: &Value,
-) -> Result<Call<UuidResponse>, Error> {
-    let mut call = Call::new(op, args)?;
-    call.body = Some(body.to_string());
-    Ok(call)
-}
-
 /// Everything a unit needs.
 struct Ctx<'a, T, Z> {
     client: &'a NksClient<T>,
@@ -904,11 +895,10 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
                 return;
             }
             ClusterStep::Renew { expiry, years } => {
-                let call = call_with(
-                    &api::RENEW_CERTIFICATES,
-                    &[key],
-                    &json!({ "term_of_validity": years }),
-                );
+                let renewal = CertificateRenewal {
+                    term_of_validity: years,
+                };
+                let call = api::renew_certificates(key, &renewal);
                 self.upkeep_action(
                     key,
                     m,
@@ -1003,24 +993,21 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
             Ok(to) => to,
             Err(why) => return stop(part, Some(&nodegroup), why),
         };
-        let mut body = json!({ "version": to.to_string() });
-        if let Some(map) = body.as_object_mut() {
-            if let Some(n) = m
-                .upgrade
-                .num_buffer_nodes
-                .filter(|_| nodegroup != CONTROL_PLANE)
-            {
-                map.insert("num_buffer_nodes".into(), json!(n));
+        // The rollout options are for worker node groups only.
+        let options = m.upgrade;
+        let rollout = if nodegroup == CONTROL_PLANE {
+            Rollout::default()
+        } else {
+            Rollout {
+                num_buffer_nodes: options.num_buffer_nodes,
+                num_max_unavailable_nodes: options.num_max_unavailable_nodes,
             }
-            if let Some(n) = m
-                .upgrade
-                .num_max_unavailable_nodes
-                .filter(|_| nodegroup != CONTROL_PLANE)
-            {
-                map.insert("num_max_unavailable_nodes".into(), json!(n));
-            }
-        }
-        let call = call_with(&api::UPGRADE, &[key, &nodegroup], &body);
+        };
+        let spec = Upgrade {
+            version: to.to_string(),
+            rollout,
+        };
+        let call = api::upgrade(key, &nodegroup, &spec);
         let step = if nodegroup == CONTROL_PLANE {
             "control_plane"
         } else {
@@ -1162,19 +1149,12 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
     ) -> Result<Outcome, Failure> {
         let client = self.client;
         let max = client.config().max_node_count;
-        let result = match write {
-            Write::Autoscale(settings) => {
-                send(
-                    client,
-                    share,
-                    api::set_autoscale(key, nodegroup, settings, max),
-                )
-                .await
-            }
-            Write::Resize(spec) => send(client, share, api::resize(key, spec, max)).await,
-            Write::Upkeep(call) => send(client, share, Ok(call.clone())).await,
+        let call = match write {
+            Write::Autoscale(settings) => api::set_autoscale(key, nodegroup, settings, max),
+            Write::Resize(spec) => api::resize(key, spec, max),
+            Write::Upkeep(call) => Ok(call.clone()),
         };
-        match result {
+        match send(client, share, call).await {
             None => Err(deferral(format!(
                 "the subrequest budget ({}) ran out; the next tick applies this",
                 share.limit()
