@@ -313,6 +313,13 @@ fn decide<'p>(
     decisions
 }
 
+/// `{name: value}`: a setting as an action's `from` or `to` shows it.
+fn setting(name: &str, value: Value) -> Value {
+    let mut map = Map::new();
+    map.insert(name.to_owned(), value);
+    Value::Object(map)
+}
+
 fn plan_failure(message: String) -> Failure {
     Failure {
         kind: FailureKind::Plan,
@@ -807,33 +814,26 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
                     Some((
                         "set_autoscale",
                         Some("autoscaler_off"),
-                        json!({"enable": true}),
-                        json!({"enable": false}),
+                        setting("enable", true.into()),
+                        setting("enable", false.into()),
                         Write::Autoscale(off),
                         None,
                     ))
                 } else if have == Some(want) {
                     None
-                } else if let Some(status) = busy {
-                    let wait = deferral(format!(
-                        "node group status {status}: the resize follows once it is *_COMPLETE"
-                    ));
-                    Some((
-                        "resize",
-                        Some("resize"),
-                        json!({"node_count": have}),
-                        json!({"node_count": want}),
-                        Write::Resize(Resize::new(d.nodegroup, want)),
-                        Some(wait),
-                    ))
                 } else {
+                    let wait = busy.map(|status| {
+                        deferral(format!(
+                            "node group status {status}: the resize follows once it is *_COMPLETE"
+                        ))
+                    });
                     Some((
                         "resize",
                         Some("resize"),
-                        json!({"node_count": have}),
-                        json!({"node_count": want}),
+                        setting("node_count", have.into()),
+                        setting("node_count", want.into()),
                         Write::Resize(Resize::new(d.nodegroup, want)),
-                        None,
+                        wait,
                     ))
                 }
             }
@@ -905,8 +905,8 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
                     "",
                     "renew_certificates",
                     "certificates",
-                    json!({ "certificate_expiry": expiry }),
-                    json!({ "term_of_validity": years }),
+                    setting("certificate_expiry", expiry.into()),
+                    setting("term_of_validity", years.into()),
                     call,
                     part,
                     writes,
@@ -1019,8 +1019,8 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
             &nodegroup,
             "upgrade",
             step,
-            json!({ "version": from.to_string() }),
-            json!({ "version": to.to_string() }),
+            setting("version", from.to_string().into()),
+            setting("version", to.to_string().into()),
             call,
             part,
             writes,
