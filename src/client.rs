@@ -458,8 +458,8 @@ impl<T: Transport> NksClient<T> {
     }
 
     /// Sends one call and reads its answer into the call's result type (a body it cannot
-    /// read is `invalid_response`). Only the reading is generic: the sending is
-    /// [`Self::send`], held once in the wasm.
+    /// read is `invalid_response`). Only the reading is generic: the sending is one
+    /// non-generic function, held once in the wasm.
     pub async fn execute<R: FromAnswer>(&self, call: Call<R>) -> Result<R, Error> {
         let response = self
             .send(
