@@ -25,32 +25,10 @@ struct Inner<T> {
     tokens: TokenSource,
     /// The headers of the token last sent, made once per token.
     headers: RefCell<Option<(Secret, Headers)>>,
-    transport: Counted<T>,
-    backoff: Backoff,
-}
-
-/// The transport, counting what it sends: Workers limit subrequests per invocation.
-struct Counted<T> {
     transport: T,
+    /// Requests sent (NKS and Identity, retries included).
     sent: Cell<u64>,
-}
-
-impl<T: Transport> Transport for Counted<T> {
-    async fn send(
-        &self,
-        request: HttpRequest,
-    ) -> Result<HttpResponse, crate::transport::TransportError> {
-        self.sent.set(self.sent.get() + 1);
-        self.transport.send(request).await
-    }
-
-    async fn sleep(&self, ms: u64) {
-        self.transport.sleep(ms).await;
-    }
-
-    fn now_ms(&self) -> i64 {
-        self.transport.now_ms()
-    }
+    backoff: Backoff,
 }
 
 /// What one call sent: its NKS requests (a 401 sends one again) and the Identity
@@ -64,9 +42,11 @@ pub(crate) struct Tally {
     pub identity: Cell<u64>,
 }
 
-/// The client's transport, counting into a [`Tally`] if there is one.
+/// The client's transport, counting each request into the client's count and into
+/// a [`Tally`]'s, if there is one.
 struct Tallied<'a, T> {
-    transport: &'a Counted<T>,
+    transport: &'a T,
+    sent: &'a Cell<u64>,
     count: Option<&'a Cell<u64>>,
 }
 
@@ -75,7 +55,7 @@ impl<T: Transport> Transport for Tallied<'_, T> {
         &self,
         request: HttpRequest,
     ) -> Result<HttpResponse, crate::transport::TransportError> {
-        if let Some(count) = self.count {
+        for count in std::iter::once(self.sent).chain(self.count) {
             count.set(count.get() + 1);
         }
         self.transport.send(request).await
@@ -114,10 +94,8 @@ impl<T: Transport> NksClient<T> {
                 headers: RefCell::new(None),
                 backoff: Backoff::new(&config, seed),
                 config,
-                transport: Counted {
-                    transport,
-                    sent: Cell::new(0),
-                },
+                transport,
+                sent: Cell::new(0),
             }),
         })
     }
@@ -129,12 +107,12 @@ impl<T: Transport> NksClient<T> {
 
     /// The transport (tests read a recording transport's log through it).
     pub fn transport(&self) -> &T {
-        &self.inner.transport.transport
+        &self.inner.transport
     }
 
     /// How many requests (NKS and Identity, retries included) this client has sent.
     pub fn requests_sent(&self) -> u64 {
-        self.inner.transport.sent.get()
+        self.inner.sent.get()
     }
 
     fn max(&self) -> u32 {
@@ -498,10 +476,12 @@ impl<T: Transport> NksClient<T> {
         let inner = &*self.inner;
         let identity = Tallied {
             transport: &inner.transport,
+            sent: &inner.sent,
             count: tally.map(|t| &t.identity),
         };
         let nks = Tallied {
             transport: &inner.transport,
+            sent: &inner.sent,
             count: tally.map(|t| &t.nks),
         };
         let timeout_ms = inner.config.timeout_ms;
