@@ -7,8 +7,9 @@ pub use crate::config::{region_endpoint, Config};
 use crate::error::{Error, ErrorKind, Service};
 use crate::model::{
     Addon, AddonInstall, AddonType, AddonUpdate, Autoscale, CertificateRenewal, Cluster,
-    ClusterCreate, ControlPlaneLog, Event, FipAutoBind, FlavorChange, InstalledAddon, IpAcl,
-    MetricAutoscale, NodeGroup, NodeGroupCreate, Resize, ServiceGateways, Upgrade, UuidResponse,
+    ClusterCreate, ClusterState, ControlPlaneLog, Event, FipAutoBind, FlavorChange, InstalledAddon,
+    IpAcl, MetricAutoscale, NodeGroup, NodeGroupCreate, Resize, ServiceGateways, Upgrade,
+    UuidResponse,
 };
 use crate::retry::Backoff;
 use crate::secret::Secret;
@@ -129,6 +130,12 @@ impl<T: Transport> NksClient<T> {
         self.execute(api::get_cluster(cluster)?).await
     }
 
+    /// A cluster's identity, status, version and certificate expiry only: what the
+    /// planner, `status` and name resolution read (the rest of the answer is skipped).
+    pub async fn cluster_state(&self, cluster: &str) -> Result<ClusterState, Error> {
+        self.execute(api::get_cluster_state(cluster)?).await
+    }
+
     /// Endpoint 3: Creates a cluster; answers its UUID.
     pub async fn create_cluster(&self, spec: &ClusterCreate) -> Result<UuidResponse, Error> {
         self.execute(api::create_cluster(spec, self.max())?).await
@@ -244,7 +251,7 @@ impl<T: Transport> NksClient<T> {
         if crate::validate::looks_like_uuid(cluster) {
             return Ok(cluster.to_owned());
         }
-        Ok(self.get_cluster(cluster).await?.uuid)
+        Ok(self.cluster_state(cluster).await?.uuid)
     }
 
     /// A cluster's task history (a name costs one more request: see [`Self::cluster_uuid`]).

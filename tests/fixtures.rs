@@ -7,9 +7,9 @@ mod common;
 use common::{block_on, fixture, fixture_text, ok, scripted, token_client};
 use nks_edge::model::{
     from_json, Addon, AddonInstall, AddonType, AddonUpdate, Autoscale, CertificateRenewal, Cluster,
-    ClusterCreate, ControlPlaneLog, Event, FipAutoBind, FlavorChange, InstalledAddon, IpAcl,
-    IpAclTarget, Kubeconfig, MetricAutoscale, NodeGroup, NodeGroupCreate, Resize, ServiceGateways,
-    Status, Supports, Upgrade, UuidResponse,
+    ClusterCreate, ClusterState, ControlPlaneLog, Event, FipAutoBind, FlavorChange, InstalledAddon,
+    IpAcl, IpAclTarget, Kubeconfig, MetricAutoscale, NodeGroup, NodeGroupCreate, Resize,
+    ServiceGateways, Status, Supports, Upgrade, UuidResponse,
 };
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
@@ -337,6 +337,39 @@ fn current_cluster_answers() {
     );
     let k: Kubeconfig = round_trip(&cur("kubeconfig.response"));
     assert!(k.config.expose().contains("apiVersion"));
+}
+
+/// The planner's reading of a cluster agrees with the whole model on the fields it
+/// keeps, and skips the others unread (a malformed one it does not use is no error).
+#[test]
+fn cluster_state_is_the_clusters_identity_status_version_and_expiry() {
+    for name in ["get_cluster.response", &cur("get_cluster.response")] {
+        let text = fixture(name).to_string();
+        let (state, whole): (ClusterState, Cluster) =
+            (from_json(&text).unwrap(), from_json(&text).unwrap());
+        assert_eq!(
+            (&state.uuid, &state.name),
+            (&whole.uuid, &whole.name),
+            "{name}"
+        );
+        assert_eq!(state.status, whole.status, "{name}");
+        let (labels, all) = (state.labels.unwrap(), whole.labels.unwrap());
+        assert_eq!(labels.kube_tag, all.kube_tag, "{name}");
+        assert!(labels.kube_tag.is_some(), "{name}");
+        assert_eq!(labels.certificate_expiry, all.certificate_expiry, "{name}");
+    }
+    let mut odd = fixture(&cur("get_cluster.response"));
+    odd["node_count"] = Value::from("many");
+    odd["labels"]["ca_enable"] = Value::from(7);
+    odd["labels"]["certificate_expiry"] = Value::from("2027-01-02T03:04:05Z");
+    let text = odd.to_string();
+    assert!(from_json::<Cluster>(&text).is_err());
+    let state: ClusterState = from_json(&text).unwrap();
+    assert_eq!(state.status, Some(Status::CreateComplete));
+    assert_eq!(
+        state.labels.unwrap().certificate_expiry.as_deref(),
+        Some("2027-01-02T03:04:05Z")
+    );
 }
 
 #[test]

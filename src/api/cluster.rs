@@ -5,12 +5,12 @@ use super::{CREATE_CLUSTER, DELETE_CLUSTER, GET_CLUSTER, GET_KUBECONFIG, LIST_CL
 use super::{RENEW_CERTIFICATES, SET_CONTROL_PLANE_LOG, UPDATE_SERVICE_GATEWAYS};
 use crate::error::Error;
 use crate::model::{
-    CertificateRenewal, Cluster, ClusterCreate, ControlPlaneLog, Kubeconfig, Resize,
+    CertificateRenewal, Cluster, ClusterCreate, ClusterState, ControlPlaneLog, Kubeconfig, Resize,
     ServiceGateways, UuidResponse,
 };
 use crate::validate;
 
-whole!(Cluster, Kubeconfig);
+whole!(Cluster, ClusterState, Kubeconfig);
 listed!(Cluster: clusters);
 
 /// `GET /v1/clusters`.
@@ -20,6 +20,12 @@ pub fn list_clusters() -> Result<Call<Vec<Cluster>>, Error> {
 
 /// `GET /v1/clusters/{CLUSTER_ID_OR_NAME}`.
 pub fn get_cluster(cluster: &str) -> Result<Call<Cluster>, Error> {
+    Call::new(&GET_CLUSTER, &[cluster])
+}
+
+/// `GET /v1/clusters/{CLUSTER_ID_OR_NAME}`, read as [`ClusterState`] (the fields
+/// nks-edge acts on; the rest of the answer is skipped).
+pub fn get_cluster_state(cluster: &str) -> Result<Call<ClusterState>, Error> {
     Call::new(&GET_CLUSTER, &[cluster])
 }
 

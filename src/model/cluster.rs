@@ -1,4 +1,5 @@
-//! Clusters: [`Cluster`] (list and detail answers), [`ClusterCreate`], [`Resize`].
+//! Clusters: [`Cluster`] (list and detail answers) and the part nks-edge acts on
+//! ([`ClusterState`]), [`ClusterCreate`], [`Resize`].
 
 use super::{Labels, Status};
 use serde::{Deserialize, Serialize};
@@ -68,6 +69,35 @@ pub struct Cluster {
     /// Undocumented fields, as they came.
     #[serde(flatten)]
     pub other: Map<String, Value>,
+}
+
+/// What nks-edge itself acts on of a cluster (the planner, `status`, a name's UUID):
+/// its identity, status, and control-plane version and certificate expiry. Read from
+/// the same answer as [`Cluster`], with every other field skipped unread: a tick reads
+/// each cluster, and the whole model (labels, undocumented fields) cost most of that.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct ClusterState {
+    /// The cluster's UUID.
+    pub uuid: String,
+    /// Its name.
+    pub name: String,
+    /// Its status.
+    #[serde(default)]
+    pub status: Option<Status>,
+    /// `labels.kube_tag` and `labels.certificate_expiry`.
+    #[serde(default)]
+    pub labels: Option<StateLabels>,
+}
+
+/// The labels [`ClusterState`] reads.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct StateLabels {
+    /// The control plane's Kubernetes version (`v1.28.3`).
+    #[serde(default)]
+    pub kube_tag: Option<String>,
+    /// When the cluster's certificates expire (RFC 3339).
+    #[serde(default)]
+    pub certificate_expiry: Option<String>,
 }
 
 /// `POST /v1/clusters`. Required fields are plain values so that a missing one is a

@@ -15,7 +15,8 @@ pub(crate) mod value;
 pub use addon::{Addon, AddonInstall, AddonType, AddonUpdate, InstalledAddon, OptionSchema};
 pub use autoscale::{Autoscale, Setting, SettingKind, SETTINGS};
 pub use cluster::{
-    AddonSpec, CertificateRenewal, Cluster, ClusterCreate, ControlPlaneLog, Resize, ServiceGateways,
+    AddonSpec, CertificateRenewal, Cluster, ClusterCreate, ClusterState, ControlPlaneLog, Resize,
+    ServiceGateways, StateLabels,
 };
 pub use event::Event;
 pub use ipacl::{IpAcl, IpAclTarget};

@@ -14,7 +14,7 @@ use super::steps::{self, ClusterStep, GroupState, CONTROL_PLANE};
 use crate::api::{self, Call};
 use crate::error::{Error, ErrorKind, Service};
 use crate::model::{
-    Autoscale, CertificateRenewal, Cluster, NodeGroup, Resize, Rollout, Upgrade, UuidResponse,
+    Autoscale, CertificateRenewal, ClusterState, NodeGroup, Resize, Rollout, Upgrade, UuidResponse,
 };
 use crate::transport::Transport;
 use crate::{Credentials, NksClient};
@@ -632,7 +632,7 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
 
     async fn unit_steps(&self, key: &str, share: &Share<'_>, part: &mut Part) {
         let client = self.client;
-        let cluster = match send(client, share, api::get_cluster(key)).await {
+        let cluster = match send(client, share, api::get_cluster_state(key)).await {
             Some(Ok(c)) => c,
             Some(Err(e)) => {
                 part.errors.push(Problem {
@@ -868,7 +868,7 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
         &self,
         key: &str,
         m: &Maintenance,
-        cluster: &Cluster,
+        cluster: &ClusterState,
         share: &Share<'_>,
         part: &mut Part,
         writes: &mut Vec<(usize, Write)>,
@@ -1079,7 +1079,7 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
     async fn apply_writes(
         &self,
         key: &str,
-        cluster: &Cluster,
+        cluster: &ClusterState,
         share: &Share<'_>,
         part: &mut Part,
         writes: Vec<(usize, Write)>,
@@ -1142,7 +1142,7 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
     async fn write(
         &self,
         key: &str,
-        cluster: &Cluster,
+        cluster: &ClusterState,
         share: &Share<'_>,
         nodegroup: &str,
         write: &Write,
@@ -1162,7 +1162,7 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
             Some(Ok(_)) => Ok(Outcome::Applied),
             Some(Err(e)) if write.is_long() && answer_lost(&e) => {
                 // Re-read: a cluster now busy took the request.
-                match send(client, share, api::get_cluster(key)).await {
+                match send(client, share, api::get_cluster_state(key)).await {
                     Some(Ok(now))
                         if now.status.as_ref().is_some_and(|s| !s.is_complete())
                             && now.status != cluster.status =>

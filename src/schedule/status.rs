@@ -8,7 +8,7 @@ use super::maintenance::Maintenance;
 use super::plan::Failure;
 use super::policy::Policy;
 use super::steps::{self, ClusterStep, GroupState, CONTROL_PLANE};
-use crate::model::{Cluster, NodeGroup};
+use crate::model::{ClusterState, NodeGroup};
 use crate::transport::Transport;
 use crate::NksClient;
 use serde::Serialize;
@@ -130,7 +130,7 @@ async fn one<T: Transport>(
         error: None,
     };
     let read = async {
-        let cluster = client.get_cluster(key).await?;
+        let cluster = client.cluster_state(key).await?;
         let mut groups = Vec::new();
         for summary in client.list_nodegroups(key).await? {
             if summary.name != CONTROL_PLANE && summary.role.as_deref() != Some("master") {
@@ -183,7 +183,7 @@ async fn one<T: Transport>(
 
 /// The step `m` is at for `cluster`, from what was read (no versions list: the hop
 /// is not computed, only which node group is next).
-fn step_of(m: &Maintenance, cluster: &Cluster, groups: &[NodeGroup], at_ms: i64) -> Step {
+fn step_of(m: &Maintenance, cluster: &ClusterState, groups: &[NodeGroup], at_ms: i64) -> Step {
     let step = |step, nodegroup: Option<&str>, detail: Option<String>| Step {
         step,
         nodegroup: nodegroup.map(str::to_owned),

@@ -4,7 +4,7 @@
 //! `status` share them.
 
 use super::maintenance::{Maintenance, Version};
-use crate::model::{Cluster, NodeGroup, Status};
+use crate::model::{ClusterState, NodeGroup, Status};
 use std::collections::BTreeMap;
 
 /// The control plane's node group name.
@@ -24,7 +24,7 @@ pub enum GroupState {
 }
 
 /// The control plane's version (`labels.kube_tag` of the cluster).
-pub fn control_plane_version(cluster: &Cluster) -> Option<Version> {
+pub fn control_plane_version(cluster: &ClusterState) -> Option<Version> {
     cluster
         .labels
         .as_ref()
@@ -42,7 +42,7 @@ pub fn group_version(group: &NodeGroup) -> Option<Version> {
 }
 
 /// The certificates' expiry (`labels.certificate_expiry`, RFC 3339), in ms.
-pub fn certificate_expiry(cluster: &Cluster) -> Option<(String, i64)> {
+pub fn certificate_expiry(cluster: &ClusterState) -> Option<(String, i64)> {
     let text = cluster.labels.as_ref()?.certificate_expiry.as_deref()?;
     Some((text.to_owned(), crate::time::parse_rfc3339_ms(text)?))
 }
@@ -134,7 +134,7 @@ pub enum ClusterStep {
 }
 
 /// The step due at `at_ms` for a settled cluster, before reading worker groups.
-pub fn cluster_step(entry: &Maintenance, cluster: &Cluster, at_ms: i64) -> ClusterStep {
+pub fn cluster_step(entry: &Maintenance, cluster: &ClusterState, at_ms: i64) -> ClusterStep {
     if let (Some(renew), Some((expiry, expiry_ms))) =
         (entry.renew_certificates, certificate_expiry(cluster))
     {

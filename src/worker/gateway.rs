@@ -222,7 +222,7 @@ pub(super) async fn check_cluster<T: Transport, Z>(
         return Ok(());
     }
     let client = setup.client.as_ref().map_err(Answer::config)?;
-    match client.get_cluster(cluster).await {
+    match client.cluster_state(cluster).await {
         Ok(found) if key.allows_cluster(&found.uuid) || key.allows_cluster(&found.name) => Ok(()),
         Ok(_) => Err(forbidden(key, cluster)),
         // Unknown, or not even a cluster's name: outside the key's clusters either way.
