@@ -242,6 +242,7 @@ pub struct Replay {
     requests: RefCell<Vec<HttpRequest>>,
     sleeps: RefCell<Vec<u64>>,
     now_ms: Cell<i64>,
+    latency_ms: i64,
 }
 
 impl Replay {
@@ -255,6 +256,16 @@ impl Replay {
             requests: RefCell::new(Vec::new()),
             sleeps: RefCell::new(Vec::new()),
             now_ms: Cell::new(now_ms),
+            latency_ms: 0,
+        }
+    }
+
+    /// The same transport, each request taking `ms` of virtual time (the clock moves
+    /// when it is answered).
+    pub fn with_latency(self, ms: i64) -> Self {
+        Replay {
+            latency_ms: ms,
+            ..self
         }
     }
 
@@ -278,6 +289,7 @@ impl Transport for Replay {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         YieldOnce(false).await;
         self.requests.borrow_mut().push(request.clone());
+        self.advance(self.latency_ms);
         (self.responder.borrow_mut())(&request)
     }
 

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{at, block_on, policy, token_client, JiffZones};
-use nks_edge::schedule::plan::FailureKind;
+use nks_edge::schedule::plan::{FailureKind, Outcome};
 use nks_edge::schedule::{plan, reconcile, Options, Report};
 use nks_edge::transport::{HttpRequest, HttpResponse, Method, Replay};
 use nks_edge::{ErrorKind, NksClient};
@@ -410,4 +410,53 @@ fn a_budget_that_identity_shares_is_never_exceeded() {
         assert!(sent <= budget, "budget {budget}: {sent} sent");
         assert_eq!(report.subrequests, sent, "budget {budget}");
     }
+}
+
+#[test]
+fn past_the_deadline_no_cluster_starts_and_the_rest_waits_whole() {
+    // Ten clusters of one node group each; every request takes a second of virtual
+    // time, one request at a time: a cluster is three (cluster, settings, write).
+    let names: Vec<String> = (0..10).map(|i| format!("c{i}")).collect();
+    let rules: Vec<Value> = names
+        .iter()
+        .map(|n| json!({"cluster": n, "nodegroup": "auto-1-3", "autoscale": {"min": 2, "max": 4}}))
+        .collect();
+    let (report, client) = run(
+        json!({"timezone": "Asia/Seoul", "rules": rules.clone()}),
+        api(vec![]).with_latency(1_000),
+        Options {
+            budget: 1_000,
+            concurrency: 1,
+            deadline_ms: Some(7_500),
+            ..Options::default()
+        },
+    );
+    // Started at 0, 3 and 6 s; the fourth would start at 9 s, after the deadline.
+    let applied: Vec<&str> = report.actions.iter().map(|a| a.cluster.as_str()).collect();
+    assert_eq!(applied, ["c0", "c1", "c2"]);
+    assert!(report.actions.iter().all(|a| a.result == Outcome::Applied));
+    assert_eq!(report.waiting, names[3..]);
+    // Nothing of a waiting cluster was read or written.
+    for request in client.transport().requests() {
+        let path = request.url.trim_start_matches(common::ENDPOINT).to_owned();
+        assert!(
+            ["c0", "c1", "c2"]
+                .iter()
+                .any(|c| path.starts_with(&format!("/v1/clusters/{c}"))),
+            "{path}"
+        );
+    }
+    assert_eq!(report.subrequests, 9);
+    // Without a deadline the same run reaches every cluster.
+    let (whole, _) = run(
+        json!({"timezone": "Asia/Seoul", "rules": rules}),
+        api(vec![]).with_latency(1_000),
+        Options {
+            budget: 1_000,
+            concurrency: 1,
+            ..Options::default()
+        },
+    );
+    assert_eq!(whole.actions.len(), 10);
+    assert!(whole.waiting.is_empty());
 }

@@ -6,7 +6,7 @@
 mod common;
 
 use common::{block_on, body, fixture_text, header, JiffZones, NOW_MS, PASSWORD};
-use nks_edge::transport::{HttpRequest, HttpResponse, Method, Replay};
+use nks_edge::transport::{HttpRequest, HttpResponse, Method, Replay, Transport};
 use nks_edge::worker::{serve, tick, Incoming, Invocation, Outgoing, Setup, Store};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -682,4 +682,67 @@ fn reports_need_a_key_covering_the_policys_clusters() {
     let allowed = get(&setup, "GET", "/v1/reports", Some(CI));
     assert_eq!(allowed.status, 200, "{}", allowed.body);
     assert_eq!(body(&allowed)["kept"], false);
+}
+
+#[test]
+fn a_slow_api_gives_a_whole_reconcile_report_and_the_rest_waits() {
+    // Every request takes 4 s: twelve clusters cannot all be served before the route's
+    // limit. No cluster starts in its last UNIT_ALLOWANCE_MS: the route answers 200
+    // with every started cluster done, and the others waiting, untouched.
+    let names: Vec<String> = (0..12).map(|i| format!("c{i:02}")).collect();
+    let mut vars = env();
+    vars.insert(
+        "SCALE_POLICY",
+        json!({"timezone": "Asia/Seoul", "rules": names.iter().map(|n| json!({
+            "cluster": n, "nodegroup": "default-worker", "autoscale": {"min": 2, "max": 4}
+        })).collect::<Vec<_>>()})
+        .to_string(),
+    );
+    let slow = Replay::new(NOW_MS, |req: &HttpRequest| {
+        let path = req.url.split_once(".test").unwrap().1;
+        let cluster = path.trim_start_matches("/v1/clusters/").split('/').next().unwrap();
+        let body = match req.method {
+            Method::Post if path == "/v2.0/tokens" => json!({"access": {"token": {"id": TOKEN, "expires": "2026-11-27T00:00:00Z"}}}),
+            Method::Post => json!({"uuid": "ng"}),
+            _ if path.ends_with("/autoscale") => json!({"ca_enable": true, "ca_min_node_count": 1, "ca_max_node_count": 3}),
+            _ => json!({"uuid": format!("u-{cluster}"), "name": cluster, "status": "CREATE_COMPLETE"}),
+        };
+        Ok(HttpResponse::json(200, body.to_string()))
+    })
+    .with_latency(4_000);
+    let setup = Setup::from_env(&|name| vars.get(name).cloned(), slow, JiffZones);
+    let out = get(&setup, "POST", "/v1/reconcile", Some(CI));
+    assert_eq!(out.status, 200, "{}", out.body);
+    let report = body(&out);
+    let done: Vec<&str> = report["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            assert_eq!(a["result"], "applied", "{a}");
+            a["cluster"].as_str().unwrap()
+        })
+        .collect();
+    let waiting: Vec<&str> = report["waiting"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert!(!done.is_empty() && !waiting.is_empty(), "{report}");
+    let mut all: Vec<&str> = done.iter().chain(&waiting).copied().collect();
+    all.sort_unstable();
+    assert_eq!(all, names, "each cluster is done or waits, once");
+    for request in requests(&setup) {
+        assert!(
+            !waiting
+                .iter()
+                .any(|c| request.url.contains(&format!("/clusters/{c}"))),
+            "a waiting cluster was touched: {}",
+            request.url
+        );
+    }
+    // The last cluster started before the deadline: the clock is past it now.
+    let client = setup.client.as_ref().unwrap();
+    assert!(client.transport().inner().now_ms() > NOW_MS + 15_000);
 }

@@ -294,6 +294,7 @@ impl Client {
                 budget: run.budget.unwrap_or(defaults.budget),
                 concurrency: run.concurrency.unwrap_or(defaults.concurrency),
                 tick_ms: run.tick_ms.unwrap_or(defaults.tick_ms),
+                ..defaults
             };
             let report = if apply {
                 crate::schedule::reconcile(&client, &policy, &*zones, at_ms, &options).await

@@ -36,6 +36,10 @@ pub struct Options {
     /// by `at / tick_ms`, so that every cluster is reached within
     /// ⌈clusters / clusters per tick⌉ ticks when the budget cannot serve all at once.
     pub tick_ms: i64,
+    /// No cluster is started at or after this instant (epoch ms, the client's clock):
+    /// the ones left are listed in `waiting`, for a later run. A caller with a time
+    /// limit (the Worker's routes) sets it, so that its report is whole.
+    pub deadline_ms: Option<i64>,
 }
 
 impl Default for Options {
@@ -45,6 +49,7 @@ impl Default for Options {
             budget: 50,
             concurrency: CONNECTIONS,
             tick_ms: 300_000,
+            deadline_ms: None,
         }
     }
 }
@@ -192,7 +197,8 @@ pub struct Report {
     pub errors: Vec<Problem>,
     /// Where each maintenance open at this instant stands, per cluster.
     pub maintenance: Vec<MaintenanceState>,
-    /// Clusters left for a later tick: the budget could not finish them in this one.
+    /// Clusters left for a later tick: the budget could not finish them in this one,
+    /// or the run's deadline ([`Options::deadline_ms`]) came before they started.
     pub waiting: Vec<String>,
     /// Subrequests this run made.
     pub subrequests: u64,
@@ -559,6 +565,7 @@ async fn run<T: Transport>(
         apply,
         offered: &offered,
         concurrency: options.concurrency,
+        deadline_ms: options.deadline_ms,
     };
     let jobs = admitted
         .iter()
@@ -571,6 +578,7 @@ async fn run<T: Transport>(
         report.deferred.extend(part.deferred);
         report.errors.extend(part.errors);
         report.maintenance.extend(part.maintenance);
+        report.waiting.extend(part.waiting);
     }
     report.subrequests = budget.used();
     report
@@ -585,6 +593,8 @@ struct Part {
     deferred: Vec<Unchanged>,
     errors: Vec<Problem>,
     maintenance: Vec<MaintenanceState>,
+    /// Not started: the deadline had passed.
+    waiting: Vec<String>,
 }
 
 /// What a rule wants of one node group, beside what it manages as read.
@@ -619,13 +629,23 @@ struct Ctx<'a, T, Z> {
     offered: &'a Result<BTreeMap<String, bool>, String>,
     /// Requests of one unit in flight at once.
     concurrency: usize,
+    /// No unit starts at or after it.
+    deadline_ms: Option<i64>,
 }
 
 impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
     /// One cluster: read, decide, write; what it did not use goes back to the slack.
+    /// Past the deadline it is not started, and waits for a later run.
     async fn unit(&self, key: &str, share: &Share<'_>) -> Part {
         let mut part = Part::default();
-        self.unit_steps(key, share, &mut part).await;
+        if self
+            .deadline_ms
+            .is_some_and(|d| self.client.transport().now_ms() >= d)
+        {
+            part.waiting.push(key.to_owned());
+        } else {
+            self.unit_steps(key, share, &mut part).await;
+        }
         share.release();
         part
     }

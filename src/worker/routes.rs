@@ -22,6 +22,11 @@ use std::task::Poll;
 /// and the platform give up, and well below three upstream timeouts in a row.
 pub const ROUTE_LIMIT_MS: u32 = 25_000;
 
+/// The time a cluster that `/v1/plan` or `/v1/reconcile` started is given to finish
+/// (its reads and writes, one upstream timeout included): no cluster starts later than
+/// this before [`ROUTE_LIMIT_MS`], so the report is whole and the rest waits.
+pub const UNIT_ALLOWANCE_MS: u32 = 10_000;
+
 /// The largest request body accepted (413 above).
 pub const BODY_LIMIT: usize = 64 * 1024;
 
@@ -523,6 +528,8 @@ async fn handle<T: Transport, Z: Zones, S: Store>(
             let policy = allowed_policy(setup, key)?;
             let client = setup.client.as_ref().map_err(Answer::config)?;
             let mut options = setup.options.as_ref().map_err(Answer::config)?.clone();
+            let starts_until = ROUTE_LIMIT_MS.saturating_sub(UNIT_ALLOWANCE_MS);
+            options.deadline_ms = Some(client.transport().now_ms() + i64::from(starts_until));
             let report = if matches!(route, Route::Plan) {
                 let at = instant(parameter(&params, "at"), now_ms)?;
                 plan(client, policy, &setup.zones, at, &options).await
