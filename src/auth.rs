@@ -8,7 +8,7 @@ use crate::retry::Backoff;
 use crate::secret::Secret;
 use crate::time::parse_rfc3339_ms;
 use crate::transport::{HttpRequest, Method, Transport};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
@@ -265,21 +265,41 @@ async fn issue<T: Transport>(
         })
 }
 
+/// Identity's token request (`POST /v2.0/tokens`), borrowing the credentials (no
+/// `Debug`: it holds the password).
+#[derive(Serialize)]
+struct TokenRequest<'a> {
+    auth: TokenAuth<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenAuth<'a> {
+    tenant_id: &'a str,
+    password_credentials: PasswordCredentials<'a>,
+}
+
+#[derive(Serialize)]
+struct PasswordCredentials<'a> {
+    username: &'a str,
+    password: &'a str,
+}
+
 async fn issue_at<T: Transport>(
     identity: &Identity,
     transport: &T,
     timeout_ms: u32,
     url: &str,
 ) -> Result<Token, Error> {
-    let body = serde_json::json!({
-        "auth": {
-            "tenantId": identity.tenant_id,
-            "passwordCredentials": {
-                "username": identity.username,
-                "password": identity.password.expose(),
-            }
-        }
-    });
+    let body = TokenRequest {
+        auth: TokenAuth {
+            tenant_id: &identity.tenant_id,
+            password_credentials: PasswordCredentials {
+                username: &identity.username,
+                password: identity.password.expose(),
+            },
+        },
+    };
     let request = HttpRequest {
         method: Method::Post,
         url: url.to_owned(),
@@ -287,7 +307,7 @@ async fn issue_at<T: Transport>(
             ("Accept".into(), "application/json".into()),
             ("Content-Type".into(), "application/json".into()),
         ]),
-        body: Some(body.to_string()),
+        body: Some(serde_json::to_string(&body).map_err(|e| Error::validation("identity", e))?),
         timeout_ms,
     };
     let response = transport
