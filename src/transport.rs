@@ -261,7 +261,8 @@ impl Replay {
     }
 
     /// The same transport, each request taking `ms` of virtual time (the clock moves
-    /// when it is answered).
+    /// when it is answered). Latencies add up: requests in flight together take as
+    /// long as one after another.
     pub fn with_latency(self, ms: i64) -> Self {
         Replay {
             latency_ms: ms,

@@ -6,11 +6,12 @@ mod common;
 
 use common::{at, block_on, policy, token_client, JiffZones};
 use nks_edge::schedule::plan::{FailureKind, Outcome};
-use nks_edge::schedule::{plan, reconcile, Options, Report};
+use nks_edge::schedule::{plan, reconcile, run_into, Options, Progress, Report};
 use nks_edge::transport::{HttpRequest, HttpResponse, Method, Replay};
 use nks_edge::{ErrorKind, NksClient};
 use serde_json::{json, Value};
 use std::cell::Cell;
+use std::future::Future;
 
 /// 09:00 on a Thursday in Seoul.
 const THURSDAY_9: &str = "2026-11-26T09:00:00+09:00";
@@ -459,4 +460,60 @@ fn past_the_deadline_no_cluster_starts_and_the_rest_waits_whole() {
     );
     assert_eq!(whole.actions.len(), 10);
     assert!(whole.waiting.is_empty());
+}
+
+#[test]
+fn a_run_cut_off_still_reports_what_it_finished_and_what_it_cut() {
+    // Three clusters, one at a time: the caller stops waiting once four requests went
+    // out (c0's three, c1's cluster read). What finished is applied, the cluster in
+    // flight is an error (its writes may have gone out), the one not started waits.
+    let rules: Vec<Value> = ["c0", "c1", "c2"]
+        .iter()
+        .map(|n| json!({"cluster": n, "nodegroup": "auto-1-3", "autoscale": {"min": 2, "max": 4}}))
+        .collect();
+    let policy = policy(json!({"timezone": "Asia/Seoul", "rules": rules}));
+    let client = token_client(api(vec![]));
+    let options = Options {
+        concurrency: 1,
+        ..Options::default()
+    };
+    let progress = Progress::default();
+    {
+        let run = run_into(
+            &client,
+            &policy,
+            &JiffZones,
+            at(THURSDAY_9),
+            &options,
+            true,
+            &progress,
+        );
+        let mut run = std::pin::pin!(run);
+        let waker = futures::task::noop_waker();
+        let mut cx = std::task::Context::from_waker(&waker);
+        while client.transport().requests().len() < 4 {
+            assert!(
+                run.as_mut().poll(&mut cx).is_pending(),
+                "the run ended early"
+            );
+        }
+    } // dropped: cut off
+    let report = progress.into_report();
+    let applied: Vec<&str> = report.actions.iter().map(|a| a.cluster.as_str()).collect();
+    assert_eq!(applied, ["c0"]);
+    assert_eq!(report.actions[0].result, Outcome::Applied);
+    assert_eq!(report.errors.len(), 1);
+    assert_eq!(report.errors[0].cluster, "c1");
+    assert_eq!(
+        report.errors[0].error.kind,
+        FailureKind::Api(ErrorKind::Timeout)
+    );
+    assert!(report.errors[0]
+        .error
+        .message
+        .contains("may have been applied"));
+    assert_eq!(report.waiting, ["c2"]);
+    // The four answered and c1's settings read, begun when the caller stopped: a
+    // request begun may have gone out, so it counts.
+    assert_eq!(report.subrequests, 5);
 }

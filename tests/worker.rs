@@ -684,17 +684,21 @@ fn reports_need_a_key_covering_the_policys_clusters() {
     assert_eq!(body(&allowed)["kept"], false);
 }
 
-#[test]
-fn a_slow_api_gives_a_whole_reconcile_report_and_the_rest_waits() {
-    // Every request takes 4 s: twelve clusters cannot all be served before the route's
-    // limit. No cluster starts in its last UNIT_ALLOWANCE_MS: the route answers 200
-    // with every started cluster done, and the others waiting, untouched.
+/// Twelve clusters under a policy, `groups(i)` node groups in cluster `i`, and an API
+/// whose every request takes `latency_ms` of virtual time (one after another: see
+/// `Replay::with_latency`).
+fn slow_fleet(
+    latency_ms: i64,
+    groups: impl Fn(usize) -> usize,
+) -> (Setup<Replay, JiffZones>, Vec<String>) {
     let names: Vec<String> = (0..12).map(|i| format!("c{i:02}")).collect();
     let mut vars = env();
     vars.insert(
         "SCALE_POLICY",
-        json!({"timezone": "Asia/Seoul", "rules": names.iter().map(|n| json!({
-            "cluster": n, "nodegroup": "default-worker", "autoscale": {"min": 2, "max": 4}
+        json!({"timezone": "Asia/Seoul", "rules": names.iter().enumerate().map(|(i, n)| json!({
+            "cluster": n,
+            "nodegroup": (0..groups(i)).map(|g| format!("group-{g}")).collect::<Vec<_>>(),
+            "autoscale": {"min": 2, "max": 4}
         })).collect::<Vec<_>>()})
         .to_string(),
     );
@@ -709,31 +713,72 @@ fn a_slow_api_gives_a_whole_reconcile_report_and_the_rest_waits() {
         };
         Ok(HttpResponse::json(200, body.to_string()))
     })
-    .with_latency(4_000);
+    .with_latency(latency_ms);
     let setup = Setup::from_env(&|name| vars.get(name).cloned(), slow, JiffZones);
-    let out = get(&setup, "POST", "/v1/reconcile", Some(CI));
-    assert_eq!(out.status, 200, "{}", out.body);
-    let report = body(&out);
-    let done: Vec<&str> = report["actions"]
-        .as_array()
-        .unwrap()
+    (setup, names)
+}
+
+/// `POST /v1/reconcile`, the route giving up when `give_up` says so.
+fn reconcile_until(
+    setup: &Setup<Replay, JiffZones>,
+    give_up: impl Fn(&Replay) -> bool,
+) -> Outgoing {
+    let api = setup.client.as_ref().unwrap().transport().inner();
+    let give_up = std::future::poll_fn(|cx| {
+        if give_up(api) {
+            return std::task::Poll::Ready(());
+        }
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
+    });
+    let request = Incoming {
+        method: "POST".into(),
+        path: "/v1/reconcile".into(),
+        key_sha256: Some(CI.into()),
+        ..Incoming::default()
+    };
+    block_on(serve(setup, &request, &INVOCATION, give_up))
+}
+
+/// The route's time limit, on the virtual clock.
+fn at_the_limit(api: &Replay) -> bool {
+    api.now_ms() >= NOW_MS + i64::from(nks_edge::worker::routes::ROUTE_LIMIT_MS)
+}
+
+/// The clusters of a report by what became of them: applied, cut off, waiting. Each
+/// cluster of `names` is in exactly one, and no request touched a waiting one.
+fn outcomes(
+    setup: &Setup<Replay, JiffZones>,
+    report: &Value,
+    names: &[String],
+) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let list = |key: &str| report[key].as_array().unwrap().clone();
+    let applied: Vec<String> = list("actions")
         .iter()
         .map(|a| {
             assert_eq!(a["result"], "applied", "{a}");
-            a["cluster"].as_str().unwrap()
+            a["cluster"].as_str().unwrap().to_owned()
         })
         .collect();
-    let waiting: Vec<&str> = report["waiting"]
-        .as_array()
-        .unwrap()
+    let cut: Vec<String> = list("errors")
         .iter()
-        .map(|c| c.as_str().unwrap())
+        .map(|e| {
+            assert_eq!(e["error"]["kind"], "timeout", "{e}");
+            assert!(e["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("may have been applied"));
+            e["cluster"].as_str().unwrap().to_owned()
+        })
         .collect();
-    assert!(!done.is_empty() && !waiting.is_empty(), "{report}");
-    let mut all: Vec<&str> = done.iter().chain(&waiting).copied().collect();
+    let waiting: Vec<String> = list("waiting")
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
+    let mut all: Vec<&String> = applied.iter().chain(&cut).chain(&waiting).collect();
     all.sort_unstable();
-    assert_eq!(all, names, "each cluster is done or waits, once");
-    for request in requests(&setup) {
+    assert_eq!(all, names.iter().collect::<Vec<_>>(), "each cluster once");
+    for request in requests(setup) {
         assert!(
             !waiting
                 .iter()
@@ -742,7 +787,39 @@ fn a_slow_api_gives_a_whole_reconcile_report_and_the_rest_waits() {
             request.url
         );
     }
-    // The last cluster started before the deadline: the clock is past it now.
-    let client = setup.client.as_ref().unwrap();
-    assert!(client.transport().inner().now_ms() > NOW_MS + 15_000);
+    (applied, cut, waiting)
+}
+
+#[test]
+fn a_slow_api_gives_a_whole_reconcile_report_and_the_rest_waits() {
+    // A second per request: no cluster starts after 15 s, those started finish well
+    // before the route's 25 s, and the report is whole.
+    let (setup, names) = slow_fleet(1_000, |_| 1);
+    let out = reconcile_until(&setup, at_the_limit);
+    assert_eq!(out.status, 200, "{}", out.body);
+    let (applied, cut, waiting) = outcomes(&setup, &body(&out), &names);
+    assert!(!applied.is_empty() && !waiting.is_empty(), "{}", out.body);
+    assert!(cut.is_empty());
+    let clock = setup.client.as_ref().unwrap().transport().inner().now_ms();
+    assert!(
+        (NOW_MS + 15_000..NOW_MS + 25_000).contains(&clock),
+        "{clock}"
+    );
+}
+
+#[test]
+fn a_route_cut_off_answers_its_report_so_far() {
+    // The route gives up while the first clusters are still reading (the planner's
+    // own tests cover finished, cut-off and waiting clusters exactly). The 504
+    // carries the report so far: the clusters cut off mid-way as errors (a write may
+    // have gone out), those not started waiting, every cluster once.
+    let (setup, names) = slow_fleet(0, |_| 1);
+    let out = reconcile_until(&setup, |api| api.requests().len() >= 8);
+    assert_eq!(out.status, 504, "{}", out.body);
+    let answer = body(&out);
+    assert_eq!(answer["error"]["kind"], "timeout");
+    let (_, cut, waiting) = outcomes(&setup, &answer["report"], &names);
+    assert!(!cut.is_empty() && !waiting.is_empty(), "{}", out.body);
+    let sent = requests(&setup).len() as u64;
+    assert!(answer["report"]["subrequests"].as_u64().unwrap() >= sent);
 }

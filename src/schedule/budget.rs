@@ -18,6 +18,7 @@ use crate::retry::Backoff;
 use crate::transport::{HttpResponse, Method, Transport};
 use crate::NksClient;
 use std::cell::Cell;
+use std::rc::Rc;
 
 /// One invocation's budget.
 pub(super) struct Budget {
@@ -27,8 +28,9 @@ pub(super) struct Budget {
     slack: Cell<u64>,
     /// Not yet reserved.
     free: Cell<u64>,
-    /// Requests sent in this invocation.
-    used: Cell<u64>,
+    /// Requests sent in this invocation (shared with the run's progress, which
+    /// outlives the run when its caller stops waiting).
+    used: Rc<Cell<u64>>,
     /// Kept for Identity's token requests.
     identity: Cell<u64>,
     /// Requests in flight at once.
@@ -42,13 +44,14 @@ pub(super) struct Share<'b> {
 }
 
 impl Budget {
-    /// A budget of `limit` requests, `concurrency` of them in flight at once.
-    pub fn new(limit: u64, concurrency: usize) -> Budget {
+    /// A budget of `limit` requests, `concurrency` of them in flight at once, counting
+    /// what is sent into `used`.
+    pub fn new(limit: u64, concurrency: usize, used: Rc<Cell<u64>>) -> Budget {
         Budget {
             limit,
             slack: Cell::new(0),
             free: Cell::new(limit),
-            used: Cell::new(0),
+            used,
             identity: Cell::new(0),
             gate: Gate::new(concurrency),
         }
@@ -95,11 +98,6 @@ impl Budget {
     /// Ends admission: what no unit reserved becomes slack.
     pub fn close(&self) {
         self.slack.set(self.slack.get() + self.free.replace(0));
-    }
-
-    /// Requests sent so far.
-    pub fn used(&self) -> u64 {
-        self.used.get()
     }
 }
 
@@ -260,10 +258,13 @@ async fn send_read<T: Transport>(
 #[cfg(test)]
 mod tests {
     use super::Budget;
+    use std::cell::Cell;
+    use std::rc::Rc;
 
     #[test]
     fn a_claim_holds_against_other_units() {
-        let budget = Budget::new(10, 6);
+        let used = Rc::new(Cell::new(0));
+        let budget = Budget::new(10, 6, Rc::clone(&used));
         let (a, b) = (budget.reserve(3).unwrap(), budget.reserve(3).unwrap());
         budget.close(); // 4 left as slack
         assert!(a.claim(6), "3 own + 3 from the slack");
@@ -273,6 +274,6 @@ mod tests {
             assert!(a.take());
         }
         assert!(!a.take(), "nothing more than claimed");
-        assert_eq!(budget.used(), 6);
+        assert_eq!(used.get(), 6);
     }
 }

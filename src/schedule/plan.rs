@@ -20,7 +20,9 @@ use crate::transport::Transport;
 use crate::{Credentials, NksClient};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 /// How a reconcile runs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -179,7 +181,7 @@ pub struct Problem {
 }
 
 /// The plan, or after applying it, the report (the contract's JSON).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Report {
     /// The instant, in the policy's time zone (`2026-11-26T09:00:00+09:00`).
     pub at: String,
@@ -403,17 +405,9 @@ pub async fn reconcile<T: Transport>(
     at_ms: i64,
     options: &Options,
 ) -> Report {
-    let all = policy.clusters();
-    run(
-        client,
-        policy,
-        zones,
-        at_ms,
-        options,
-        !options.dry_run,
-        &all,
-    )
-    .await
+    let progress = Progress::default();
+    run_into(client, policy, zones, at_ms, options, true, &progress).await;
+    progress.into_report()
 }
 
 /// The plan at `at_ms`: reads only, nothing applied.
@@ -424,8 +418,9 @@ pub async fn plan<T: Transport>(
     at_ms: i64,
     options: &Options,
 ) -> Report {
-    let all = policy.clusters();
-    run(client, policy, zones, at_ms, options, false, &all).await
+    let progress = Progress::default();
+    run_into(client, policy, zones, at_ms, options, false, &progress).await;
+    progress.into_report()
 }
 
 /// Like [`reconcile`], for the listed clusters of the policy only (as the policy
@@ -438,6 +433,7 @@ pub async fn reconcile_clusters<T: Transport>(
     options: &Options,
     clusters: &[&str],
 ) -> Report {
+    let progress = Progress::default();
     run(
         client,
         policy,
@@ -446,8 +442,10 @@ pub async fn reconcile_clusters<T: Transport>(
         options,
         !options.dry_run,
         clusters,
+        &progress,
     )
-    .await
+    .await;
+    progress.into_report()
 }
 
 /// What a unit can cost at most before retries: the cluster read, one read and one
@@ -484,6 +482,27 @@ fn rotation_start(costs: &[u64], room: u64, at_ms: i64, tick_ms: i64) -> usize {
     usize::try_from(tick.rem_euclid(slices)).unwrap_or(0) * per_tick
 }
 
+/// [`plan`] (`apply` false) or [`reconcile`] (`apply` true; nothing is applied when
+/// `options.dry_run`), writing the report into `progress` as each cluster finishes:
+/// a caller that stops waiting (at its own time limit) still has, from
+/// [`Progress::into_report`], every finished cluster's outcome, the clusters cut off
+/// mid-way (as errors: a write may have gone out) and those not started (waiting).
+pub async fn run_into<T: Transport>(
+    client: &NksClient<T>,
+    policy: &Policy,
+    zones: &impl Zones,
+    at_ms: i64,
+    options: &Options,
+    apply: bool,
+    progress: &Progress,
+) {
+    let apply = apply && !options.dry_run;
+    let all = policy.clusters();
+    run(client, policy, zones, at_ms, options, apply, &all, progress).await;
+}
+
+/// Plans (and with `apply`, applies) the policy at `at_ms` for `keys`, into `progress`.
+#[allow(clippy::too_many_arguments)]
 async fn run<T: Transport>(
     client: &NksClient<T>,
     policy: &Policy,
@@ -492,23 +511,21 @@ async fn run<T: Transport>(
     options: &Options,
     apply: bool,
     keys: &[&str],
-) -> Report {
-    let budget = Budget::new(options.budget, options.concurrency);
-    let mut report = Report {
-        at: zones.local(&policy.timezone, at_ms).map_or_else(
+    progress: &Progress,
+) {
+    let budget = Budget::new(
+        options.budget,
+        options.concurrency,
+        Rc::clone(&progress.sent),
+    );
+    {
+        let mut report = progress.report.borrow_mut();
+        report.at = zones.local(&policy.timezone, at_ms).map_or_else(
             |_| crate::time::format_instant(at_ms, 0),
             |t| t.rfc3339(at_ms),
-        ),
-        dry_run: options.dry_run,
-        actions: Vec::new(),
-        unchanged: Vec::new(),
-        skipped: Vec::new(),
-        deferred: Vec::new(),
-        errors: Vec::new(),
-        maintenance: Vec::new(),
-        waiting: Vec::new(),
-        subrequests: 0,
-    };
+        );
+        report.dry_run = options.dry_run;
+    }
     // Identity's token request, if this client may need one.
     if matches!(client.config().credentials, Credentials::Identity(_)) {
         budget.keep_for_identity();
@@ -528,7 +545,7 @@ async fn run<T: Transport>(
     let start = rotation_start(&plain, room, at_ms, options.tick_ms);
     let n = keys.len();
     let mut admitted: Vec<(usize, Share<'_>)> = Vec::new();
-    let mut stopped = false;
+    let (mut stopped, mut waiting) = (false, Vec::new());
     for i in (0..n).map(|k| (start + k) % n) {
         let cost = plain.get(i).copied().unwrap_or(1);
         match (!stopped).then(|| budget.reserve(cost)).flatten() {
@@ -538,12 +555,19 @@ async fn run<T: Transport>(
                 // clusters after it come first next time.
                 stopped = true;
                 if let Some(k) = keys.get(i) {
-                    report.waiting.push((*k).to_owned());
+                    waiting.push((*k).to_owned());
                 }
             }
         }
     }
     budget.close();
+    progress.report.borrow_mut().waiting = waiting;
+    admitted.sort_by_key(|(i, _)| *i);
+    *progress.units.borrow_mut() = admitted
+        .iter()
+        .filter_map(|(i, _)| keys.get(*i))
+        .map(|k| ((*k).to_owned(), UnitState::Queued))
+        .collect();
     let offered = match versions_share {
         Some(share) => {
             let got = send(client, &share, api::supported_versions()).await;
@@ -556,7 +580,6 @@ async fn run<T: Transport>(
         }
         None => Err("the supported versions were not read".into()),
     };
-    admitted.sort_by_key(|(i, _)| *i);
     let ctx = Ctx {
         client,
         policy,
@@ -569,20 +592,80 @@ async fn run<T: Transport>(
     };
     let jobs = admitted
         .iter()
-        .filter_map(|(i, share)| keys.get(*i).map(|k| ctx.unit(k, share)))
+        .filter_map(|(i, share)| keys.get(*i).map(|k| (k, share)))
+        .enumerate()
+        .map(|(slot, (k, share))| {
+            let ctx = &ctx;
+            async move {
+                progress.set(slot, UnitState::Running);
+                let part = ctx.unit(k, share).await;
+                progress.set(slot, UnitState::Done(part));
+            }
+        })
         .collect();
-    for part in run_limited(jobs, options.concurrency).await {
-        report.actions.extend(part.actions);
-        report.unchanged.extend(part.unchanged);
-        report.skipped.extend(part.skipped);
-        report.deferred.extend(part.deferred);
-        report.errors.extend(part.errors);
-        report.maintenance.extend(part.maintenance);
-        report.waiting.extend(part.waiting);
-    }
-    report.subrequests = budget.used();
-    report
+    run_limited(jobs, options.concurrency).await;
 }
+
+/// A run's report as it is made ([`run`]): the clusters admitted, each queued,
+/// running or done with its part, and the requests sent so far.
+#[derive(Default)]
+pub struct Progress {
+    report: RefCell<Report>,
+    units: RefCell<Vec<(String, UnitState)>>,
+    sent: Rc<Cell<u64>>,
+}
+
+/// Where an admitted cluster stands.
+enum UnitState {
+    Queued,
+    Running,
+    Done(Part),
+}
+
+impl Progress {
+    fn set(&self, slot: usize, state: UnitState) {
+        if let Some(unit) = self.units.borrow_mut().get_mut(slot) {
+            unit.1 = state;
+        }
+    }
+
+    /// The report: the finished clusters' parts in the policy's order; a cluster cut
+    /// off while running is an error (its writes may have been applied), one not
+    /// started yet waits.
+    pub fn into_report(self) -> Report {
+        let mut report = self.report.into_inner();
+        for (cluster, state) in self.units.into_inner() {
+            match state {
+                UnitState::Done(part) => {
+                    report.actions.extend(part.actions);
+                    report.unchanged.extend(part.unchanged);
+                    report.skipped.extend(part.skipped);
+                    report.deferred.extend(part.deferred);
+                    report.errors.extend(part.errors);
+                    report.maintenance.extend(part.maintenance);
+                    report.waiting.extend(part.waiting);
+                }
+                UnitState::Running => report.errors.push(Problem {
+                    cluster,
+                    nodegroup: None,
+                    rule: None,
+                    error: Failure {
+                        kind: FailureKind::Api(ErrorKind::Timeout),
+                        status: 0,
+                        message: CUT_OFF.into(),
+                        service: None,
+                    },
+                }),
+                UnitState::Queued => report.waiting.push(cluster),
+            }
+        }
+        report.subrequests = self.sent.get();
+        report
+    }
+}
+
+/// What a cluster cut off mid-way reports.
+const CUT_OFF: &str = "the run was cut off while this cluster was being reconciled: a write it sent may have been applied; the next tick reads it again";
 
 /// What one unit (one cluster) gives the report.
 #[derive(Default)]

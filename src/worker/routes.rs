@@ -10,8 +10,9 @@ use super::log;
 use super::reports::{self, Store, NOT_KEPT};
 use crate::error::{Error, ErrorKind, Service};
 use crate::schedule::plan::reconcile_clusters;
+use crate::schedule::plan::{run_into, Progress};
 use crate::schedule::plan::{Failure, FailureKind};
-use crate::schedule::{plan, reconcile, status, Policy, Report, Zones};
+use crate::schedule::{reconcile, status, Policy, Report, Zones};
 use crate::transport::Transport;
 use serde_json::{json, Value};
 use std::future::Future;
@@ -324,6 +325,9 @@ pub(super) struct Facts {
     pub(super) key: Option<String>,
     pub(super) cluster: Option<String>,
     pub(super) operation: Option<&'static str>,
+    /// A plan or reconcile run's report as it is made: what finished is answered
+    /// even when the route gives up.
+    pub(super) run: Option<Progress>,
 }
 
 /// Polls `work` until it is done or `give_up` is; `None`: gave up.
@@ -340,6 +344,23 @@ async fn within<W: Future>(work: W, give_up: impl Future<Output = ()>) -> Option
         }
     })
     .await
+}
+
+/// The 504 of a route that gave up; a plan or reconcile run answers its report so
+/// far beside the error: the clusters it finished, those cut off mid-way (as errors:
+/// a write may have been applied) and those not started (waiting).
+fn timed_out(run: Option<Progress>) -> Answer {
+    let message = format!("the NKS API did not answer within {ROUTE_LIMIT_MS} ms");
+    match run {
+        None => Answer::error(504, "timeout", &message),
+        Some(progress) => Answer::json(
+            504,
+            json!({
+                "error": {"kind": "timeout", "message": message},
+                "report": progress.into_report(),
+            }),
+        ),
+    }
 }
 
 /// Serves one request; gives up with a 504 when `give_up` completes first (the wasm
@@ -377,11 +398,7 @@ pub async fn serve<T: Transport, Z: Zones, S: Store>(
                 let work = handle(setup, request, invocation, route, started, &mut facts);
                 match within(work, give_up).await {
                     Some(result) => result.unwrap_or_else(|a| a),
-                    None => Answer::error(
-                        504,
-                        "timeout",
-                        &format!("the NKS API did not answer within {ROUTE_LIMIT_MS} ms"),
-                    ),
+                    None => timed_out(facts.run.take()),
                 }
             }
         }
@@ -529,17 +546,19 @@ async fn handle<T: Transport, Z: Zones, S: Store>(
             let client = setup.client.as_ref().map_err(Answer::config)?;
             let mut options = setup.options.as_ref().map_err(Answer::config)?.clone();
             let starts_until = ROUTE_LIMIT_MS.saturating_sub(UNIT_ALLOWANCE_MS);
-            options.deadline_ms = Some(client.transport().now_ms() + i64::from(starts_until));
-            let report = if matches!(route, Route::Plan) {
-                let at = instant(parameter(&params, "at"), now_ms)?;
-                plan(client, policy, &setup.zones, at, &options).await
+            options.deadline_ms = Some(now_ms + i64::from(starts_until));
+            let (at, apply) = if matches!(route, Route::Plan) {
+                (instant(parameter(&params, "at"), now_ms)?, false)
             } else {
                 if let Some(text) = parameter(&params, "dry_run") {
                     options.dry_run = crate::model::value::parse_flag(text)
                         .ok_or_else(|| Answer::invalid("dry_run", "must be true or false"))?;
                 }
-                reconcile(client, policy, &setup.zones, now_ms, &options).await
+                (now_ms, true)
             };
+            let progress = facts.run.insert(Progress::default());
+            run_into(client, policy, &setup.zones, at, &options, apply, progress).await;
+            let report = facts.run.take().unwrap_or_default().into_report();
             if let Some(f) = identity_lost(&report) {
                 return Err(Answer::identity(error_kind(f), f.status, &f.message));
             }
