@@ -606,7 +606,7 @@ async fn run<T: Transport>(
     run_limited(jobs, options.concurrency).await;
 }
 
-/// A run's report as it is made ([`run`]): the clusters admitted, each queued,
+/// A run's report as it is made ([`run_into`]): the clusters admitted, each queued,
 /// running or done with its part, and the requests sent so far.
 #[derive(Default)]
 pub struct Progress {
