@@ -9,9 +9,7 @@ use super::gateway;
 use super::log;
 use super::reports::{self, Store, NOT_KEPT};
 use crate::error::{Error, ErrorKind, Service};
-use crate::schedule::plan::reconcile_clusters;
-use crate::schedule::plan::{run_into, Progress};
-use crate::schedule::plan::{Failure, FailureKind};
+use crate::schedule::plan::{reconcile_clusters, run_into, Failure, FailureKind, Progress};
 use crate::schedule::{reconcile, status, Policy, Report, Zones};
 use crate::transport::Transport;
 use serde_json::{json, Value};
@@ -23,9 +21,10 @@ use std::task::Poll;
 /// and the platform give up, and well below three upstream timeouts in a row.
 pub const ROUTE_LIMIT_MS: u32 = 25_000;
 
-/// The time a cluster that `/v1/plan` or `/v1/reconcile` started is given to finish
-/// (its reads and writes, one upstream timeout included): no cluster starts later than
-/// this before [`ROUTE_LIMIT_MS`], so the report is whole and the rest waits.
+/// How long before [`ROUTE_LIMIT_MS`] `/v1/plan` and `/v1/reconcile` stop starting
+/// clusters: time for those started to finish their few round trips, so that the
+/// report is usually whole and the rest waits. One that takes longer (a request
+/// hanging until its timeout) is cut off and reported as such.
 pub const UNIT_ALLOWANCE_MS: u32 = 10_000;
 
 /// The largest request body accepted (413 above).
