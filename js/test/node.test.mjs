@@ -104,6 +104,12 @@ test("validation happens before any request", async () => {
   assert.equal(error.status, 0);
   const typo = await rejection(client().resize("prod", { nodegroup: "gpu", node_count: "many" }));
   assert.equal(typo.field, "spec.node_count");
+  assert.match(typo.message, /^spec\.node_count: expected a whole number \(or a string of digits\)$/);
+  // A nested field is named by its whole path; a required one that is absent says so.
+  const rule = await rejection(client().setMetricAutoscale("prod", "gpu", { mba_scale_out: { enable: "True", rules: [{ metric: "GROUP_CPU_USAGE" }, { duration: [2] }] } }));
+  assert.equal(rule.field, "spec.mba_scale_out.rules[1].duration");
+  const missing = await rejection(client().setIpAcl("prod", { action: "DENY" }));
+  assert.equal(missing.message, "acl.enable: is missing");
   const wrongType = await rejection(client().getCluster(42));
   assert.equal(wrongType.field, "cluster");
   assert.deepEqual(await apiCalls(), [], "the emulator saw nothing");

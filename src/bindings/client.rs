@@ -10,7 +10,7 @@ use crate::config::ClientOptions;
 use crate::error::Error;
 use crate::model::{
     AddonInstall, AddonUpdate, Autoscale, CertificateRenewal, ClusterCreate, ControlPlaneLog,
-    FipAutoBind, FlavorChange, IpAcl, MetricAutoscale, NodeGroupCreate, Resize, Rollout,
+    FipAutoBind, FlavorChange, FromValue, IpAcl, MetricAutoscale, NodeGroupCreate, Resize, Rollout,
     ServiceGateways, Upgrade,
 };
 use crate::schedule::clock::IntlZones;
@@ -19,6 +19,7 @@ use crate::transport::{Fetch, Method};
 use crate::NksClient;
 use js_sys::{Array, Promise};
 use serde::Deserialize;
+use serde_json::Value;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -87,8 +88,15 @@ impl Args {
         text(name, &self.0.get(i))
     }
 
+    /// A request type read by serde (those the planner reads from answers too).
     fn data<T: for<'de> Deserialize<'de>>(&self, i: u32, name: &str) -> Result<T, Error> {
         from_js(name, &self.0.get(i))
+    }
+
+    /// A request type read by its [`FromValue`] reader.
+    fn read<T: FromValue>(&self, i: u32, name: &str) -> Result<T, Error> {
+        let value: Value = from_js(name, &self.0.get(i))?;
+        T::from_value(&value).map_err(|issue| Error::invalid_input(vec![issue.under(name)]))
     }
 }
 
@@ -104,7 +112,7 @@ impl Client {
                 api::create_cluster(&args.data::<ClusterCreate>(0, "spec")?, max)?.into()
             }
             "deleteCluster" => api::delete_cluster(&c()?)?.into(),
-            "resize" => api::resize(&c()?, &args.data::<Resize>(1, "spec")?, max)?.into(),
+            "resize" => api::resize(&c()?, &args.read::<Resize>(1, "spec")?, max)?.into(),
             "getKubeconfig" => api::kubeconfig(&c()?)?.into(),
             "listEvents" => {
                 let cluster = c()?;
@@ -122,18 +130,18 @@ impl Client {
                     then: Box::new(move |uuid| Ok(api::get_event(uuid, &event)?.into())),
                 }
             }
-            "setIpAcl" => api::set_ip_acl(&c()?, &args.data::<IpAcl>(1, "acl")?)?.into(),
+            "setIpAcl" => api::set_ip_acl(&c()?, &args.read::<IpAcl>(1, "acl")?)?.into(),
             "getIpAcl" => api::get_ip_acl(&c()?)?.into(),
             "renewCertificates" => {
-                api::renew_certificates(&c()?, &args.data::<CertificateRenewal>(1, "spec")?)?.into()
+                api::renew_certificates(&c()?, &args.read::<CertificateRenewal>(1, "spec")?)?.into()
             }
             "updateServiceGateways" => {
-                api::update_service_gateways(&c()?, &args.data::<ServiceGateways>(1, "spec")?)?
+                api::update_service_gateways(&c()?, &args.read::<ServiceGateways>(1, "spec")?)?
                     .into()
             }
             "setControlPlaneLog" => api::set_control_plane_log(
                 &c()?,
-                &args.data::<ControlPlaneLog>(1, "controlPlaneLog")?,
+                &args.read::<ControlPlaneLog>(1, "controlPlaneLog")?,
             )?
             .into(),
             "listNodeGroups" => api::list_nodegroups(&c()?)?.into(),
@@ -143,10 +151,10 @@ impl Client {
             }
             "deleteNodeGroup" => api::delete_nodegroup(&c()?, &g()?)?.into(),
             "stopNodes" => {
-                api::stop_nodes(&c()?, &g()?, &args.data::<Vec<String>>(2, "nodeUuids")?)?.into()
+                api::stop_nodes(&c()?, &g()?, &args.read::<Vec<String>>(2, "nodeUuids")?)?.into()
             }
             "startNodes" => {
-                api::start_nodes(&c()?, &g()?, &args.data::<Vec<String>>(2, "nodeUuids")?)?.into()
+                api::start_nodes(&c()?, &g()?, &args.read::<Vec<String>>(2, "nodeUuids")?)?.into()
             }
             "getAutoscale" => api::get_autoscale(&c()?, &g()?)?.into(),
             "setAutoscale" => {
@@ -154,25 +162,25 @@ impl Client {
                     .into()
             }
             "setMetricAutoscale" => {
-                api::set_metric_autoscale(&c()?, &g()?, &args.data::<MetricAutoscale>(2, "spec")?)?
+                api::set_metric_autoscale(&c()?, &g()?, &args.read::<MetricAutoscale>(2, "spec")?)?
                     .into()
             }
             "changeFlavor" => {
-                api::change_flavor(&c()?, &g()?, &args.data::<FlavorChange>(2, "spec")?)?.into()
+                api::change_flavor(&c()?, &g()?, &args.read::<FlavorChange>(2, "spec")?)?.into()
             }
             "setFloatingIpAutoBind" => api::set_floating_ip_auto_bind(
                 &c()?,
                 &g()?,
-                &args.data::<FipAutoBind>(2, "fipAutoBindUpdateInfo")?,
+                &args.read::<FipAutoBind>(2, "fipAutoBindUpdateInfo")?,
             )?
             .into(),
-            "setNodeLabels" => api::set_node_labels(&c()?, &g()?, &args.data(2, "labels")?)?.into(),
+            "setNodeLabels" => api::set_node_labels(&c()?, &g()?, &args.read(2, "labels")?)?.into(),
             "upgrade" => {
                 let options = args.0.get(3);
                 let rollout = if options.is_undefined() || options.is_null() {
                     Rollout::default()
                 } else {
-                    args.data::<Rollout>(3, "options")?
+                    args.read::<Rollout>(3, "options")?
                 };
                 let spec = Upgrade {
                     version: args.text(2, "version")?,
@@ -190,12 +198,12 @@ impl Client {
             "listClusterAddons" => api::list_cluster_addons(&c()?)?.into(),
             "getClusterAddon" => api::get_cluster_addon(&c()?, &args.text(1, "addon")?)?.into(),
             "installAddon" => {
-                api::install_addon(&c()?, &args.data::<AddonInstall>(1, "spec")?)?.into()
+                api::install_addon(&c()?, &args.read::<AddonInstall>(1, "spec")?)?.into()
             }
             "updateAddon" => api::update_addon(
                 &c()?,
                 &args.text(1, "addon")?,
-                &args.data::<AddonUpdate>(2, "spec")?,
+                &args.read::<AddonUpdate>(2, "spec")?,
             )?
             .into(),
             "uninstallAddon" => api::uninstall_addon(&c()?, &args.text(1, "addon")?)?.into(),

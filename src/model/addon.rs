@@ -2,7 +2,8 @@
 //! ([`InstalledAddon`]) and the requests that change it ([`AddonInstall`],
 //! [`AddonUpdate`]).
 
-use super::Status;
+use super::{by_reader, Fields, FromValue, Status};
+use crate::error::FieldError;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -140,32 +141,52 @@ pub struct InstalledAddon {
 }
 
 /// `POST /v1/clusters/{id}/addons/`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct AddonInstall {
     /// The add-on's name.
-    #[serde(default)]
     pub name: String,
     /// The version to install.
-    #[serde(default)]
     pub version: String,
     /// `none`, `overwrite` or `preserve`.
-    #[serde(default)]
     pub resolve_conflicts: String,
     /// Add-on-specific options.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<Map<String, Value>>,
 }
 
 /// `PATCH /v1/clusters/{id}/addons/{addon}`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct AddonUpdate {
     /// The version to move to.
-    #[serde(default)]
     pub version: String,
     /// `none`, `overwrite` or `preserve`.
-    #[serde(default)]
     pub resolve_conflicts: String,
     /// Add-on-specific options.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<Map<String, Value>>,
 }
+
+impl FromValue for AddonInstall {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        let f = Fields::of(value)?;
+        Ok(AddonInstall {
+            name: f.text("name")?,
+            version: f.text("version")?,
+            resolve_conflicts: f.text("resolve_conflicts")?,
+            options: f.opt("options")?,
+        })
+    }
+}
+
+impl FromValue for AddonUpdate {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        let f = Fields::of(value)?;
+        Ok(AddonUpdate {
+            version: f.text("version")?,
+            resolve_conflicts: f.text("resolve_conflicts")?,
+            options: f.opt("options")?,
+        })
+    }
+}
+
+by_reader!(AddonInstall, AddonUpdate);

@@ -1,7 +1,8 @@
 //! Clusters: [`Cluster`] (list and detail answers) and the part nks-edge acts on
 //! ([`ClusterState`]), [`ClusterCreate`], [`Resize`].
 
-use super::{Labels, Status};
+use super::{by_reader, Fields, FromValue, Labels, Status};
+use crate::error::FieldError;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -155,65 +156,55 @@ pub struct AddonSpec {
 }
 
 /// `PATCH /v1/certificates/{id}`: renews the cluster's certificates.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct CertificateRenewal {
     /// Validity of the new certificates in years (1..=5).
-    #[serde(deserialize_with = "super::value::count")]
     pub term_of_validity: u32,
 }
 
 /// `POST /v1/clusters/{id}/actions/update_sgw`: the cluster's service gateways.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ServiceGateways {
     /// Service gateway UUID of the NCR type.
-    #[serde(default)]
     pub ncr_sgw: String,
     /// Service gateway UUID of the OBS type.
-    #[serde(default)]
     pub obs_sgw: String,
 }
 
 /// Where the control plane's logs go (`PATCH /v1/clusters/{id}`, type `control_plane_log`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ControlPlaneLog {
     /// Delivery on or off.
-    #[serde(deserialize_with = "super::value::flag")]
     pub enable: bool,
     /// `lncs` (Log & Crash Search) or `obs` (Object Storage); required when on.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// Service gateway UUID of the chosen service; required when on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sgw: Option<String>,
     /// Minutes between deliveries to Object Storage (1..=60, default 10).
-    #[serde(
-        default,
-        deserialize_with = "super::value::opt_count",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub upload_interval: Option<u32>,
     /// Log & Crash Search appkey (type `lncs`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lncs_appkey: Option<String>,
     /// Full Object Storage path (type `obs`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub obs_api_url: Option<String>,
     /// `gzip` or `text` (type `obs`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub obs_store_as: Option<String>,
 }
 
 /// `POST /v1/clusters/{id}/actions/resize`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Resize {
     /// Target worker node group, by name or UUID.
-    #[serde(default)]
     pub nodegroup: String,
     /// The wanted number of nodes.
-    #[serde(deserialize_with = "super::value::count")]
     pub node_count: u32,
     /// When shrinking: the UUIDs of the nodes to delete (random otherwise).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub nodes_to_remove: Option<Vec<String>>,
 }
 
@@ -227,3 +218,50 @@ impl Resize {
         }
     }
 }
+
+impl FromValue for CertificateRenewal {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        let f = Fields::of(value)?;
+        Ok(CertificateRenewal {
+            term_of_validity: f.count("term_of_validity")?,
+        })
+    }
+}
+
+impl FromValue for ServiceGateways {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        let f = Fields::of(value)?;
+        Ok(ServiceGateways {
+            ncr_sgw: f.text("ncr_sgw")?,
+            obs_sgw: f.text("obs_sgw")?,
+        })
+    }
+}
+
+impl FromValue for ControlPlaneLog {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        let f = Fields::of(value)?;
+        Ok(ControlPlaneLog {
+            enable: f.flag("enable")?,
+            kind: f.opt("type")?,
+            sgw: f.opt("sgw")?,
+            upload_interval: f.opt("upload_interval")?,
+            lncs_appkey: f.opt("lncs_appkey")?,
+            obs_api_url: f.opt("obs_api_url")?,
+            obs_store_as: f.opt("obs_store_as")?,
+        })
+    }
+}
+
+impl FromValue for Resize {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        let f = Fields::of(value)?;
+        Ok(Resize {
+            nodegroup: f.text("nodegroup")?,
+            node_count: f.count("node_count")?,
+            nodes_to_remove: f.opt("nodes_to_remove")?,
+        })
+    }
+}
+
+by_reader!(CertificateRenewal, ServiceGateways, ControlPlaneLog, Resize);

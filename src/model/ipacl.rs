@@ -1,24 +1,25 @@
 //! [`IpAcl`]: IP access control of a cluster's API endpoint.
 
-use serde::{Deserialize, Serialize};
+use super::{by_reader, Fields, FromValue};
+use crate::error::FieldError;
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// IP access control of a cluster's API endpoint: what `GET …/api_ep_ipacl` answers
 /// and what `POST …/api_ep_ipacl` takes (`cluster_uuid` and undocumented fields are
 /// not sent). `enable` arrives as `"true"`/`"false"` and goes out as `"True"`/`"False"`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct IpAcl {
     /// The cluster's UUID (answers only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_uuid: Option<String>,
     /// Access control on or off.
-    #[serde(deserialize_with = "super::value::flag")]
     pub enable: bool,
     /// `ALLOW` or `DENY` (required when on).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
     /// The addresses it applies to (1..=100 when on).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ipacl_targets: Option<Vec<IpAclTarget>>,
     /// Undocumented fields, as they came.
     #[serde(flatten)]
@@ -26,12 +27,40 @@ pub struct IpAcl {
 }
 
 /// An address or CIDR range under IP access control.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct IpAclTarget {
     /// An IP address or a CIDR range.
-    #[serde(default)]
     pub cidr_address: String,
     /// A description (the guide's table spells it `descripion`: read either way).
-    #[serde(default, alias = "descripion", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+
+impl FromValue for IpAcl {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        let f = Fields::of(value)?;
+        Ok(IpAcl {
+            cluster_uuid: f.opt("cluster_uuid")?,
+            enable: f.flag("enable")?,
+            action: f.opt("action")?,
+            ipacl_targets: f.opt("ipacl_targets")?,
+            other: f.rest(&["cluster_uuid", "enable", "action", "ipacl_targets"]),
+        })
+    }
+}
+
+impl FromValue for IpAclTarget {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        let f = Fields::of(value)?;
+        let description = match f.opt("description")? {
+            Some(text) => Some(text),
+            None => f.opt("descripion")?,
+        };
+        Ok(IpAclTarget {
+            cidr_address: f.text("cidr_address")?,
+            description,
+        })
+    }
+}
+
+by_reader!(IpAcl, IpAclTarget);

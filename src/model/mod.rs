@@ -9,6 +9,7 @@ mod event;
 mod ipacl;
 mod labels;
 mod nodegroup;
+mod read;
 mod status;
 pub(crate) mod value;
 
@@ -26,6 +27,8 @@ pub use nodegroup::{
     FipAutoBind, FlavorChange, MetricAutoscale, MetricPolicy, MetricRule, NodeGroup,
     NodeGroupCreate, Rollout, Upgrade,
 };
+pub use read::FromValue;
+pub(crate) use read::{by_reader, Fields};
 pub use status::Status;
 
 use crate::error::FieldError;

@@ -1,7 +1,8 @@
 //! Node groups: [`NodeGroup`] (list, detail and create answers), [`NodeGroupCreate`],
 //! [`Upgrade`].
 
-use super::{Labels, Status};
+use super::{by_reader, Fields, FromValue, Labels, Status};
+use crate::error::FieldError;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -106,10 +107,9 @@ pub struct NodeGroupCreate {
 }
 
 /// `POST /v1/clusters/{id}/nodegroups/{ng}/upgrade`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Upgrade {
     /// The Kubernetes version to move to (`"v1.19.13"`).
-    #[serde(default)]
     pub version: String,
     /// How the nodes are replaced (worker node groups).
     #[serde(flatten)]
@@ -117,29 +117,20 @@ pub struct Upgrade {
 }
 
 /// How nodes are replaced by an upgrade or a flavor change.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Rollout {
     /// Extra nodes started while nodes are replaced (API default 1; may be 0).
-    #[serde(
-        default,
-        deserialize_with = "super::value::opt_count",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub num_buffer_nodes: Option<u32>,
     /// Most nodes out of service at once (API default 1; at least 1).
-    #[serde(
-        default,
-        deserialize_with = "super::value::opt_count",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub num_max_unavailable_nodes: Option<u32>,
 }
 
 /// `PATCH …/nodegroups/{ng}` with type `flavor_id`: a new instance type.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct FlavorChange {
     /// The new flavor's UUID.
-    #[serde(default)]
     pub flavor_id: String,
     /// How the nodes are replaced.
     #[serde(flatten)]
@@ -147,94 +138,157 @@ pub struct FlavorChange {
 }
 
 /// `PATCH …/nodegroups/{ng}` with type `metric_base_autoscale`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct MetricAutoscale {
     /// The scale-out policy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mba_scale_out: Option<MetricPolicy>,
     /// The scale-in policy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mba_scale_in: Option<MetricPolicy>,
 }
 
 /// One direction (out or in) of the metric-based autoscaler.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct MetricPolicy {
     /// On or off.
-    #[serde(
-        default,
-        deserialize_with = "super::value::opt_flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable: Option<bool>,
     /// Scale-out: most nodes of the node group.
-    #[serde(
-        default,
-        deserialize_with = "super::value::opt_count",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_node_count: Option<u32>,
     /// Scale-in: fewest nodes of the node group.
-    #[serde(
-        default,
-        deserialize_with = "super::value::opt_count",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub min_node_count: Option<u32>,
     /// How the rules combine: `AND` or `OR`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rules_operator: Option<String>,
     /// Minutes to wait before scaling (1..=60).
-    #[serde(
-        default,
-        deserialize_with = "super::value::opt_count",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub delay: Option<u32>,
     /// Nodes added or removed at a time (1..=10).
-    #[serde(
-        default,
-        deserialize_with = "super::value::opt_count",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub adjustment_count: Option<u32>,
     /// The rules (at least one when enabled).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<MetricRule>>,
 }
 
 /// A rule of the metric-based autoscaler.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct MetricRule {
     /// The metric (`GROUP_CPU_USAGE`, …; documented as Integer, sent as a name).
-    #[serde(default, deserialize_with = "super::value::text")]
     pub metric: String,
     /// The threshold.
-    #[serde(
-        default,
-        deserialize_with = "super::value::opt_count",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub threshold: Option<u32>,
     /// Minutes the threshold must hold (2..=60).
-    #[serde(
-        default,
-        deserialize_with = "super::value::opt_count",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<u32>,
 }
 
 /// Floating IP auto-assignment of a node group (`PATCH` type `fip_auto_bind`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct FipAutoBind {
     /// On or off.
-    #[serde(deserialize_with = "super::value::flag")]
     pub fip_auto_bind_enable: bool,
     /// Subnet of the interface the floating IP binds to (required when on).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fip_bind_subnet: Option<String>,
     /// Which floating IPs to assign.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fip_selector: Option<String>,
 }
+
+impl Rollout {
+    /// The rollout fields of `f` (they sit beside the request's own).
+    fn from_fields(f: &Fields<'_>) -> Result<Self, FieldError> {
+        Ok(Rollout {
+            num_buffer_nodes: f.opt("num_buffer_nodes")?,
+            num_max_unavailable_nodes: f.opt("num_max_unavailable_nodes")?,
+        })
+    }
+}
+
+impl FromValue for Rollout {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        Rollout::from_fields(&Fields::of(value)?)
+    }
+}
+
+impl FromValue for Upgrade {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        let f = Fields::of(value)?;
+        Ok(Upgrade {
+            version: f.text("version")?,
+            rollout: Rollout::from_fields(&f)?,
+        })
+    }
+}
+
+impl FromValue for FlavorChange {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        let f = Fields::of(value)?;
+        Ok(FlavorChange {
+            flavor_id: f.text("flavor_id")?,
+            rollout: Rollout::from_fields(&f)?,
+        })
+    }
+}
+
+impl FromValue for MetricAutoscale {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        let f = Fields::of(value)?;
+        Ok(MetricAutoscale {
+            mba_scale_out: f.opt("mba_scale_out")?,
+            mba_scale_in: f.opt("mba_scale_in")?,
+        })
+    }
+}
+
+impl FromValue for MetricPolicy {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        let f = Fields::of(value)?;
+        Ok(MetricPolicy {
+            enable: f.opt("enable")?,
+            max_node_count: f.opt("max_node_count")?,
+            min_node_count: f.opt("min_node_count")?,
+            rules_operator: f.opt("rules_operator")?,
+            delay: f.opt("delay")?,
+            adjustment_count: f.opt("adjustment_count")?,
+            rules: f.opt("rules")?,
+        })
+    }
+}
+
+impl FromValue for MetricRule {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        let f = Fields::of(value)?;
+        Ok(MetricRule {
+            metric: f.text_or_number("metric")?,
+            threshold: f.opt("threshold")?,
+            duration: f.opt("duration")?,
+        })
+    }
+}
+
+impl FromValue for FipAutoBind {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        let f = Fields::of(value)?;
+        Ok(FipAutoBind {
+            fip_auto_bind_enable: f.flag("fip_auto_bind_enable")?,
+            fip_bind_subnet: f.opt("fip_bind_subnet")?,
+            fip_selector: f.opt("fip_selector")?,
+        })
+    }
+}
+
+by_reader!(
+    Rollout,
+    Upgrade,
+    FlavorChange,
+    MetricAutoscale,
+    MetricPolicy,
+    MetricRule,
+    FipAutoBind
+);

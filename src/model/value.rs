@@ -44,12 +44,12 @@ impl<'de> Visitor<'de> for FlagVisitor {
 }
 
 /// Reads a count written as a string of digits (`"10"`, spaces around allowed).
-fn parse_count(text: &str) -> Option<u32> {
+pub(crate) fn parse_count(text: &str) -> Option<u32> {
     text.trim().parse().ok()
 }
 
 /// A count written as a JSON number: whole (`3.0` too) and within `u32`.
-fn whole_count(v: f64) -> Option<u32> {
+pub(crate) fn whole_count(v: f64) -> Option<u32> {
     // Whole numbers written as floats (`3.0`) are accepted, fractions are not.
     (v.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&v)).then(|| {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -107,12 +107,6 @@ pub(crate) fn opt_flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, 
     d.deserialize_any(FlagVisitor)
 }
 
-/// A required count, leniently.
-pub(crate) fn count<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    d.deserialize_any(CountVisitor)?
-        .ok_or_else(|| de::Error::custom("expected a whole number, found null"))
-}
-
 /// An optional count, leniently (`null` is `None`).
 pub(crate) fn opt_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
     d.deserialize_any(CountVisitor)
@@ -125,30 +119,6 @@ pub(crate) fn wire_flag(value: bool) -> &'static str {
     } else {
         "False"
     }
-}
-
-struct TextVisitor;
-
-impl<'de> Visitor<'de> for TextVisitor {
-    type Value = String;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string (or a number)")
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(v.to_owned())
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(v.to_string())
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(v.to_string())
-    }
-}
-
-/// A string the reference documents as a number or the other way round (the metric
-/// autoscaler's `metric`): either form, kept as text.
-pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    d.deserialize_any(TextVisitor)
 }
 
 /// A map whose values are lenient booleans (`supported_k8s`).
