@@ -11,7 +11,8 @@ const USAGE = `Usage: nks-edge COMMAND [OPTIONS]
 Commands:
   validate POLICY               check a scaling policy; lists every mistake (rule and field)
   plan POLICY [--at INSTANT]    what the policy would change now (or at INSTANT); applies nothing
-  reconcile POLICY [--dry-run]  apply the policy's plan and print the report
+  reconcile POLICY [--at INSTANT] [--dry-run]
+                                apply the policy's plan for now (or INSTANT); print the report
   calendar POLICY [--week DATE] the policy's week (containing DATE, default today) as SVG
   kubeconfig CLUSTER            print a cluster's kubeconfig (YAML)
 
@@ -35,7 +36,7 @@ class UsageError extends Error {}
 const COMMANDS = {
   validate: { args: ["POLICY"], options: {} },
   plan: { args: ["POLICY"], options: { at: { type: "string" }, json: { type: "boolean" } } },
-  reconcile: { args: ["POLICY"], options: { "dry-run": { type: "boolean" }, json: { type: "boolean" } } },
+  reconcile: { args: ["POLICY"], options: { at: { type: "string" }, "dry-run": { type: "boolean" }, json: { type: "boolean" } } },
   calendar: { args: ["POLICY"], options: { week: { type: "string" } } },
   kubeconfig: { args: ["CLUSTER"], options: {} },
 };
@@ -186,7 +187,7 @@ async function run(command, out, env) {
   const report =
     name === "plan"
       ? await client.plan(text, options.at)
-      : await client.reconcile(text, undefined, { dryRun: options["dry-run"] ?? false });
+      : await client.reconcile(text, options.at, { dryRun: options["dry-run"] ?? false });
   out.log(options.json ? JSON.stringify(report, null, 2) : formatReport(report));
   return failed(report) ? 1 : 0;
 }

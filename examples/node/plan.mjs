@@ -3,7 +3,9 @@
 //
 //   npm install nks-edge
 //   NKS_ENDPOINT=https://kr1-api-kubernetes-infrastructure.nhncloudservice.com \
-//   NHN_TENANT_ID=… NHN_USERNAME=… NHN_API_PASSWORD=… node plan.mjs policy.json
+//   NHN_TENANT_ID=… NHN_USERNAME=… NHN_API_PASSWORD=… node plan.mjs policy.json [INSTANT]
+//
+// INSTANT (RFC 3339 with an offset) plans for that instant instead of now.
 import { readFileSync } from "node:fs";
 import { NksClient, NksError } from "nks-edge";
 
@@ -27,9 +29,9 @@ try {
   for (const cluster of await nks.listClusters()) {
     console.log(`${cluster.name}\t${cluster.status}`);
   }
-  const [policyFile] = process.argv.slice(2);
+  const [policyFile, at] = process.argv.slice(2);
   if (policyFile) {
-    const report = await nks.plan(readFileSync(policyFile, "utf8"));
+    const report = await nks.plan(readFileSync(policyFile, "utf8"), at);
     for (const a of report.actions) {
       console.log(`${a.cluster}/${a.nodegroup}: ${a.action} (rule ${a.rule}) ${a.result}`);
     }

@@ -1,15 +1,17 @@
 //! Lists a server's clusters and plans a policy, natively (a server, a CI job):
 //!
 //! ```sh
-//! NKS_TOKEN=… cargo run --example list --features native -- https://kr1-api-kubernetes-infrastructure.nhncloudservice.com [POLICY.json]
+//! NKS_TOKEN=… cargo run --example list --features native -- https://kr1-api-kubernetes-infrastructure.nhncloudservice.com [POLICY.json [INSTANT]]
 //! ```
 //!
 //! Credentials: `NKS_TOKEN`, or `NHN_TENANT_ID`, `NHN_USERNAME` and `NHN_API_PASSWORD`
 //! (Identity at `NHN_IDENTITY_URL`, default the provider's). The policy defaults to
-//! `js/demo/policy.json` (the demo's); the plan is printed as JSON and nothing is applied.
+//! `js/demo/policy.json` (the demo's); the plan, for now or for INSTANT (RFC 3339 with an
+//! offset), is printed as JSON and nothing is applied.
 
 use nks_edge::config::{ClientOptions, IdentityOptions};
 use nks_edge::schedule::{plan, JiffZones, Options, Policy};
+use nks_edge::time::parse_instant;
 use nks_edge::transport::{Native, Transport};
 use nks_edge::NksClient;
 use std::process::ExitCode;
@@ -40,7 +42,7 @@ fn options(endpoint: String) -> Result<ClientOptions, String> {
     Ok(options)
 }
 
-async fn run(endpoint: String, policy_path: String) -> Result<(), String> {
+async fn run(endpoint: String, policy_path: String, at: Option<String>) -> Result<(), String> {
     let config = options(endpoint)?.build().map_err(|e| e.to_string())?;
     let client = NksClient::new(config, Native::new()).map_err(|e| e.to_string())?;
 
@@ -52,12 +54,15 @@ async fn run(endpoint: String, policy_path: String) -> Result<(), String> {
     let text = std::fs::read_to_string(&policy_path)
         .map_err(|e| format!("cannot read {policy_path}: {e}"))?;
     let policy = Policy::parse(&text, &JiffZones).map_err(|e| e.to_string())?;
-    let now = client.transport().now_ms();
+    let at_ms = match at {
+        Some(text) => parse_instant(&text).map_err(|e| format!("INSTANT: {e}"))?,
+        None => client.transport().now_ms(),
+    };
     let options = Options {
         dry_run: true,
         ..Options::default()
     };
-    let report = plan(&client, &policy, &JiffZones, now, &options).await;
+    let report = plan(&client, &policy, &JiffZones, at_ms, &options).await;
     println!(
         "{}",
         serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
@@ -69,13 +74,13 @@ async fn run(endpoint: String, policy_path: String) -> Result<(), String> {
 async fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let Some(endpoint) = args.next() else {
-        eprintln!("usage: list URL [POLICY.json]");
+        eprintln!("usage: list URL [POLICY.json [INSTANT]]");
         return ExitCode::from(2);
     };
     let policy = args
         .next()
         .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/js/demo/policy.json").into());
-    match run(endpoint, policy).await {
+    match run(endpoint, policy, args.next()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(why) => {
             eprintln!("list: {why}");

@@ -130,19 +130,24 @@ test("plan prints a table (or --json) of what the policy would change, and appli
 
 test("reconcile applies the plan (--dry-run applies nothing); a second run has no changes", async () => {
   const env = { ...SIGNED_IN };
-  const dry = await cli(["reconcile", DEMO_POLICY, "--dry-run", "--json"], env);
+  // Thursday 10:00 in Seoul, business hours: the seed's bounds differ from the rule's.
+  // (Off hours they equal the off-hours rule's: at an unpinned instant there might be
+  // nothing to apply.)
+  const at = ["--at", "2026-11-26T10:00:00+09:00"];
+  const dry = await cli(["reconcile", DEMO_POLICY, ...at, "--dry-run", "--json"], env);
   assert.equal(dry.code, 0, dry.stderr);
   assert.equal(JSON.parse(dry.stdout).dry_run, true);
   assert.deepEqual((await apiCalls()).filter((c) => !c.startsWith("GET ")), []);
 
-  const applied = await cli(["reconcile", DEMO_POLICY, "--json"], env);
+  const applied = await cli(["reconcile", DEMO_POLICY, ...at, "--json"], env);
   assert.equal(applied.code, 0, applied.stderr);
   const report = JSON.parse(applied.stdout);
+  assert.equal(report.at, at[1]);
   assert.ok(report.actions.length > 0);
   assert.ok(report.actions.every((a) => a.result === "applied"), applied.stdout);
   assert.ok((await apiCalls()).some((c) => !c.startsWith("GET ")), "writes were sent");
 
-  const again = await cli(["reconcile", DEMO_POLICY], env);
+  const again = await cli(["reconcile", DEMO_POLICY, ...at], env);
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stdout, /\nno changes\n/);
 });
