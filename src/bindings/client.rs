@@ -109,7 +109,7 @@ impl Client {
             "listClusters" => api::list_clusters()?.into(),
             "getCluster" => api::get_cluster(&c()?)?.into(),
             "createCluster" => {
-                api::create_cluster(&args.data::<ClusterCreate>(0, "spec")?, max)?.into()
+                api::create_cluster(&args.read::<ClusterCreate>(0, "spec")?, max)?.into()
             }
             "deleteCluster" => api::delete_cluster(&c()?)?.into(),
             "resize" => api::resize(&c()?, &args.read::<Resize>(1, "spec")?, max)?.into(),
@@ -147,7 +147,7 @@ impl Client {
             "listNodeGroups" => api::list_nodegroups(&c()?)?.into(),
             "getNodeGroup" => api::get_nodegroup(&c()?, &g()?)?.into(),
             "createNodeGroup" => {
-                api::create_nodegroup(&c()?, &args.data::<NodeGroupCreate>(1, "spec")?, max)?.into()
+                api::create_nodegroup(&c()?, &args.read::<NodeGroupCreate>(1, "spec")?, max)?.into()
             }
             "deleteNodeGroup" => api::delete_nodegroup(&c()?, &g()?)?.into(),
             "stopNodes" => {

@@ -170,9 +170,9 @@ impl FromValue for AddonInstall {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
         let f = Fields::of(value)?;
         Ok(AddonInstall {
-            name: f.text("name")?,
-            version: f.text("version")?,
-            resolve_conflicts: f.text("resolve_conflicts")?,
+            name: f.or_default("name")?,
+            version: f.or_default("version")?,
+            resolve_conflicts: f.or_default("resolve_conflicts")?,
             options: f.opt("options")?,
         })
     }
@@ -182,8 +182,8 @@ impl FromValue for AddonUpdate {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
         let f = Fields::of(value)?;
         Ok(AddonUpdate {
-            version: f.text("version")?,
-            resolve_conflicts: f.text("resolve_conflicts")?,
+            version: f.or_default("version")?,
+            resolve_conflicts: f.or_default("resolve_conflicts")?,
             options: f.opt("options")?,
         })
     }

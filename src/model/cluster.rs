@@ -103,38 +103,27 @@ pub struct StateLabels {
 
 /// `POST /v1/clusters`. Required fields are plain values so that a missing one is a
 /// validation error naming it, not a parse error.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ClusterCreate {
     /// Cluster name.
-    #[serde(default)]
     pub name: String,
     /// Must be `"iaas_console"`.
-    #[serde(default)]
     pub cluster_template_id: String,
     /// Key pair name for the default worker node group.
-    #[serde(default)]
     pub keypair: String,
     /// Nodes in the default worker node group.
-    #[serde(
-        default,
-        deserialize_with = "super::value::opt_count",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub node_count: Option<u32>,
     /// Instance type UUID of the default workers.
-    #[serde(default)]
     pub flavor_id: String,
     /// VPC network UUID.
-    #[serde(default)]
     pub fixed_network: String,
     /// VPC subnet UUID.
-    #[serde(default)]
     pub fixed_subnet: String,
     /// Cluster labels (settings of the default worker node group).
-    #[serde(default)]
     pub labels: Labels,
     /// Add-ons to install with the cluster.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub addons: Option<Vec<AddonSpec>>,
     /// Fields the reference does not document (`create_timeout`), sent as given.
     #[serde(flatten)]
@@ -142,16 +131,14 @@ pub struct ClusterCreate {
 }
 
 /// An add-on to install with a new cluster.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct AddonSpec {
     /// Add-on name (`calico`).
-    #[serde(default)]
     pub name: String,
     /// Add-on version (`v3.28.2-nks1`).
-    #[serde(default)]
     pub version: String,
     /// Add-on-specific options.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<Map<String, Value>>,
 }
 
@@ -232,8 +219,8 @@ impl FromValue for ServiceGateways {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
         let f = Fields::of(value)?;
         Ok(ServiceGateways {
-            ncr_sgw: f.text("ncr_sgw")?,
-            obs_sgw: f.text("obs_sgw")?,
+            ncr_sgw: f.or_default("ncr_sgw")?,
+            obs_sgw: f.or_default("obs_sgw")?,
         })
     }
 }
@@ -257,11 +244,47 @@ impl FromValue for Resize {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
         let f = Fields::of(value)?;
         Ok(Resize {
-            nodegroup: f.text("nodegroup")?,
+            nodegroup: f.or_default("nodegroup")?,
             node_count: f.count("node_count")?,
             nodes_to_remove: f.opt("nodes_to_remove")?,
         })
     }
 }
 
-by_reader!(CertificateRenewal, ServiceGateways, ControlPlaneLog, Resize);
+impl FromValue for ClusterCreate {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        let f = Fields::of(value)?;
+        Ok(ClusterCreate {
+            name: f.or_default("name")?,
+            cluster_template_id: f.or_default("cluster_template_id")?,
+            keypair: f.or_default("keypair")?,
+            node_count: f.opt("node_count")?,
+            flavor_id: f.or_default("flavor_id")?,
+            fixed_network: f.or_default("fixed_network")?,
+            fixed_subnet: f.or_default("fixed_subnet")?,
+            labels: f.or_default("labels")?,
+            addons: f.opt("addons")?,
+            other: f.rest(),
+        })
+    }
+}
+
+impl FromValue for AddonSpec {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        let f = Fields::of(value)?;
+        Ok(AddonSpec {
+            name: f.or_default("name")?,
+            version: f.or_default("version")?,
+            options: f.opt("options")?,
+        })
+    }
+}
+
+by_reader!(
+    ClusterCreate,
+    AddonSpec,
+    CertificateRenewal,
+    ServiceGateways,
+    ControlPlaneLog,
+    Resize
+);

@@ -44,7 +44,7 @@ impl FromValue for IpAcl {
             enable: f.flag("enable")?,
             action: f.opt("action")?,
             ipacl_targets: f.opt("ipacl_targets")?,
-            other: f.rest(&["cluster_uuid", "enable", "action", "ipacl_targets"]),
+            other: f.rest(),
         })
     }
 }
@@ -57,7 +57,7 @@ impl FromValue for IpAclTarget {
             None => f.opt("descripion")?,
         };
         Ok(IpAclTarget {
-            cidr_address: f.text("cidr_address")?,
+            cidr_address: f.or_default("cidr_address")?,
             description,
         })
     }

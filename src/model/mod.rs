@@ -9,7 +9,7 @@ mod event;
 mod ipacl;
 mod labels;
 mod nodegroup;
-mod read;
+pub(crate) mod read;
 mod status;
 pub(crate) mod value;
 
@@ -85,6 +85,10 @@ fn field_error(text: &str, e: &serde_json::Error) -> FieldError {
         .rfind(" at line ")
         .and_then(|i| message.get(..i))
         .unwrap_or(&message);
+    if let Some(issue) = read::taken_back(message) {
+        // A reader's error: its path continues the one at the error's position.
+        return issue.under(&path_at(text, e.line(), e.column()));
+    }
     let message = unquoted(message);
     if e.is_syntax() || e.is_eof() {
         let at = format!("{message} at line {} column {}", e.line(), e.column());

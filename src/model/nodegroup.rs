@@ -80,26 +80,18 @@ pub struct NodeGroup {
 }
 
 /// `POST /v1/clusters/{id}/nodegroups`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct NodeGroupCreate {
     /// Node group name.
-    #[serde(default)]
     pub name: String,
     /// Nodes to start with (the API's default is 1).
-    #[serde(
-        default,
-        deserialize_with = "super::value::opt_count",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub node_count: Option<u32>,
     /// Instance type UUID.
-    #[serde(default)]
     pub flavor_id: String,
     /// Base image UUID.
-    #[serde(default)]
     pub image_id: String,
     /// Node group labels.
-    #[serde(default)]
     pub labels: Labels,
     /// Fields the reference does not document, sent as given.
     #[serde(flatten)]
@@ -220,7 +212,7 @@ impl FromValue for Upgrade {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
         let f = Fields::of(value)?;
         Ok(Upgrade {
-            version: f.text("version")?,
+            version: f.or_default("version")?,
             rollout: Rollout::from_fields(&f)?,
         })
     }
@@ -230,7 +222,7 @@ impl FromValue for FlavorChange {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
         let f = Fields::of(value)?;
         Ok(FlavorChange {
-            flavor_id: f.text("flavor_id")?,
+            flavor_id: f.or_default("flavor_id")?,
             rollout: Rollout::from_fields(&f)?,
         })
     }
@@ -283,7 +275,22 @@ impl FromValue for FipAutoBind {
     }
 }
 
+impl FromValue for NodeGroupCreate {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        let f = Fields::of(value)?;
+        Ok(NodeGroupCreate {
+            name: f.or_default("name")?,
+            node_count: f.opt("node_count")?,
+            flavor_id: f.or_default("flavor_id")?,
+            image_id: f.or_default("image_id")?,
+            labels: f.or_default("labels")?,
+            other: f.rest(),
+        })
+    }
+}
+
 by_reader!(
+    NodeGroupCreate,
     Rollout,
     Upgrade,
     FlavorChange,

@@ -10,6 +10,7 @@
 use super::value::{parse_count, parse_flag, whole_count};
 use crate::error::FieldError;
 use serde_json::{Map, Value};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 /// What a flag must be (the words of the answers' shapes, `js/answer.mjs`).
@@ -25,27 +26,35 @@ pub trait FromValue: Sized {
     fn from_value(value: &Value) -> Result<Self, FieldError>;
 }
 
-/// The fields of one JSON object, read by name: an error names the field.
-pub(crate) struct Fields<'a>(&'a Map<String, Value>);
+/// The fields of one JSON object, read by name: an error names the field. It keeps
+/// the names asked for, so that [`Fields::rest`] is what the type does not name.
+pub(crate) struct Fields<'a> {
+    map: &'a Map<String, Value>,
+    asked: RefCell<Vec<&'static str>>,
+}
 
 impl<'a> Fields<'a> {
     /// The object `value` is, or an error.
     pub(crate) fn of(value: &'a Value) -> Result<Self, FieldError> {
-        value
+        let map = value
             .as_object()
-            .map(Fields)
-            .ok_or_else(|| FieldError::new("", "expected an object"))
+            .ok_or_else(|| FieldError::new("", "expected an object"))?;
+        Ok(Fields {
+            map,
+            asked: RefCell::new(Vec::new()),
+        })
     }
 
     /// The field's value; `None` when it is absent or `null`.
-    fn get(&self, name: &str) -> Option<&'a Value> {
-        self.0.get(name).filter(|v| !v.is_null())
+    fn get(&self, name: &'static str) -> Option<&'a Value> {
+        self.asked.borrow_mut().push(name);
+        self.map.get(name).filter(|v| !v.is_null())
     }
 
     /// The field read by `read`, or `None` when absent; an error is put under its name.
     fn opt_with<T>(
         &self,
-        name: &str,
+        name: &'static str,
         read: impl FnOnce(&'a Value) -> Result<T, FieldError>,
     ) -> Result<Option<T>, FieldError> {
         self.get(name)
@@ -54,28 +63,32 @@ impl<'a> Fields<'a> {
     }
 
     /// An optional field of any [`FromValue`] type.
-    pub(crate) fn opt<T: FromValue>(&self, name: &str) -> Result<Option<T>, FieldError> {
+    pub(crate) fn opt<T: FromValue>(&self, name: &'static str) -> Result<Option<T>, FieldError> {
         self.opt_with(name, T::from_value)
     }
 
-    /// A text field; absent is empty (the checks after reading name it when required).
-    pub(crate) fn text(&self, name: &str) -> Result<String, FieldError> {
+    /// A field whose absence is its default (an empty text: the checks after reading
+    /// name it when it is required).
+    pub(crate) fn or_default<T: FromValue + Default>(
+        &self,
+        name: &'static str,
+    ) -> Result<T, FieldError> {
         Ok(self.opt(name)?.unwrap_or_default())
     }
 
     /// A boolean that must be given.
-    pub(crate) fn flag(&self, name: &str) -> Result<bool, FieldError> {
+    pub(crate) fn flag(&self, name: &'static str) -> Result<bool, FieldError> {
         required(name, self.opt(name)?)
     }
 
     /// A count that must be given.
-    pub(crate) fn count(&self, name: &str) -> Result<u32, FieldError> {
+    pub(crate) fn count(&self, name: &'static str) -> Result<u32, FieldError> {
         required(name, self.opt(name)?)
     }
 
     /// A text the reference documents as a number or the other way round: either
     /// form, kept as text; absent is empty.
-    pub(crate) fn text_or_number(&self, name: &str) -> Result<String, FieldError> {
+    pub(crate) fn text_or_number(&self, name: &'static str) -> Result<String, FieldError> {
         let text = self.opt_with(name, |v| match v {
             Value::String(s) => Ok(s.clone()),
             Value::Number(n) if !n.is_f64() => Ok(n.to_string()),
@@ -84,18 +97,20 @@ impl<'a> Fields<'a> {
         Ok(text.unwrap_or_default())
     }
 
-    /// The fields not in `known`, as they came.
-    pub(crate) fn rest(&self, known: &[&str]) -> Map<String, Value> {
-        self.0
+    /// The fields not asked for so far, as they came (a type's undocumented fields:
+    /// read them last).
+    pub(crate) fn rest(&self) -> Map<String, Value> {
+        let asked = self.asked.borrow();
+        self.map
             .iter()
-            .filter(|(k, _)| !known.contains(&k.as_str()))
+            .filter(|(k, _)| !asked.contains(&k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
     }
 }
 
 /// A field that must be given: `is missing` when absent.
-fn required<T>(name: &str, value: Option<T>) -> Result<T, FieldError> {
+fn required<T>(name: &'static str, value: Option<T>) -> Result<T, FieldError> {
     value.ok_or_else(|| FieldError::new(name, "is missing"))
 }
 
@@ -135,7 +150,14 @@ impl FromValue for String {
 /// An object, kept as it came.
 impl FromValue for Map<String, Value> {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
-        Ok(Fields::of(value)?.0.clone())
+        Ok(Fields::of(value)?.map.clone())
+    }
+}
+
+/// Any JSON, as it came.
+impl FromValue for Value {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        Ok(value.clone())
     }
 }
 
@@ -155,11 +177,31 @@ impl<T: FromValue> FromValue for Vec<T> {
 impl<T: FromValue> FromValue for BTreeMap<String, T> {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
         Fields::of(value)?
-            .0
+            .map
             .iter()
             .map(|(k, v)| Ok((k.clone(), T::from_value(v).map_err(|e| e.under(k))?)))
             .collect()
     }
+}
+
+thread_local! {
+    /// The last reader error handed to serde, whose message can carry its path only
+    /// as words: [`super::from_json`] takes it back to name the field by its path.
+    static HANDED: RefCell<Option<FieldError>> = const { RefCell::new(None) };
+}
+
+/// `issue` as a serde error (its message: `path: problem`), kept for [`taken_back`].
+pub(crate) fn handed<E: serde::de::Error>(issue: FieldError) -> E {
+    let error = E::custom(&issue);
+    HANDED.with(|h| *h.borrow_mut() = Some(issue));
+    error
+}
+
+/// The reader error behind a serde error's `message`, if that is where it came from.
+pub(crate) fn taken_back(message: &str) -> Option<FieldError> {
+    HANDED
+        .with(|h| h.borrow_mut().take())
+        .filter(|issue| issue.to_string() == message)
 }
 
 /// `Deserialize` for types read by [`FromValue`]: the value is parsed, then read; an
@@ -170,7 +212,7 @@ macro_rules! by_reader {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let value = <serde_json::Value as serde::Deserialize>::deserialize(d)?;
                 <$t as $crate::model::FromValue>::from_value(&value)
-                    .map_err(serde::de::Error::custom)
+                    .map_err($crate::model::read::handed)
             }
         }
     )*};
@@ -190,8 +232,8 @@ mod tests {
         assert!(f.flag("f").unwrap());
         assert_eq!(f.count("n").unwrap(), 10);
         assert_eq!(f.opt::<u32>("m").unwrap(), Some(3));
-        assert_eq!(f.text("t").unwrap(), "x");
-        assert_eq!(f.text("z").unwrap(), "", "null is absent");
+        assert_eq!(f.or_default::<String>("t").unwrap(), "x");
+        assert_eq!(f.or_default::<String>("z").unwrap(), "", "null is absent");
         assert_eq!(f.count("z").unwrap_err().to_string(), "z: is missing");
         assert_eq!(
             f.opt::<u32>("bad").unwrap_err().to_string(),
@@ -201,7 +243,14 @@ mod tests {
             f.opt::<Vec<String>>("list").unwrap_err().to_string(),
             "list[1]: expected a string"
         );
-        assert_eq!(f.rest(&["f", "n", "m", "t", "z", "bad"]).len(), 1);
+        assert!(f.rest().is_empty(), "every field was asked for");
+        let g = Fields::of(&v).unwrap();
+        g.opt::<bool>("f").unwrap();
+        assert_eq!(
+            g.rest().len(),
+            6,
+            "the rest: what was not asked for, nulls too"
+        );
         assert!(Fields::of(&json!([1])).is_err());
     }
 
