@@ -169,23 +169,25 @@ pub struct AddonUpdate {
 impl FromValue for AddonInstall {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
         let f = Fields::of(value)?;
-        Ok(AddonInstall {
-            name: f.or_default("name")?,
-            version: f.or_default("version")?,
-            resolve_conflicts: f.or_default("resolve_conflicts")?,
-            options: f.opt("options")?,
-        })
+        let read = AddonInstall {
+            name: f.or_default("name"),
+            version: f.or_default("version"),
+            resolve_conflicts: f.or_default("resolve_conflicts"),
+            options: f.opt("options"),
+        };
+        f.finish(read)
     }
 }
 
 impl FromValue for AddonUpdate {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
         let f = Fields::of(value)?;
-        Ok(AddonUpdate {
-            version: f.or_default("version")?,
-            resolve_conflicts: f.or_default("resolve_conflicts")?,
-            options: f.opt("options")?,
-        })
+        let read = AddonUpdate {
+            version: f.or_default("version"),
+            resolve_conflicts: f.or_default("resolve_conflicts"),
+            options: f.opt("options"),
+        };
+        f.finish(read)
     }
 }
 

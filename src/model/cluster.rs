@@ -209,74 +209,80 @@ impl Resize {
 impl FromValue for CertificateRenewal {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
         let f = Fields::of(value)?;
-        Ok(CertificateRenewal {
-            term_of_validity: f.count("term_of_validity")?,
-        })
+        let read = CertificateRenewal {
+            term_of_validity: f.count("term_of_validity"),
+        };
+        f.finish(read)
     }
 }
 
 impl FromValue for ServiceGateways {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
         let f = Fields::of(value)?;
-        Ok(ServiceGateways {
-            ncr_sgw: f.or_default("ncr_sgw")?,
-            obs_sgw: f.or_default("obs_sgw")?,
-        })
+        let read = ServiceGateways {
+            ncr_sgw: f.or_default("ncr_sgw"),
+            obs_sgw: f.or_default("obs_sgw"),
+        };
+        f.finish(read)
     }
 }
 
 impl FromValue for ControlPlaneLog {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
         let f = Fields::of(value)?;
-        Ok(ControlPlaneLog {
-            enable: f.flag("enable")?,
-            kind: f.opt("type")?,
-            sgw: f.opt("sgw")?,
-            upload_interval: f.opt("upload_interval")?,
-            lncs_appkey: f.opt("lncs_appkey")?,
-            obs_api_url: f.opt("obs_api_url")?,
-            obs_store_as: f.opt("obs_store_as")?,
-        })
+        let read = ControlPlaneLog {
+            enable: f.flag("enable"),
+            kind: f.opt("type"),
+            sgw: f.opt("sgw"),
+            upload_interval: f.opt("upload_interval"),
+            lncs_appkey: f.opt("lncs_appkey"),
+            obs_api_url: f.opt("obs_api_url"),
+            obs_store_as: f.opt("obs_store_as"),
+        };
+        f.finish(read)
     }
 }
 
 impl FromValue for Resize {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
         let f = Fields::of(value)?;
-        Ok(Resize {
-            nodegroup: f.or_default("nodegroup")?,
-            node_count: f.count("node_count")?,
-            nodes_to_remove: f.opt("nodes_to_remove")?,
-        })
+        let read = Resize {
+            nodegroup: f.or_default("nodegroup"),
+            node_count: f.count("node_count"),
+            nodes_to_remove: f.opt("nodes_to_remove"),
+        };
+        f.finish(read)
     }
 }
 
 impl FromValue for ClusterCreate {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
         let f = Fields::of(value)?;
-        Ok(ClusterCreate {
-            name: f.or_default("name")?,
-            cluster_template_id: f.or_default("cluster_template_id")?,
-            keypair: f.or_default("keypair")?,
-            node_count: f.opt("node_count")?,
-            flavor_id: f.or_default("flavor_id")?,
-            fixed_network: f.or_default("fixed_network")?,
-            fixed_subnet: f.or_default("fixed_subnet")?,
-            labels: f.or_default("labels")?,
-            addons: f.opt("addons")?,
+        let read = ClusterCreate {
+            name: f.or_default("name"),
+            cluster_template_id: f.or_default("cluster_template_id"),
+            keypair: f.or_default("keypair"),
+            node_count: f.opt("node_count"),
+            flavor_id: f.or_default("flavor_id"),
+            fixed_network: f.or_default("fixed_network"),
+            fixed_subnet: f.or_default("fixed_subnet"),
+            labels: f.or_default("labels"),
+            addons: f.opt("addons"),
             other: f.rest(),
-        })
+        };
+        f.finish(read)
     }
 }
 
 impl FromValue for AddonSpec {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
         let f = Fields::of(value)?;
-        Ok(AddonSpec {
-            name: f.or_default("name")?,
-            version: f.or_default("version")?,
-            options: f.opt("options")?,
-        })
+        let read = AddonSpec {
+            name: f.or_default("name"),
+            version: f.or_default("version"),
+            options: f.opt("options"),
+        };
+        f.finish(read)
     }
 }
 

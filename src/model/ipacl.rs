@@ -39,27 +39,26 @@ pub struct IpAclTarget {
 impl FromValue for IpAcl {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
         let f = Fields::of(value)?;
-        Ok(IpAcl {
-            cluster_uuid: f.opt("cluster_uuid")?,
-            enable: f.flag("enable")?,
-            action: f.opt("action")?,
-            ipacl_targets: f.opt("ipacl_targets")?,
+        let read = IpAcl {
+            cluster_uuid: f.opt("cluster_uuid"),
+            enable: f.flag("enable"),
+            action: f.opt("action"),
+            ipacl_targets: f.opt("ipacl_targets"),
             other: f.rest(),
-        })
+        };
+        f.finish(read)
     }
 }
 
 impl FromValue for IpAclTarget {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
         let f = Fields::of(value)?;
-        let description = match f.opt("description")? {
-            Some(text) => Some(text),
-            None => f.opt("descripion")?,
-        };
-        Ok(IpAclTarget {
-            cidr_address: f.or_default("cidr_address")?,
+        let description = f.opt("description").or_else(|| f.opt("descripion"));
+        let read = IpAclTarget {
+            cidr_address: f.or_default("cidr_address"),
             description,
-        })
+        };
+        f.finish(read)
     }
 }
 

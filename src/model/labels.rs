@@ -221,69 +221,72 @@ pub(crate) fn rewrite_to_wire(labels: &mut Value) {
 impl FromValue for Labels {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
         let f = Fields::of(value)?;
-        Ok(Labels {
-            availability_zone: f.opt("availability_zone")?,
-            node_image: f.opt("node_image")?,
-            boot_volume_type: f.opt("boot_volume_type")?,
-            boot_volume_size: f.opt("boot_volume_size")?,
-            external_network_id: f.opt("external_network_id")?,
-            external_subnet_id_list: f.opt("external_subnet_id_list")?,
-            cert_manager_api: f.opt("cert_manager_api")?,
-            ca_enable: f.opt("ca_enable")?,
-            ca_max_node_count: f.opt("ca_max_node_count")?,
-            ca_min_node_count: f.opt("ca_min_node_count")?,
-            ca_scale_down_enable: f.opt("ca_scale_down_enable")?,
-            ca_scale_down_unneeded_time: f.opt("ca_scale_down_unneeded_time")?,
-            ca_scale_down_util_thresh: f.opt("ca_scale_down_util_thresh")?,
-            ca_scale_down_delay_after_add: f.opt("ca_scale_down_delay_after_add")?,
-            kube_tag: f.opt("kube_tag")?,
-            user_script: f.opt("user_script")?,
-            master_lb_floating_ip_enabled: f.opt("master_lb_floating_ip_enabled")?,
-            ca_pod_replicas: f.opt("ca_pod_replicas")?,
-            user_script_v2: f.opt("user_script_v2")?,
-            strict_sg_rules: f.opt("strict_sg_rules")?,
-            fip_auto_bind_enable: f.opt("fip_auto_bind_enable")?,
-            fip_bind_subnet: f.opt("fip_bind_subnet")?,
-            fip_selector: f.opt("fip_selector")?,
-            k8s_node_labels: f.opt("k8s_node_labels")?,
-            extra_security_groups: f.opt("extra_security_groups")?,
-            extra_volumes: f.opt("extra_volumes")?,
-            service_cluster_ip_range: f.opt("service_cluster_ip_range")?,
-            pods_network_cidr: f.opt("pods_network_cidr")?,
-            pods_network_subnet: f.opt("pods_network_subnet")?,
-            ncr_sgw: f.opt("ncr_sgw")?,
-            obs_sgw: f.opt("obs_sgw")?,
-            term_of_validity: f.opt("term_of_validity")?,
-            certificate_expiry: f.opt("certificate_expiry")?,
-            platform_version: f.opt("platform_version")?,
-            kube_version_status: f.opt("kube_version_status")?,
+        let read = Labels {
+            availability_zone: f.opt("availability_zone"),
+            node_image: f.opt("node_image"),
+            boot_volume_type: f.opt("boot_volume_type"),
+            boot_volume_size: f.opt("boot_volume_size"),
+            external_network_id: f.opt("external_network_id"),
+            external_subnet_id_list: f.opt("external_subnet_id_list"),
+            cert_manager_api: f.opt("cert_manager_api"),
+            ca_enable: f.opt("ca_enable"),
+            ca_max_node_count: f.opt("ca_max_node_count"),
+            ca_min_node_count: f.opt("ca_min_node_count"),
+            ca_scale_down_enable: f.opt("ca_scale_down_enable"),
+            ca_scale_down_unneeded_time: f.opt("ca_scale_down_unneeded_time"),
+            ca_scale_down_util_thresh: f.opt("ca_scale_down_util_thresh"),
+            ca_scale_down_delay_after_add: f.opt("ca_scale_down_delay_after_add"),
+            kube_tag: f.opt("kube_tag"),
+            user_script: f.opt("user_script"),
+            master_lb_floating_ip_enabled: f.opt("master_lb_floating_ip_enabled"),
+            ca_pod_replicas: f.opt("ca_pod_replicas"),
+            user_script_v2: f.opt("user_script_v2"),
+            strict_sg_rules: f.opt("strict_sg_rules"),
+            fip_auto_bind_enable: f.opt("fip_auto_bind_enable"),
+            fip_bind_subnet: f.opt("fip_bind_subnet"),
+            fip_selector: f.opt("fip_selector"),
+            k8s_node_labels: f.opt("k8s_node_labels"),
+            extra_security_groups: f.opt("extra_security_groups"),
+            extra_volumes: f.opt("extra_volumes"),
+            service_cluster_ip_range: f.opt("service_cluster_ip_range"),
+            pods_network_cidr: f.opt("pods_network_cidr"),
+            pods_network_subnet: f.opt("pods_network_subnet"),
+            ncr_sgw: f.opt("ncr_sgw"),
+            obs_sgw: f.opt("obs_sgw"),
+            term_of_validity: f.opt("term_of_validity"),
+            certificate_expiry: f.opt("certificate_expiry"),
+            platform_version: f.opt("platform_version"),
+            kube_version_status: f.opt("kube_version_status"),
             other: f.rest(),
-        })
+        };
+        f.finish(read)
     }
 }
 
 impl FromValue for ExtraSecurityGroup {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
         let f = Fields::of(value)?;
-        Ok(ExtraSecurityGroup {
-            target_subnet: f.opt("target_subnet")?,
-            security_group_ids: f.opt("security_group_ids")?,
+        let read = ExtraSecurityGroup {
+            target_subnet: f.opt("target_subnet"),
+            security_group_ids: f.opt("security_group_ids"),
             other: f.rest(),
-        })
+        };
+        f.finish(read)
     }
 }
 
 impl FromValue for ExtraVolume {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
         let f = Fields::of(value)?;
-        Ok(ExtraVolume {
-            volume_type: f.opt("volume_type")?,
-            volume_size: f.opt("volume_size")?,
-            volume_key_id: f.opt("volume_key_id")?,
-            volume_appkey: f.opt("volume_appkey")?,
-            volume_mount_path: f.opt("volume_mount_path")?,
+        let read = ExtraVolume {
+            volume_type: f.opt("volume_type"),
+            volume_size: f.opt("volume_size"),
+            volume_key_id: f.opt("volume_key_id"),
+            volume_appkey: f.opt("volume_appkey"),
+            volume_mount_path: f.opt("volume_mount_path"),
             other: f.rest(),
-        })
+        };
+        f.finish(read)
     }
 }
 

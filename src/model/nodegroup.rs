@@ -194,98 +194,107 @@ pub struct FipAutoBind {
 
 impl Rollout {
     /// The rollout fields of `f` (they sit beside the request's own).
-    fn from_fields(f: &Fields<'_>) -> Result<Self, FieldError> {
-        Ok(Rollout {
-            num_buffer_nodes: f.opt("num_buffer_nodes")?,
-            num_max_unavailable_nodes: f.opt("num_max_unavailable_nodes")?,
-        })
+    fn from_fields(f: &Fields<'_>) -> Self {
+        Rollout {
+            num_buffer_nodes: f.opt("num_buffer_nodes"),
+            num_max_unavailable_nodes: f.opt("num_max_unavailable_nodes"),
+        }
     }
 }
 
 impl FromValue for Rollout {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
-        Rollout::from_fields(&Fields::of(value)?)
+        let f = Fields::of(value)?;
+        let read = Rollout::from_fields(&f);
+        f.finish(read)
     }
 }
 
 impl FromValue for Upgrade {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
         let f = Fields::of(value)?;
-        Ok(Upgrade {
-            version: f.or_default("version")?,
-            rollout: Rollout::from_fields(&f)?,
-        })
+        let read = Upgrade {
+            version: f.or_default("version"),
+            rollout: Rollout::from_fields(&f),
+        };
+        f.finish(read)
     }
 }
 
 impl FromValue for FlavorChange {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
         let f = Fields::of(value)?;
-        Ok(FlavorChange {
-            flavor_id: f.or_default("flavor_id")?,
-            rollout: Rollout::from_fields(&f)?,
-        })
+        let read = FlavorChange {
+            flavor_id: f.or_default("flavor_id"),
+            rollout: Rollout::from_fields(&f),
+        };
+        f.finish(read)
     }
 }
 
 impl FromValue for MetricAutoscale {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
         let f = Fields::of(value)?;
-        Ok(MetricAutoscale {
-            mba_scale_out: f.opt("mba_scale_out")?,
-            mba_scale_in: f.opt("mba_scale_in")?,
-        })
+        let read = MetricAutoscale {
+            mba_scale_out: f.opt("mba_scale_out"),
+            mba_scale_in: f.opt("mba_scale_in"),
+        };
+        f.finish(read)
     }
 }
 
 impl FromValue for MetricPolicy {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
         let f = Fields::of(value)?;
-        Ok(MetricPolicy {
-            enable: f.opt("enable")?,
-            max_node_count: f.opt("max_node_count")?,
-            min_node_count: f.opt("min_node_count")?,
-            rules_operator: f.opt("rules_operator")?,
-            delay: f.opt("delay")?,
-            adjustment_count: f.opt("adjustment_count")?,
-            rules: f.opt("rules")?,
-        })
+        let read = MetricPolicy {
+            enable: f.opt("enable"),
+            max_node_count: f.opt("max_node_count"),
+            min_node_count: f.opt("min_node_count"),
+            rules_operator: f.opt("rules_operator"),
+            delay: f.opt("delay"),
+            adjustment_count: f.opt("adjustment_count"),
+            rules: f.opt("rules"),
+        };
+        f.finish(read)
     }
 }
 
 impl FromValue for MetricRule {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
         let f = Fields::of(value)?;
-        Ok(MetricRule {
-            metric: f.text_or_number("metric")?,
-            threshold: f.opt("threshold")?,
-            duration: f.opt("duration")?,
-        })
+        let read = MetricRule {
+            metric: f.text_or_number("metric"),
+            threshold: f.opt("threshold"),
+            duration: f.opt("duration"),
+        };
+        f.finish(read)
     }
 }
 
 impl FromValue for FipAutoBind {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
         let f = Fields::of(value)?;
-        Ok(FipAutoBind {
-            fip_auto_bind_enable: f.flag("fip_auto_bind_enable")?,
-            fip_bind_subnet: f.opt("fip_bind_subnet")?,
-            fip_selector: f.opt("fip_selector")?,
-        })
+        let read = FipAutoBind {
+            fip_auto_bind_enable: f.flag("fip_auto_bind_enable"),
+            fip_bind_subnet: f.opt("fip_bind_subnet"),
+            fip_selector: f.opt("fip_selector"),
+        };
+        f.finish(read)
     }
 }
 
 impl FromValue for NodeGroupCreate {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
         let f = Fields::of(value)?;
-        Ok(NodeGroupCreate {
-            name: f.or_default("name")?,
-            node_count: f.opt("node_count")?,
-            flavor_id: f.or_default("flavor_id")?,
-            image_id: f.or_default("image_id")?,
-            labels: f.or_default("labels")?,
+        let read = NodeGroupCreate {
+            name: f.or_default("name"),
+            node_count: f.opt("node_count"),
+            flavor_id: f.or_default("flavor_id"),
+            image_id: f.or_default("image_id"),
+            labels: f.or_default("labels"),
             other: f.rest(),
-        })
+        };
+        f.finish(read)
     }
 }
 
