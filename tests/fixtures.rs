@@ -5,11 +5,12 @@
 mod common;
 
 use common::{block_on, fixture, fixture_text, ok, scripted, token_client};
+use nks_edge::api::FromAnswer;
 use nks_edge::model::{
     from_json, Addon, AddonInstall, AddonType, AddonUpdate, Autoscale, CertificateRenewal, Cluster,
     ClusterCreate, ClusterState, ControlPlaneLog, Event, FipAutoBind, FlavorChange, InstalledAddon,
-    IpAcl, IpAclTarget, Kubeconfig, MetricAutoscale, NodeGroup, NodeGroupCreate, Resize,
-    ServiceGateways, Status, Supports, Upgrade, UuidResponse,
+    IpAcl, IpAclTarget, Kubeconfig, MetricAutoscale, NodeGroup, NodeGroupCreate, NodeGroupState,
+    Resize, ServiceGateways, Status, Supports, Upgrade, UuidResponse,
 };
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
@@ -337,6 +338,44 @@ fn current_cluster_answers() {
     );
     let k: Kubeconfig = round_trip(&cur("kubeconfig.response"));
     assert!(k.config.expose().contains("apiVersion"));
+}
+
+/// The planner's reading of a node group agrees with the whole model on the fields it
+/// keeps (lists and details alike), and skips the others unread.
+#[test]
+fn nodegroup_state_is_the_groups_name_role_status_size_and_version() {
+    let mut lists = Vec::new();
+    for name in ["get_nodegroup.response", &cur("get_nodegroup.response")] {
+        let text = fixture(name).to_string();
+        lists.push((
+            vec![from_json::<NodeGroupState>(&text).unwrap()],
+            vec![from_json::<NodeGroup>(&text).unwrap()],
+        ));
+    }
+    for name in ["list_nodegroups.response", &cur("list_nodegroups.response")] {
+        let body = fixture(name).to_string();
+        let states = <Vec<NodeGroupState> as FromAnswer>::from_answer(&body).unwrap();
+        lists.push((states, listed(name)));
+    }
+    for (states, wholes) in lists {
+        assert_eq!(states.len(), wholes.len());
+        for (state, whole) in states.iter().zip(&wholes) {
+            assert_eq!((&state.uuid, &state.name), (&whole.uuid, &whole.name));
+            assert_eq!((&state.role, &state.status), (&whole.role, &whole.status));
+            assert_eq!(state.node_count, whole.node_count);
+            let labels = state.labels.as_ref().map(|l| (&l.kube_tag, l.ca_enable));
+            let all = whole.labels.as_ref().map(|l| (&l.kube_tag, l.ca_enable));
+            assert_eq!(labels, all);
+        }
+    }
+    let mut odd = fixture(&cur("get_nodegroup.response"));
+    odd["image_id"] = Value::from(7);
+    odd["labels"]["boot_volume_size"] = Value::from("big");
+    odd["labels"]["ca_enable"] = Value::from("True");
+    let text = odd.to_string();
+    assert!(from_json::<NodeGroup>(&text).is_err());
+    let state: NodeGroupState = from_json(&text).unwrap();
+    assert_eq!(state.labels.unwrap().ca_enable, Some(true));
 }
 
 /// The planner's reading of a cluster agrees with the whole model on the fields it

@@ -9,15 +9,15 @@ use super::{
 };
 use crate::error::Error;
 use crate::model::{
-    Autoscale, FipAutoBind, FlavorChange, MetricAutoscale, NodeGroup, NodeGroupCreate, Supports,
-    Upgrade, UuidResponse,
+    Autoscale, FipAutoBind, FlavorChange, MetricAutoscale, NodeGroup, NodeGroupCreate,
+    NodeGroupState, Supports, Upgrade, UuidResponse,
 };
 use crate::validate;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-whole!(NodeGroup, Autoscale, Supports);
-listed!(NodeGroup: nodegroups);
+whole!(NodeGroup, NodeGroupState, Autoscale, Supports);
+listed!(NodeGroup: nodegroups, NodeGroupState: nodegroups);
 
 /// `GET /v1/clusters/{C}/nodegroups`.
 pub fn list_nodegroups(cluster: &str) -> Result<Call<Vec<NodeGroup>>, Error> {
@@ -26,6 +26,17 @@ pub fn list_nodegroups(cluster: &str) -> Result<Call<Vec<NodeGroup>>, Error> {
 
 /// `GET /v1/clusters/{C}/nodegroups/{NG}`.
 pub fn get_nodegroup(cluster: &str, nodegroup: &str) -> Result<Call<NodeGroup>, Error> {
+    Call::new(&GET_NODEGROUP, &[cluster, nodegroup])
+}
+
+/// `GET /v1/clusters/{C}/nodegroups`, each read as [`NodeGroupState`] (the fields
+/// nks-edge acts on; the rest of the answer is skipped).
+pub fn list_nodegroup_states(cluster: &str) -> Result<Call<Vec<NodeGroupState>>, Error> {
+    Call::new(&LIST_NODEGROUPS, &[cluster])
+}
+
+/// `GET /v1/clusters/{C}/nodegroups/{NG}`, read as [`NodeGroupState`].
+pub fn get_nodegroup_state(cluster: &str, nodegroup: &str) -> Result<Call<NodeGroupState>, Error> {
     Call::new(&GET_NODEGROUP, &[cluster, nodegroup])
 }
 

@@ -24,8 +24,8 @@ pub use ipacl::{IpAcl, IpAclTarget};
 pub(crate) use labels::{rewrite_to_wire, typed_labels};
 pub use labels::{to_wire as labels_to_wire, ExtraSecurityGroup, ExtraVolume, Labels};
 pub use nodegroup::{
-    FipAutoBind, FlavorChange, MetricAutoscale, MetricPolicy, MetricRule, NodeGroup,
-    NodeGroupCreate, Rollout, Upgrade,
+    FipAutoBind, FlavorChange, GroupStateLabels, MetricAutoscale, MetricPolicy, MetricRule,
+    NodeGroup, NodeGroupCreate, NodeGroupState, Rollout, Upgrade,
 };
 pub use read::FromValue;
 pub(crate) use read::{by_reader, Fields};

@@ -1,5 +1,5 @@
-//! Node groups: [`NodeGroup`] (list, detail and create answers), [`NodeGroupCreate`],
-//! [`Upgrade`].
+//! Node groups: [`NodeGroup`] (list, detail and create answers) and the part nks-edge
+//! acts on ([`NodeGroupState`]), [`NodeGroupCreate`], [`Upgrade`].
 
 use super::{by_reader, Fields, FromValue, Labels, Status};
 use crate::error::FieldError;
@@ -77,6 +77,41 @@ pub struct NodeGroup {
     /// Undocumented fields, as they came.
     #[serde(flatten)]
     pub other: Map<String, Value>,
+}
+
+/// What the planner and `status` act on of a node group: its name, role, status, size,
+/// Kubernetes version and whether its autoscaler is on. Read from the same answers as
+/// [`NodeGroup`], with every other field skipped unread.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct NodeGroupState {
+    /// The node group's UUID.
+    #[serde(default)]
+    pub uuid: String,
+    /// Its name.
+    pub name: String,
+    /// `worker` (or `master`).
+    #[serde(default)]
+    pub role: Option<String>,
+    /// Its status.
+    #[serde(default)]
+    pub status: Option<Status>,
+    /// Current nodes.
+    #[serde(default, deserialize_with = "super::value::opt_count")]
+    pub node_count: Option<u32>,
+    /// `labels.kube_tag` and `labels.ca_enable`.
+    #[serde(default)]
+    pub labels: Option<GroupStateLabels>,
+}
+
+/// The labels [`NodeGroupState`] reads.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct GroupStateLabels {
+    /// The node group's Kubernetes version (`v1.28.3`).
+    #[serde(default)]
+    pub kube_tag: Option<String>,
+    /// Whether its cluster autoscaler is on.
+    #[serde(default, deserialize_with = "super::value::opt_flag")]
+    pub ca_enable: Option<bool>,
 }
 
 /// `POST /v1/clusters/{id}/nodegroups`.

@@ -14,7 +14,8 @@ use super::steps::{self, ClusterStep, GroupState, CONTROL_PLANE};
 use crate::api::{self, Call};
 use crate::error::{Error, ErrorKind, Service};
 use crate::model::{
-    Autoscale, CertificateRenewal, ClusterState, NodeGroup, Resize, Rollout, Upgrade, UuidResponse,
+    Autoscale, CertificateRenewal, ClusterState, NodeGroupState, Resize, Rollout, Upgrade,
+    UuidResponse,
 };
 use crate::transport::Transport;
 use crate::{Credentials, NksClient};
@@ -685,7 +686,7 @@ enum Observed<'p> {
     /// An `autoscale` rule's goal and the node group's autoscaler settings.
     Autoscale(&'p AutoscaleGoal, Autoscale),
     /// A `node_count` rule's size and the node group.
-    NodeGroup(u32, Box<NodeGroup>),
+    NodeGroup(u32, NodeGroupState),
 }
 
 /// A write a unit plans, by the index of its action.
@@ -856,9 +857,11 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
             Target::Autoscale(goal) => send(client, share, api::get_autoscale(key, d.nodegroup))
                 .await
                 .map(|r| r.map(|actual| Observed::Autoscale(goal, actual))),
-            Target::NodeCount(want) => send(client, share, api::get_nodegroup(key, d.nodegroup))
-                .await
-                .map(|r| r.map(|group| Observed::NodeGroup(*want, Box::new(group)))),
+            Target::NodeCount(want) => {
+                send(client, share, api::get_nodegroup_state(key, d.nodegroup))
+                    .await
+                    .map(|r| r.map(|group| Observed::NodeGroup(*want, group)))
+            }
         }
     }
 
@@ -1021,7 +1024,7 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
                 control_plane,
                 goal,
             } => {
-                let groups = match send(client, share, api::list_nodegroups(key)).await {
+                let groups = match send(client, share, api::list_nodegroup_states(key)).await {
                     None => {
                         return part.maintenance.push(state(
                             key,
@@ -1039,21 +1042,24 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
                     .iter()
                     .filter(|g| g.name != CONTROL_PLANE && g.role.as_deref() != Some("master"))
                 {
-                    let group = match send(client, share, api::get_nodegroup(key, &summary.name))
-                        .await
-                    {
-                        None => {
-                            return part.maintenance.push(state(
-                                key,
-                                m,
-                                "waiting",
-                                Some(summary.name.clone()),
-                                Some("the subrequest budget ran out".into()),
-                            ))
-                        }
-                        Some(Err(e)) => return stop(part, Some(&summary.name), e.message.clone()),
-                        Some(Ok(group)) => group,
-                    };
+                    let group =
+                        match send(client, share, api::get_nodegroup_state(key, &summary.name))
+                            .await
+                        {
+                            None => {
+                                return part.maintenance.push(state(
+                                    key,
+                                    m,
+                                    "waiting",
+                                    Some(summary.name.clone()),
+                                    Some("the subrequest budget ran out".into()),
+                                ))
+                            }
+                            Some(Err(e)) => {
+                                return stop(part, Some(&summary.name), e.message.clone())
+                            }
+                            Some(Ok(group)) => group,
+                        };
                     match steps::group_state(&group, workers_to) {
                         GroupState::Failed(why) => {
                             return stop(

@@ -8,7 +8,8 @@ use super::maintenance::Maintenance;
 use super::plan::Failure;
 use super::policy::Policy;
 use super::steps::{self, ClusterStep, GroupState, CONTROL_PLANE};
-use crate::model::{ClusterState, NodeGroup};
+use crate::api;
+use crate::model::{ClusterState, NodeGroupState};
 use crate::transport::Transport;
 use crate::NksClient;
 use serde::Serialize;
@@ -132,9 +133,10 @@ async fn one<T: Transport>(
     let read = async {
         let cluster = client.cluster_state(key).await?;
         let mut groups = Vec::new();
-        for summary in client.list_nodegroups(key).await? {
+        for summary in client.execute(api::list_nodegroup_states(key)?).await? {
             if summary.name != CONTROL_PLANE && summary.role.as_deref() != Some("master") {
-                groups.push(client.get_nodegroup(key, &summary.name).await?);
+                let group = api::get_nodegroup_state(key, &summary.name)?;
+                groups.push(client.execute(group).await?);
             }
         }
         Ok::<_, crate::Error>((cluster, groups))
@@ -183,7 +185,7 @@ async fn one<T: Transport>(
 
 /// The step `m` is at for `cluster`, from what was read (no versions list: the hop
 /// is not computed, only which node group is next).
-fn step_of(m: &Maintenance, cluster: &ClusterState, groups: &[NodeGroup], at_ms: i64) -> Step {
+fn step_of(m: &Maintenance, cluster: &ClusterState, groups: &[NodeGroupState], at_ms: i64) -> Step {
     let step = |step, nodegroup: Option<&str>, detail: Option<String>| Step {
         step,
         nodegroup: nodegroup.map(str::to_owned),

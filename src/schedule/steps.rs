@@ -4,7 +4,7 @@
 //! `status` share them.
 
 use super::maintenance::{Maintenance, Version};
-use crate::model::{ClusterState, NodeGroup, Status};
+use crate::model::{ClusterState, NodeGroupState, Status};
 use std::collections::BTreeMap;
 
 /// The control plane's node group name.
@@ -33,7 +33,7 @@ pub fn control_plane_version(cluster: &ClusterState) -> Option<Version> {
 }
 
 /// A worker group's version (`labels.kube_tag` of the node group).
-pub fn group_version(group: &NodeGroup) -> Option<Version> {
+pub fn group_version(group: &NodeGroupState) -> Option<Version> {
     group
         .labels
         .as_ref()
@@ -53,7 +53,7 @@ pub fn is_failed(status: Option<&Status>) -> bool {
 }
 
 /// Where a worker group stands against `target`.
-pub fn group_state(group: &NodeGroup, target: Version) -> GroupState {
+pub fn group_state(group: &NodeGroupState, target: Version) -> GroupState {
     let status = group.status.as_ref();
     if is_failed(status) {
         return GroupState::Failed(format!(
