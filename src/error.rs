@@ -1,7 +1,8 @@
 //! [`Error`]: every failure of the client, with the API's answer kept whole.
 
+use crate::model::{by_reader, Fields, FromValue};
 use crate::transport::{HttpResponse, TransportError};
-use serde::Deserialize;
+use serde_json::Value;
 use std::fmt;
 
 /// One thing wrong with an input: where (a JSON path such as `rules[1].when.days`,
@@ -137,44 +138,42 @@ impl Service {
 
 /// One entry of Magnum's `{"errors": [...]}` body. The 406 microversion answer adds
 /// `max_version` and `min_version`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ApiError {
     /// The status the entry states.
-    #[serde(default, deserialize_with = "crate::model::value::opt_count")]
     pub status: Option<u32>,
     /// Magnum's code (`client`, `server`, …).
-    #[serde(default)]
     pub code: Option<String>,
     /// A one-line summary.
-    #[serde(default)]
     pub title: Option<String>,
     /// The explanation.
-    #[serde(default)]
     pub detail: Option<String>,
     /// The request id the service logged.
-    #[serde(default)]
     pub request_id: Option<String>,
     /// Highest supported microversion (406 only).
-    #[serde(default)]
     pub max_version: Option<String>,
     /// Lowest supported microversion (406 only).
-    #[serde(default)]
     pub min_version: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct ErrorsBody {
-    errors: Vec<ApiError>,
+impl FromValue for ApiError {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        let f = Fields::of(value)?;
+        let read = ApiError {
+            status: f.opt("status"),
+            code: f.opt("code"),
+            title: f.opt("title"),
+            detail: f.opt("detail"),
+            request_id: f.opt("request_id"),
+            max_version: f.opt("max_version"),
+            min_version: f.opt("min_version"),
+        };
+        f.finish(read)
+    }
 }
 
-/// The WSME fault shape some OpenStack services answer with.
-#[derive(Deserialize)]
-struct FaultBody {
-    faultstring: String,
-    #[serde(default)]
-    faultcode: Option<String>,
-}
+by_reader!(ApiError);
 
 /// A failure of the client: its fields are in [`ErrorData`] (through `Deref`), boxed
 /// so that `Result<T, Error>` stays small. Nothing of the upstream answer is dropped:
@@ -335,14 +334,19 @@ impl Error {
     /// fault) to title and detail, and the request id and `Retry-After` headers.
     pub fn from_response(response: &HttpResponse, now_ms: i64) -> Self {
         let status = response.status;
-        let errors = serde_json::from_str::<ErrorsBody>(response.body.text())
-            .map(|b| b.errors)
+        // Magnum's `{"errors": [...]}`, else the WSME fault shape some OpenStack
+        // services answer with (`faultstring`, `faultcode`).
+        let body = serde_json::from_str::<Value>(response.body.text()).unwrap_or_default();
+        let errors = body
+            .get("errors")
+            .and_then(|e| Vec::<ApiError>::from_value(e).ok())
             .unwrap_or_default();
+        let text = |key: &str| body.get(key).and_then(Value::as_str).map(str::to_owned);
         let (title, detail) = match errors.first() {
             Some(first) => (first.title.clone(), first.detail.clone()),
-            None => match serde_json::from_str::<FaultBody>(response.body.text()) {
-                Ok(fault) => (fault.faultcode, Some(fault.faultstring)),
-                Err(_) => (None, None),
+            None => match text("faultstring") {
+                Some(fault) => (text("faultcode"), Some(fault)),
+                None => (None, None),
             },
         };
         let request_id = response
