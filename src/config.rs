@@ -4,9 +4,11 @@
 
 use crate::auth::{Credentials, Identity, DEFAULT_IDENTITY_URL};
 use crate::error::Error;
+use crate::error::FieldError;
+use crate::model::{by_reader, Fields, FromValue};
 use crate::secret::Secret;
 use crate::validate::DEFAULT_MAX_NODE_COUNT;
-use serde::Deserialize;
+use serde_json::Value;
 
 /// The NKS endpoint of a region (`kr1`, `kr2`, `kr3`), from the provider's current
 /// host names.
@@ -85,8 +87,7 @@ impl Config {
 
 /// The options a client is built from (`new NksClient({...})` in JavaScript; the
 /// Worker fills it from its variables). Field names are the JavaScript ones.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Debug, Default)]
 pub struct ClientOptions {
     /// `kr1`, `kr2` or `kr3`.
     pub region: Option<String>,
@@ -107,8 +108,7 @@ pub struct ClientOptions {
 }
 
 /// NHN Identity credentials as options.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Debug, Default)]
 pub struct IdentityOptions {
     /// The project's tenant id.
     pub tenant_id: String,
@@ -119,6 +119,41 @@ pub struct IdentityOptions {
     /// Identity base URL (default: the provider's).
     pub endpoint: Option<String>,
 }
+
+/// The JavaScript names; a name not known is an error (a typo is not dropped).
+impl FromValue for ClientOptions {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        let f = Fields::of(value)?;
+        let read = ClientOptions {
+            region: f.opt("region"),
+            endpoint: f.opt("endpoint"),
+            token: f.opt("token"),
+            identity: f.opt("identity"),
+            access_key: f.opt("accessKey"),
+            timeout_ms: f.opt("timeoutMs"),
+            retries: f.opt("retries"),
+            max_node_count: f.opt("maxNodeCount"),
+        };
+        f.deny_rest();
+        f.finish(read)
+    }
+}
+
+impl FromValue for IdentityOptions {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        let f = Fields::of(value)?;
+        let read = IdentityOptions {
+            tenant_id: f.or_default("tenantId"),
+            username: f.or_default("username"),
+            password: f.or_default("password"),
+            endpoint: f.opt("endpoint"),
+        };
+        f.deny_rest();
+        f.finish(read)
+    }
+}
+
+by_reader!(ClientOptions, IdentityOptions);
 
 impl ClientOptions {
     /// The configuration, checked: exactly one of token, identity and access key;

@@ -61,6 +61,12 @@ impl<'de> Deserialize<'de> for Secret {
     }
 }
 
+impl crate::model::FromValue for Secret {
+    fn from_value(value: &serde_json::Value) -> Result<Self, crate::error::FieldError> {
+        String::from_value(value).map(Secret)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

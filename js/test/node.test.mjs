@@ -114,6 +114,13 @@ test("validation happens before any request", async () => {
   assert.equal(wrongType.field, "cluster");
   assert.deepEqual(await apiCalls(), [], "the emulator saw nothing");
   assert.throws(() => new NksClient({ region: "us1", token: "t" }), (e) => e instanceof NksError && e.field === "region");
+  // Options are read by the same readers as requests: a typo is named, not dropped.
+  assert.throws(() => new NksClient({ region: "kr1", token: "t", timeoutMS: 5 }),
+    (e) => e.field === "options.timeoutMS" && e.message === 'options.timeoutMS: unknown field (did you mean "timeoutMs"?)');
+  assert.throws(() => new NksClient({ region: "kr1", identity: { username: "u", password: "p" } }),
+    (e) => e.field === "identity.tenantId" && /is required/.test(e.message));
+  assert.throws(() => new NksClient({ region: "kr1", token: "t", retries: "many" }),
+    (e) => e.field === "options.retries" && /expected a whole number/.test(e.message));
 });
 
 test("unauthorized: wrong credentials and a bad token", async () => {

@@ -124,6 +124,20 @@ impl<'a> Fields<'a> {
         .unwrap_or_default()
     }
 
+    /// Records the first field not asked for so far as an error (for options, where
+    /// a field not known is a mistake: a typo would otherwise be dropped unseen).
+    pub(crate) fn deny_rest(&self) {
+        let mut known: Vec<&str> = Vec::new();
+        for name in self.asked.borrow().iter() {
+            if !known.contains(name) {
+                known.push(name);
+            }
+        }
+        if let Some(key) = self.map.keys().find(|k| !known.contains(&k.as_str())) {
+            self.fail(FieldError::new(key.as_str(), unknown_field(key, &known)));
+        }
+    }
+
     /// The fields not asked for so far, as they came (a type's undocumented fields:
     /// read them last).
     pub(crate) fn rest(&self) -> Map<String, Value> {
@@ -134,6 +148,42 @@ impl<'a> Fields<'a> {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
     }
+}
+
+/// What is said of a field `key` not among `known`: the closest name, when one is
+/// within two edits, or the known names (policies and options alike).
+pub(crate) fn unknown_field(key: &str, known: &[&str]) -> String {
+    let close = known
+        .iter()
+        .min_by_key(|k| distance(key, k))
+        .filter(|k| distance(key, k) <= 2);
+    match close {
+        Some(k) => format!("unknown field (did you mean \"{k}\"?)"),
+        None => format!("unknown field (known: {})", known.join(", ")),
+    }
+}
+
+/// Levenshtein distance, for "did you mean" suggestions.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row.first().copied().unwrap_or(0);
+        if let Some(first) = row.first_mut() {
+            *first = i + 1;
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            let above = row.get(j + 1).copied().unwrap_or(0);
+            let left = row.get(j).copied().unwrap_or(0);
+            let value = (above + 1).min(left + 1).min(prev + cost);
+            prev = above;
+            if let Some(cell) = row.get_mut(j + 1) {
+                *cell = value;
+            }
+        }
+    }
+    row.last().copied().unwrap_or(0)
 }
 
 /// A boolean, or `"True"`/`"False"` in any letter case.

@@ -4,6 +4,7 @@
 use super::clock::{LocalTime, Zones};
 pub use super::maintenance::{Maintenance, Version};
 use crate::error::FieldError;
+use crate::model::read::unknown_field;
 use crate::model::{Setting, SettingKind, SETTINGS};
 use serde_json::{Map, Value};
 use std::fmt;
@@ -250,29 +251,6 @@ impl Errors {
     }
 }
 
-/// Levenshtein distance, for "did you mean" suggestions.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row.first().copied().unwrap_or(0);
-        if let Some(first) = row.first_mut() {
-            *first = i + 1;
-        }
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            let above = row.get(j + 1).copied().unwrap_or(0);
-            let left = row.get(j).copied().unwrap_or(0);
-            let value = (above + 1).min(left + 1).min(prev + cost);
-            prev = above;
-            if let Some(cell) = row.get_mut(j + 1) {
-                *cell = value;
-            }
-        }
-    }
-    row.last().copied().unwrap_or(0)
-}
-
 pub(super) fn object<'v>(
     value: &'v Value,
     at: &str,
@@ -284,22 +262,7 @@ pub(super) fn object<'v>(
         return None;
     };
     for key in map.keys().filter(|k| !known.contains(&k.as_str())) {
-        let close = known
-            .iter()
-            .min_by_key(|k| distance(key, k))
-            .filter(|k| distance(key, k) <= 2);
-        let field = if at.is_empty() {
-            key.clone()
-        } else {
-            format!("{at}.{key}")
-        };
-        match close {
-            Some(k) => errors.add(&field, format!("unknown field (did you mean \"{k}\"?)")),
-            None => errors.add(
-                &field,
-                format!("unknown field (known: {})", known.join(", ")),
-            ),
-        }
+        errors.add(&field(at, key), unknown_field(key, known));
     }
     Some(map)
 }
