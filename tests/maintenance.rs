@@ -587,6 +587,33 @@ fn units_rotate_so_every_cluster_is_reached_within_the_bound_and_none_is_half_ap
 }
 
 #[test]
+fn a_rotation_that_wraps_round_reports_in_the_fleets_order() {
+    let names: Vec<String> = (0..10).map(|i| format!("c{i}")).collect();
+    let rig = rig(names
+        .iter()
+        .map(|n| cluster(n, "v1.29.3", &["a", "b"]))
+        .collect());
+    let p = json!({"timezone": "UTC", "rules": names.iter().map(|n| json!({
+        "cluster": n, "nodegroup": ["a", "b"], "autoscale": {"min": 2, "max": 5}
+    })).collect::<Vec<_>>()});
+    // Three units of 5 per tick: the fourth tick starts at c9 and wraps round to c0, c1.
+    let o = Options {
+        budget: 17,
+        tick_ms: 60_000,
+        ..Options::default()
+    };
+    let (report, _) = rig.tick(&p, "2026-11-26T10:03:00Z", &o);
+    let mut served: Vec<&str> = report.actions.iter().map(|a| a.cluster.as_str()).collect();
+    served.dedup();
+    assert_eq!(
+        served,
+        ["c0", "c1", "c9"],
+        "the fleet's order, not the rotation's"
+    );
+    assert_eq!(report.waiting, names[2..9]);
+}
+
+#[test]
 fn the_budget_is_counted_per_invocation_not_per_client() {
     let rig = rig(vec![cluster("prod", "v1.29.3", &["a"])]);
     let p = json!({"timezone": "UTC", "rules": [{"cluster": "prod", "nodegroup": "a", "autoscale": {"min": 2, "max": 5}}]});
