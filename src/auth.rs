@@ -2,13 +2,14 @@
 //! exchanged at `POST /v2.0/tokens`, cached, refreshed before `expires`, and shared by
 //! concurrent callers (one Identity request at a time).
 
-use crate::error::{Error, ErrorKind, Service};
-use crate::model::from_json;
+use crate::error::{Error, ErrorKind, FieldError, Service};
+use crate::model::{by_reader, from_json, Fields, FromValue};
 use crate::retry::Backoff;
 use crate::secret::Secret;
 use crate::time::parse_rfc3339_ms;
 use crate::transport::{HttpRequest, Method, Transport};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
@@ -209,21 +210,55 @@ impl TokenSource {
     }
 }
 
-#[derive(Deserialize)]
+/// `{"access": {"token": {"id": …, "expires": …}}}`: what Identity answers (its
+/// service catalogue beside the token is not read).
+#[derive(Default)]
 struct TokenAnswer {
     access: Access,
 }
 
-#[derive(Deserialize)]
+#[derive(Default)]
 struct Access {
     token: IssuedToken,
 }
 
-#[derive(Deserialize)]
+#[derive(Default)]
 struct IssuedToken {
     id: Secret,
-    #[serde(default)]
     expires: Option<String>,
+}
+
+impl FromValue for TokenAnswer {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        let f = Fields::of(value)?;
+        let read = TokenAnswer {
+            access: f.required("access"),
+        };
+        f.finish(read)
+    }
+}
+
+impl FromValue for Access {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        let f = Fields::of(value)?;
+        let read = Access {
+            token: f.required("token"),
+        };
+        f.finish(read)
+    }
+}
+
+by_reader!(TokenAnswer);
+
+impl FromValue for IssuedToken {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        let f = Fields::of(value)?;
+        let read = IssuedToken {
+            id: f.required("id"),
+            expires: f.opt("expires"),
+        };
+        f.finish(read)
+    }
 }
 
 /// [`issue`], tried again after transient failures: asking for a token twice has the

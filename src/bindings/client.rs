@@ -7,7 +7,8 @@ use crate::api::answer::Answer;
 use crate::api::{self, Call, OPERATIONS};
 use crate::client::unreadable;
 use crate::config::ClientOptions;
-use crate::error::Error;
+use crate::error::{Error, FieldError};
+use crate::model::{by_reader, Fields};
 use crate::model::{
     AddonInstall, AddonUpdate, Autoscale, CertificateRenewal, ClusterCreate, ControlPlaneLog,
     FipAutoBind, FlavorChange, FromValue, IpAcl, MetricAutoscale, NodeGroupCreate, Resize, Rollout,
@@ -219,14 +220,32 @@ impl Client {
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// The options of `plan` and `reconcile` (`{ dryRun, budget, concurrency, tickMs }`).
+#[derive(Default)]
 struct RunOptions {
     dry_run: Option<bool>,
     budget: Option<u64>,
     concurrency: Option<usize>,
     tick_ms: Option<i64>,
 }
+
+impl FromValue for RunOptions {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        let f = Fields::of(value)?;
+        let read = RunOptions {
+            dry_run: f.opt("dryRun"),
+            budget: f.opt::<u32>("budget").map(u64::from),
+            concurrency: f
+                .opt::<u32>("concurrency")
+                .and_then(|n| usize::try_from(n).ok()),
+            tick_ms: f.opt::<u32>("tickMs").map(i64::from),
+        };
+        f.deny_rest();
+        f.finish(read)
+    }
+}
+
+by_reader!(RunOptions);
 
 #[wasm_bindgen]
 impl Client {

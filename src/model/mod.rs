@@ -56,18 +56,31 @@ pub struct Kubeconfig {
 }
 
 /// `GET /v1/supports`: Kubernetes versions and whether each is valid.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Supports {
     /// Version name to validity (`"v1.19.13": true`).
-    #[serde(deserialize_with = "value::flag_map")]
     pub supported_k8s: BTreeMap<String, bool>,
     /// Task type to its description (`"CLUSTER_CREATE": "Create a cluster"`).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub supported_event_type: BTreeMap<String, String>,
     /// Undocumented fields, as they came.
     #[serde(flatten)]
     pub other: Map<String, Value>,
 }
+
+impl FromValue for Supports {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        let f = Fields::of(value)?;
+        let read = Supports {
+            supported_k8s: f.required("supported_k8s"),
+            supported_event_type: f.or_default("supported_event_type"),
+            other: f.rest(),
+        };
+        f.finish(read)
+    }
+}
+
+by_reader!(Supports);
 
 /// Parses JSON into `T`; a failure names the JSON path of the bad field
 /// (`clusters[0].labels.boot_volume_size`) and never quotes the text it failed on,

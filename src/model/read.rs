@@ -96,7 +96,7 @@ impl<'a> Fields<'a> {
     }
 
     /// A field that must be given: `is missing` when absent.
-    fn required<T: FromValue + Default>(&self, name: &'static str) -> T {
+    pub(crate) fn required<T: FromValue + Default>(&self, name: &'static str) -> T {
         if self.get(name).is_none() {
             self.fail(FieldError::new(name, "is missing"));
         }

@@ -1,8 +1,7 @@
 //! Lenient readers for the API's loosely typed values: booleans that arrive as
 //! `"True"`/`"true"`/`"false"` or JSON booleans, counts that arrive as `"10"` or `10`.
 
-use serde::de::{self, Deserializer, MapAccess, Visitor};
-use std::collections::BTreeMap;
+use serde::de::{self, Deserializer, Visitor};
 use std::fmt;
 
 /// Reads `"True"`/`"False"` in any letter case, or a JSON boolean.
@@ -118,36 +117,6 @@ pub(crate) fn wire_flag(value: bool) -> &'static str {
         "True"
     } else {
         "False"
-    }
-}
-
-/// A map whose values are lenient booleans (`supported_k8s`).
-pub(crate) fn flag_map<'de, D: Deserializer<'de>>(
-    d: D,
-) -> Result<BTreeMap<String, bool>, D::Error> {
-    struct MapVisitor;
-    impl<'de> Visitor<'de> for MapVisitor {
-        type Value = BTreeMap<String, bool>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("an object of booleans")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut out = BTreeMap::new();
-            while let Some(key) = map.next_key::<String>()? {
-                let value = map.next_value::<Flag>()?.0;
-                out.insert(key, value);
-            }
-            Ok(out)
-        }
-    }
-    d.deserialize_map(MapVisitor)
-}
-
-struct Flag(bool);
-
-impl<'de> de::Deserialize<'de> for Flag {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        flag(d).map(Flag)
     }
 }
 
