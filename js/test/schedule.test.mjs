@@ -113,6 +113,10 @@ test("DRY_RUN plans and sends no write", async () => {
   const report = await nks().reconcile(POLICY, THURSDAY_9, { dryRun: true });
   assert.equal(report.dry_run, true);
   assert.deepEqual(results(report), { "prod/default-worker": "planned", "prod/batch": "planned" });
+  // A misspelt option is refused, not dropped (a dropped `dryRun` would apply).
+  const typo = await nks().reconcile(POLICY, THURSDAY_9, { dryrun: true }).then(() => null, (e) => e);
+  assert.equal(typo?.field, "options.dryrun");
+  assert.match(typo.message, /unknown field \(did you mean "dryRun"\?\)/);
   assert.deepEqual(await writes(), []);
 });
 
