@@ -143,9 +143,9 @@ impl FromValue for IdentityOptions {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
         let f = Fields::of(value)?;
         let read = IdentityOptions {
-            tenant_id: f.or_default("tenantId"),
-            username: f.or_default("username"),
-            password: f.or_default("password"),
+            tenant_id: f.required("tenantId"),
+            username: f.required("username"),
+            password: f.required("password"),
             endpoint: f.opt("endpoint"),
         };
         f.deny_rest();

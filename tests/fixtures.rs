@@ -170,17 +170,41 @@ fn autoscale_kubeconfig_supports_and_uuid_examples() {
 fn a_bad_field_is_named_by_its_path() {
     let mut list = fixture("list_clusters.response");
     list["clusters"][0]["labels"]["boot_volume_size"] = "twenty".into();
-    #[derive(serde::Deserialize, Debug)]
-    #[allow(dead_code)]
-    struct List {
-        clusters: Vec<Cluster>,
-    }
-    let err = from_json::<List>(&list.to_string()).unwrap_err();
+    let err = <Vec<Cluster> as FromAnswer>::from_answer(&list.to_string()).unwrap_err();
     assert_eq!(err.path, "clusters[0].labels.boot_volume_size");
     assert!(
         !err.message.contains("twenty"),
         "the value is not quoted: {err}"
     );
+    // Written by hand, `labels` last in its object and the item last in its list: the
+    // path is whole wherever the bad field is (serde's position after an error is past
+    // the ends of the objects around it).
+    let bad = r#"{"uuid": "u", "name": "n", "labels": {"ca_enable": "yes"}}"#;
+    let good = r#"{"uuid": "v", "name": "m"}"#;
+    for (body, path) in [
+        (
+            format!(r#"{{"clusters": [{bad}, {good}]}}"#),
+            "clusters[0].labels.ca_enable",
+        ),
+        (
+            format!(r#"{{"clusters": [{good}, {bad}]}}"#),
+            "clusters[1].labels.ca_enable",
+        ),
+        (
+            format!(r#"{{"clusters": [{good}, {bad}]}} "#),
+            "clusters[1].labels.ca_enable",
+        ),
+    ] {
+        let err = <Vec<Cluster> as FromAnswer>::from_answer(&body).unwrap_err();
+        assert_eq!(err.path, path, "{body}");
+    }
+    assert_eq!(
+        from_json::<Cluster>(bad).unwrap_err().path,
+        "labels.ca_enable"
+    );
+    let groups = format!(r#"{{"nodegroups": [{good}, {bad}]}}"#);
+    let err = <Vec<NodeGroup> as FromAnswer>::from_answer(&groups).unwrap_err();
+    assert_eq!(err.path, "nodegroups[1].labels.ca_enable");
 }
 
 /// The guide writes boolean labels as "true", "false" and "True"; the client sends
@@ -437,6 +461,13 @@ fn current_ip_acl_answers() {
     // The table's spelling of the description is read too.
     let t: IpAclTarget =
         from_json(r#"{"cidr_address": "10.0.0.1", "descripion": "typo"}"#).unwrap();
+    assert_eq!(t.description.as_deref(), Some("typo"));
+    // Both spellings: the documented one wins (a null one gives way to the other).
+    let both = r#"{"cidr_address": "10.0.0.1", "description": "right", "descripion": "typo"}"#;
+    let t: IpAclTarget = from_json(both).unwrap();
+    assert_eq!(t.description.as_deref(), Some("right"));
+    let null = r#"{"cidr_address": "10.0.0.1", "description": null, "descripion": "typo"}"#;
+    let t: IpAclTarget = from_json(null).unwrap();
     assert_eq!(t.description.as_deref(), Some("typo"));
 }
 

@@ -4,9 +4,11 @@
 
 use crate::common::{block_on, JiffZones};
 use nks_edge::api::FromAnswer;
+use nks_edge::config::ClientOptions;
 use nks_edge::model::{
-    from_json, Autoscale, Cluster, ClusterCreate, Kubeconfig, Labels, NodeGroup, NodeGroupCreate,
-    Resize, Status, Supports, Upgrade, UuidResponse,
+    from_json, Autoscale, Cluster, ClusterCreate, ClusterState, IpAcl, Kubeconfig, Labels,
+    MetricAutoscale, NodeGroup, NodeGroupCreate, NodeGroupState, Resize, Status, Supports, Upgrade,
+    UuidResponse,
 };
 use nks_edge::schedule::{plan, reconcile, Options, Policy, Zones};
 use nks_edge::time::{
@@ -61,9 +63,16 @@ pub fn model(data: &[u8]) {
     round_trip::<UuidResponse>(text);
     round_trip::<Kubeconfig>(text);
     round_trip::<Supports>(text);
+    round_trip::<IpAcl>(text);
+    round_trip::<MetricAutoscale>(text);
+    // Read, never written: the planner's slim reads and the client's options.
+    let _ = from_json::<ClusterState>(text);
+    let _ = from_json::<NodeGroupState>(text);
+    let _ = from_json::<ClientOptions>(text);
     // The list answers, through the readers `execute` uses (each reads its wrapper field).
     let _ = Vec::<Cluster>::from_answer(text);
     let _ = Vec::<NodeGroup>::from_answer(text);
+    let _ = Vec::<NodeGroupState>::from_answer(text);
     // Error answers, with the text as body and as `Retry-After`, at any status.
     let status = data.first().map_or(500, |&b| 400 + u16::from(b));
     let response = HttpResponse::json(status, text).with_header("retry-after", text);

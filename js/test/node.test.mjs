@@ -118,7 +118,7 @@ test("validation happens before any request", async () => {
   assert.throws(() => new NksClient({ region: "kr1", token: "t", timeoutMS: 5 }),
     (e) => e.field === "options.timeoutMS" && e.message === 'options.timeoutMS: unknown field (did you mean "timeoutMs"?)');
   assert.throws(() => new NksClient({ region: "kr1", identity: { username: "u", password: "p" } }),
-    (e) => e.field === "identity.tenantId" && /is required/.test(e.message));
+    (e) => e.field === "options.identity.tenantId" && e.message === "options.identity.tenantId: is missing");
   assert.throws(() => new NksClient({ region: "kr1", token: "t", retries: "many" }),
     (e) => e.field === "options.retries" && /expected a whole number/.test(e.message));
 });

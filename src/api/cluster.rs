@@ -11,7 +11,7 @@ use crate::model::{
 use crate::validate;
 
 whole!(Cluster, ClusterState, Kubeconfig);
-listed!(Cluster: clusters);
+listed!(read Cluster: clusters);
 
 /// `GET /v1/clusters`.
 pub fn list_clusters() -> Result<Call<Vec<Cluster>>, Error> {

@@ -44,8 +44,22 @@ macro_rules! whole {
     )*};
 }
 
-/// [`FromAnswer`] for the list of `item`s answered in the object's `field`.
+/// [`FromAnswer`] for the list of `item`s answered in the object's `field`. Items read
+/// by [`crate::model::FromValue`] are listed as `read Item: field`: their list is read
+/// by the same readers, so that an error names its item (`clusters[2].labels.…`; a
+/// serde-read list knows where a reader's error is only by the text's position,
+/// which serde has moved past the list's end when the item is the last).
 macro_rules! listed {
+    ($(read $item:ty: $field:ident),* $(,)?) => {$(
+        impl $crate::api::FromAnswer for Vec<$item> {
+            fn from_answer(body: &str) -> Result<Self, $crate::error::FieldError> {
+                let value: serde_json::Value = $crate::model::from_json(body)?;
+                let f = $crate::model::Fields::of(&value)?;
+                let items = f.required(stringify!($field));
+                f.finish(items)
+            }
+        }
+    )*};
     ($($item:ty: $field:ident),* $(,)?) => {$(
         impl $crate::api::FromAnswer for Vec<$item> {
             fn from_answer(body: &str) -> Result<Self, $crate::error::FieldError> {

@@ -17,7 +17,8 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 whole!(NodeGroup, NodeGroupState, Autoscale, Supports);
-listed!(NodeGroup: nodegroups, NodeGroupState: nodegroups);
+listed!(read NodeGroup: nodegroups);
+listed!(NodeGroupState: nodegroups);
 
 /// `GET /v1/clusters/{C}/nodegroups`.
 pub fn list_nodegroups(cluster: &str) -> Result<Call<Vec<NodeGroup>>, Error> {

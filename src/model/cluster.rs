@@ -8,64 +8,60 @@ use serde_json::{Map, Value};
 
 /// A cluster, as `GET /v1/clusters` (summary) or `GET /v1/clusters/{id}` (detail)
 /// answers it. Fields only the detail carries are `None` in a summary.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Cluster {
     /// The cluster's UUID.
     pub uuid: String,
     /// Its name.
     pub name: String,
     /// Its status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
     /// Why it has that status (may be `null`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_reason: Option<String>,
     /// Instance type of the default worker nodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub flavor_id: Option<String>,
     /// Key pair of the default worker node group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub keypair: Option<String>,
     /// Worker nodes in all.
-    #[serde(
-        default,
-        deserialize_with = "super::value::opt_count",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub node_count: Option<u32>,
     /// Whether the cluster's Kubernetes API and node information is current
     /// (`FRESH`, `STALE`, `ROTTEN`; older clusters: `HEALTHY`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub health_status: Option<String>,
     /// The details of `health_status` per worker node group, as they came.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub health_status_reason: Option<Value>,
     /// Heat stack of the master node group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stack_id: Option<String>,
     /// Kubernetes API endpoint.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_address: Option<String>,
     /// Project (tenant) id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
     /// VPC network UUID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed_network: Option<String>,
     /// VPC subnet UUID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed_subnet: Option<String>,
     /// Worker node IP addresses.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub node_addresses: Option<Vec<String>>,
     /// Creation time (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// Last update time (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// The cluster's labels.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<Labels>,
     /// Undocumented fields, as they came.
     #[serde(flatten)]
@@ -286,7 +282,36 @@ impl FromValue for AddonSpec {
     }
 }
 
+impl FromValue for Cluster {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        let f = Fields::of(value)?;
+        let read = Cluster {
+            uuid: f.required("uuid"),
+            name: f.required("name"),
+            status: f.opt("status"),
+            status_reason: f.opt("status_reason"),
+            flavor_id: f.opt("flavor_id"),
+            keypair: f.opt("keypair"),
+            node_count: f.opt("node_count"),
+            health_status: f.opt("health_status"),
+            health_status_reason: f.opt("health_status_reason"),
+            stack_id: f.opt("stack_id"),
+            api_address: f.opt("api_address"),
+            project_id: f.opt("project_id"),
+            fixed_network: f.opt("fixed_network"),
+            fixed_subnet: f.opt("fixed_subnet"),
+            node_addresses: f.opt("node_addresses"),
+            created_at: f.opt("created_at"),
+            updated_at: f.opt("updated_at"),
+            labels: f.opt("labels"),
+            other: f.rest(),
+        };
+        f.finish(read)
+    }
+}
+
 by_reader!(
+    Cluster,
     ClusterCreate,
     AddonSpec,
     CertificateRenewal,

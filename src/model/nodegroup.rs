@@ -7,80 +7,68 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// A node group, as the list (summary), detail and create calls answer it.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct NodeGroup {
     /// The node group's UUID.
     pub uuid: String,
     /// Its name.
     pub name: String,
     /// The cluster it belongs to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_id: Option<String>,
     /// Instance type UUID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub flavor_id: Option<String>,
     /// Base image UUID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image_id: Option<String>,
     /// Most nodes (may be `null`).
-    #[serde(
-        default,
-        deserialize_with = "super::value::opt_count",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_node_count: Option<u32>,
     /// Fewest nodes.
-    #[serde(
-        default,
-        deserialize_with = "super::value::opt_count",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub min_node_count: Option<u32>,
     /// Current nodes.
-    #[serde(
-        default,
-        deserialize_with = "super::value::opt_count",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub node_count: Option<u32>,
     /// Node IP addresses.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub node_addresses: Option<Vec<String>>,
     /// `worker` (or `master`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     /// Project (tenant) id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
     /// Heat stack of the node group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stack_id: Option<String>,
     /// Its status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
     /// Why it has that status (may be `null`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_reason: Option<String>,
     /// Creation time (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// Last update time (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// The node group's labels.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<Labels>,
     /// Version field of the node group (the guide shows `null`; `labels.kube_tag`
     /// holds the Kubernetes version).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// Undocumented fields, as they came.
     #[serde(flatten)]
     pub other: Map<String, Value>,
 }
 
-/// What the planner and `status` act on of a node group: its name, role, status, size,
-/// Kubernetes version and whether its autoscaler is on. Read from the same answers as
+/// What the planner and `status` act on of a node group: its UUID (when given), name,
+/// role, status, size, Kubernetes version and whether its autoscaler is on. Read from the same answers as
 /// [`NodeGroup`], with every other field skipped unread.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 pub struct NodeGroupState {
@@ -333,7 +321,36 @@ impl FromValue for NodeGroupCreate {
     }
 }
 
+impl FromValue for NodeGroup {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        let f = Fields::of(value)?;
+        let read = NodeGroup {
+            uuid: f.required("uuid"),
+            name: f.required("name"),
+            cluster_id: f.opt("cluster_id"),
+            flavor_id: f.opt("flavor_id"),
+            image_id: f.opt("image_id"),
+            max_node_count: f.opt("max_node_count"),
+            min_node_count: f.opt("min_node_count"),
+            node_count: f.opt("node_count"),
+            node_addresses: f.opt("node_addresses"),
+            role: f.opt("role"),
+            project_id: f.opt("project_id"),
+            stack_id: f.opt("stack_id"),
+            status: f.opt("status"),
+            status_reason: f.opt("status_reason"),
+            created_at: f.opt("created_at"),
+            updated_at: f.opt("updated_at"),
+            labels: f.opt("labels"),
+            version: f.opt("version"),
+            other: f.rest(),
+        };
+        f.finish(read)
+    }
+}
+
 by_reader!(
+    NodeGroup,
     NodeGroupCreate,
     Rollout,
     Upgrade,

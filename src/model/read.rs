@@ -27,7 +27,9 @@ pub trait FromValue: Sized {
 }
 
 /// The fields of one JSON object, read by name. A reader asks for every field, then
-/// [`Fields::finish`]es: the first field at fault is the error, named by its path. (No
+/// [`Fields::finish`]es: the first field at fault, in the order the reader asks, is
+/// the error, named by its path. (The object was parsed first: of a key given twice,
+/// the last counts.) (No
 /// early return per field: each one would drop every field read before it, which
 /// cost `Labels` 11 KB of wasm.) It keeps the names asked for, so that
 /// [`Fields::rest`] is what the type does not name.
@@ -283,7 +285,11 @@ pub(crate) fn taken_back(message: &str) -> Option<FieldError> {
 }
 
 /// `Deserialize` for types read by [`FromValue`]: the value is parsed, then read; an
-/// error's message names the field's path within the value.
+/// error's message names the field's path within the value. [`super::from_json`]
+/// takes the error back and names the value by the text's position, which is exact
+/// for a value read at the top (or followed by another field): a type or list that
+/// holds reader types is read by [`FromValue`] too (`Cluster`, `NodeGroup` and
+/// their lists), where serde would have moved past the end of its parent.
 macro_rules! by_reader {
     ($($t:ty),* $(,)?) => {$(
         impl<'de> serde::Deserialize<'de> for $t {

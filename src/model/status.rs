@@ -69,6 +69,13 @@ impl From<String> for Status {
     }
 }
 
+/// Any text: a status the reference does not list is kept as it came.
+impl super::FromValue for Status {
+    fn from_value(value: &serde_json::Value) -> Result<Self, crate::error::FieldError> {
+        String::from_value(value).map(Status::from)
+    }
+}
+
 impl From<Status> for String {
     fn from(value: Status) -> Self {
         value.as_str().to_owned()
