@@ -372,15 +372,12 @@ fn autoscale_change(
         ca_enable: actual.ca_enable,
         ..Autoscale::default()
     };
-    let (mut from, mut to, mut changed) = (Map::new(), Map::new(), false);
+    let mut changed = false;
     for (setting, want) in &goal.0 {
-        let now = actual.get(setting);
-        if now != *want {
+        if actual.get(setting) != *want {
             changed = true;
             request.set(setting, want)?;
         }
-        from.insert(setting.policy.into(), now);
-        to.insert(setting.policy.into(), want.clone());
     }
     let min = request.ca_min_node_count.or(actual.ca_min_node_count);
     let max = request.ca_max_node_count.or(actual.ca_max_node_count);
@@ -392,7 +389,13 @@ fn autoscale_change(
         }
     }
     if !changed {
+        // The usual case of a level-triggered tick: nothing to build for the report.
         return Ok(None);
+    }
+    let (mut from, mut to) = (Map::new(), Map::new());
+    for (setting, want) in &goal.0 {
+        from.insert(setting.policy.into(), actual.get(setting));
+        to.insert(setting.policy.into(), want.clone());
     }
     Ok(Some((Value::Object(from), Value::Object(to), request)))
 }
