@@ -1,6 +1,7 @@
-//! [`FromValue`]: the request types read from a parsed JSON value by a few shared,
-//! non-generic getters ([`Fields`]), instead of a serde visitor per type. serde's
-//! generated readers cost the package's wasm about 1 KB (gzip) per request type;
+//! [`FromValue`]: types read from a parsed JSON value by a few shared getters
+//! ([`Fields`]), instead of a serde visitor per type: the requests, the models that
+//! hold their parts (`Labels`, `Cluster`, `NodeGroup`), error bodies and options.
+//! serde's generated readers cost the package's wasm about 1 KB (gzip) per type;
 //! these take a tenth of that. Their `Deserialize` goes through the same reader
 //! ([`by_reader`]), so a type is read one way wherever it comes from.
 //!
@@ -28,11 +29,10 @@ pub trait FromValue: Sized {
 
 /// The fields of one JSON object, read by name. A reader asks for every field, then
 /// [`Fields::finish`]es: the first field at fault, in the order the reader asks, is
-/// the error, named by its path. (The object was parsed first: of a key given twice,
-/// the last counts.) (No
-/// early return per field: each one would drop every field read before it, which
-/// cost `Labels` 11 KB of wasm.) It keeps the names asked for, so that
-/// [`Fields::rest`] is what the type does not name.
+/// the error, named by its path. There is no early return per field: each would drop
+/// every field read before it, which cost `Labels` 11 KB of wasm. The object was
+/// parsed first, so of a key given twice the last counts. The names asked for are
+/// kept: [`Fields::rest`] is what the type does not name.
 pub(crate) struct Fields<'a> {
     map: &'a Map<String, Value>,
     asked: RefCell<Vec<&'static str>>,
