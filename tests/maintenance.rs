@@ -538,8 +538,9 @@ fn the_readme_policy_moves_batch_from_autoscaler_to_fixed_size_and_back_over_a_d
     assert_eq!((batch.min, batch.max), (3, 10));
 }
 
-#[test]
-fn units_rotate_so_every_cluster_is_reached_within_the_bound_and_none_is_half_applied() {
+/// Ten clusters `c0`…`c9` of two node groups, each with a rule that changes both: a
+/// unit costs 1 + 2×2 = 5 subrequests.
+fn ten_clusters() -> (Vec<String>, Rig, Value) {
     let names: Vec<String> = (0..10).map(|i| format!("c{i}")).collect();
     let rig = rig(names
         .iter()
@@ -548,6 +549,12 @@ fn units_rotate_so_every_cluster_is_reached_within_the_bound_and_none_is_half_ap
     let p = json!({"timezone": "UTC", "rules": names.iter().map(|n| json!({
         "cluster": n, "nodegroup": ["a", "b"], "autoscale": {"min": 2, "max": 5}
     })).collect::<Vec<_>>()});
+    (names, rig, p)
+}
+
+#[test]
+fn units_rotate_so_every_cluster_is_reached_within_the_bound_and_none_is_half_applied() {
+    let (_, rig, p) = ten_clusters();
     // A unit costs 1 + 2×2 = 5: a budget of 12 serves two clusters per tick.
     let o = Options {
         budget: 12,
@@ -588,14 +595,7 @@ fn units_rotate_so_every_cluster_is_reached_within_the_bound_and_none_is_half_ap
 
 #[test]
 fn a_rotation_that_wraps_round_reports_in_the_fleets_order() {
-    let names: Vec<String> = (0..10).map(|i| format!("c{i}")).collect();
-    let rig = rig(names
-        .iter()
-        .map(|n| cluster(n, "v1.29.3", &["a", "b"]))
-        .collect());
-    let p = json!({"timezone": "UTC", "rules": names.iter().map(|n| json!({
-        "cluster": n, "nodegroup": ["a", "b"], "autoscale": {"min": 2, "max": 5}
-    })).collect::<Vec<_>>()});
+    let (names, rig, p) = ten_clusters();
     // Three units of 5 per tick: the fourth tick starts at c9 and wraps round to c0, c1.
     let o = Options {
         budget: 17,

@@ -77,7 +77,17 @@ impl<'a> Fields<'a> {
         name: &'static str,
         read: impl FnOnce(&'a Value) -> Result<T, FieldError>,
     ) -> Option<T> {
-        match read(self.get(name)?) {
+        self.read(name, self.get(name)?, read)
+    }
+
+    /// `value`, the field `name`, read by `read`; `None` when at fault.
+    fn read<T>(
+        &self,
+        name: &'static str,
+        value: &'a Value,
+        read: impl FnOnce(&'a Value) -> Result<T, FieldError>,
+    ) -> Option<T> {
+        match read(value) {
             Ok(value) => Some(value),
             Err(fault) => {
                 self.fail(fault.under(name));
@@ -99,10 +109,11 @@ impl<'a> Fields<'a> {
 
     /// A field that must be given: `is missing` when absent.
     pub(crate) fn required<T: FromValue + Default>(&self, name: &'static str) -> T {
-        if self.get(name).is_none() {
+        let Some(value) = self.get(name) else {
             self.fail(FieldError::new(name, "is missing"));
-        }
-        self.or_default(name)
+            return T::default();
+        };
+        self.read(name, value, T::from_value).unwrap_or_default()
     }
 
     /// A boolean that must be given.
@@ -129,12 +140,7 @@ impl<'a> Fields<'a> {
     /// Records the first field not asked for so far as an error (for options, where
     /// a field not known is a mistake: a typo would otherwise be dropped unseen).
     pub(crate) fn deny_rest(&self) {
-        let mut known: Vec<&str> = Vec::new();
-        for name in self.asked.borrow().iter() {
-            if !known.contains(name) {
-                known.push(name);
-            }
-        }
+        let known = self.asked.borrow();
         if let Some(key) = self.map.keys().find(|k| !known.contains(&k.as_str())) {
             self.fail(FieldError::new(key.as_str(), unknown_field(key, &known)));
         }
