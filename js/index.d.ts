@@ -578,19 +578,32 @@ export interface Failure {
   service?: "nks" | "identity";
 }
 
-export interface PlanAction {
+interface ActionBase {
   cluster: string;
-  nodegroup: string;
   rule: string;
-  action: "set_autoscale" | "resize" | "upgrade" | "renew_certificates";
   /** The transition or maintenance step (`autoscaler_off`, `resize`, `autoscaler_on`,
    *  `control_plane`, `nodegroup`, `certificates`). */
   step?: string;
-  from: Record<string, number | boolean | null>;
-  to: Record<string, number | boolean>;
   result: Outcome;
   error?: Failure;
 }
+
+/** One write of a plan, by `action`: its `from` and `to` are the settings it changes. */
+export type PlanAction =
+  | (ActionBase & {
+      nodegroup: string;
+      action: "set_autoscale" | "resize";
+      from: Record<string, number | boolean | null>;
+      to: Record<string, number | boolean>;
+    })
+  | (ActionBase & { nodegroup: string; action: "upgrade"; from: { version: string }; to: { version: string } })
+  | (ActionBase & {
+      /** A renewal is the cluster's: no node group. */
+      nodegroup?: undefined;
+      action: "renew_certificates";
+      from: { certificate_expiry: string };
+      to: { term_of_validity: number };
+    });
 
 export interface Target {
   cluster: string;

@@ -42,6 +42,25 @@ async function whole(): Promise<void> {
   const plan: Report = await nks.plan(policy, new Date());
   const report: Report = await byEndpoint.reconcile(JSON.stringify(policy), "2026-11-26T09:00:00+09:00", { dryRun: true, budget: 40 });
   const result: "planned" | "applied" | "failed" | "deferred" | undefined = report.actions[0]?.result;
+  // An action's settings by its kind: versions and certificate dates are strings.
+  const changes = report.actions.map((a) => {
+    switch (a.action) {
+      case "upgrade": {
+        const to: string = a.to.version;
+        return `${a.nodegroup}: ${a.from.version} -> ${to}`;
+      }
+      case "renew_certificates": {
+        const years: number = a.to.term_of_validity;
+        const expiry: string = a.from.certificate_expiry;
+        const none: undefined = a.nodegroup;
+        return `${expiry} +${years}y ${none ?? ""}`;
+      }
+      default: {
+        const count: number | boolean | undefined = a.to.node_count;
+        return `${a.nodegroup}: ${count}`;
+      }
+    }
+  });
 
   try {
     await nks.getCluster("ghost");
@@ -54,7 +73,7 @@ async function whole(): Promise<void> {
       void [kind, details, message];
     }
   }
-  void [byEndpoint, enabled, size, gone, yaml, groups, group, settings, versions, plan, result];
+  void [byEndpoint, enabled, size, gone, yaml, groups, group, settings, versions, plan, result, changes];
 }
 
 async function misuse(nks: NksClient): Promise<void> {
