@@ -82,7 +82,7 @@ export default {
   },
 
   async scheduled(event, env) {
-    const { lines, messages } = await handleScheduled(event.scheduledTime, env);
+    const { lines, messages } = await handleScheduled(event.scheduledTime, env, event.cron);
     for (const line of lines) console.log(line);
     if (messages.length > 0) {
       // sendBatch takes at most 100 messages.

@@ -86,7 +86,8 @@ fn instants_the_worker_cannot_show_are_refused() {
     }
     for scheduled in [10_000_000_000_000_000, -10_000_000_000_000_000] {
         let setup = Setup::from_env(&checks::environment, checks::upstream(), common::JiffZones);
-        let lines = common::block_on(tick(&setup, scheduled, None, &checks::INVOCATION)).lines;
+        let lines =
+            common::block_on(tick(&setup, scheduled, None, None, &checks::INVOCATION)).lines;
         let summary: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
         assert_eq!(
             (summary["errors"].as_u64(), summary["applied"].as_u64()),

@@ -518,7 +518,7 @@ fn reports_are_kept_and_listed_newest_first() {
     };
     let hour = 3_600_000;
     for at in [NOW_MS, NOW_MS + hour, NOW_MS + 2 * hour] {
-        let ticked = block_on(tick(&setup, at, None, &invocation));
+        let ticked = block_on(tick(&setup, at, None, None, &invocation));
         assert!(
             ticked.lines.last().unwrap().contains(r#""kept":true"#),
             "{:?}",
@@ -567,6 +567,7 @@ fn reports_are_kept_and_listed_newest_first() {
     let ticked = block_on(tick(
         &setup,
         NOW_MS,
+        None,
         None,
         &Invocation::<Memory> {
             now: &|| NOW_MS,
@@ -618,7 +619,7 @@ fn no_secret_leaves_the_worker() {
         now: &|| NOW_MS,
         store: Some(&store),
     };
-    texts.extend(block_on(tick(&setup, NOW_MS, None, &invocation)).lines);
+    texts.extend(block_on(tick(&setup, NOW_MS, None, None, &invocation)).lines);
     texts.extend(store.0.borrow().values().cloned());
     let out = call(
         &setup,

@@ -93,7 +93,7 @@ fn requests(setup: &Setup<Replay, JiffZones>) -> Vec<HttpRequest> {
 }
 
 fn run_tick(setup: &Setup<Replay, JiffZones>) -> Vec<String> {
-    block_on(tick(setup, NOW_MS, None, &INVOCATION)).lines
+    block_on(tick(setup, NOW_MS, None, None, &INVOCATION)).lines
 }
 
 fn get(setup: &Setup<Replay, JiffZones>, method: &str, path: &str, key: Option<&str>) -> Outgoing {
@@ -589,7 +589,7 @@ fn a_queued_share_reconciles_only_its_clusters_and_says_whether_to_retry() {
     );
     let setup = setup_with(vars.clone());
     let share = ["prod".to_owned()];
-    let ticked = block_on(tick(&setup, NOW_MS, Some(&share), &INVOCATION));
+    let ticked = block_on(tick(&setup, NOW_MS, None, Some(&share), &INVOCATION));
     assert!(!ticked.transient, "{:?}", ticked.lines);
     let touched: Vec<String> = requests(&setup)
         .iter()
@@ -603,7 +603,7 @@ fn a_queued_share_reconciles_only_its_clusters_and_says_whether_to_retry() {
 
     // dev is unknown to this API (404): not worth a retry. A 503 is.
     let dev = ["dev".to_owned()];
-    assert!(!block_on(tick(&setup, NOW_MS, Some(&dev), &INVOCATION)).transient);
+    assert!(!block_on(tick(&setup, NOW_MS, None, Some(&dev), &INVOCATION)).transient);
     let busy: Setup<Replay, JiffZones> = Setup::from_env(
         &|name| vars.get(name).cloned(),
         Replay::new(NOW_MS, |req: &HttpRequest| {
@@ -615,7 +615,7 @@ fn a_queued_share_reconciles_only_its_clusters_and_says_whether_to_retry() {
         }),
         JiffZones,
     );
-    assert!(block_on(tick(&busy, NOW_MS, Some(&share), &INVOCATION)).transient);
+    assert!(block_on(tick(&busy, NOW_MS, None, Some(&share), &INVOCATION)).transient);
 }
 
 /// The dashboard draws the policy's week: `GET /v1/policy` answers it as written, to a
@@ -822,4 +822,60 @@ fn a_route_cut_off_answers_its_report_so_far() {
     assert!(!cut.is_empty() && !waiting.is_empty(), "{}", out.body);
     let sent = requests(&setup).len() as u64;
     assert!(answer["report"]["subrequests"].as_u64().unwrap() >= sent);
+}
+
+/// A fleet larger than one tick's budget, ticked every 10 minutes: with the trigger's
+/// cron, the rotation moves one slice per tick and reaches every cluster within
+/// ⌈8 clusters / 2 per tick⌉ = 4 ticks; counted in the default 5-minute ticks, it
+/// would serve every other slice only.
+#[test]
+fn the_rotation_counts_ticks_in_the_crons_period() {
+    let fleet: Vec<String> = (0..8).map(|i| format!("c{i}")).collect();
+    let mut vars = env();
+    vars.insert(
+        "SCALE_POLICY",
+        json!({"timezone": "UTC", "rules": fleet.iter().map(|c| json!(
+            {"cluster": c, "nodegroup": "default-worker", "autoscale": {"min": 3, "max": 10}}
+        )).collect::<Vec<_>>()})
+        .to_string(),
+    );
+    // Identity, then 3 per cluster (its read, its node group's read and write): 2 per tick.
+    vars.insert("SUBREQUEST_BUDGET", "7".to_owned());
+    let reached = |cron: Option<&str>| {
+        let setup: Setup<Replay, JiffZones> = Setup::from_env(
+            &|name| vars.get(name).cloned(),
+            Replay::new(NOW_MS, |req: &HttpRequest| {
+                let path = req.url.split_once(".test").unwrap().1;
+                let body = match (req.method, path.ends_with("/autoscale")) {
+                    _ if path == "/v2.0/tokens" => json!({"access": {"token": {"id": TOKEN}}}),
+                    (Method::Post, _) => json!({"uuid": "ng"}),
+                    (_, true) => {
+                        json!({"ca_enable": true, "ca_min_node_count": 1, "ca_max_node_count": 3})
+                    }
+                    (_, false) => {
+                        json!({"uuid": "u", "name": path.rsplit('/').next(), "status": "CREATE_COMPLETE"})
+                    }
+                };
+                Ok(HttpResponse::json(200, body.to_string()))
+            }),
+            JiffZones,
+        );
+        for t in 0..4 {
+            block_on(tick(&setup, NOW_MS + t * 600_000, cron, None, &INVOCATION));
+        }
+        let mut reached: Vec<String> = requests(&setup)
+            .iter()
+            .filter(|r| r.method == Method::Get && !r.url.ends_with("/autoscale"))
+            .filter_map(|r| r.url.rsplit('/').next().map(str::to_owned))
+            .collect();
+        reached.sort();
+        reached.dedup();
+        reached
+    };
+    assert_eq!(reached(Some("*/10 * * * *")), fleet);
+    assert_eq!(
+        reached(None).len(),
+        4,
+        "counted in 5-minute ticks, half the fleet waits"
+    );
 }

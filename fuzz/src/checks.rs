@@ -320,7 +320,7 @@ pub fn router(data: &[u8]) {
         let Ok(scheduled_ms) = target.parse::<i64>() else {
             return;
         };
-        for line in block_on(tick(&setup, scheduled_ms, None, &INVOCATION)).lines {
+        for line in block_on(tick(&setup, scheduled_ms, None, None, &INVOCATION)).lines {
             assert!(serde_json::from_str::<Value>(&line).is_ok(), "{line}");
             assert_no_secret(&line, text);
         }

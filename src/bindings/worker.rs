@@ -194,7 +194,11 @@ struct Share {
 /// tick is split into one message per cluster (recording the tick's instant, so that
 /// older messages are known as superseded); otherwise it runs here.
 #[wasm_bindgen(js_name = handleScheduled)]
-pub async fn handle_scheduled(scheduled_time: f64, env: JsValue) -> Result<JsValue, JsValue> {
+pub async fn handle_scheduled(
+    scheduled_time: f64,
+    env: JsValue,
+    cron: Option<String>,
+) -> Result<JsValue, JsValue> {
     let setup = setup_for(&env);
     let store = store(&env);
     let invocation = Invocation {
@@ -235,7 +239,7 @@ pub async fn handle_scheduled(scheduled_time: f64, env: JsValue) -> Result<JsVal
             json!({"lines": lines, "messages": messages})
         }
         _ => {
-            let ticked = worker::tick(&setup, at, None, &invocation).await;
+            let ticked = worker::tick(&setup, at, cron.as_deref(), None, &invocation).await;
             json!({"lines": ticked.lines, "messages": []})
         }
     };
@@ -275,7 +279,8 @@ pub async fn handle_queued(body: JsValue, env: JsValue) -> Result<JsValue, JsVal
             json!({"lines": [line], "retry": false})
         }
         _ => {
-            let ticked = worker::tick(&setup, share.at, Some(&share.clusters), &invocation).await;
+            let ticked =
+                worker::tick(&setup, share.at, None, Some(&share.clusters), &invocation).await;
             json!({"lines": ticked.lines, "retry": ticked.transient})
         }
     };

@@ -10,7 +10,7 @@ use super::log;
 use super::reports::{self, Store, NOT_KEPT};
 use crate::error::{Error, ErrorKind, Service};
 use crate::schedule::plan::{reconcile_clusters, run_into, Failure, FailureKind, Progress};
-use crate::schedule::{reconcile, status, Policy, Report, Zones};
+use crate::schedule::{reconcile, status, Options, Policy, Report, Zones};
 use crate::transport::Transport;
 use serde_json::{json, Value};
 use std::future::Future;
@@ -619,11 +619,13 @@ fn transient(kind: FailureKind) -> bool {
 
 /// The cron tick: reconcile at the event's `scheduledTime` (unless `DRY_RUN`), keep
 /// the report when a store is bound; answers the JSON lines to log. A configuration
-/// error is one line naming the variable. `clusters` limits the tick to a queued
+/// error is one line naming the variable. `cron` is the event's trigger: the fleet's
+/// rotation counts ticks in its period. `clusters` limits the tick to a queued
 /// group's share (`None`: the whole policy).
 pub async fn tick<T: Transport, Z: Zones, S: Store>(
     setup: &Setup<T, Z>,
     scheduled_ms: i64,
+    cron: Option<&str>,
     clusters: Option<&[String]>,
     invocation: &Invocation<'_, S>,
 ) -> Ticked {
@@ -648,6 +650,17 @@ pub async fn tick<T: Transport, Z: Zones, S: Store>(
             };
         }
         Ok(ready) => ready,
+    };
+    let periodic;
+    let options = match cron.and_then(super::cron::period_ms) {
+        Some(tick_ms) => {
+            periodic = Options {
+                tick_ms,
+                ..options.clone()
+            };
+            &periodic
+        }
+        None => options,
     };
     let report = match clusters {
         None => reconcile(client, policy, &setup.zones, scheduled_ms, options).await,
