@@ -747,3 +747,89 @@ fn an_idempotent_write_is_retried_within_the_tick_and_the_retry_is_counted() {
     assert_eq!(rig.client.transport().sleeps().len(), 1);
     assert_eq!(rig.fleet.borrow().clusters[0].groups[0].max, 5);
 }
+
+/// A window over a fleet larger than one tick's budget, each cluster with four worker
+/// groups: a unit claims its reads and its write before it reads, so no tick spends
+/// its budget on reads it cannot follow with a write, the rotation moves on, and the
+/// whole fleet is upgraded within the window.
+#[test]
+fn a_window_over_a_fleet_beyond_one_budget_upgrades_every_cluster() {
+    let names: Vec<String> = (0..10).map(|i| format!("c{i}")).collect();
+    let workers = ["w1", "w2", "w3", "w4"];
+    let rig = rig(names
+        .iter()
+        .map(|n| cluster(n, "v1.27.3", &workers))
+        .collect());
+    let p = json!({"timezone": "Asia/Seoul", "maintenance": [{
+        "name": "sat-night", "cluster": names,
+        "when": {"days": "Sat", "from": "02:00", "to": "06:00"},
+        "kube_version": "v1.28.9"
+    }]});
+    let o = Options::default();
+    assert_eq!(o.budget, 50);
+    let mut written = 0;
+    for tick in 0..40 {
+        let minute = tick * 5;
+        let when = saturday(&format!("{:02}:{:02}", 2 + minute / 60, minute % 60));
+        let (report, writes) = rig.tick(&p, &when, &o);
+        assert!(report.subrequests <= 50, "{when}: {}", report.subrequests);
+        if tick == 0 {
+            // 1 + 1 + (1 + 4 + 1) per cluster: 8 of the 10 at most, 6 for sure.
+            assert!(writes.len() >= 6, "{when}: {writes:?}");
+            assert!(report
+                .actions
+                .iter()
+                .all(|a| a.result != nks_edge::schedule::plan::Outcome::Deferred));
+        }
+        written += writes.len();
+        rig.fleet.borrow_mut().settle();
+    }
+    let fleet = rig.fleet.borrow();
+    for c in &fleet.clusters {
+        assert_eq!(c.master.version, "v1.28.9", "{}", c.name);
+        assert!(
+            c.groups.iter().all(|g| g.version == "v1.28.9"),
+            "{}",
+            c.name
+        );
+    }
+    // Each cluster: its control plane and four worker groups, each upgraded once.
+    assert_eq!(written, 10 * 5);
+}
+
+/// A cluster with more worker groups than the estimate assumed claims the rest once
+/// it has listed them; when the budget cannot pay, it waits without reading them.
+#[test]
+fn a_cluster_beyond_the_estimate_claims_its_reads_or_waits_without_them() {
+    let workers = ["w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8"];
+    let p = json!({"timezone": "Asia/Seoul", "maintenance": [{
+        "name": "sat-night", "cluster": "big",
+        "when": {"days": "Sat", "from": "02:00", "to": "06:00"},
+        "kube_version": "v1.28.9"
+    }]});
+    // The version list, then the cluster (1 + 6 estimated): 2 left over, 9 needed.
+    let tight = Options {
+        budget: 9,
+        ..Options::default()
+    };
+    let rig = rig(vec![cluster("big", "v1.27.3", &workers)]);
+    let (report, writes) = rig.tick(&p, &saturday("02:00"), &tight);
+    assert!(writes.is_empty(), "{writes:?}");
+    assert_eq!(report.subrequests, 3, "versions, cluster, node group list");
+    let m = &report.maintenance[0];
+    assert_eq!(m.step, "waiting");
+    assert!(
+        m.detail
+            .as_deref()
+            .unwrap_or("")
+            .contains("8 worker node groups"),
+        "{m:?}"
+    );
+    // With room for them, the same tick reads the groups and upgrades the control plane.
+    let (report, writes) = rig.tick(&p, &saturday("02:00"), &Options::default());
+    assert_eq!(
+        writes,
+        ["POST /v1/clusters/big/nodegroups/default-master/upgrade"]
+    );
+    assert_eq!(report.subrequests, 1 + 1 + 1 + 8 + 1);
+}

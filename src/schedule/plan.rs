@@ -452,15 +452,22 @@ pub async fn reconcile_clusters<T: Transport>(
     progress.into_report()
 }
 
+/// The worker node groups a version maintenance is assumed to read before its
+/// cluster's node groups are listed. A cluster with more claims the rest once it has
+/// listed them, before it reads any ([`Ctx::maintenance_step`]).
+const ASSUMED_WORKER_GROUPS: u64 = 4;
+
 /// What a unit can cost at most before retries: the cluster read, one read and one
-/// write per decided node group, and for an open maintenance window the version
-/// list, a node group list, one node group read and one write.
+/// write per decided node group, and for an open maintenance window with a version
+/// a node group list, a read per worker node group (assumed
+/// [`ASSUMED_WORKER_GROUPS`]) and one write (the version list is read once per run),
+/// or for a renewal one write.
 fn estimate(policy: &Policy, key: &str, zones: &impl Zones, at_ms: i64) -> (u64, bool) {
     let mut ignored = Vec::new();
     let decided = decide(policy, &[key], zones, at_ms, key, &mut ignored).len() as u64;
     let open = open_maintenance(policy, &[key], zones, at_ms);
     let upkeep = match open {
-        Some(m) if m.kube_version.is_some() => 3,
+        Some(m) if m.kube_version.is_some() => 2 + ASSUMED_WORKER_GROUPS,
         Some(_) => 1,
         None => 0,
     };
@@ -1047,11 +1054,27 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
                     Some(Err(e)) => return stop(part, None, e.message.clone()),
                     Some(Ok(groups)) => groups,
                 };
-                let mut behind = None;
-                for summary in groups
+                let workers: Vec<_> = groups
                     .iter()
                     .filter(|g| g.name != CONTROL_PLANE && g.role.as_deref() != Some("master"))
-                {
+                    .collect();
+                // Every read, the step's write and the rules' writes, claimed before
+                // the first read: reads the budget cannot follow with a write are
+                // not sent (they would starve the tick of its writes).
+                if !share.claim(workers.len() as u64 + 1 + writes.len() as u64) {
+                    return part.maintenance.push(state(
+                        key,
+                        m,
+                        "waiting",
+                        None,
+                        Some(format!(
+                            "the subrequest budget cannot read its {} worker node groups and upgrade one this tick",
+                            workers.len()
+                        )),
+                    ));
+                }
+                let mut behind = None;
+                for summary in workers {
                     let group =
                         match send(client, share, api::get_nodegroup_state(key, &summary.name))
                             .await
