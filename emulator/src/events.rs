@@ -128,6 +128,15 @@ pub fn finish(cluster: &mut Cluster, uuid: &str, failed: bool, stamp: &str) {
     }
 }
 
+/// Marks `FAIL` the event of an operation that a later one (of type `by`) replaced.
+pub fn cancel(cluster: &mut Cluster, uuid: &str, by: &str, now_ms: i64) {
+    if let Some(e) = cluster.events.iter_mut().find(|e| e.uuid == uuid) {
+        e.state = "FAIL";
+        e.contents = Some(format!("cancelled by {by}"));
+        e.updated_at = Some(format_utc(now_ms, false));
+    }
+}
+
 fn render(c: &Cluster, e: &Event, project_id: &str) -> Value {
     json!({
         "id": e.id,

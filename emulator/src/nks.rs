@@ -4,7 +4,8 @@
 use crate::fields::{count, count_of, flag, object, text, within, Res};
 use crate::ops::{
     begin, ca_on, cluster, cluster_at, cluster_at_mut, cluster_index, group, group_at,
-    group_at_mut, mba_on, no_stopped_nodes, settled, which, Keys, Scope, Which, MASTER,
+    group_at_mut, group_idle, group_settled, mba_label_on, mba_on, no_stopped_nodes, settled,
+    which, Keys, Scope, Which, MASTER, MBA_LABELS,
 };
 use crate::reply::{Ctx, Reply};
 use crate::state::{
@@ -235,7 +236,18 @@ fn worker_labels(
         text(ctx, labels, "labels.", field)?;
     }
     count(ctx, labels, "labels.", "boot_volume_size", true)?;
-    flag(ctx, labels, "labels.", "ca_enable", true)?;
+    if flag(ctx, labels, "labels.", "ca_enable", true)? == Some(true) {
+        if let Some(mba) = MBA_LABELS
+            .iter()
+            .find(|k| labels.get(**k).is_some_and(mba_label_on))
+        {
+            return Err(Reply::invalid(
+                ctx,
+                "labels.ca_enable",
+                &format!("must not be \"True\" while labels.{mba} is enabled: the cluster autoscaler and the metric-based autoscaler cannot be on at once"),
+            ));
+        }
+    }
     for field in FLAG_LABELS {
         flag(ctx, labels, "labels.", field, false)?;
     }
@@ -434,9 +446,15 @@ fn resize(
     let group = text(ctx, &m, "", "nodegroup")?;
     let nodes = count(ctx, &m, "", "node_count", true)?.unwrap_or(1);
     within(ctx, "node_count", nodes, limits.max_node_count)?;
-    let remove = match m.get("nodes_to_remove") {
+    let remove: Vec<String> = match m.get("nodes_to_remove") {
         None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) if items.iter().all(Value::is_string) => items.clone(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned))
+            .collect::<Option<_>>()
+            .ok_or_else(|| {
+                Reply::invalid(ctx, "nodes_to_remove", "must be a list of node UUIDs")
+            })?,
         Some(_) => {
             return Err(Reply::invalid(
                 ctx,
@@ -448,6 +466,7 @@ fn resize(
     let c = cluster_at_mut(world, ctx, i)?;
     let w = which(c, ctx, &group, false)?;
     let g = group_at_mut(c, ctx, w)?;
+    group_settled(ctx, g)?;
     if ca_on(g) || mba_on(g) {
         return Err(Reply::error(
             ctx,
@@ -470,6 +489,22 @@ fn resize(
             ),
         ));
     }
+    for (n, uuid) in remove.iter().enumerate() {
+        if !g.nodes.iter().any(|node| node.uuid == *uuid) {
+            return Err(Reply::invalid(
+                ctx,
+                "nodes_to_remove",
+                &format!("{uuid} is not a node of node group {}", g.name),
+            ));
+        }
+        if remove.iter().take(n).any(|u| u == uuid) {
+            return Err(Reply::invalid(
+                ctx,
+                "nodes_to_remove",
+                &format!("names {uuid} twice"),
+            ));
+        }
+    }
     g.node_count = nodes;
     let uuid = cluster_at(world, ctx, i)?.uuid.clone();
     begin(
@@ -480,7 +515,7 @@ fn resize(
         i,
         Scope::Both(w),
         ("CLUSTER_RESIZE", "UPDATE_IN_PROGRESS"),
-        Then::Complete,
+        Then::Resize(remove),
     )?;
     Ok(Reply::json(202, json!({ "uuid": uuid })))
 }
@@ -592,6 +627,7 @@ fn delete_nodegroup(
         ));
     }
     if g.status != "DELETE_IN_PROGRESS" {
+        group_idle(ctx, g)?;
         begin(
             world,
             rng,
@@ -618,6 +654,7 @@ fn set_autoscale(
     let c = cluster_at(world, ctx, i)?;
     settled(ctx, c)?;
     let w = which(c, ctx, group, false)?;
+    group_settled(ctx, group_at(c, ctx, w)?)?;
     let m = object(ctx, body)?;
     if let Some(unknown) = m.keys().find(|k| !AUTOSCALE_FIELDS.contains(&k.as_str())) {
         return Err(Reply::invalid(ctx, unknown, "is not an autoscaler setting"));
@@ -731,6 +768,7 @@ fn upgrade(
     supported(world, ctx, "version", &version)?;
     let w = which(c, ctx, group, true)?;
     let g = group_at(c, ctx, w)?;
+    group_settled(ctx, g)?;
     if w != Which::Master {
         rolling_options(ctx, &m, g.node_count, limits.max_node_count)?;
     }

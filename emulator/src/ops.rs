@@ -145,21 +145,46 @@ pub fn group_settled(ctx: &Ctx<'_>, g: &NodeGroup) -> Res<()> {
     }
 }
 
+/// Refuses a node group whose operation is still in progress (whatever its status).
+pub fn group_idle(ctx: &Ctx<'_>, g: &NodeGroup) -> Res<()> {
+    match g.pending {
+        None => Ok(()),
+        Some(_) => Err(Reply::error(
+            ctx,
+            400,
+            format!("Nodegroup {} is in status {}.", g.name, g.status),
+            "Wait until the node group's operation completes.",
+        )),
+    }
+}
+
 /// Whether the cluster autoscaler is on.
 pub fn ca_on(g: &NodeGroup) -> bool {
     label_flag(&g.labels, "ca_enable")
 }
 
+/// The metric-based autoscaler's labels, one per direction.
+pub const MBA_LABELS: [&str; 2] = ["mba_scale_out", "mba_scale_in"];
+
+/// Whether an `mba_scale_out` / `mba_scale_in` label (a JSON string, or an object as a
+/// create request may give it) is enabled.
+pub fn mba_label_on(label: &Value) -> bool {
+    let parsed = label
+        .as_str()
+        .and_then(|s| serde_json::from_str::<Value>(s).ok());
+    parsed
+        .as_ref()
+        .unwrap_or(label)
+        .get("enable")
+        .and_then(crate::fields::flag_of)
+        .unwrap_or(false)
+}
+
 /// Whether the metric-based autoscaler is on (either direction).
 pub fn mba_on(g: &NodeGroup) -> bool {
-    ["mba_scale_out", "mba_scale_in"].iter().any(|k| {
-        g.labels
-            .get(*k)
-            .and_then(Value::as_str)
-            .and_then(|s| serde_json::from_str::<Value>(s).ok())
-            .and_then(|v| v.get("enable").and_then(crate::fields::flag_of))
-            .unwrap_or(false)
-    })
+    MBA_LABELS
+        .iter()
+        .any(|k| g.labels.get(*k).is_some_and(mba_label_on))
 }
 
 /// How many of a node group's nodes are stopped.
@@ -193,7 +218,8 @@ pub enum Scope {
 
 /// Starts an operation on cluster `i`: records its event (`NODEGROUP_*` events name the
 /// node group, the others the cluster), sets `status` on what `scope` names and the
-/// pending transition that settles after `--op-delay-ms`. Answers the UUID of the
+/// pending transition that settles after `--op-delay-ms`. An operation it replaces (only
+/// a cluster delete does) has its event ended `FAIL`. Answers the UUID of the
 /// operation's target (the node group's, or the cluster's).
 #[allow(clippy::too_many_arguments)]
 pub fn begin(
@@ -221,23 +247,27 @@ pub fn begin(
         .filter(|_| kind.starts_with("NODEGROUP_"))
         .map(|(u, n)| (u.as_str(), n.as_str()));
     let event = events::record(c, ticket, kind, resource, ctx.now_ms);
+    let mut replaced = Vec::new();
     match scope {
         Scope::Cluster => {
             c.status = status.to_owned();
-            c.pending = Some(Pending::new(at_ms, then, Some(event)));
+            replaced.extend(c.pending.replace(Pending::new(at_ms, then, Some(event))));
         }
         Scope::Group(w) => {
             let g = group_at_mut(c, ctx, w)?;
             g.status = status.to_owned();
-            g.pending = Some(Pending::new(at_ms, then, Some(event)));
+            replaced.extend(g.pending.replace(Pending::new(at_ms, then, Some(event))));
         }
         Scope::Both(w) => {
             c.status = status.to_owned();
-            c.pending = Some(Pending::new(at_ms, Then::Complete, None));
+            replaced.extend(c.pending.replace(Pending::new(at_ms, Then::Complete, None)));
             let g = group_at_mut(c, ctx, w)?;
             g.status = status.to_owned();
-            g.pending = Some(Pending::new(at_ms, then, Some(event)));
+            replaced.extend(g.pending.replace(Pending::new(at_ms, then, Some(event))));
         }
+    }
+    for e in replaced.into_iter().filter_map(|p| p.event) {
+        events::cancel(c, &e, kind, ctx.now_ms);
     }
     Ok(target.map_or_else(|| c.uuid.clone(), |(uuid, _)| uuid))
 }

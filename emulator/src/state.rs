@@ -21,6 +21,9 @@ pub enum Then {
     Flavor(String),
     /// Like `Complete`, and the cluster's certificates are renewed for this many years.
     Renew(u32),
+    /// Like `Complete`, and these nodes (by UUID) are the first removed to meet the
+    /// node count.
+    Resize(Vec<String>),
 }
 
 /// An operation in progress and when it settles.
@@ -432,6 +435,9 @@ fn settle_group(
     if p.fail {
         return None;
     }
+    if let Then::Resize(gone) = &p.then {
+        group.nodes.retain(|n| !gone.contains(&n.uuid));
+    }
     sync_nodes(group);
     match p.then {
         Then::Upgrade(version) => {
@@ -444,7 +450,7 @@ fn settle_group(
             group.flavor_id = flavor;
             None
         }
-        Then::Complete | Then::Remove | Then::Renew(_) => None,
+        Then::Complete | Then::Remove | Then::Renew(_) | Then::Resize(_) => None,
     }
 }
 

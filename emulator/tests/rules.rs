@@ -429,3 +429,144 @@ fn unknown_routes_and_methods() {
     assert_eq!(emu.nks(&token, "GET", "/v2/clusters", None).status, 404);
     assert_eq!(emu.nks(&token, "POST", "/v1/supports", None).status, 405);
 }
+
+#[test]
+fn a_busy_node_group_refuses_other_operations_and_every_event_settles() {
+    let seed = json!({"clusters": [{"name": "c1", "nodegroups": [
+        {"name": "default-worker", "node_count": 2},
+        {"name": "batch", "node_count": 1}]}]});
+    let emu = Emulator::with_seed(&seed, &["--op-delay-ms", "300"]);
+    let token = emu.token();
+    let ng = "/v1/clusters/c1/nodegroups/batch";
+    let script = json!({"contents": "#!/bin/bash\necho hello"});
+    let first = emu.nks(&token, "POST", &format!("{ng}/userscript"), Some(&script));
+    assert_eq!(first.status, 202, "{}", first.body);
+
+    let refusals = [
+        (
+            "POST",
+            format!("{ng}/autoscale"),
+            Some(json!({"ca_enable": true, "ca_min_node_count": 1, "ca_max_node_count": 3})),
+        ),
+        (
+            "POST",
+            "/v1/clusters/c1/actions/resize".to_owned(),
+            Some(json!({"nodegroup": "batch", "node_count": 2})),
+        ),
+        (
+            "POST",
+            format!("{ng}/upgrade"),
+            Some(json!({"version": "v1.20.12"})),
+        ),
+        ("DELETE", ng.to_owned(), None),
+    ];
+    for (method, path, body) in &refusals {
+        let busy = emu.nks(&token, method, path, body.as_ref());
+        assert_eq!(busy.status, 400, "{method} {path}: {}", busy.body);
+        let error = busy.error();
+        assert_eq!(
+            error["title"], "Nodegroup batch is in status UPDATE_IN_PROGRESS.",
+            "{method} {path}"
+        );
+        assert_eq!(error["code"], "client");
+    }
+    assert_eq!(
+        emu.nks(&token, "GET", &format!("{ng}/autoscale"), None)
+            .json()["ca_enable"],
+        false,
+        "a refused request changes nothing"
+    );
+
+    let settled = emu.wait_for(&token, ng, "status", "UPDATE_COMPLETE");
+    assert_eq!(settled["node_count"], 1);
+    let uuid = emu.nks(&token, "GET", "/v1/clusters/c1", None).json()["uuid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let events = emu
+        .nks(&token, "GET", &format!("/v1/clusters/{uuid}/events"), None)
+        .json();
+    let states: Vec<(&str, &str)> = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["type"].as_str().unwrap(), e["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("CLUSTER_CREATE", "SUCCESS"),
+            ("NODEGROUP_USERSCRIPT_UPDATE", "SUCCESS")
+        ],
+        "refused requests record no event"
+    );
+
+    let (method, path, body) = &refusals[0];
+    assert_eq!(emu.nks(&token, method, path, body.as_ref()).status, 202);
+}
+
+#[test]
+fn the_two_autoscalers_are_never_on_at_once_at_create() {
+    let emu = Emulator::with_seed(&one_cluster_seed(), &["--op-delay-ms", "20"]);
+    let token = emu.token();
+    let rule = json!([{"metric": "GROUP_CPU_USAGE", "threshold": 80, "duration": 3}]);
+    let mba = json!({"enable": "True", "max_node_count": 5, "rules": rule}).to_string();
+
+    let mut request = fixture("create_nodegroup.request");
+    request["labels"]["ca_enable"] = json!("True");
+    request["labels"]["mba_scale_out"] = json!(mba);
+    let both = emu.nks(&token, "POST", "/v1/clusters/c1/nodegroups", Some(&request));
+    assert_eq!(both.status, 400, "{}", both.body);
+    let error = both.error();
+    assert_eq!(
+        error["title"],
+        "Invalid input for field/attribute labels.ca_enable."
+    );
+    assert!(
+        error["detail"]
+            .as_str()
+            .unwrap()
+            .contains("labels.mba_scale_out"),
+        "{error}"
+    );
+    assert_eq!(
+        emu.nks(
+            &token,
+            "GET",
+            "/v1/clusters/c1/nodegroups/added-nodegroup",
+            None
+        )
+        .status,
+        404,
+        "nothing created"
+    );
+
+    let mut request = fixture("create_cluster.request");
+    request["labels"]["ca_enable"] = json!(true);
+    request["labels"]["mba_scale_in"] = json!({"enable": true, "min_node_count": 1, "rules": rule});
+    let both = emu.nks(&token, "POST", "/v1/clusters", Some(&request));
+    assert_eq!(both.status, 400, "{}", both.body);
+    assert!(
+        both.error()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("labels.mba_scale_in"),
+        "{}",
+        both.body
+    );
+    let clusters = emu.nks(&token, "GET", "/v1/clusters", None).json();
+    assert_eq!(
+        clusters["clusters"].as_array().unwrap().len(),
+        1,
+        "nothing created"
+    );
+
+    let mut request = fixture("create_nodegroup.request");
+    request["labels"]["mba_scale_out"] = json!(mba);
+    let one = emu.nks(&token, "POST", "/v1/clusters/c1/nodegroups", Some(&request));
+    assert_eq!(
+        one.status, 201,
+        "one autoscaler alone is fine: {}",
+        one.body
+    );
+}

@@ -171,17 +171,28 @@ fn the_current_guides_examples_round_trip_through_the_emulator() {
     );
     let uuid = created["uuid"].as_str().unwrap().to_owned();
     emu.wait_for(&token, "/v1/clusters/test-k8s", "status", "CREATE_COMPLETE");
+    let node_uuids = || -> Vec<Value> {
+        let nodes = emu.call("GET", "/_emulator/nodes/test-k8s/default-worker", &[], None);
+        let list = nodes.json()["nodes"].as_array().unwrap().clone();
+        list.iter().map(|n| n["uuid"].clone()).collect()
+    };
     for (request, nodes) in [("resize_grow.request", 3), ("resize_shrink.request", 1)] {
+        let mut body = guide(request);
+        let mut kept = node_uuids();
+        if let Some(named) = body.get_mut("nodes_to_remove") {
+            // The guide's UUIDs stand for two of the nodes: name two real ones.
+            let real = kept.drain(..named.as_array().unwrap().len()).collect();
+            *named = Value::Array(real);
+        }
         check(
-            &call(
-                "POST",
-                "/v1/clusters/test-k8s/actions/resize",
-                Some(&guide(request)),
-            ),
+            &call("POST", "/v1/clusters/test-k8s/actions/resize", Some(&body)),
             202,
             "resize.response",
         );
         assert_eq!(settle("test-k8s")["node_count"], nodes);
+        if request == "resize_shrink.request" {
+            assert_eq!(node_uuids(), kept, "the named nodes went");
+        }
     }
     check(
         &call("GET", "/v1/clusters", None),

@@ -330,3 +330,136 @@ fn the_default_seed_is_ready_for_maintenance() {
     let addons = get("/v1/clusters/prod/addons");
     assert_eq!(addons["addons"].as_array().unwrap().len(), 2);
 }
+
+/// The node UUIDs of a node group and whether each is stopped.
+fn nodes(emu: &Emulator, c: &str, g: &str) -> Vec<(String, bool)> {
+    let answer = emu.call("GET", &format!("/_emulator/nodes/{c}/{g}"), &[], None);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    answer.json()["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["uuid"].as_str().unwrap().to_owned(),
+                n["status"] == "SHUTOFF",
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn resize_removes_the_nodes_named_in_nodes_to_remove() {
+    let seed = json!({"clusters": [{"name": "c1", "nodegroups": [{"name": "default-worker", "node_count": 3}]}]});
+    let emu = Emulator::with_seed(&seed, &["--op-delay-ms", "100"]);
+    let token = emu.token();
+    let before = nodes(&emu, "c1", "default-worker");
+    assert_eq!(before.len(), 3);
+    let first = before[0].0.clone();
+    let stop = emu.nks(
+        &token,
+        "POST",
+        "/v1/clusters/c1/nodegroups/default-worker/stop_node",
+        Some(&json!({"node_list": first})),
+    );
+    assert_eq!(stop.status, 202, "{}", stop.body);
+    emu.wait_for(&token, "/v1/clusters/c1", "status", "UPDATE_COMPLETE");
+    let stopped = nodes(&emu, "c1", "default-worker");
+    assert_eq!(stopped[0], (first.clone(), true));
+
+    let resize = |body: Value| {
+        emu.nks(
+            &token,
+            "POST",
+            "/v1/clusters/c1/actions/resize",
+            Some(&body),
+        )
+    };
+    let unknown = resize(
+        json!({"nodegroup": "default-worker", "node_count": 2, "nodes_to_remove": ["no-such-node"]}),
+    );
+    assert_eq!(unknown.status, 400, "{}", unknown.body);
+    let error = unknown.error();
+    assert_eq!(
+        error["title"],
+        "Invalid input for field/attribute nodes_to_remove."
+    );
+    assert!(
+        error["detail"].as_str().unwrap().contains("no-such-node"),
+        "{error}"
+    );
+    let twice = resize(
+        json!({"nodegroup": "default-worker", "node_count": 1, "nodes_to_remove": [first, first]}),
+    );
+    assert_eq!(twice.status, 400, "{}", twice.body);
+    let cluster = emu.nks(&token, "GET", "/v1/clusters/c1", None).json();
+    assert_eq!(cluster["status"], "UPDATE_COMPLETE", "nothing started");
+    assert_eq!(cluster["node_count"], 3, "nothing changed");
+    assert_eq!(nodes(&emu, "c1", "default-worker"), stopped);
+
+    let shrink =
+        resize(json!({"nodegroup": "default-worker", "node_count": 2, "nodes_to_remove": [first]}));
+    assert_eq!(shrink.status, 202, "{}", shrink.body);
+    emu.wait_for(&token, "/v1/clusters/c1", "status", "UPDATE_COMPLETE");
+    assert_eq!(
+        nodes(&emu, "c1", "default-worker"),
+        stopped[1..].to_vec(),
+        "the named node went, the others stayed"
+    );
+}
+
+#[test]
+fn a_cluster_delete_ends_the_event_of_the_operation_it_replaces() {
+    let emu = Emulator::with_seed(&one_cluster_seed(), &["--op-delay-ms", "300"]);
+    let token = emu.token();
+    let uuid = emu.nks(&token, "GET", "/v1/clusters/c1", None).json()["uuid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let renew = emu.nks(
+        &token,
+        "PATCH",
+        "/v1/certificates/c1",
+        Some(&json!({"term_of_validity": 1})),
+    );
+    assert_eq!(renew.status, 202, "{}", renew.body);
+    assert_eq!(
+        emu.nks(&token, "DELETE", "/v1/clusters/c1", None).status,
+        204
+    );
+    let fail = emu.call(
+        "POST",
+        "/_emulator/fail",
+        &[],
+        Some(&json!({"cluster": "c1"}).to_string()),
+    );
+    assert_eq!(fail.status, 200, "{}", fail.body);
+    emu.wait_for(&token, "/v1/clusters/c1", "status", "DELETE_FAILED");
+    let events = emu
+        .nks(&token, "GET", &format!("/v1/clusters/{uuid}/events"), None)
+        .json();
+    let states: Vec<(&str, &str, &str)> = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["type"].as_str().unwrap(),
+                e["state"].as_str().unwrap(),
+                e["contents"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("CLUSTER_CREATE", "SUCCESS", ""),
+            (
+                "CLUSTER_ROTATE_CERTIFICATE",
+                "FAIL",
+                "cancelled by CLUSTER_DELETE"
+            ),
+            ("CLUSTER_DELETE", "FAIL", "the operation failed (emulator)"),
+        ]
+    );
+}
