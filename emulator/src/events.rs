@@ -128,13 +128,24 @@ pub fn finish(cluster: &mut Cluster, uuid: &str, failed: bool, stamp: &str) {
     }
 }
 
-/// Marks `FAIL` the event of an operation that a later one (of type `by`) replaced.
-pub fn cancel(cluster: &mut Cluster, uuid: &str, by: &str, now_ms: i64) {
+/// Ends the event of an operation that a later one (of type `by`) replaced: `SUCCESS`
+/// when the later one is of the same type (a newer change of the same settings, which
+/// supersedes it), else `FAIL`.
+pub fn end_replaced(cluster: &mut Cluster, uuid: &str, by: &str, now_ms: i64) {
     if let Some(e) = cluster.events.iter_mut().find(|e| e.uuid == uuid) {
-        e.state = "FAIL";
-        e.contents = Some(format!("cancelled by {by}"));
+        let superseded = e.kind == by;
+        e.state = if superseded { "SUCCESS" } else { "FAIL" };
+        e.contents = (!superseded).then(|| format!("cancelled by {by}"));
         e.updated_at = Some(format_utc(now_ms, false));
     }
+}
+
+/// Whether the event `uuid` (an operation in progress) is of type `kind`.
+pub fn is_kind(cluster: &Cluster, uuid: &str, kind: &str) -> bool {
+    cluster
+        .events
+        .iter()
+        .any(|e| e.uuid == uuid && e.kind == kind)
 }
 
 fn render(c: &Cluster, e: &Event, project_id: &str) -> Value {

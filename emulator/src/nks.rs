@@ -642,6 +642,9 @@ fn delete_nodegroup(
     Ok(Reply::empty(204))
 }
 
+/// The event type of an autoscaler change.
+const AUTOSCALE_EVENT: &str = "NODEGROUP_SET_CLUSTER_AUTOSCALER";
+
 fn set_autoscale(
     world: &mut World,
     rng: &mut Rng,
@@ -654,7 +657,18 @@ fn set_autoscale(
     let c = cluster_at(world, ctx, i)?;
     settled(ctx, c)?;
     let w = which(c, ctx, group, false)?;
-    group_settled(ctx, group_at(c, ctx, w)?)?;
+    let g = group_at(c, ctx, w)?;
+    // A newer change of the autoscaler's settings supersedes one in progress (a
+    // level-triggered reconciler may send it again); any other operation in
+    // progress refuses it.
+    let superseding = g
+        .pending
+        .as_ref()
+        .and_then(|p| p.event.as_deref())
+        .is_some_and(|e| crate::events::is_kind(c, e, AUTOSCALE_EVENT));
+    if !superseding {
+        group_settled(ctx, g)?;
+    }
     let m = object(ctx, body)?;
     if let Some(unknown) = m.keys().find(|k| !AUTOSCALE_FIELDS.contains(&k.as_str())) {
         return Err(Reply::invalid(ctx, unknown, "is not an autoscaler setting"));
@@ -713,7 +727,7 @@ fn set_autoscale(
         limits.op_delay_ms,
         i,
         Scope::Group(w),
-        ("NODEGROUP_SET_CLUSTER_AUTOSCALER", "UPDATE_IN_PROGRESS"),
+        (AUTOSCALE_EVENT, "UPDATE_IN_PROGRESS"),
         Then::Complete,
     )?;
     Ok(Reply::json(202, json!({ "uuid": uuid })))

@@ -218,8 +218,8 @@ pub enum Scope {
 
 /// Starts an operation on cluster `i`: records its event (`NODEGROUP_*` events name the
 /// node group, the others the cluster), sets `status` on what `scope` names and the
-/// pending transition that settles after `--op-delay-ms`. An operation it replaces (only
-/// a cluster delete does) has its event ended `FAIL`. Answers the UUID of the
+/// pending transition that settles after `--op-delay-ms`. An operation it replaces (a
+/// cluster delete, or a newer autoscaler change) has its event ended. Answers the UUID of the
 /// operation's target (the node group's, or the cluster's).
 #[allow(clippy::too_many_arguments)]
 pub fn begin(
@@ -267,7 +267,7 @@ pub fn begin(
         }
     }
     for e in replaced.into_iter().filter_map(|p| p.event) {
-        events::cancel(c, &e, kind, ctx.now_ms);
+        events::end_replaced(c, &e, kind, ctx.now_ms);
     }
     Ok(target.map_or_else(|| c.uuid.clone(), |(uuid, _)| uuid))
 }

@@ -505,6 +505,42 @@ fn a_busy_node_group_refuses_other_operations_and_every_event_settles() {
     assert_eq!(emu.nks(&token, method, path, body.as_ref()).status, 202);
 }
 
+/// A newer autoscaler change supersedes one in progress (a reconciler may send it
+/// again before the first settles): both are accepted, the first's event ends
+/// `SUCCESS`, and the newer settings hold.
+#[test]
+fn a_newer_autoscaler_change_supersedes_one_in_progress() {
+    let seed = json!({"clusters": [{"name": "c1", "nodegroups": [{"name": "default-worker", "node_count": 2}]}]});
+    let emu = Emulator::with_seed(&seed, &["--op-delay-ms", "300"]);
+    let token = emu.token();
+    let ng = "/v1/clusters/c1/nodegroups/default-worker";
+    for max in [3, 5] {
+        let body = json!({"ca_enable": true, "ca_min_node_count": 1, "ca_max_node_count": max});
+        let answer = emu.nks(&token, "POST", &format!("{ng}/autoscale"), Some(&body));
+        assert_eq!(answer.status, 202, "{}", answer.body);
+    }
+    emu.wait_for(&token, ng, "status", "UPDATE_COMPLETE");
+    let settings = emu
+        .nks(&token, "GET", &format!("{ng}/autoscale"), None)
+        .json();
+    assert_eq!(settings["ca_max_node_count"], 5);
+    let uuid = emu.nks(&token, "GET", "/v1/clusters/c1", None).json()["uuid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let events = emu
+        .nks(&token, "GET", &format!("/v1/clusters/{uuid}/events"), None)
+        .json();
+    let autoscaler: Vec<&str> = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "NODEGROUP_SET_CLUSTER_AUTOSCALER")
+        .map(|e| e["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(autoscaler, ["SUCCESS", "SUCCESS"]);
+}
+
 #[test]
 fn the_two_autoscalers_are_never_on_at_once_at_create() {
     let emu = Emulator::with_seed(&one_cluster_seed(), &["--op-delay-ms", "20"]);
