@@ -336,6 +336,24 @@ fn plan_at_an_instant_and_reconcile_now() {
     assert_eq!(posts, 1);
 }
 
+/// The operator's `DRY_RUN` holds for the routes too: `?dry_run=false` cannot undo it.
+#[test]
+fn dry_run_false_in_the_query_does_not_undo_the_operators_dry_run() {
+    let mut vars = env();
+    vars.insert("DRY_RUN", "true".into());
+    let setup = setup_with(vars);
+    let out = get(&setup, "POST", "/v1/reconcile?dry_run=false", Some(CI));
+    assert_eq!(out.status, 200, "{}", out.body);
+    assert_eq!(body(&out)["dry_run"], true);
+    assert_eq!(body(&out)["actions"][0]["result"], "planned");
+    assert!(
+        requests(&setup)
+            .iter()
+            .all(|r| r.method == Method::Get || r.url.ends_with("/v2.0/tokens")),
+        "a dry run writes nothing"
+    );
+}
+
 #[test]
 fn a_dry_run_tick_logs_the_plan_and_writes_nothing() {
     let mut vars = env();

@@ -549,8 +549,9 @@ async fn handle<T: Transport, Z: Zones, S: Store>(
             let (at, apply) = if matches!(route, Route::Plan) {
                 (instant(parameter(&params, "at"), now_ms)?, false)
             } else {
+                // `dry_run` can make a run a dry one, never undo the operator's DRY_RUN.
                 if let Some(text) = parameter(&params, "dry_run") {
-                    options.dry_run = crate::model::value::parse_flag(text)
+                    options.dry_run |= crate::model::value::parse_flag(text)
                         .ok_or_else(|| Answer::invalid("dry_run", "must be true or false"))?;
                 }
                 (now_ms, true)
