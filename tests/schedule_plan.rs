@@ -517,3 +517,28 @@ fn a_run_cut_off_still_reports_what_it_finished_and_what_it_cut() {
     // request begun may have gone out, so it counts.
     assert_eq!(report.subrequests, 5);
 }
+
+/// A policy that raises the node count bound (`max_node_count`) writes within it,
+/// whatever the client's own bound: the policy's counts were checked against it.
+#[test]
+fn the_policys_node_count_bound_holds_for_its_writes() {
+    let raised = json!({"timezone": "Asia/Seoul", "max_node_count": 20, "rules": [
+        {"cluster": "prod", "nodegroup": "auto-1-3", "autoscale": {"min": 3, "max": 15}},
+        {"cluster": "prod", "nodegroup": "fixed", "node_count": 12}
+    ]});
+    let (report, client) = run(raised, api(vec![]), Options::default());
+    assert_eq!(client.config().max_node_count, 10);
+    let results: Vec<(&str, Outcome)> = report
+        .actions
+        .iter()
+        .map(|a| (a.nodegroup.as_str(), a.result))
+        .collect();
+    assert_eq!(
+        results,
+        [("auto-1-3", Outcome::Applied), ("fixed", Outcome::Applied)],
+        "{report:?}"
+    );
+    let sent = writes(&client);
+    assert_eq!(sent[0].1["ca_max_node_count"], 15);
+    assert_eq!(sent[1].1["node_count"], 12);
+}

@@ -1290,7 +1290,11 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
         write: &Write,
     ) -> Result<Outcome, Failure> {
         let client = self.client;
-        let max = client.config().max_node_count;
+        // The policy's counts were checked against its own bound when it was read.
+        let max = client
+            .config()
+            .max_node_count
+            .max(self.policy.max_node_count);
         let call = match write {
             Write::Autoscale(settings) => api::set_autoscale(key, nodegroup, settings, max),
             Write::Resize(spec) => api::resize(key, spec, max),
