@@ -10,8 +10,9 @@ const USAGE = `Usage: nks-edge COMMAND [OPTIONS]
 
 Commands:
   validate POLICY               check a scaling policy; lists every mistake (rule and field)
-  plan POLICY [--at INSTANT]    what the policy would change now (or at INSTANT); applies nothing
-  reconcile POLICY [--at INSTANT] [--dry-run]
+  plan POLICY [--at INSTANT] [--budget N]
+                                what the policy would change now (or at INSTANT); applies nothing
+  reconcile POLICY [--at INSTANT] [--budget N] [--dry-run]
                                 apply the policy's plan for now (or INSTANT); print the report
   calendar POLICY [--week DATE] the policy's week (containing DATE, default today) as SVG
   kubeconfig CLUSTER            print a cluster's kubeconfig (YAML)
@@ -20,6 +21,8 @@ POLICY is a JSON file, or - for standard input.
 
 Options:
   --json         print the plan or report as JSON (plan, reconcile)
+  --budget N     most requests a run sends (plan, reconcile; default 1000): clusters
+                 beyond it are listed as waiting, for a later run
   -h, --help     show this help
   -v, --version  show the version
 
@@ -35,8 +38,11 @@ class UsageError extends Error {}
 
 const COMMANDS = {
   validate: { args: ["POLICY"], options: {} },
-  plan: { args: ["POLICY"], options: { at: { type: "string" }, json: { type: "boolean" } } },
-  reconcile: { args: ["POLICY"], options: { at: { type: "string" }, "dry-run": { type: "boolean" }, json: { type: "boolean" } } },
+  plan: { args: ["POLICY"], options: { at: { type: "string" }, budget: { type: "string" }, json: { type: "boolean" } } },
+  reconcile: {
+    args: ["POLICY"],
+    options: { at: { type: "string" }, budget: { type: "string" }, "dry-run": { type: "boolean" }, json: { type: "boolean" } },
+  },
   calendar: { args: ["POLICY"], options: { week: { type: "string" } } },
   kubeconfig: { args: ["CLUSTER"], options: {} },
 };
@@ -78,6 +84,40 @@ function readPolicy(path) {
   } catch (error) {
     throw new UsageError(`cannot read the policy ${JSON.stringify(path)}: ${error.code ?? error.message}`);
   }
+}
+
+/** A run's subrequest budget: a terminal has no Worker's limit, so a whole fleet by default. */
+const CLI_BUDGET = 1000;
+
+/** `--budget N`: a whole number of at least 2 (Identity's request and one more). */
+function budgetOf(text) {
+  if (text === undefined) return CLI_BUDGET;
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(n >= 2 && n <= 4294967295)) throw new UsageError(`--budget: must be a whole number of at least 2, got ${JSON.stringify(text)}`);
+  return n;
+}
+
+/** The environment variable each client option comes from, for errors that name it. */
+const VARIABLES = {
+  endpoint: "NKS_ENDPOINT",
+  region: "NKS_REGION",
+  token: "NKS_TOKEN",
+  "identity.endpoint": "NHN_IDENTITY_URL",
+  "identity.tenantId": "NHN_TENANT_ID",
+  "identity.username": "NHN_USERNAME",
+  "identity.password": "NHN_API_PASSWORD",
+};
+
+/** Options and option values from the command line, by the field an error names. */
+const OPTION_FIELDS = { at: "--at", week: "--week" };
+
+/** `error` as a UsageError naming `names[error.field]` when it is a validation error of
+ *  one of those fields (a bad value given on the command line or in the environment). */
+function asUsage(error, names) {
+  const name = error instanceof NksError && error.kind === "validation" ? names[error.field] : undefined;
+  if (name === undefined) return error;
+  const issue = (error.issues ?? []).find((i) => i.field === error.field);
+  return new UsageError(`${name}: ${issue?.message ?? error.message}`);
 }
 
 /** Client options from the environment; only set variables are used. */
@@ -145,7 +185,8 @@ function formatReport(report) {
   if (report.actions.length > 0) {
     const rows = report.actions.map((a) => [
       a.cluster,
-      a.nodegroup,
+      // A certificate renewal is the cluster's own.
+      a.nodegroup ?? "-",
       a.rule,
       a.action,
       settings(a.from),
@@ -156,12 +197,19 @@ function formatReport(report) {
   } else {
     parts.push("no changes");
   }
+  for (const m of report.maintenance ?? []) {
+    const where = m.nodegroup ? ` ${m.nodegroup}` : "";
+    parts.push(`maintenance: ${m.cluster} (${m.maintenance}): ${m.step}${where}${m.detail ? `: ${m.detail}` : ""}`);
+  }
   for (const u of report.unchanged) parts.push(`unchanged: ${u.cluster}/${u.nodegroup} (rule ${u.rule})`);
   for (const d of report.deferred ?? []) parts.push(`deferred: ${d.cluster}/${d.nodegroup} (rule ${d.rule})`);
   for (const s of report.skipped) parts.push(`skipped: ${s.cluster}: ${s.reason}`);
   for (const e of report.errors) {
     const where = [e.cluster, e.nodegroup].filter(Boolean).join("/");
     parts.push(`error: ${where}${e.rule ? ` (rule ${e.rule})` : ""}: ${e.error.message}`);
+  }
+  if ((report.waiting ?? []).length > 0) {
+    parts.push(`waiting (beyond the budget; a later run reaches them): ${report.waiting.join(", ")}`);
   }
   return parts.join("\n");
 }
@@ -175,19 +223,35 @@ async function run(command, out, env) {
   if (name === "calendar") {
     // `{ week, timezone, …, svg }`: the same drawing as the dashboard's; the week that
     // contains --week (YYYY-MM-DD), by default the current one in the policy's zone.
-    out.log(calendar(readPolicy(argument), options.week).svg);
+    const text = readPolicy(argument);
+    try {
+      out.log(calendar(text, options.week).svg);
+    } catch (error) {
+      throw asUsage(error, OPTION_FIELDS);
+    }
     return 0;
   }
-  const client = new NksClient(clientOptions(env));
+  let client;
+  try {
+    client = new NksClient(clientOptions(env));
+  } catch (error) {
+    throw asUsage(error, VARIABLES);
+  }
   if (name === "kubeconfig") {
     out.write(await client.getKubeconfig(argument));
     return 0;
   }
   const text = readPolicy(argument);
-  const report =
-    name === "plan"
-      ? await client.plan(text, options.at)
-      : await client.reconcile(text, options.at, { dryRun: options["dry-run"] ?? false });
+  const budget = budgetOf(options.budget);
+  let report;
+  try {
+    report =
+      name === "plan"
+        ? await client.plan(text, options.at, { budget })
+        : await client.reconcile(text, options.at, { dryRun: options["dry-run"] ?? false, budget });
+  } catch (error) {
+    throw asUsage(error, OPTION_FIELDS);
+  }
   out.log(options.json ? JSON.stringify(report, null, 2) : formatReport(report));
   return failed(report) ? 1 : 0;
 }
@@ -213,7 +277,9 @@ async function main(argv, env, out) {
     }
     if (error instanceof NksError) {
       out.error(`nks-edge: ${error.message}`);
-      for (const { field, message } of error.issues ?? []) out.error(`  ${line(field, message)}`);
+      // A single issue is the message itself.
+      const issues = error.issues ?? [];
+      if (issues.length > 1) for (const { field, message } of issues) out.error(`  ${line(field, message)}`);
       return 1;
     }
     out.error(`nks-edge: ${error.message}`);

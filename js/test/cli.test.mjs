@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { install, run } from "./tarball.mjs";
 import * as glue from "../pkg/nks_edge.js";
-import { EMULATOR, IDENTITY, reset, apiCalls, clearRequests } from "./emulator.mjs";
+import { EMULATOR, IDENTITY, reset, seed, apiCalls, clearRequests } from "./emulator.mjs";
 
 const DEMO_POLICY = new URL("../demo/policy.json", import.meta.url).pathname;
 const VERSION = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
@@ -77,6 +77,47 @@ test("usage mistakes exit 2 with the reason on stderr", async () => {
   const tokenless = await cli(["plan", DEMO_POLICY], { NKS_ENDPOINT: EMULATOR });
   assert.equal(tokenless.code, 2);
   assert.match(tokenless.stderr, /set NKS_TOKEN, or NHN_TENANT_ID, NHN_USERNAME and NHN_API_PASSWORD/);
+});
+
+test("a bad option value or environment variable is a usage mistake naming it, said once, exit 2", async () => {
+  for (const [args, env, reason] of [
+    [["plan", DEMO_POLICY, "--at", "garbage"], SIGNED_IN, "--at: is not an RFC 3339 instant"],
+    [["reconcile", DEMO_POLICY, "--budget", "1"], SIGNED_IN, '--budget: must be a whole number of at least 2, got "1"'],
+    [["calendar", DEMO_POLICY, "--week", "nope"], {}, "--week: must be a date YYYY-MM-DD"],
+    [["plan", DEMO_POLICY], { ...SIGNED_IN, NKS_ENDPOINT: "", NKS_REGION: "kr9" }, 'NKS_REGION: "kr9" is not a region'],
+    [["kubeconfig", "prod"], { ...SIGNED_IN, NKS_ENDPOINT: "not a url" }, "NKS_ENDPOINT: is not an absolute http(s) URL"],
+  ]) {
+    const { code, stdout, stderr } = await cli(args, env);
+    assert.equal(code, 2, `${args.join(" ")}: ${stderr}`);
+    assert.equal(stdout, "");
+    assert.ok(stderr.includes(reason), `${args.join(" ")}: ${stderr}`);
+    assert.equal(stderr.split(reason).length, 2, `said once: ${stderr}`);
+  }
+});
+
+test("the text report shows a renewal without a node group, each maintenance step, and the clusters left waiting", async () => {
+  await seed({ clusters: [
+    { name: "prod", labels: { certificate_expiry: "2026-12-10T00:00:00+00:00" }, nodegroups: [{ name: "default-worker", node_count: 1 }] },
+    { name: "dev", nodegroups: [{ name: "default-worker", node_count: 1 }] },
+  ] });
+  const policy = policyFile("renewals.json", { timezone: "Asia/Seoul", maintenance: [
+    { name: "sunday", cluster: ["prod", "dev"], when: { days: "Sun", from: "10:00", to: "12:00" },
+      renew_certificates: { days_before_expiry: 30, term_of_validity: 1 } },
+  ] });
+  const at = "2026-11-29T11:00:00+09:00"; // a Sunday
+  const plan = await cli(["plan", policy, "--at", at], SIGNED_IN);
+  assert.equal(plan.code, 0, plan.stderr);
+  const lines = plan.stdout.split("\n");
+  assert.ok(
+    lines.some((l) => /^prod\s+-\s+sunday\s+renew_certificates\s+certificate_expiry=2026-12-10T00:00:00\+00:00\s+term_of_validity=1\s+planned$/.test(l)),
+    plan.stdout,
+  );
+  assert.ok(lines.includes("maintenance: prod (sunday): certificates"), plan.stdout);
+  assert.ok(!plan.stdout.includes("undefined"), plan.stdout);
+  // Identity's request and one more: no cluster fits, both wait.
+  const tight = await cli(["plan", policy, "--at", at, "--budget", "2"], SIGNED_IN);
+  assert.equal(tight.code, 0, tight.stderr);
+  assert.ok(tight.stdout.includes("waiting (beyond the budget; a later run reaches them): prod, dev"), tight.stdout);
 });
 
 test("validate needs no credentials: a valid policy exits 0, each mistake is listed with its rule and field, exit 1", async () => {
