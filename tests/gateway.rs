@@ -454,6 +454,11 @@ fn bodies_are_limited() {
         (out.status, body(&out)["error"]["kind"].clone()),
         (413, json!("payload_too_large"))
     );
+    // In the API's shape too, as the package's client reads errors.
+    assert_eq!(
+        body(&out)["errors"][0]["title"],
+        "the body is larger than 65536 bytes"
+    );
     assert!(upstream(&setup).is_empty());
 }
 
@@ -655,5 +660,9 @@ fn a_route_that_takes_too_long_is_a_504() {
     assert_eq!(
         (out.status, body(&out)["error"]["kind"].clone()),
         (504, json!("timeout"))
+    );
+    assert_eq!(
+        body(&out)["errors"][0],
+        json!({"status": 504, "code": "server", "title": "the NKS API did not answer within 25000 ms"})
     );
 }

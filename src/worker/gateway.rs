@@ -82,9 +82,9 @@ fn upstream_body(op: &Operation, body: Option<&str>) -> Result<Option<String>, A
     }
 }
 
-/// Passes one request through. The gateway's own refusals (401, 403, 404, 400) also
-/// carry the API's `{"errors": [...]}` shape, so that the package's client reads them
-/// as it reads the API's.
+/// Passes one request through. The gateway's own refusals (401, 403, 404, 400, and
+/// the 413 and 504 of `serve`) also carry the API's `{"errors": [...]}` shape, so
+/// that the package's client reads them as it reads the API's.
 pub(super) async fn forward<T: Transport, Z>(
     setup: &Setup<T, Z>,
     request: &Incoming,
@@ -94,7 +94,7 @@ pub(super) async fn forward<T: Transport, Z>(
 }
 
 /// `{"error": {kind, message}}` with the API's `errors` list beside it.
-fn as_api_error(mut answer: Answer) -> Answer {
+pub(super) fn as_api_error(mut answer: Answer) -> Answer {
     let Ok(Value::Object(mut body)) = serde_json::from_str::<Value>(&answer.body) else {
         return answer;
     };

@@ -189,8 +189,13 @@ impl Route {
     }
 }
 
+/// Whether `path` is the gateway's (`/nks/…`).
+fn is_gateway(path: &str) -> bool {
+    path == "/nks" || path.starts_with("/nks/")
+}
+
 fn route(method: &str, path: &str) -> Result<(Route, &'static str), Answer> {
-    if path == "/nks" || path.starts_with("/nks/") {
+    if is_gateway(path) {
         return Ok((Route::Gateway, "/nks"));
     }
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
@@ -375,6 +380,14 @@ pub async fn serve<T: Transport, Z: Zones, S: Store>(
     let mut facts = Facts::default();
     let mut route_name = "unknown";
     let origin = allowed_origin(&setup.cors_origins, request.origin.as_deref());
+    // The gateway's own 413 and 504 speak the API's error shape, as its refusals do.
+    let own = |answer: Answer| {
+        if is_gateway(&request.path) {
+            gateway::as_api_error(answer)
+        } else {
+            answer
+        }
+    };
     let answer = if request.method == "OPTIONS" {
         route_name = "preflight";
         Answer {
@@ -384,11 +397,11 @@ pub async fn serve<T: Transport, Z: Zones, S: Store>(
             headers: Vec::new(),
         }
     } else if request.body.as_ref().is_some_and(|b| b.len() > BODY_LIMIT) {
-        Answer::error(
+        own(Answer::error(
             413,
             "payload_too_large",
             &format!("the body is larger than {BODY_LIMIT} bytes"),
-        )
+        ))
     } else {
         match route(&request.method, &request.path) {
             Err(answer) => answer,
@@ -397,7 +410,7 @@ pub async fn serve<T: Transport, Z: Zones, S: Store>(
                 let work = handle(setup, request, invocation, route, started, &mut facts);
                 match within(work, give_up).await {
                     Some(result) => result.unwrap_or_else(|a| a),
-                    None => timed_out(facts.run.take()),
+                    None => own(timed_out(facts.run.take())),
                 }
             }
         }
