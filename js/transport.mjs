@@ -37,6 +37,7 @@ function describe(error) {
 }
 
 const METHODS = ["GET", "POST", "PATCH", "DELETE"];
+const NO_HEADERS = { get: () => null };
 const encoder = new TextEncoder();
 
 /** Writes a string's UTF-8 into the wasm's `memory` at `at` (at most `capacity`
@@ -75,7 +76,11 @@ export function send(settle, id, method, url, headers, body, timeoutMs) {
       return response.text();
     })
     .then(
-      (text) => settle(id, status, text, found.get("x-openstack-request-id"), found.get("x-compute-request-id"), found.get("retry-after")),
+      (text) => {
+        // A patched fetch may answer without headers (or without their `get`).
+        const h = typeof found?.get === "function" ? found : NO_HEADERS;
+        settle(id, status, text, h.get("x-openstack-request-id"), h.get("x-compute-request-id"), h.get("retry-after"));
+      },
       (error) => (signal.aborted ? settle(id, 1, null) : settle(id, 2, describe(error))),
     );
 }

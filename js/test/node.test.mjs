@@ -335,3 +335,24 @@ test("the current guide's answers, read back from the emulator (needs the emulat
   const eventTypes = await nks.supportedEventTypes();
   assert.equal(typeof eventTypes.CLUSTER_CREATE, "string");
 });
+
+test("a patched fetch may answer without headers: the call resolves, nothing is left unhandled", async () => {
+  const real = globalThis.fetch;
+  const unhandled = [];
+  const note = (reason) => unhandled.push(reason);
+  process.on("unhandledRejection", note);
+  globalThis.fetch = async () => ({ status: 200, text: async () => '{"clusters": [{"uuid": "u-1", "name": "bare"}]}' });
+  try {
+    const nks = new NksClient({ endpoint: "http://stub.invalid", token: "t", retries: 0 });
+    assert.deepEqual((await nks.listClusters()).map((c) => c.name), ["bare"]);
+    globalThis.fetch = async () => ({ status: 404, headers: {}, text: async () => '{"errors": [{"status": 404, "title": "gone"}]}' });
+    const gone = await rejection(nks.getCluster("x"));
+    assert.equal(gone.kind, "not_found");
+    assert.equal(gone.requestId, null);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(unhandled, []);
+  } finally {
+    globalThis.fetch = real;
+    process.off("unhandledRejection", note);
+  }
+});
