@@ -90,13 +90,23 @@ async function route(path) {
 
 // ---- Key ----------------------------------------------------------------------
 
+/** `%XX` escapes decoded, `+` kept (URLSearchParams would make a base64 key's `+` a space). */
+function unescapeKey(text) {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 function readKey() {
-  const fragment = new URLSearchParams(location.hash.slice(1));
-  const given = fragment.get("key");
+  const parts = location.hash.slice(1).split("&").filter(Boolean);
+  const at = parts.findIndex((p) => p.startsWith("key="));
+  const given = at >= 0 ? unescapeKey(parts[at].slice("key=".length)) : "";
   if (given) {
     sessionStorage.setItem(STORE, given);
-    fragment.delete("key");
-    const rest = fragment.toString();
+    parts.splice(at, 1);
+    const rest = parts.join("&");
     history.replaceState(null, "", location.pathname + location.search + (rest ? `#${rest}` : ""));
     return given;
   }
@@ -280,7 +290,8 @@ function renderReport(report, title) {
               el(
                 "tr",
                 {},
-                el("td", {}, `${a.cluster} / ${a.nodegroup}`),
+                // A certificate renewal is the cluster's own: no node group.
+                el("td", {}, a.nodegroup ? `${a.cluster} / ${a.nodegroup}` : a.cluster),
                 el("td", {}, a.rule),
                 el("td", {}, a.action),
                 el("td", {}, `${setting(a.from)} → ${setting(a.to)}`),
@@ -292,7 +303,12 @@ function renderReport(report, title) {
       ),
     );
   }
+  const waiting = report.waiting ?? [];
   const lines = [
+    ...(report.maintenance ?? []).map(
+      (m) => `Maintenance ${m.cluster} (${m.maintenance}): ${m.step}${m.nodegroup ? ` ${m.nodegroup}` : ""}${m.detail ? `: ${m.detail}` : ""}`,
+    ),
+    ...(waiting.length > 0 ? [`Waiting for a later tick (beyond the subrequest budget): ${waiting.join(", ")}`] : []),
     ...skipped.map((s) => `Skipped ${s.cluster}: ${s.reason}`),
     ...errors.map((e) => `Error, ${[e.cluster, e.nodegroup].filter(Boolean).join(" / ")}${e.rule ? ` (${e.rule})` : ""}: ${e.error?.message ?? ""}`),
   ];

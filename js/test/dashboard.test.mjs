@@ -15,7 +15,8 @@ import { EMULATOR, IDENTITY, reset } from "./emulator.mjs";
 const assets = /^\[assets\]\s*\n(?:[^[\n]*\n)*?directory\s*=\s*"([^"]+)"/m.exec(wrangler)[1];
 const SHOTS = new URL("target/screenshots/", root);
 
-const KEYS = { full: "dash-key-0123456789abcdef", reader: "reader-key-0123456789", wrong: "not-a-key-at-all" };
+// The full key as `openssl rand -base64` makes them: `+`, `/` and `=` survive the `#key=` fragment.
+const KEYS = { full: "dash+key/0123456789abcdef==", reader: "reader-key-0123456789", wrong: "not-a-key-at-all" };
 const sha256 = (text) => createHash("sha256").update(text).digest("hex");
 const POLICY = {
   timezone: "Asia/Seoul",
