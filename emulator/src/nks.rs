@@ -627,6 +627,11 @@ fn delete_nodegroup(
         ));
     }
     if g.status != "DELETE_IN_PROGRESS" {
+        // Not while the cluster itself is being changed (a failed cluster may still
+        // lose a node group).
+        if c.status.ends_with("_IN_PROGRESS") {
+            settled(ctx, c)?;
+        }
         group_idle(ctx, g)?;
         begin(
             world,

@@ -505,6 +505,29 @@ fn a_busy_node_group_refuses_other_operations_and_every_event_settles() {
     assert_eq!(emu.nks(&token, method, path, body.as_ref()).status, 202);
 }
 
+/// A node group cannot be deleted while its cluster is being changed.
+#[test]
+fn a_node_group_waits_for_its_cluster_to_settle_before_it_is_deleted() {
+    let seed = json!({"clusters": [{"name": "c1", "status": "UPDATE_IN_PROGRESS", "settle_after_ms": 300,
+        "nodegroups": [{"name": "default-worker", "node_count": 1}, {"name": "batch", "node_count": 1}]}]});
+    let emu = Emulator::with_seed(&seed, &["--op-delay-ms", "20"]);
+    let token = emu.token();
+    let ng = "/v1/clusters/c1/nodegroups/batch";
+    let busy = emu.nks(&token, "DELETE", ng, None);
+    assert_eq!(busy.status, 400, "{}", busy.body);
+    assert_eq!(
+        busy.error()["title"],
+        "Cluster c1 is in status UPDATE_IN_PROGRESS."
+    );
+    assert_eq!(
+        emu.nks(&token, "GET", ng, None).status,
+        200,
+        "nothing was deleted"
+    );
+    emu.wait_for(&token, "/v1/clusters/c1", "status", "UPDATE_COMPLETE");
+    assert_eq!(emu.nks(&token, "DELETE", ng, None).status, 204);
+}
+
 /// A newer autoscaler change supersedes one in progress (a reconciler may send it
 /// again before the first settles): both are accepted, the first's event ends
 /// `SUCCESS`, and the newer settings hold.
