@@ -7,7 +7,7 @@ mod common;
 
 use common::{block_on, body, fixture_text, header, JiffZones, NOW_MS, PASSWORD};
 use nks_edge::transport::{HttpRequest, HttpResponse, Method, Replay, Transport};
-use nks_edge::worker::{serve, tick, Incoming, Invocation, Outgoing, Setup, Store};
+use nks_edge::worker::{queued, serve, tick, Incoming, Invocation, Outgoing, Setup, Store};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -896,4 +896,60 @@ fn the_rotation_counts_ticks_in_the_crons_period() {
         4,
         "counted in 5-minute ticks, half the fleet waits"
     );
+}
+
+/// A store whose newest tick is fixed, or that fails.
+struct Latest(Result<Option<String>, String>);
+
+impl Store for Latest {
+    async fn put(&self, _: &str, _: &str) -> Result<(), String> {
+        self.0.as_ref().map(|_| ()).map_err(Clone::clone)
+    }
+    async fn get(&self, _: &str) -> Result<Option<String>, String> {
+        self.0.clone()
+    }
+    async fn list(&self, _: &str, _: usize) -> Result<Vec<String>, String> {
+        self.0.as_ref().map(|_| Vec::new()).map_err(Clone::clone)
+    }
+}
+
+/// A queued share runs unless a newer tick superseded it; when the store cannot say,
+/// it is retried, not run (an older plan could undo a newer tick's changes).
+#[test]
+fn a_queued_share_is_superseded_run_or_retried_by_what_the_store_says() {
+    let share = ["prod".to_owned()];
+    let with = |store: &Latest| {
+        let setup = setup_with(env());
+        let invocation = Invocation {
+            now: &|| NOW_MS,
+            store: Some(store),
+        };
+        let ticked = block_on(queued(&setup, NOW_MS, &share, &invocation));
+        let api_calls = requests(&setup)
+            .iter()
+            .filter(|r| !r.url.ends_with("/v2.0/tokens"))
+            .count();
+        (ticked, api_calls)
+    };
+    let (superseded, calls) = with(&Latest(Ok(Some((NOW_MS + 300_000).to_string()))));
+    assert_eq!((superseded.transient, calls), (false, 0));
+    assert!(
+        superseded.lines[0].contains(r#""event":"superseded""#),
+        "{:?}",
+        superseded.lines
+    );
+
+    let (unknown, calls) = with(&Latest(Err("KV is down".into())));
+    assert_eq!((unknown.transient, calls), (true, 0));
+    assert!(
+        unknown.lines[0].contains("it is retried"),
+        "{:?}",
+        unknown.lines
+    );
+
+    for newest in [Some(NOW_MS.to_string()), None] {
+        let (ran, calls) = with(&Latest(Ok(newest)));
+        assert!(!ran.transient, "{:?}", ran.lines);
+        assert!(calls > 0, "the share ran");
+    }
 }

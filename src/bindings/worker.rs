@@ -264,25 +264,6 @@ pub async fn handle_queued(body: JsValue, env: JsValue) -> Result<JsValue, JsVal
         );
         return to_js(&json!({"lines": [line], "retry": false})).map_err(|e| js_error(&e));
     };
-    let newest = match &store {
-        Some(store) => reports::latest_tick(store).await.ok().flatten(),
-        None => None,
-    };
-    let out = match newest {
-        Some(newest) if newest > share.at => {
-            let line = worker::log::line(
-                now_ms(),
-                "info",
-                json!({"event": "superseded", "at": worker::log::timestamp(share.at),
-                       "clusters": share.clusters, "newest": worker::log::timestamp(newest)}),
-            );
-            json!({"lines": [line], "retry": false})
-        }
-        _ => {
-            let ticked =
-                worker::tick(&setup, share.at, None, Some(&share.clusters), &invocation).await;
-            json!({"lines": ticked.lines, "retry": ticked.transient})
-        }
-    };
-    to_js(&out).map_err(|e| js_error(&e))
+    let ticked = worker::queued(&setup, share.at, &share.clusters, &invocation).await;
+    to_js(&json!({"lines": ticked.lines, "retry": ticked.transient})).map_err(|e| js_error(&e))
 }

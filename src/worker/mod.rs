@@ -17,4 +17,4 @@ pub mod secrets;
 
 pub use config::{ConfigError, Setup};
 pub use reports::Store;
-pub use routes::{serve, tick, Incoming, Invocation, Outgoing, Ticked};
+pub use routes::{queued, serve, tick, Incoming, Invocation, Outgoing, Ticked};

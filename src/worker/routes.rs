@@ -621,6 +621,47 @@ pub struct Ticked {
     pub transient: bool,
 }
 
+/// One queued share of a tick (`clusters` at the tick's instant `at`): nothing when a
+/// newer tick superseded it (its plan would undo the newer one's), else [`tick`]. When
+/// the store cannot say which tick is newest, the share is retried rather than run.
+pub async fn queued<T: Transport, Z: Zones, S: Store>(
+    setup: &Setup<T, Z>,
+    at: i64,
+    clusters: &[String],
+    invocation: &Invocation<'_, S>,
+) -> Ticked {
+    let now = invocation.now;
+    let newest = match invocation.store {
+        None => Ok(None),
+        Some(store) => reports::latest_tick(store).await,
+    };
+    let (line, transient) = match newest {
+        Ok(Some(newest)) if newest > at => (
+            log::line(
+                now(),
+                "info",
+                json!({"event": "superseded", "at": log::timestamp(at),
+                       "clusters": clusters, "newest": log::timestamp(newest)}),
+            ),
+            false,
+        ),
+        Ok(_) => return tick(setup, at, None, Some(clusters), invocation).await,
+        Err(why) => (
+            log::line(
+                now(),
+                "warn",
+                json!({"event": "queued", "at": log::timestamp(at), "clusters": clusters,
+                       "message": format!("the report store failed ({why}): whether a newer tick superseded this share is unknown, so it is retried")}),
+            ),
+            true,
+        ),
+    };
+    Ticked {
+        lines: vec![setup.secrets.redact(&line)],
+        transient,
+    }
+}
+
 /// Whether a failure may pass by itself.
 fn transient(kind: FailureKind) -> bool {
     matches!(
