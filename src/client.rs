@@ -4,7 +4,7 @@
 use crate::api::{self, Call, FromAnswer};
 use crate::auth::{Credentials, TokenSource};
 pub use crate::config::{region_endpoint, Config};
-use crate::error::{Error, ErrorKind, Service};
+use crate::error::{Error, ErrorKind, FieldError, Service};
 use crate::model::{
     Addon, AddonInstall, AddonType, AddonUpdate, Autoscale, CertificateRenewal, Cluster,
     ClusterCreate, ClusterState, ControlPlaneLog, Event, FipAutoBind, FlavorChange, InstalledAddon,
@@ -443,43 +443,51 @@ impl<T: Transport> NksClient<T> {
     }
 
     /// Sends one call and reads its answer into the call's result type (a body it cannot
-    /// read is `invalid_response`). Only the reading is generic: the sending is one
-    /// non-generic function, held once in the wasm.
+    /// read is `invalid_response`, retried as a read's transient failure). Only the
+    /// reading is generic: the sending is one non-generic function, held once in the wasm.
     pub async fn execute<R: FromAnswer>(&self, call: Call<R>) -> Result<R, Error> {
+        let mut answer = None;
+        let request = Request {
+            method: call.method(),
+            path: &call.path,
+            body: call.body.as_deref(),
+            idempotent: call.idempotent,
+        };
         let response = self
-            .send(
-                call.method(),
-                &call.path,
-                call.body.as_deref(),
-                call.idempotent,
-            )
+            .send(&request, &mut |response| {
+                answer = Some(R::from_answer(response.body.text())?);
+                Ok(())
+            })
             .await?;
-        R::from_answer(response.body.text()).map_err(|why| unreadable(&response, why))
+        answer.ok_or_else(|| unreadable(&response, FieldError::new("", "it was not read")))
     }
 
     /// Sends a request until it succeeds or fails for good: adds the headers and the
     /// token, refreshes an Identity token once on 401, retries idempotent requests on
-    /// transient failures. Not generic over the result type, so the wasm holds it once.
+    /// transient failures. A 2xx answer goes to `read`; one it refuses is
+    /// `invalid_response`, transient like a broken connection. Not generic over the
+    /// result type, so the wasm holds it once.
     pub(crate) async fn send(
         &self,
-        method: Method,
-        path: &str,
-        body: Option<&str>,
-        idempotent: bool,
+        request: &Request<'_>,
+        read: Read<'_>,
     ) -> Result<HttpResponse, Error> {
-        self.send_tallied(method, path, body, idempotent, None)
-            .await
+        self.send_tallied(request, None, read).await
     }
 
     /// [`Self::send`], counting what it sends into `tally`.
     pub(crate) async fn send_tallied(
         &self,
-        method: Method,
-        path: &str,
-        body: Option<&str>,
-        idempotent: bool,
+        request: &Request<'_>,
         tally: Option<&Tally>,
+        read: Read<'_>,
     ) -> Result<HttpResponse, Error> {
+        let &Request {
+            method,
+            path,
+            body,
+            idempotent,
+        } = request;
         let inner = &*self.inner;
         let identity = Tallied {
             transport: &inner.transport,
@@ -501,7 +509,10 @@ impl<T: Transport> NksClient<T> {
                 .await?;
             let request = self.request(method, path, body, &token);
             let mut error = match nks.send(request).await {
-                Ok(response) if (200..300).contains(&response.status) => return Ok(response),
+                Ok(response) if (200..300).contains(&response.status) => match read(&response) {
+                    Ok(()) => return Ok(response),
+                    Err(why) => unreadable(&response, why),
+                },
                 Ok(response) => Error::from_response(&response, inner.transport.now_ms()),
                 Err(failure) => Error::from_transport(&failure, timeout_ms),
             }
@@ -574,9 +585,27 @@ impl<T: Transport> NksClient<T> {
     }
 }
 
+/// One request to send: what [`NksClient::send`] takes.
+#[derive(Clone, Copy)]
+pub(crate) struct Request<'c> {
+    pub method: Method,
+    pub path: &'c str,
+    pub body: Option<&'c str>,
+    /// Whether it may be resent (see [`crate::api::Operation::idempotent`]).
+    pub idempotent: bool,
+}
+
+/// Reads a 2xx answer (into what the caller keeps); a refusal makes it unreadable.
+pub(crate) type Read<'r> = &'r mut dyn FnMut(&HttpResponse) -> Result<(), FieldError>;
+
+/// Takes any answer as it is.
+pub(crate) fn as_is(_: &HttpResponse) -> Result<(), FieldError> {
+    Ok(())
+}
+
 /// The `invalid_response` error of an answer that did not parse (not generic).
 #[inline(never)]
-pub(crate) fn unreadable(response: &HttpResponse, why: crate::error::FieldError) -> Error {
+pub(crate) fn unreadable(response: &HttpResponse, why: FieldError) -> Error {
     let mut error = Error::invalid_response(response.status, why);
     error.request_id = response.header("x-openstack-request-id").map(str::to_owned);
     error.body = response.body.text().to_owned();

@@ -7,6 +7,7 @@ use common::{
     PASSWORD, TOKEN,
 };
 use nks_edge::error::Service;
+use nks_edge::model::CertificateRenewal;
 use nks_edge::transport::{HttpResponse, TransportError};
 use nks_edge::{Error, ErrorKind};
 
@@ -103,7 +104,12 @@ fn statuses_map_to_kinds() {
 fn debug_output_never_shows_the_body() {
     let kubeconfig = "apiVersion: v1\nusers:\n- user:\n    client-key-data: LS0tc2VjcmV0";
     let body = serde_json::json!({"config": 42, "yaml": kubeconfig}).to_string();
-    let client = token_client(scripted(vec![Ok(HttpResponse::json(200, body.clone()))]));
+    // A read: its unreadable answer is retried, each time the same.
+    let client = token_client(scripted(
+        std::iter::repeat_with(|| Ok(HttpResponse::json(200, body.clone())))
+            .take(3)
+            .collect(),
+    ));
     let err = block_on(client.kubeconfig("prod")).unwrap_err();
     assert_eq!(err.kind, ErrorKind::InvalidResponse);
     assert_eq!(err.body, body);
@@ -120,19 +126,49 @@ fn transport_failures_and_bad_success_bodies() {
     assert_eq!(err.kind, ErrorKind::Network);
     assert!(err.message.contains("connection reset"));
 
-    let client = token_client(scripted(vec![Ok(HttpResponse::json(
-        200,
-        r#"{"clusters":[{"uuid":"u","name":"n","node_count":"many"}]}"#,
-    )
-    .with_header("x-openstack-request-id", "req-9"))]));
+    let bad = || {
+        Ok(HttpResponse::json(
+            200,
+            r#"{"clusters":[{"uuid":"u","name":"n","node_count":"many"}]}"#,
+        )
+        .with_header("x-openstack-request-id", "req-9"))
+    };
+    let client = token_client(scripted(vec![bad(), bad(), bad()]));
     let err = block_on(client.list_clusters()).unwrap_err();
+    assert_eq!(client.transport().requests().len(), 3, "a read is retried");
     assert_eq!(err.kind, ErrorKind::InvalidResponse);
+    assert_eq!(err.service, Some(Service::Nks));
     assert_eq!(err.request_id.as_deref(), Some("req-9"));
     assert!(err.body.contains("\"many\""), "the answer is kept");
     assert!(
         err.message.contains("clusters[0].node_count"),
         "{}",
         err.message
+    );
+}
+
+/// An unreadable 2xx answer is a transient failure: a read is sent again and takes the
+/// next answer; a write that started something is not resent, and its error names the
+/// service.
+#[test]
+fn an_unreadable_answer_is_retried_for_reads_only() {
+    let client = token_client(scripted(vec![
+        ok(r#"{"clusters": [{"uuid": "u""#),
+        ok(r#"{"clusters": [{"uuid": "u", "name": "prod"}]}"#),
+    ]));
+    let clusters = block_on(client.list_clusters()).unwrap();
+    assert_eq!(clusters[0].name, "prod");
+    assert_eq!(client.transport().requests().len(), 2);
+
+    let client = token_client(scripted(vec![ok("<html>proxy</html>")]));
+    let spec = CertificateRenewal {
+        term_of_validity: 1,
+    };
+    let err = block_on(client.renew_certificates("prod", &spec)).unwrap_err();
+    assert_eq!(client.transport().requests().len(), 1);
+    assert_eq!(
+        (err.kind, err.service, err.status),
+        (ErrorKind::InvalidResponse, Some(Service::Nks), 200)
     );
 }
 

@@ -154,6 +154,21 @@ test("a GET and a write of absolute values succeed after injected 503s; an upgra
   ]);
 });
 
+test("an answer cut short is retried for a read; a write that starts something is not", async () => {
+  const nks = client({ retries: 2 });
+  await nks.listClusters(); // token first
+  await faults([
+    { route: "GET /v1/clusters", error: "truncated", times: 1 },
+    { route: "PATCH /v1/certificates/prod", error: "malformed", times: 1 },
+  ]);
+  await clearRequests();
+  assert.deepEqual((await nks.listClusters()).map((c) => c.name).sort(), ["dev", "k8s-test", "prod"]);
+  const error = await rejection(nks.renewCertificates("prod", { term_of_validity: 1 }));
+  assert.equal(error.kind, "invalid_response");
+  assert.equal(error.service, "NKS");
+  assert.deepEqual(await apiCalls(), ["GET /v1/clusters", "GET /v1/clusters", "PATCH /v1/certificates/prod"]);
+});
+
 test("a failed connection names the method, URL and service, and keeps the cause", async () => {
   const server = net.createServer();
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));

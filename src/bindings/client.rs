@@ -5,7 +5,7 @@
 use super::{from_js, instant, policy_of, promise, text, to_js};
 use crate::api::answer::Answer;
 use crate::api::{self, Call, OPERATIONS};
-use crate::client::unreadable;
+use crate::client::{unreadable, Request};
 use crate::config::ClientOptions;
 use crate::error::{Error, FieldError};
 use crate::model::{by_reader, Fields};
@@ -274,11 +274,20 @@ impl Client {
                 Step::Send(p) => p,
                 Step::Resolve { cluster, then } => then(&client.cluster_uuid(&cluster).await?)?,
             };
+            let request = Request {
+                method: p.method,
+                path: &p.path,
+                body: p.body.as_deref(),
+                idempotent: p.idempotent,
+            };
+            let mut value = None;
             let response = client
-                .send(p.method, &p.path, p.body.as_deref(), p.idempotent)
+                .send(&request, &mut |response| {
+                    value = Some(api::answer::read(p.answer, &response.body.js())?);
+                    Ok(())
+                })
                 .await?;
-            api::answer::read(p.answer, &response.body.js())
-                .map_err(|why| unreadable(&response, why))
+            value.ok_or_else(|| unreadable(&response, FieldError::new("", "it was not read")))
         })
     }
 

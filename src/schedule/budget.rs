@@ -12,10 +12,10 @@
 
 use super::limited::Gate;
 use crate::api::{Call, FromAnswer};
-use crate::client::{unreadable, Tally};
+use crate::client::{Read, Request, Tally};
 use crate::error::{Error, ErrorKind};
 use crate::retry::Backoff;
-use crate::transport::{HttpResponse, Method, Transport};
+use crate::transport::{HttpResponse, Transport};
 use crate::NksClient;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -186,9 +186,8 @@ pub(super) async fn send<R: FromAnswer, T: Transport>(
     // Only the reading depends on `R`: the sending is one function for every call.
     let mut answer = None;
     let mut read = |response: &HttpResponse| {
-        R::from_answer(response.body.text())
-            .map(|read| answer = Some(read))
-            .map_err(|why| unreadable(response, why))
+        answer = Some(R::from_answer(response.body.text())?);
+        Ok(())
     };
     let request = Request {
         method: call.method(),
@@ -203,21 +202,13 @@ pub(super) async fn send<R: FromAnswer, T: Transport>(
     }
 }
 
-/// What [`send_read`] sends.
-struct Request<'c> {
-    method: Method,
-    path: &'c str,
-    body: Option<&'c str>,
-    idempotent: bool,
-}
-
 /// [`send`] without its result type: each answer goes to `read`, whose refusal (an
 /// unreadable answer) is retried like any transient failure.
 async fn send_read<T: Transport>(
     client: &NksClient<T>,
     share: &Share<'_>,
     request: &Request<'_>,
-    read: &mut dyn FnMut(&HttpResponse) -> Result<(), Error>,
+    read: Read<'_>,
 ) -> Option<Result<(), Error>> {
     let backoff = Backoff::new(client.config(), client.transport().now_ms().unsigned_abs());
     let mut attempt: u32 = 0;
@@ -229,21 +220,17 @@ async fn send_read<T: Transport>(
         }
         // The client sends once: the retries are made (and counted) here.
         let tally = Tally::default();
+        let once = Request {
+            idempotent: false,
+            ..*request
+        };
         let sent = {
             let _place = share.budget.gate.enter().await;
-            client
-                .send_tallied(
-                    request.method,
-                    request.path,
-                    request.body,
-                    false,
-                    Some(&tally),
-                )
-                .await
+            client.send_tallied(&once, Some(&tally), &mut *read).await
         };
         share.charge(&tally);
-        let error = match sent.and_then(|response| read(&response)) {
-            Ok(()) => return Some(Ok(())),
+        let error = match sent {
+            Ok(_) => return Some(Ok(())),
             Err(e) => e,
         };
         match backoff.delay(request.idempotent, &error, attempt) {

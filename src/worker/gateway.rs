@@ -8,6 +8,7 @@ use super::access::{AccessKey, Scope};
 use super::config::Setup;
 use super::routes::{clip, key_for, Answer, Facts, Incoming};
 use crate::api::{Operation, CREATE_CLUSTER, LIST_CLUSTERS, OPERATIONS};
+use crate::client::{as_is, Request};
 use crate::error::{ErrorKind, Service};
 use crate::transport::{Method, Transport};
 use serde_json::Value;
@@ -157,9 +158,14 @@ async fn pass<T: Transport, Z>(
     }
     let body = upstream_body(op, request.body.as_deref())?;
     let client = setup.client.as_ref().map_err(Answer::config)?;
-    let sent = client
-        .send(op.method, &path, body.as_deref(), op.idempotent)
-        .await;
+    let request = Request {
+        method: op.method,
+        path: &path,
+        body: body.as_deref(),
+        idempotent: op.idempotent,
+    };
+    // Passed through as it came: the caller reads it.
+    let sent = client.send(&request, &mut as_is).await;
     let (status, body, headers) = match sent {
         Ok(response) => {
             let body = if op.name == LIST_CLUSTERS.name && !key.all_clusters() {
