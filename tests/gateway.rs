@@ -94,6 +94,11 @@ fn api() -> Replay {
                     .with_header("x-openstack-request-id", "req-404"),
                 }
             }
+            // NKS refuses the token it was sent (an expired NKS_TOKEN, say).
+            (Method::Get, p) if p.starts_with("/v1/clusters/prod/addons") => HttpResponse::json(
+                401,
+                r#"{"errors":[{"status":401,"title":"The token is invalid or has expired."}]}"#,
+            ),
             (Method::Get, p) if p.ends_with("/nodegroups") => {
                 HttpResponse::json(200, r#"{"nodegroups":[]}"#).with_header("x-openstack-request-id", "req-ng")
             }
@@ -664,5 +669,29 @@ fn a_route_that_takes_too_long_is_a_504() {
     assert_eq!(
         body(&out)["errors"][0],
         json!({"status": 504, "code": "server", "title": "the NKS API did not answer within 25000 ms"})
+    );
+}
+
+/// NKS refusing the Worker's own token is the Worker's failure (502), as Identity's is:
+/// a 401 through the gateway would tell a caller (and the dashboard) its access key
+/// was refused.
+#[test]
+fn nks_refusing_the_workers_token_is_a_502_not_a_401() {
+    let setup = setup_with(env());
+    let out = nks(
+        &setup,
+        "GET",
+        "/nks/v1/clusters/prod/addons",
+        Some(OPERATOR),
+        None,
+    );
+    assert_eq!(out.status, 502, "{}", out.body);
+    let answer = body(&out);
+    assert_eq!(answer["error"]["kind"], "unauthorized");
+    let message = answer["errors"][0]["title"].as_str().unwrap_or_default();
+    assert!(message.contains("the Worker's own token"), "{message}");
+    assert!(
+        message.contains("The token is invalid or has expired."),
+        "{message}"
     );
 }

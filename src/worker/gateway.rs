@@ -180,6 +180,15 @@ async fn pass<T: Transport, Z>(
             return Err(Answer::identity(e.kind, e.status, &e.message))
         }
         Err(e) if e.status == 0 => return Err(Answer::upstream(&e)),
+        // The Worker's own token was refused (after one refresh, with Identity): the
+        // Worker's failure, a 502 as Identity's are, never the caller's 401.
+        Err(mut e) if e.kind == ErrorKind::Unauthorized => {
+            e.message = format!(
+                "NKS refused the Worker's own token (check NKS_TOKEN or the Identity account): {}",
+                e.message
+            );
+            return Err(Answer::upstream(&e));
+        }
         Err(e) => {
             let mut headers = Vec::new();
             if let Some(id) = &e.request_id {
