@@ -19,7 +19,8 @@ use std::task::{Context, Poll, Waker};
 /// The provider's Identity service.
 pub const DEFAULT_IDENTITY_URL: &str = "https://api-identity-infrastructure.nhncloudservice.com";
 
-/// A cached token is replaced this long before it expires.
+/// A cached token is replaced this long before it expires, or halfway through its
+/// life when that is sooner (a token of a few minutes is still reused).
 pub const REFRESH_MARGIN_MS: i64 = 5 * 60 * 1000;
 
 /// NHN Identity credentials. `Debug` never shows the password.
@@ -86,7 +87,8 @@ impl Credentials {
 #[derive(Clone)]
 struct Token {
     id: Secret,
-    expires_ms: Option<i64>,
+    /// When to ask for a new one (`None`: it does not expire).
+    renew_ms: Option<i64>,
 }
 
 /// One Identity request in flight, awaited by every caller that needs its token.
@@ -170,8 +172,9 @@ impl TokenSource {
         }
     }
 
-    /// A token valid now: cached while more than [`REFRESH_MARGIN_MS`] from expiry;
-    /// Identity is asked again after a transient failure, as `backoff` allows.
+    /// A token valid now: cached until [`REFRESH_MARGIN_MS`] before its expiry (or
+    /// half its life); Identity is asked again after a transient failure, as
+    /// `backoff` allows.
     pub(crate) async fn token<T: Transport>(
         &self,
         transport: &T,
@@ -184,10 +187,7 @@ impl TokenSource {
         };
         let now = transport.now_ms();
         if let Some(token) = self.cached.borrow().as_ref() {
-            if token
-                .expires_ms
-                .is_none_or(|at| at - REFRESH_MARGIN_MS > now)
-            {
+            if token.renew_ms.is_none_or(|at| at > now) {
                 return Ok(token.id.clone());
             }
         }
@@ -368,17 +368,21 @@ async fn issue_at<T: Transport>(
             "token answer: access.token.id is empty",
         ));
     }
-    let expires_ms = match token.expires.as_deref() {
+    let renew_ms = match token.expires.as_deref() {
         None => None,
-        Some(text) => Some(parse_rfc3339_ms(text).ok_or_else(|| {
-            Error::invalid_response(
-                response.status,
-                "token answer: access.token.expires is not an RFC 3339 time",
-            )
-        })?),
+        Some(text) => {
+            let expires = parse_rfc3339_ms(text).ok_or_else(|| {
+                Error::invalid_response(
+                    response.status,
+                    "token answer: access.token.expires is not an RFC 3339 time",
+                )
+            })?;
+            let life = expires.saturating_sub(transport.now_ms());
+            Some(expires - REFRESH_MARGIN_MS.min(life / 2))
+        }
     };
     Ok(Token {
         id: token.id,
-        expires_ms,
+        renew_ms,
     })
 }

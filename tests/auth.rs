@@ -62,6 +62,32 @@ fn the_token_is_cached_and_refreshed_before_it_expires() {
     );
 }
 
+/// A token shorter-lived than the refresh margin (`--token-ttl-s 60` in the emulator)
+/// is reused for half its life, not asked for again on every call.
+#[test]
+fn a_short_lived_token_is_reused_for_half_its_life() {
+    // NOW_MS + 4 min.
+    let client = identity_client(scripted(vec![
+        token_answer("tok-A", "2026-11-26T00:04:00Z"),
+        ok(LIST),
+        ok(LIST),
+        token_answer("tok-B", "2026-11-26T00:10:00Z"),
+        ok(LIST),
+    ]));
+    block_on(client.list_clusters()).unwrap();
+    client.transport().advance(100_000); // 1:40 of 4 min: still used
+    block_on(client.list_clusters()).unwrap();
+    client.transport().advance(30_000); // 2:10: past half its life, renewed
+    block_on(client.list_clusters()).unwrap();
+    let identity_requests = client
+        .transport()
+        .requests()
+        .iter()
+        .filter(|r| r.url.ends_with("/v2.0/tokens"))
+        .count();
+    assert_eq!(identity_requests, 2);
+}
+
 #[test]
 fn concurrent_callers_share_one_identity_request() {
     let client = identity_client(scripted(vec![
