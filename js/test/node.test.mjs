@@ -67,8 +67,9 @@ test("all 14 methods, with normalized values as plain objects", async () => {
   assert.equal(group.name, "added-nodegroup");
   assert.equal(group.labels.ca_enable, false);
   assert.deepEqual(await nks.resize("k8s-test", { nodegroup: "default-worker", node_count: 2 }), { uuid: (await nks.getCluster("k8s-test")).uuid });
-  assert.equal((await nks.upgrade("prod", "default-master", "v1.21.6")).uuid.length, 36);
+  // Before the upgrade: a node group is not deleted while its cluster is being changed.
   assert.equal(await nks.deleteNodeGroup("prod", "gpu"), undefined);
+  assert.equal((await nks.upgrade("prod", "default-master", "v1.21.6")).uuid.length, 36);
   assert.equal(await nks.deleteCluster("dev"), undefined);
 
   assert.deepEqual(await apiCalls(), [
@@ -77,7 +78,7 @@ test("all 14 methods, with normalized values as plain objects", async () => {
     "POST /v1/clusters/prod/nodegroups/batch/autoscale", "GET /v1/clusters/prod/nodegroups/batch/autoscale",
     "GET /v1/clusters/prod/config", "GET /v1/clusters/k8s-test/config", "GET /v1/supports", "POST /v1/clusters", "POST /v1/clusters/prod/nodegroups",
     "POST /v1/clusters/k8s-test/actions/resize", "GET /v1/clusters/k8s-test",
-    "POST /v1/clusters/prod/nodegroups/default-master/upgrade", "DELETE /v1/clusters/prod/nodegroups/gpu",
+    "DELETE /v1/clusters/prod/nodegroups/gpu", "POST /v1/clusters/prod/nodegroups/default-master/upgrade",
     "DELETE /v1/clusters/dev",
   ]);
 });
