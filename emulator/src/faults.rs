@@ -41,7 +41,7 @@ pub struct Fault {
     /// Probability that the error fires on a matching request.
     #[serde(default = "always")]
     pub rate: f64,
-    /// `Retry-After` seconds sent with a 429 (default 1).
+    /// `Retry-After` seconds sent with the error (a 429 sends 1 without it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_s: Option<u64>,
     /// Fire at most this many times, then stay quiet.

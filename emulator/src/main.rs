@@ -139,7 +139,14 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, Exit> {
             "--op-delay-ms" => parsed.op_delay_ms = num(&flag, &value)?,
             "--max-node-count" => parsed.max_node_count = num(&flag, &value)?,
             "--latency-ms" => parsed.latency_ms = num(&flag, &value)?,
-            "--fail-rate" => parsed.fail_rate = num(&flag, &value)?,
+            "--fail-rate" => {
+                parsed.fail_rate = num(&flag, &value)?;
+                if !(0.0..=1.0).contains(&parsed.fail_rate) {
+                    return Err(Exit::Usage(format!(
+                        "{flag}: {value:?} is not a probability (0..1)\n"
+                    )));
+                }
+            }
             "--fail-status" => parsed.fail_status = num(&flag, &value)?,
             "--rng-seed" => parsed.rng_seed = num(&flag, &value)?,
             "--cors-origins" => {

@@ -323,10 +323,12 @@ async fn api(
                 "Injected fault",
                 format!("the emulator answered {status} by fault injection"),
             );
-            if status == 429 {
+            // A 429 always says when to come back (1 s unless told); any other
+            // status when the rule gives `retry_after_s` (a 503 during maintenance).
+            if let Some(seconds) = retry_after.or((status == 429).then_some(1)) {
                 reply
                     .headers
-                    .push(("retry-after".into(), retry_after.unwrap_or(1).to_string()));
+                    .push(("retry-after".into(), seconds.to_string()));
             }
             reply
         }

@@ -199,6 +199,14 @@ fn help_and_version_go_to_stdout() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown option --bogus"));
+    for rate in ["2", "NaN", "-0.5"] {
+        let out = run(&format!("--fail-rate {rate}"));
+        assert_eq!(out.status.code(), Some(2), "--fail-rate {rate}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("is not a probability (0..1)"),
+            "--fail-rate {rate}"
+        );
+    }
 }
 
 #[test]

@@ -44,6 +44,19 @@ fn rate_limits_carry_retry_after() {
     let limited = emu.nks(&token, "GET", "/v1/supports", None);
     assert_eq!(limited.status, 429);
     assert_eq!(limited.header("retry-after"), Some("7"));
+
+    emu.set_faults(&json!({"error": 429}));
+    let limited = emu.nks(&token, "GET", "/v1/supports", None);
+    assert_eq!(limited.header("retry-after"), Some("1"));
+
+    // The README's example rule: a 503 with Retry-After.
+    emu.set_faults(&json!({"route": "GET /v1/clusters/*", "error": 503, "retry_after_s": 2}));
+    let busy = emu.nks(&token, "GET", "/v1/clusters/prod", None);
+    assert_eq!(busy.status, 503);
+    assert_eq!(busy.header("retry-after"), Some("2"));
+    emu.set_faults(&json!({"error": 503}));
+    let plain = emu.nks(&token, "GET", "/v1/supports", None);
+    assert_eq!((plain.status, plain.header("retry-after")), (503, None));
 }
 
 #[test]
