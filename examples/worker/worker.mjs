@@ -3,9 +3,14 @@
 // .dev.vars locally); wrangler bundles "nks-edge" with its wasm.
 import { NksClient, NksError } from "nks-edge";
 
-export default {
-  async fetch(request, env) {
-    const nks = new NksClient({
+// One client per isolate (per set of credentials): it caches its Identity token, so
+// requests after the first spend no subrequest on Identity.
+let cached = null;
+
+function clientFor(env) {
+  const settings = [env.NKS_ENDPOINT, env.NHN_TENANT_ID, env.NHN_USERNAME, env.NHN_API_PASSWORD, env.NHN_IDENTITY_URL].join("\n");
+  if (cached?.settings !== settings) {
+    const client = new NksClient({
       endpoint: env.NKS_ENDPOINT,
       identity: {
         tenantId: env.NHN_TENANT_ID,
@@ -14,6 +19,14 @@ export default {
         endpoint: env.NHN_IDENTITY_URL || undefined,
       },
     });
+    cached = { settings, client };
+  }
+  return cached.client;
+}
+
+export default {
+  async fetch(request, env) {
+    const nks = clientFor(env);
     try {
       const clusters = await nks.listClusters();
       return Response.json(clusters.map((c) => ({ name: c.name, status: c.status })));

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
 import { chromium } from "playwright-core";
 import { install, run } from "./tarball.mjs";
-import { EMULATOR, IDENTITY, reset, apiCalls } from "./emulator.mjs";
+import { EMULATOR, IDENTITY, reset, apiCalls, requests } from "./emulator.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const EXAMPLES = join(ROOT, "examples");
@@ -71,6 +71,9 @@ test("examples/worker: the user's Worker, bundled by wrangler, answers the clust
     assert.equal(response.status, 200);
     const clusters = await response.json();
     assert.deepEqual(clusters.map((c) => c.name).sort(), ["dev", "k8s-test", "prod"]);
+    // A second request reuses the isolate's client and its token.
+    assert.equal((await mf.dispatchFetch("http://localhost/")).status, 200);
+    assert.equal((await requests()).filter((r) => r.path === "/v2.0/tokens").length, 1, "one Identity request");
     const wrong = new Miniflare({
       modules: true,
       scriptPath: join(dist, "worker.js"),
