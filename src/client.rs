@@ -598,11 +598,6 @@ pub(crate) struct Request<'c> {
 /// Reads a 2xx answer (into what the caller keeps); a refusal makes it unreadable.
 pub(crate) type Read<'r> = &'r mut dyn FnMut(&HttpResponse) -> Result<(), FieldError>;
 
-/// Takes any answer as it is.
-pub(crate) fn as_is(_: &HttpResponse) -> Result<(), FieldError> {
-    Ok(())
-}
-
 /// The `invalid_response` error of an answer that did not parse (not generic).
 #[inline(never)]
 pub(crate) fn unreadable(response: &HttpResponse, why: FieldError) -> Error {
