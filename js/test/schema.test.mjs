@@ -83,6 +83,15 @@ function withRule(patch) {
   return { timezone: "Asia/Seoul", rules: [{ cluster: "prod", nodegroup: "x", node_count: 2 }, rule] };
 }
 
+/** The README's fenced ```json snippets of a policy's `"maintenance": [...]`, as policies. */
+function maintenanceSnippets(text) {
+  const out = [];
+  for (const match of text.matchAll(/```json\s*\n(\s*"maintenance"[\s\S]*?)```/g)) {
+    out.push(JSON.parse(`{"timezone": "Asia/Seoul", ${match[1]}}`));
+  }
+  return out;
+}
+
 const isPolicy = (value) => value !== null && typeof value === "object" && ("rules" in value || "timezone" in value);
 
 /** `[source, policy]` for every policy of the repository's tests, docs and examples. */
@@ -98,6 +107,7 @@ function corpus() {
   const docs = ["README.md", ...(existsSync(new URL("docs", ROOT)) ? readdirSync(new URL("docs", ROOT)).map((f) => `docs/${f}`) : [])];
   for (const path of docs.filter((p) => p.endsWith(".md"))) {
     for (const value of jsonObjects(text(path)).filter(isPolicy)) out.push([path, value]);
+    for (const value of maintenanceSnippets(text(path))) out.push([`${path} (maintenance)`, value]);
   }
   for (const path of ["js/demo/policy.json", "examples/policy.json"]) {
     if (existsSync(new URL(path, ROOT))) out.push([path, JSON.parse(text(path))]);
@@ -150,7 +160,22 @@ const CONSTRUCTS = [
     { timezone: "UTC", rules: [{ cluster: "c", nodegroup: "n", node_count: 1 }], max_node_count: 0 },
     { timezone: "UTC", rules: [{ cluster: "c", nodegroup: "n", node_count: 1 }], extra: true },
     [],
-  ]);
+  ])
+  .concat(
+    [
+      { kube_version: "1.31.4" },
+      { cluster: ["a", "b"], kube_version: "v1.31.4" },
+      { cluster: ["a", "a"], kube_version: "v1.31.4" },
+      { cluster: [], kube_version: "v1.31.4" },
+      { renew_certificates: { days_before_expiry: 30 } },
+      { renew_certificates: { days_before_expiry: 30, term_of_validity: 2 }, upgrade: { num_buffer_nodes: 1 } },
+      { kube_version: "1.31" },
+      {},
+    ].map((entry) => ({
+      timezone: "UTC",
+      maintenance: [{ cluster: "a", when: { days: "Sat", from: "02:00", to: "04:00" }, ...entry }],
+    })),
+  );
 
 test("the schema is a valid draft 2020-12 schema with a description on every property", () => {
   const undocumented = [];
