@@ -234,6 +234,26 @@ fn overlapping_windows_for_one_cluster_are_refused() {
         .len(),
         1
     );
+    // Zones that change their clocks on different dates: New York is on summer time
+    // from the second Sunday of March, Berlin from the last; in between, Saturday
+    // 02:00-03:00 in New York is 07:00-08:00 in Berlin (open together at
+    // 2027-03-20T06:30Z), which no winter or summer offsets alone show.
+    assert_eq!(
+        errors(&both(
+            entry(
+                json!("prod"),
+                json!({"days": "Sat", "from": "02:00", "to": "03:00"}),
+                "America/New_York"
+            ),
+            entry(
+                json!("prod"),
+                json!({"days": "Sat", "from": "07:00", "to": "08:00"}),
+                "Europe/Berlin"
+            ),
+        ))
+        .len(),
+        1
+    );
     // Windows that cross midnight spill into the next day.
     assert_eq!(
         errors(&both(
@@ -277,6 +297,31 @@ fn overlapping_windows_for_one_cluster_are_refused() {
         assert!(
             Policy::from_value(&both(a.clone(), b.clone()), &JiffZones).is_ok(),
             "{a} {b}"
+        );
+    }
+}
+
+/// The next window is found whatever minute the search starts at, even a window shorter
+/// than the search's coarse steps (10 minutes here, against steps of 15).
+#[test]
+fn a_short_window_is_found_from_every_starting_minute() {
+    let policy = Policy::from_value(
+        &json!({"timezone": "Asia/Seoul", "maintenance": [{
+            "cluster": "prod", "when": {"days": "Sat", "from": "02:05", "to": "02:15"},
+            "kube_version": "v1.31.4"}]}),
+        &JiffZones,
+    )
+    .unwrap();
+    let window = &policy.maintenance[0];
+    // Saturday 2026-11-28 02:05 in Seoul.
+    let opens = common::at("2026-11-28T02:05:00+09:00");
+    let thursday = common::at("2026-11-26T10:00:00+09:00");
+    for minute in 0..15 {
+        let from = thursday + minute * 60_000;
+        assert_eq!(
+            window.next_open(&JiffZones, from, 14),
+            Some(opens),
+            "from +{minute} min"
         );
     }
 }

@@ -118,8 +118,9 @@ impl Maintenance {
     /// is open, to the minute.
     pub fn next_open(&self, zones: &impl Zones, from_ms: i64, horizon_days: i64) -> Option<i64> {
         let start = from_ms - from_ms.rem_euclid(60_000);
-        // Coarse 15-minute steps, then back to the first open minute.
-        let step = 15 * 60_000;
+        // Coarse steps (15 minutes, or the window's length if shorter: a step must not
+        // jump over a whole window), then back to the first open minute.
+        let step = self.when.shortest_open_minutes().clamp(1, 15) * 60_000;
         let mut t = start;
         let end = start + horizon_days * DAY_MS;
         let mut prev = start;
@@ -345,7 +346,8 @@ fn offset(zones: &impl Zones, zone: &str, at_ms: i64) -> i64 {
 }
 
 /// Whether two windows can be open at once: their weekly minutes meet (in UTC, at the
-/// zones' winter and summer offsets) and their dates, if both have some, meet.
+/// pairs of offsets their zones have on the same day, each day of a year: two zones
+/// change their clocks on different dates) and their dates, if both have some, meet.
 fn overlap(a: &Maintenance, b: &Maintenance, zones: &impl Zones) -> bool {
     let dates_meet = a.when.dates.is_empty()
         || b.when.dates.is_empty()
@@ -358,10 +360,23 @@ fn overlap(a: &Maintenance, b: &Maintenance, zones: &impl Zones) -> bool {
     if !dates_meet {
         return false;
     }
-    // 2026-01-15 and 2026-07-15, 00:00 UTC: one winter and one summer offset.
-    [1_768_435_200_000i64, 1_784_073_600_000].iter().any(|at| {
-        let wa = week(&a.when, -offset(zones, &a.timezone, *at));
-        let wb = week(&b.when, -offset(zones, &b.timezone, *at));
+    // Each day of 2026 from its first, 00:00 UTC; each distinct pair of offsets once.
+    // One zone shifts both windows alike: one day tells.
+    let days = if a.timezone == b.timezone { 1 } else { 365 };
+    let mut pairs: Vec<(i64, i64)> = Vec::new();
+    for day in 0..days {
+        let at = 1_767_225_600_000 + day * DAY_MS;
+        let pair = (
+            offset(zones, &a.timezone, at),
+            offset(zones, &b.timezone, at),
+        );
+        if !pairs.contains(&pair) {
+            pairs.push(pair);
+        }
+    }
+    pairs.iter().any(|(oa, ob)| {
+        let wa = week(&a.when, -oa);
+        let wb = week(&b.when, -ob);
         wa.iter().zip(&wb).any(|(x, y)| *x && *y)
     })
 }

@@ -137,6 +137,15 @@ impl From<PolicyError> for crate::error::Error {
 impl std::error::Error for PolicyError {}
 
 impl When {
+    /// The shortest stretch (in wall-clock minutes) this stays open once open: the
+    /// window's length, or a whole day.
+    pub fn shortest_open_minutes(&self) -> i64 {
+        match self.window {
+            None => 24 * 60,
+            Some((from, to)) => (i64::from(to) - i64::from(from)).rem_euclid(24 * 60),
+        }
+    }
+
     /// Whether this matches at the local time `t`.
     pub fn matches(&self, t: &LocalTime) -> bool {
         let day = match self.window {
