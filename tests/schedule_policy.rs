@@ -325,3 +325,37 @@ fn a_short_window_is_found_from_every_starting_minute() {
         );
     }
 }
+
+/// Times and dates are digits only (a sign parsed as a number ran `+9:00` at 09:00 and
+/// `+202-01-01` in the year 202); a bad `max_node_count` does not hide the rules'
+/// mistakes; a policy of nothing is refused.
+#[test]
+fn signs_bad_bounds_and_empty_policies_are_mistakes() {
+    let got = errors(&with_rule(
+        json!({"when": {"from": "+9:00", "to": "10:00", "dates": ["+202-01-01"]}}),
+    ));
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert!(
+        got[0].contains(r#""+9:00" is not a time of day"#),
+        "{got:?}"
+    );
+    assert!(got[1].contains(r#""+202-01-01" is not a date"#), "{got:?}");
+    let got = errors(&json!({"timezone": "UTC", "max_node_count": 0,
+        "rules": [{"cluster": "", "nodegroup": "w", "node_count": 99}]}));
+    assert!(
+        got.iter().any(|e| e.starts_with("max_node_count")),
+        "{got:?}"
+    );
+    assert!(
+        got.iter().any(|e| e.starts_with("rules[0].cluster")),
+        "{got:?}"
+    );
+    assert!(
+        got.iter().any(|e| e.starts_with("rules[0].node_count")),
+        "{got:?}"
+    );
+    assert_eq!(
+        errors(&json!({"timezone": "UTC", "rules": [], "maintenance": []})),
+        ["rules: must list at least one rule"]
+    );
+}

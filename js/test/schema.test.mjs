@@ -161,6 +161,10 @@ const CONSTRUCTS = [
     { timezone: "UTC", rules: [{ cluster: "c", nodegroup: "n", node_count: 1 }], extra: true },
     [],
   ])
+  .concat([
+    { timezone: "UTC", rules: [], maintenance: [] },
+    { timezone: "UTC", rules: [{ cluster: "c", nodegroup: "n", node_count: 1 }], maintenance: [] },
+  ])
   .concat(
     [
       { kube_version: "1.31.4" },
@@ -171,6 +175,7 @@ const CONSTRUCTS = [
       { renew_certificates: { days_before_expiry: 30, term_of_validity: 2 }, upgrade: { num_buffer_nodes: 1 } },
       { kube_version: "1.31" },
       {},
+      { when: { days: "Sat", from: "+2:00", to: "04:00" }, kube_version: "v1.31.4" },
     ].map((entry) => ({
       timezone: "UTC",
       maintenance: [{ cluster: "a", when: { days: "Sat", from: "02:00", to: "04:00" }, ...entry }],

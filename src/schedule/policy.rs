@@ -346,10 +346,12 @@ fn parse_policy(value: &Value, zones: &impl Zones, errors: &mut Errors) -> Optio
             None
         }
     };
-    let max_node_count = match map.get("max_node_count") {
-        Some(v) => whole(v, "max_node_count", 1..=1000, errors)?,
-        None => DEFAULT_MAX_NODE_COUNT,
-    };
+    // A bad bound is reported; the rules are still read (against the default) so that
+    // their mistakes are reported with it.
+    let max_node_count = map
+        .get("max_node_count")
+        .and_then(|v| whole(v, "max_node_count", 1..=1000, errors))
+        .unwrap_or(DEFAULT_MAX_NODE_COUNT);
     let none = Vec::new();
     let list = match map.get("rules") {
         Some(Value::Array(list)) => list,
@@ -359,7 +361,10 @@ fn parse_policy(value: &Value, zones: &impl Zones, errors: &mut Errors) -> Optio
             return None;
         }
     };
-    if list.is_empty() && !map.contains_key("maintenance") {
+    let no_maintenance = map
+        .get("maintenance")
+        .is_none_or(|m| m.as_array().is_some_and(Vec::is_empty));
+    if list.is_empty() && no_maintenance {
         errors.add("rules", "must list at least one rule");
     }
     let timezone = timezone.unwrap_or_default();
@@ -541,7 +546,8 @@ fn parse_days(text: &str) -> Result<[bool; 7], String> {
 fn parse_clock(text: &str, end: bool) -> Result<u16, String> {
     let bad = || format!("{text:?} is not a time of day (HH:MM, 00:00 to 23:59)");
     let (h, m) = text.split_once(':').ok_or_else(bad)?;
-    if h.len() != 2 || m.len() != 2 {
+    let digits = |part: &str| part.len() == 2 && part.bytes().all(|b| b.is_ascii_digit());
+    if !digits(h) || !digits(m) {
         return Err(bad());
     }
     let (h, m): (u16, u16) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
