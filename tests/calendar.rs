@@ -127,11 +127,13 @@ fn an_ordinary_week_has_168_hours_and_the_first_matching_rule_decides() {
                 "night-batch",
                 4
             ),
+            // off-hours manages only the bounds: the autoscaler night-batch turned
+            // off stays off, at 4 nodes.
             s(
                 "2026-11-23T06:00:00+09:00",
                 "2026-11-23T08:30:00+09:00",
                 "off-hours",
-                3
+                4
             ),
             s(
                 "2026-11-23T08:30:00+09:00",
@@ -141,10 +143,17 @@ fn an_ordinary_week_has_168_hours_and_the_first_matching_rule_decides() {
             ),
         ]
     );
-    // 52.5 h at 10, 7 × 8 h at 4, the other 59.5 h at 3.
+    // 52.5 h at 10; at 4 the nights (7 × 8 h) and off-hours after them (weekdays
+    // 06:00–08:30, weekends 06:00–22:00: 12.5 h + 32 h); at 3 off-hours after
+    // business hours, the autoscaler on (weekdays 19:00–22:00: 15 h).
     assert_eq!(
         hours_of(&cal, "batch"),
-        (525.0 + 224.0 + 178.5, 1680.0, Some(10), 0.0)
+        (
+            525.0 + (56.0 + 12.5 + 32.0) * 4.0 + 15.0 * 3.0,
+            1680.0,
+            Some(10),
+            0.0
+        )
     );
     let first = &row(&cal, "batch").spans[0];
     assert_eq!(first.hours, 6.0);
@@ -171,7 +180,10 @@ fn a_holiday_listed_first_wins_over_business_hours() {
     // Mon–Thu 4 × 10.5 h at 10, Friday 24 h at 2, the other 102 h at 3.
     assert_eq!(hours_of(&cal, "default-worker").0, 420.0 + 48.0 + 306.0);
     // batch is not named by the holidays rule: business hours on Friday too.
-    assert_eq!(hours_of(&cal, "batch").0, 525.0 + 224.0 + 178.5);
+    assert_eq!(
+        hours_of(&cal, "batch").0,
+        525.0 + (56.0 + 12.5 + 32.0) * 4.0 + 15.0 * 3.0
+    );
 }
 
 fn berlin(rules: serde_json::Value) -> Policy {
@@ -184,7 +196,7 @@ fn spring_forward_week_has_167_real_hours() {
     let p = berlin(json!([
         { "name": "sunday-early", "cluster": "c", "nodegroup": "w",
           "when": { "days": "Sun", "from": "01:00", "to": "04:00" }, "node_count": 2 },
-        { "name": "base", "cluster": "c", "nodegroup": "w", "autoscale": { "max": 5 } }
+        { "name": "base", "cluster": "c", "nodegroup": "w", "autoscale": { "enable": true, "max": 5 } }
     ]));
     let cal = week(&p, "2026-03-29");
     assert_eq!(cal.week, "2026-03-23");
@@ -233,7 +245,7 @@ fn fall_back_week_has_169_real_hours() {
     let p = berlin(json!([
         { "name": "sunday-early", "cluster": "c", "nodegroup": "w",
           "when": { "days": "Sun", "from": "01:00", "to": "04:00" }, "node_count": 2 },
-        { "name": "base", "cluster": "c", "nodegroup": "w", "autoscale": { "max": 5 } }
+        { "name": "base", "cluster": "c", "nodegroup": "w", "autoscale": { "enable": true, "max": 5 } }
     ]));
     let cal = week(&p, "2026-10-19");
     assert_eq!(cal.hours, 169.0);
@@ -380,4 +392,46 @@ fn the_svg_escapes_names_and_labels_each_rule() {
     // Light and dark.
     assert!(svg.contains("prefers-color-scheme:dark"));
     assert!(!svg.contains("does not exist"));
+}
+
+/// A rule changes only what it says: one that turns the autoscaler back on without a
+/// `max` lets it grow to the `max` an earlier rule left (10), not to the fixed size
+/// before it (2); one that turns it off without a size keeps at most its last `max`.
+#[test]
+fn the_most_nodes_follow_what_each_rule_leaves_on_or_off() {
+    let p = policy(json!({ "timezone": "UTC", "rules": [
+        { "name": "night", "cluster": "c", "nodegroup": "w",
+          "when": { "from": "22:00", "to": "06:00" }, "node_count": 2 },
+        { "name": "day", "cluster": "c", "nodegroup": "w",
+          "when": { "days": "Mon-Fri", "from": "08:00", "to": "18:00" },
+          "autoscale": { "enable": true, "min": 1, "max": 10 } },
+        { "name": "evening", "cluster": "c", "nodegroup": "w",
+          "when": { "days": "Mon-Fri", "from": "18:00", "to": "22:00" },
+          "autoscale": { "enable": false } },
+        { "name": "rest", "cluster": "c", "nodegroup": "w", "autoscale": { "enable": true, "min": 1 } }
+    ]}));
+    let cal = week(&p, "2026-11-23");
+    let w = spans(row(&cal, "w"));
+    let at = |from: &str| {
+        w.iter()
+            .find(|s| s.0 == from)
+            .map(|s| (s.2.clone().unwrap_or_default(), s.3))
+    };
+    assert_eq!(
+        at("2026-11-23T00:00:00+00:00"),
+        Some(("night".into(), Some(2)))
+    );
+    assert_eq!(
+        at("2026-11-23T06:00:00+00:00"),
+        Some(("rest".into(), Some(10)))
+    );
+    assert_eq!(
+        at("2026-11-23T08:00:00+00:00"),
+        Some(("day".into(), Some(10)))
+    );
+    assert_eq!(
+        at("2026-11-23T18:00:00+00:00"),
+        Some(("evening".into(), Some(10)))
+    );
+    assert_eq!(hours_of(&cal, "w").3, 0.0, "nothing unknown");
 }

@@ -12,11 +12,12 @@
 //!   and every minute of the hour a window starts or ends, in the policy's zone and
 //!   shifted by quarter hours for rules in other zones.
 //! - **Node-hours allowed**: the sum, over the week, of hours × the most nodes the
-//!   state allows (an `autoscale` rule's `max`, a `node_count`). Where no rule decides
-//!   (or the deciding rule sets no `max`), the reconciler leaves the node group as the
-//!   previous decision left it, so that value carries on (looked up to a week back);
-//!   where nothing decided it within a week, the size is unknown and those hours count
-//!   at the peak (and are reported as `unknown_hours`), so `allowed` never understates.
+//!   node group can have, as the rules leave it ([`Sizing`]): with its autoscaler on,
+//!   the autoscaler's `max`; off, its fixed size. A rule changes only what it says (an
+//!   `autoscale` rule without `enable` leaves the autoscaler on or off, one without
+//!   `max` keeps the last), so the state is replayed from up to a week back; where it
+//!   is still unknown, those hours count at the peak (and are reported as
+//!   `unknown_hours`), so `allowed` never understates.
 //! - **Always-at-max**: the peak (the largest `max` or `node_count` any rule gives the
 //!   node group) × the hours of the week.
 
@@ -232,7 +233,7 @@ pub fn week(policy: &Policy, zones: &impl Zones, day: i64) -> Result<Calendar, S
     let minutes = change_minutes(policy);
     let slots = slots(&zones, tz, monday, start_ms, end_ms)?;
     let samples = samples(&slots, minutes);
-    let mut lookback: Option<Vec<i64>> = None;
+    let lookback = lookback_samples(&zones, tz, monday, start_ms, minutes)?;
     let stamp = |at: i64| -> Result<String, String> { Ok(zones.local(tz, at)?.rfc3339(at)) };
 
     let mut rows = Vec::new();
@@ -242,18 +243,8 @@ pub fn week(policy: &Policy, zones: &impl Zones, day: i64) -> Result<Calendar, S
             let rule = policy.rule_at(cluster, nodegroup, &zones, at)?;
             Ok(rule.and_then(|r| policy.rules.iter().position(|p| std::ptr::eq(p, r))))
         };
-        let first = match samples.first() {
-            Some(&at) => decide(at)?,
-            None => None,
-        };
-        let carried = if first.and_then(|i| cap_of(policy, i)).is_some() {
-            None
-        } else {
-            if lookback.is_none() {
-                lookback = Some(lookback_samples(&zones, tz, monday, start_ms, minutes)?);
-            }
-            last_sizing(policy, lookback.as_deref().unwrap_or_default(), &decide)?
-        };
+        // What the week before left (a later rule may keep a `max` set then).
+        let carried = replay(policy, &lookback, &decide)?;
         let mut spans = timeline(policy, &samples, end_ms, carried, &decide)?;
         for span in &mut spans {
             span.from = stamp(span.start_ms)?;
@@ -300,29 +291,40 @@ pub fn week(policy: &Policy, zones: &impl Zones, day: i64) -> Result<Calendar, S
     })
 }
 
-/// The rule that last set a size (a `max` or `node_count`) among `samples`.
-fn last_sizing(
+/// The rules of `samples` (in time order) replayed: the last rule that set a size
+/// (a `max` or `node_count`), for the drawing, and the [`Sizing`] they leave.
+fn replay(
     policy: &Policy,
     samples: &[i64],
     decide: &impl Fn(i64) -> Result<Option<usize>, String>,
-) -> Result<Option<usize>, String> {
-    for &at in samples.iter().rev() {
-        if let Some(i) = decide(at)?.filter(|&i| cap_of(policy, i).is_some()) {
-            return Ok(Some(i));
+) -> Result<(Option<usize>, Sizing), String> {
+    let (mut shade, mut sizing, mut last) = (None, Sizing::default(), None);
+    for &at in samples {
+        let decided = decide(at)?;
+        if decided != last {
+            if let Some((i, rule)) = decided.and_then(|i| policy.rules.get(i).map(|r| (i, r))) {
+                sizing = sizing.then(&rule.target);
+                if max_nodes(&rule.target).is_some() {
+                    shade = Some(i);
+                }
+            }
+            last = decided;
         }
     }
-    Ok(None)
+    Ok((shade, sizing))
 }
 
 /// The spans of one node group: consecutive samples with the same deciding rule
-/// merged; `carried` is the rule whose size is in effect as the week starts.
+/// merged; `carried` is the rule whose size is drawn as the week starts and the
+/// node group's [`Sizing`] then.
 fn timeline(
     policy: &Policy,
     samples: &[i64],
     end_ms: i64,
-    mut carried: Option<usize>,
+    carried: (Option<usize>, Sizing),
     decide: &impl Fn(i64) -> Result<Option<usize>, String>,
 ) -> Result<Vec<Span>, String> {
+    let (mut carried, mut sizing) = carried;
     let mut spans: Vec<Span> = Vec::new();
     for (k, &at) in samples.iter().enumerate() {
         let until = samples.get(k + 1).copied().unwrap_or(end_ms);
@@ -339,13 +341,16 @@ fn timeline(
             _ => carried,
         };
         let rule = decided.and_then(|i| policy.rules.get(i));
+        if let Some(rule) = rule {
+            sizing = sizing.then(&rule.target);
+        }
         spans.push(Span {
             from: String::new(),
             to: String::new(),
             hours: 0.0,
             rule: rule.map(|r| r.name.clone()),
             set: rule.map(|r| Setting::from(&r.target)),
-            max_nodes: shade.and_then(|i| cap_of(policy, i)),
+            max_nodes: sizing.cap(),
             start_ms: at,
             end_ms: until,
             decided,
@@ -358,6 +363,53 @@ fn timeline(
 /// The most nodes rule `i` allows, if it says.
 fn cap_of(policy: &Policy, i: usize) -> Option<u32> {
     policy.rules.get(i).and_then(|r| max_nodes(&r.target))
+}
+
+/// What the rules have left a node group as: whether its autoscaler is on, the
+/// autoscaler's `max`, its fixed size (`None`: not known from the rules).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Sizing {
+    on: Option<bool>,
+    max: Option<u32>,
+    size: Option<u32>,
+}
+
+impl Sizing {
+    /// After the reconciler applies `target`: a `node_count` turns the autoscaler off
+    /// at that size; an `autoscale` rule sets only what it says. An autoscaler turned
+    /// off leaves at most its last `max` nodes.
+    fn then(self, target: &Target) -> Sizing {
+        match target {
+            Target::NodeCount(n) => Sizing {
+                on: Some(false),
+                size: Some(*n),
+                ..self
+            },
+            Target::Autoscale(goal) => {
+                let on = goal.enable().or(self.on);
+                let size = if self.on == Some(true) && on == Some(false) {
+                    self.max.or(self.size)
+                } else {
+                    self.size
+                };
+                Sizing {
+                    on,
+                    max: goal.count("max").or(self.max),
+                    size,
+                }
+            }
+        }
+    }
+
+    /// The most nodes it allows: the autoscaler's `max` when on (or when that is not
+    /// known, as a rule with a `max` says), the fixed size when off.
+    fn cap(self) -> Option<u32> {
+        match self.on {
+            Some(false) => self.size,
+            _ => self.max,
+        }
+    }
+
 }
 
 fn count(
