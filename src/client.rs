@@ -336,7 +336,8 @@ impl<T: Transport> NksClient<T> {
         nodegroup: &str,
         spec: &MetricAutoscale,
     ) -> Result<UuidResponse, Error> {
-        self.execute(api::set_metric_autoscale(cluster, nodegroup, spec)?)
+        let max = self.config().max_node_count;
+        self.execute(api::set_metric_autoscale(cluster, nodegroup, spec, max)?)
             .await
     }
 

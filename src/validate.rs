@@ -218,13 +218,14 @@ fn within(field: &str, value: Option<u32>, low: u32, high: u32) -> Result<(), Er
     }
 }
 
+/// `value` exactly as one of `allowed` (it is sent as given: the API reads it exactly).
 fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<(), Error> {
-    if allowed.iter().any(|a| a.eq_ignore_ascii_case(value.trim())) {
+    if allowed.contains(&value) {
         Ok(())
     } else {
         Err(Error::validation(
             field,
-            format!("must be one of {}", allowed.join(", ")),
+            format!("must be one of {}, got {value:?}", allowed.join(", ")),
         ))
     }
 }
@@ -250,10 +251,17 @@ pub struct Cidr {
 
 impl Cidr {
     /// Reads `a.b.c.d/n`, or a single address (`/32`) when `bare` is allowed.
+    /// Exactly: no spaces, no sign, no leading zeros (the text is sent as given).
     pub fn parse(text: &str, bare: bool) -> Option<Cidr> {
-        let (addr, prefix) = match text.trim().split_once('/') {
-            Some((addr, prefix)) => (addr, prefix.parse::<u32>().ok().filter(|p| *p <= 32)?),
-            None if bare => (text.trim(), 32),
+        let (addr, prefix) = match text.split_once('/') {
+            Some((addr, prefix)) => {
+                let digits = !prefix.is_empty()
+                    && prefix.bytes().all(|b| b.is_ascii_digit())
+                    && (prefix == "0" || !prefix.starts_with('0'));
+                let prefix = prefix.parse::<u32>().ok().filter(|p| digits && *p <= 32)?;
+                (addr, prefix)
+            }
+            None if bare => (text, 32),
             None => return None,
         };
         let addr = u32::from(addr.parse::<Ipv4Addr>().ok()?);
@@ -373,6 +381,10 @@ pub fn node_labels(labels: &BTreeMap<String, String>) -> Result<(), Error> {
 /// `POST …/api_ep_ipacl`: when on, an action (`ALLOW`/`DENY`) and 1..=100 targets,
 /// each an IPv4 address or CIDR.
 pub fn ip_acl(acl: &IpAcl) -> Result<(), Error> {
+    // Off, the API ignores everything else (the guide): so does this.
+    if !acl.enable {
+        return Ok(());
+    }
     match &acl.action {
         Some(action) => one_of("action", action, &["ALLOW", "DENY"])?,
         None if acl.enable => {
@@ -435,7 +447,7 @@ pub fn control_plane_log(log: &ControlPlaneLog) -> Result<(), Error> {
         .ok_or_else(|| Error::validation(field("type"), "is required when enable is true"))?;
     one_of(&field("type"), kind, &["lncs", "obs"])?;
     required(&field("sgw"), log.sgw.as_deref().unwrap_or_default())?;
-    if kind.trim().eq_ignore_ascii_case("lncs") {
+    if kind == "lncs" {
         required(
             &field("lncs_appkey"),
             log.lncs_appkey.as_deref().unwrap_or_default(),
@@ -474,10 +486,18 @@ pub const METRICS: [&str; 6] = [
     "GROUP_NETWORK_RECV_BYTES",
 ];
 
-fn metric_policy(name: &str, policy: &MetricPolicy) -> Result<(), Error> {
+fn metric_policy(name: &str, policy: &MetricPolicy, max: u32) -> Result<(), Error> {
     let field = |f: &str| format!("{name}.{f}");
+    within(&field("max_node_count"), policy.max_node_count, 1, max)?;
+    within(&field("min_node_count"), policy.min_node_count, 1, max)?;
+    // In any letter case: the guide's own example sends "or".
     if let Some(op) = &policy.rules_operator {
-        one_of(&field("rules_operator"), op, &["AND", "OR"])?;
+        if !["AND", "OR"].iter().any(|a| a.eq_ignore_ascii_case(op)) {
+            return Err(Error::validation(
+                field("rules_operator"),
+                format!("must be AND or OR, got {op:?}"),
+            ));
+        }
     }
     within(&field("delay"), policy.delay, 1, 60)?;
     within(&field("adjustment_count"), policy.adjustment_count, 1, 10)?;
@@ -509,7 +529,8 @@ fn metric_policy(name: &str, policy: &MetricPolicy) -> Result<(), Error> {
 }
 
 /// `PATCH …/nodegroups/{ng}` type `metric_base_autoscale`.
-pub fn metric_autoscale(spec: &MetricAutoscale) -> Result<(), Error> {
+/// The node counts are within 1..=`max` (the client's `max_node_count`).
+pub fn metric_autoscale(spec: &MetricAutoscale, max: u32) -> Result<(), Error> {
     if spec.mba_scale_out.is_none() && spec.mba_scale_in.is_none() {
         return Err(Error::validation(
             "mba_scale_out",
@@ -517,10 +538,10 @@ pub fn metric_autoscale(spec: &MetricAutoscale) -> Result<(), Error> {
         ));
     }
     if let Some(out) = &spec.mba_scale_out {
-        metric_policy("mba_scale_out", out)?;
+        metric_policy("mba_scale_out", out, max)?;
     }
     if let Some(scale_in) = &spec.mba_scale_in {
-        metric_policy("mba_scale_in", scale_in)?;
+        metric_policy("mba_scale_in", scale_in, max)?;
     }
     Ok(())
 }

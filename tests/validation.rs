@@ -270,6 +270,9 @@ fn ip_acl_rules() {
         |c, acl| block_on(c.set_ip_acl("c", acl)).map(drop),
         vec![
             ("action", Box::new(|a| a.action = Some("PERMIT".into()))),
+            // Sent as given, and the API reads it exactly.
+            ("action", Box::new(|a| a.action = Some("Deny ".into()))),
+            ("action", Box::new(|a| a.action = Some("allow".into()))),
             ("action", Box::new(|a| a.action = None)),
             ("ipacl_targets", Box::new(|a| a.ipacl_targets = None)),
             (
@@ -294,17 +297,42 @@ fn ip_acl_rules() {
                 "ipacl_targets[0].cidr_address",
                 Box::new(|a| a.ipacl_targets = Some(vec![target("example.com")])),
             ),
+            (
+                "ipacl_targets[0].cidr_address",
+                Box::new(|a| a.ipacl_targets = Some(vec![target("10.0.0.0/+24")])),
+            ),
+            (
+                "ipacl_targets[0].cidr_address",
+                Box::new(|a| a.ipacl_targets = Some(vec![target("10.0.0.0/024")])),
+            ),
+            (
+                "ipacl_targets[0].cidr_address",
+                Box::new(|a| a.ipacl_targets = Some(vec![target(" 10.0.0.1 ")])),
+            ),
         ],
     );
-    // Off needs neither action nor targets; 100 targets are fine.
+    // Off needs neither action nor targets, and the API ignores them: so does the
+    // client (a target read back from getIpAcl may not parse); 100 targets are fine.
     let client = token_client(scripted(vec![
         common::ok(UUID_ANSWER),
         common::ok(UUID_ANSWER),
     ]));
     block_on(client.set_ip_acl("c", &IpAcl::default())).unwrap();
+    let off = IpAcl {
+        enable: false,
+        action: Some("allow-all".into()),
+        ipacl_targets: Some(vec![target("010.0.0.1"); 101]),
+        ..IpAcl::default()
+    };
+    let client = token_client(scripted(vec![common::ok(UUID_ANSWER)]));
+    block_on(client.set_ip_acl("c", &off)).unwrap();
+    let client = token_client(scripted(vec![
+        common::ok(UUID_ANSWER),
+        common::ok(UUID_ANSWER),
+    ]));
     let hundred = IpAcl {
         enable: true,
-        action: Some("allow".into()),
+        action: Some("ALLOW".into()),
         ipacl_targets: Some(vec![target("10.0.0.1/32"); 100]),
         ..IpAcl::default()
     };
@@ -373,6 +401,14 @@ fn certificate_gateway_and_log_rules() {
             (
                 "control_plane_log.obs_store_as",
                 Box::new(|l| l.obs_store_as = Some("zip".into())),
+            ),
+            (
+                "control_plane_log.obs_store_as",
+                Box::new(|l| l.obs_store_as = Some("GZIP".into())),
+            ),
+            (
+                "control_plane_log.type",
+                Box::new(|l| l.kind = Some("LNCS".into())),
             ),
         ],
     );
@@ -457,6 +493,19 @@ fn metric_autoscale_rules() {
             (
                 "mba_scale_out",
                 Box::new(|m| *m = MetricAutoscale::default()),
+            ),
+            // Within 1 and the client's max_node_count (10), as every node bound.
+            (
+                "mba_scale_out.max_node_count",
+                Box::new(|m| out(m).max_node_count = Some(0)),
+            ),
+            (
+                "mba_scale_out.max_node_count",
+                Box::new(|m| out(m).max_node_count = Some(50)),
+            ),
+            (
+                "mba_scale_in.min_node_count",
+                Box::new(|m| m.mba_scale_in.as_mut().unwrap().min_node_count = Some(0)),
             ),
         ],
     );

@@ -140,9 +140,10 @@ pub fn set_metric_autoscale(
     cluster: &str,
     nodegroup: &str,
     spec: &MetricAutoscale,
+    max_node_count: u32,
 ) -> Result<Call<UuidResponse>, Error> {
     let call = Call::new(&SET_METRIC_AUTOSCALE, &[cluster, nodegroup])?;
-    validate::metric_autoscale(spec)?;
+    validate::metric_autoscale(spec, max_node_count)?;
     call.with_body(spec)
 }
 

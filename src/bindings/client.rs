@@ -162,10 +162,13 @@ impl Client {
                 api::set_autoscale(&c()?, &g()?, &args.data::<Autoscale>(2, "settings")?, max)?
                     .into()
             }
-            "setMetricAutoscale" => {
-                api::set_metric_autoscale(&c()?, &g()?, &args.read::<MetricAutoscale>(2, "spec")?)?
-                    .into()
-            }
+            "setMetricAutoscale" => api::set_metric_autoscale(
+                &c()?,
+                &g()?,
+                &args.read::<MetricAutoscale>(2, "spec")?,
+                max,
+            )?
+            .into(),
             "changeFlavor" => {
                 api::change_flavor(&c()?, &g()?, &args.read::<FlavorChange>(2, "spec")?)?.into()
             }
