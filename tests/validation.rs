@@ -688,3 +688,27 @@ fn cluster_network_and_addon_rules() {
         ],
     );
 }
+
+/// A request object read from JSON (every JavaScript call) refuses a field it does not
+/// know, naming it: a misspelt one used to be dropped, and the write went out without it.
+#[test]
+fn a_misspelt_request_field_is_refused_not_dropped() {
+    for (json, want) in [
+        (
+            r#"{"mba_scale_out": {"enable": true, "max_node_cnt": 6}}"#,
+            r#"mba_scale_out.max_node_cnt: unknown field (did you mean "max_node_count"?)"#,
+        ),
+        (
+            r#"{"version": "v1.31.4", "num_buffer_node": 0}"#,
+            r#"num_buffer_node: unknown field (did you mean "num_buffer_nodes"?)"#,
+        ),
+    ] {
+        let error = if json.contains("mba") {
+            from_json::<MetricAutoscale>(json).map(drop)
+        } else {
+            from_json::<Upgrade>(json).map(drop)
+        }
+        .unwrap_err();
+        assert_eq!(error.to_string(), want);
+    }
+}

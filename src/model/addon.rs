@@ -175,6 +175,7 @@ impl FromValue for AddonInstall {
             resolve_conflicts: f.or_default("resolve_conflicts"),
             options: f.opt("options"),
         };
+        f.deny_rest();
         f.finish(read)
     }
 }
@@ -187,6 +188,7 @@ impl FromValue for AddonUpdate {
             resolve_conflicts: f.or_default("resolve_conflicts"),
             options: f.opt("options"),
         };
+        f.deny_rest();
         f.finish(read)
     }
 }

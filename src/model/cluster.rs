@@ -208,6 +208,7 @@ impl FromValue for CertificateRenewal {
         let read = CertificateRenewal {
             term_of_validity: f.count("term_of_validity"),
         };
+        f.deny_rest();
         f.finish(read)
     }
 }
@@ -219,6 +220,7 @@ impl FromValue for ServiceGateways {
             ncr_sgw: f.or_default("ncr_sgw"),
             obs_sgw: f.or_default("obs_sgw"),
         };
+        f.deny_rest();
         f.finish(read)
     }
 }
@@ -235,6 +237,7 @@ impl FromValue for ControlPlaneLog {
             obs_api_url: f.opt("obs_api_url"),
             obs_store_as: f.opt("obs_store_as"),
         };
+        f.deny_rest();
         f.finish(read)
     }
 }
@@ -247,6 +250,7 @@ impl FromValue for Resize {
             node_count: f.count("node_count"),
             nodes_to_remove: f.opt("nodes_to_remove"),
         };
+        f.deny_rest();
         f.finish(read)
     }
 }
@@ -278,6 +282,7 @@ impl FromValue for AddonSpec {
             version: f.or_default("version"),
             options: f.opt("options"),
         };
+        f.deny_rest();
         f.finish(read)
     }
 }

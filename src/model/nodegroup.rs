@@ -229,6 +229,7 @@ impl FromValue for Rollout {
     fn from_value(value: &Value) -> Result<Self, FieldError> {
         let f = Fields::of(value)?;
         let read = Rollout::from_fields(&f);
+        f.deny_rest();
         f.finish(read)
     }
 }
@@ -240,6 +241,7 @@ impl FromValue for Upgrade {
             version: f.or_default("version"),
             rollout: Rollout::from_fields(&f),
         };
+        f.deny_rest();
         f.finish(read)
     }
 }
@@ -251,6 +253,7 @@ impl FromValue for FlavorChange {
             flavor_id: f.or_default("flavor_id"),
             rollout: Rollout::from_fields(&f),
         };
+        f.deny_rest();
         f.finish(read)
     }
 }
@@ -262,6 +265,7 @@ impl FromValue for MetricAutoscale {
             mba_scale_out: f.opt("mba_scale_out"),
             mba_scale_in: f.opt("mba_scale_in"),
         };
+        f.deny_rest();
         f.finish(read)
     }
 }
@@ -278,6 +282,7 @@ impl FromValue for MetricPolicy {
             adjustment_count: f.opt("adjustment_count"),
             rules: f.opt("rules"),
         };
+        f.deny_rest();
         f.finish(read)
     }
 }
@@ -290,6 +295,7 @@ impl FromValue for MetricRule {
             threshold: f.opt("threshold"),
             duration: f.opt("duration"),
         };
+        f.deny_rest();
         f.finish(read)
     }
 }
@@ -302,6 +308,7 @@ impl FromValue for FipAutoBind {
             fip_bind_subnet: f.opt("fip_bind_subnet"),
             fip_selector: f.opt("fip_selector"),
         };
+        f.deny_rest();
         f.finish(read)
     }
 }
