@@ -712,3 +712,19 @@ fn a_misspelt_request_field_is_refused_not_dropped() {
         assert_eq!(error.to_string(), want);
     }
 }
+
+/// The create request's labels go out in the forms its table documents: counts as
+/// strings (`boot_volume_size`), except `pods_network_subnet`, an Integer.
+#[test]
+fn create_labels_go_out_in_their_documented_forms() {
+    let mut spec = cluster();
+    spec.labels.pods_network_cidr = Some("10.100.0.0/22".into());
+    spec.labels.pods_network_subnet = Some(24);
+    spec.labels.boot_volume_size = Some(20);
+    let client = token_client(scripted(vec![common::ok(UUID_ANSWER)]));
+    block_on(client.create_cluster(&spec)).unwrap();
+    let sent = client.transport().requests();
+    let body: serde_json::Value = serde_json::from_str(sent[0].body.as_deref().unwrap()).unwrap();
+    assert_eq!(body["labels"]["pods_network_subnet"], serde_json::json!(24));
+    assert_eq!(body["labels"]["boot_volume_size"], serde_json::json!("20"));
+}

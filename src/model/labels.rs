@@ -139,6 +139,9 @@ const COUNT_LABELS: [&str; 4] = [
     "term_of_validity",
 ];
 
+/// Count labels the create request documents as Integer (the others as String).
+const INTEGER_LABELS: [&str; 1] = ["pods_network_subnet"];
+
 /// Every documented flag and count label, with its kind.
 pub(crate) fn typed_labels() -> impl Iterator<Item = (&'static str, SettingKind)> {
     SETTINGS
@@ -209,7 +212,9 @@ pub(crate) fn rewrite_to_wire(labels: &mut Value) {
                 (Some(SettingKind::Flag), Value::Bool(b)) => {
                     *entry = Value::String(super::value::wire_flag(*b).into());
                 }
-                (Some(SettingKind::Count), Value::Number(n)) => {
+                (Some(SettingKind::Count), Value::Number(n))
+                    if !INTEGER_LABELS.contains(&key.as_str()) =>
+                {
                     *entry = Value::String(n.to_string());
                 }
                 _ => {}
