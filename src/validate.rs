@@ -358,7 +358,40 @@ fn networks(labels: &Labels) -> Result<(), Error> {
 /// The most Kubernetes labels a node group takes.
 pub const MAX_NODE_LABELS: usize = 20;
 
-/// `PATCH …/nodegroups/{ng}` type `k8s_node_labels`: at most 20 pairs, no empty key.
+/// A Kubernetes label name or value: at most 63 of `[A-Za-z0-9_.-]`, beginning and
+/// ending with a letter or digit.
+fn label_word(text: &str) -> bool {
+    let ends = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric());
+    text.len() <= 63
+        && ends(text.bytes().next())
+        && ends(text.bytes().last())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// A Kubernetes label key: a name, after an optional DNS-subdomain prefix and `/`.
+fn label_key(key: &str) -> bool {
+    match key.split_once('/') {
+        None => label_word(key),
+        Some((prefix, name)) => {
+            prefix.len() <= 253
+                && prefix.split('.').all(|part| {
+                    !part.is_empty()
+                        && part.len() <= 63
+                        && part
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                        && !part.starts_with('-')
+                        && !part.ends_with('-')
+                })
+                && label_word(name)
+        }
+    }
+}
+
+/// `PATCH …/nodegroups/{ng}` type `k8s_node_labels`: at most 20 pairs, each key and
+/// value as Kubernetes allows (so no `,` or `=`, which the API joins them with).
 pub fn node_labels(labels: &BTreeMap<String, String>) -> Result<(), Error> {
     if labels.len() > MAX_NODE_LABELS {
         return Err(Error::validation(
@@ -374,6 +407,22 @@ pub fn node_labels(labels: &BTreeMap<String, String>) -> Result<(), Error> {
             "k8s_node_labels",
             "must not have an empty key",
         ));
+    }
+    for (key, value) in labels {
+        if !label_key(key) {
+            return Err(Error::validation(
+                format!("k8s_node_labels.{key}"),
+                "is not a Kubernetes label key (at most 63 of letters, digits, '-', '_', '.', \
+                 beginning and ending with a letter or digit, after an optional DNS prefix and '/')",
+            ));
+        }
+        if !value.is_empty() && !label_word(value) {
+            return Err(Error::validation(
+                format!("k8s_node_labels.{key}"),
+                "is not a Kubernetes label value (at most 63 of letters, digits, '-', '_', '.', \
+                 beginning and ending with a letter or digit)",
+            ));
+        }
     }
     Ok(())
 }

@@ -534,8 +534,42 @@ fn node_labels_flavor_fip_and_upgrade_rules() {
                     l.remove("k0");
                 }),
             ),
+            // The API joins pairs with `=` and `,`; Kubernetes' own syntax refuses more.
+            (
+                "k8s_node_labels.a=b",
+                Box::new(|l| {
+                    l.remove("k0");
+                    l.insert("a=b".into(), "v".into());
+                }),
+            ),
+            (
+                "k8s_node_labels.k0",
+                Box::new(|l| {
+                    l.insert("k0".into(), "x,y".into());
+                }),
+            ),
+            (
+                "k8s_node_labels.has space",
+                Box::new(|l| {
+                    l.remove("k0");
+                    l.insert("has space".into(), "v".into());
+                }),
+            ),
+            (
+                "k8s_node_labels.k0",
+                Box::new(|l| {
+                    l.insert("k0".into(), "v".repeat(64));
+                }),
+            ),
         ],
     );
+    // Prefixed keys and empty values are Kubernetes labels too.
+    let client = token_client(scripted(vec![common::ok(UUID_ANSWER)]));
+    let fine = BTreeMap::from([
+        ("example.com/tier".to_owned(), "web_1.a-b".to_owned()),
+        ("gpu".to_owned(), String::new()),
+    ]);
+    block_on(client.set_node_labels("c", "g", &fine)).unwrap();
     cases(
         FlavorChange {
             flavor_id: "f".into(),
