@@ -45,6 +45,20 @@ function leaf(kind, value) {
     case 2:
       if (typeof value !== "string") throw new Wrong("", "expected a string");
       return value;
+    case 6: {
+      // Strings, groups of strings flattened into them.
+      if (!isObject(value)) throw new Wrong("", "expected an object");
+      const out = {};
+      for (const key of Object.keys(value)) {
+        const v = value[key];
+        if (isObject(v)) {
+          for (const inner of Object.keys(v)) out[inner] = at(2, v[inner], `${key}.${inner}`);
+        } else {
+          out[key] = at(2, v, key);
+        }
+      }
+      return out;
+    }
     case 5:
       if (!isObject(value)) throw new Wrong("", "expected an object");
       for (const key of Object.keys(value)) {
@@ -135,7 +149,7 @@ export function shape(text, answer) {
     shapeField(answer[1], body);
     // An optional field that is absent: an empty map for maps, else undefined.
     const kind = answer[1][1];
-    return [0, body[answer[1][0]] ?? (kind === 5 || kind[0] === 3 ? {} : undefined)];
+    return [0, body[answer[1][0]] ?? (kind === 5 || kind === 6 || kind[0] === 3 ? {} : undefined)];
   } catch (e) {
     if (e instanceof Wrong) return [1, e.path, e.message];
     throw e;

@@ -679,7 +679,9 @@ export declare class NksClient {
   installAddon(cluster: string, spec: AddonInstall): Promise<Accepted>;
   updateAddon(cluster: string, addon: string, spec: AddonUpdate): Promise<Accepted>;
   uninstallAddon(cluster: string, addon: string): Promise<Accepted>;
-  /** Task types and their descriptions (`supported_event_type`). */
+  /** Task types and their descriptions (`supported_event_type`), flat whether the API
+   *  sends them so (the guide's example) or grouped by `cluster_events` /
+   *  `nodegroup_events` (its table). */
   supportedEventTypes(): Promise<Record<string, string>>;
   /** Per cluster of the policy at `at` (default now): versions, certificate expiry,
    *  the next maintenance window and the step its maintenance is at. Reads only. */

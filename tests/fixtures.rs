@@ -769,3 +769,36 @@ fn every_current_example_is_covered() {
         );
     }
 }
+
+/// `supported_event_type` grouped, as the guide's table documents it, reads as the flat
+/// map its example shows; the versions beside it read either way.
+#[test]
+fn grouped_event_types_read_flat() {
+    let grouped: Supports = from_json(
+        r#"{"supported_k8s": {"v1.31.4": true},
+            "supported_event_type": {
+              "cluster_events": {"CLUSTER_CREATE": "Create a cluster"},
+              "nodegroup_events": {"NODEGROUP_UPGRADE": "Node group upgrade"}}}"#,
+    )
+    .unwrap();
+    assert!(grouped.supported_k8s["v1.31.4"]);
+    assert_eq!(
+        grouped.supported_event_type,
+        BTreeMap::from([
+            ("CLUSTER_CREATE".to_owned(), "Create a cluster".to_owned()),
+            (
+                "NODEGROUP_UPGRADE".to_owned(),
+                "Node group upgrade".to_owned()
+            ),
+        ])
+    );
+    let bad = from_json::<Supports>(
+        r#"{"supported_k8s": {}, "supported_event_type": {"cluster_events": {"X": 1}}}"#,
+    )
+    .unwrap_err();
+    assert!(
+        bad.to_string()
+            .starts_with("supported_event_type.cluster_events.X:"),
+        "{bad}"
+    );
+}

@@ -372,3 +372,22 @@ test("a patched fetch may answer without headers: the call resolves, nothing is 
     process.off("unhandledRejection", note);
   }
 });
+
+test("supported event types read flat, sent flat or grouped as the guide's table documents", async () => {
+  const real = globalThis.fetch;
+  const answer = (body) => async () => ({ status: 200, headers: new Headers(), text: async () => JSON.stringify(body) });
+  try {
+    const nks = new NksClient({ endpoint: "http://stub.invalid", token: "t", retries: 0 });
+    globalThis.fetch = answer({ supported_k8s: {}, supported_event_type: {
+      cluster_events: { CLUSTER_CREATE: "Create a cluster" }, nodegroup_events: { NODEGROUP_UPGRADE: "Node group upgrade" } } });
+    assert.deepEqual(await nks.supportedEventTypes(), { CLUSTER_CREATE: "Create a cluster", NODEGROUP_UPGRADE: "Node group upgrade" });
+    globalThis.fetch = answer({ supported_k8s: {}, supported_event_type: { CLUSTER_CREATE: "Create a cluster" } });
+    assert.deepEqual(await nks.supportedEventTypes(), { CLUSTER_CREATE: "Create a cluster" });
+    globalThis.fetch = answer({ supported_k8s: {}, supported_event_type: { cluster_events: { X: 1 } } });
+    const bad = await rejection(nks.supportedEventTypes());
+    assert.equal(bad.kind, "invalid_response");
+    assert.match(bad.message, /supported_event_type\.cluster_events\.X/);
+  } finally {
+    globalThis.fetch = real;
+  }
+});

@@ -58,6 +58,9 @@ pub enum Kind {
     Each(&'static Shape),
     /// An object whose every value is a flag (`supported_k8s`).
     Flags,
+    /// An object of strings, its values that are objects of strings flattened into it
+    /// (`supported_event_type`, flat or grouped by `cluster_events`/`nodegroup_events`).
+    Texts,
 }
 
 const fn field(name: &'static str, kind: Kind) -> Field {
@@ -232,6 +235,7 @@ fn encode_field(field: &Field, out: &mut String) {
             out.push(']');
         }
         Kind::Flags => out.push('5'),
+        Kind::Texts => out.push('6'),
     }
     match field.alias {
         Some(alias) => out.push_str(&format!(",{},\"{alias}\"]", field.required)),

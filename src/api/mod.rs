@@ -435,7 +435,7 @@ pub const SUPPORTED_VERSIONS: Operation = get(
 pub const SUPPORTED_EVENT_TYPES: Operation = get(
     "supportedEventTypes",
     "/v1/supports",
-    pick("supported_event_type", Kind::Object(&answer::ANY), false),
+    pick("supported_event_type", Kind::Texts, false),
 );
 
 /// Every operation of the current reference (34 method + path pairs; `PATCH` paths

@@ -73,10 +73,40 @@ impl FromValue for Supports {
         let f = Fields::of(value)?;
         let read = Supports {
             supported_k8s: f.required("supported_k8s"),
-            supported_event_type: f.or_default("supported_event_type"),
+            supported_event_type: f.or_default::<EventTypes>("supported_event_type").0,
             other: f.rest(),
         };
         f.finish(read)
+    }
+}
+
+/// `supported_event_type`, flat as the guide's example writes it (type to description)
+/// or grouped as its table documents (`cluster_events` / `nodegroup_events`, each type
+/// to description): read flat either way.
+#[derive(Default)]
+struct EventTypes(BTreeMap<String, String>);
+
+impl FromValue for EventTypes {
+    fn from_value(value: &Value) -> Result<Self, FieldError> {
+        let mut types = BTreeMap::new();
+        for (key, entry) in Fields::of(value)?.rest() {
+            match entry {
+                Value::Object(group) => {
+                    for (kind, description) in group {
+                        let text = String::from_value(&description)
+                            .map_err(|e| e.under(&kind).under(&key))?;
+                        types.insert(kind, text);
+                    }
+                }
+                other => {
+                    types.insert(
+                        key.clone(),
+                        String::from_value(&other).map_err(|e| e.under(&key))?,
+                    );
+                }
+            }
+        }
+        Ok(EventTypes(types))
     }
 }
 
