@@ -409,7 +409,6 @@ impl Sizing {
             _ => self.max,
         }
     }
-
 }
 
 fn count(
