@@ -12,7 +12,7 @@
 //!   and every minute of the hour a window starts or ends, in the policy's zone and
 //!   shifted by quarter hours for rules in other zones.
 //! - **Node-hours allowed**: the sum, over the week, of hours × the most nodes the
-//!   node group can have, as the rules leave it ([`Sizing`]): with its autoscaler on,
+//!   node group can have, as the rules leave it (`Sizing`): with its autoscaler on,
 //!   the autoscaler's `max`; off, its fixed size. A rule changes only what it says (an
 //!   `autoscale` rule without `enable` leaves the autoscaler on or off, one without
 //!   `max` keeps the last), so the state is replayed from up to a week back; where it
