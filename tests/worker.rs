@@ -336,6 +336,16 @@ fn plan_at_an_instant_and_reconcile_now() {
     assert_eq!(posts, 1);
 }
 
+/// Only reads (and Identity's token request) were sent: a dry run writes nothing.
+fn assert_no_writes(setup: &Setup<Replay, JiffZones>) {
+    assert!(
+        requests(setup)
+            .iter()
+            .all(|r| r.method == Method::Get || r.url.ends_with("/v2.0/tokens")),
+        "a dry run writes nothing"
+    );
+}
+
 /// The operator's `DRY_RUN` holds for the routes too: `?dry_run=false` cannot undo it.
 #[test]
 fn dry_run_false_in_the_query_does_not_undo_the_operators_dry_run() {
@@ -346,12 +356,7 @@ fn dry_run_false_in_the_query_does_not_undo_the_operators_dry_run() {
     assert_eq!(out.status, 200, "{}", out.body);
     assert_eq!(body(&out)["dry_run"], true);
     assert_eq!(body(&out)["actions"][0]["result"], "planned");
-    assert!(
-        requests(&setup)
-            .iter()
-            .all(|r| r.method == Method::Get || r.url.ends_with("/v2.0/tokens")),
-        "a dry run writes nothing"
-    );
+    assert_no_writes(&setup);
 }
 
 #[test]
@@ -443,12 +448,7 @@ fn unknown_query_parameters_are_refused_and_dry_run_works() {
     assert_eq!(out.status, 200, "{}", out.body);
     assert_eq!(body(&out)["dry_run"], true);
     assert_eq!(body(&out)["actions"][0]["result"], "planned");
-    assert!(
-        requests(&setup)
-            .iter()
-            .all(|r| r.method == Method::Get || r.url.ends_with("/v2.0/tokens")),
-        "a dry run writes nothing"
-    );
+    assert_no_writes(&setup);
 }
 
 #[test]

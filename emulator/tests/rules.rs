@@ -479,18 +479,10 @@ fn a_busy_node_group_refuses_other_operations_and_every_event_settles() {
 
     let settled = emu.wait_for(&token, ng, "status", "UPDATE_COMPLETE");
     assert_eq!(settled["node_count"], 1);
-    let uuid = emu.nks(&token, "GET", "/v1/clusters/c1", None).json()["uuid"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let events = emu
-        .nks(&token, "GET", &format!("/v1/clusters/{uuid}/events"), None)
-        .json();
-    let states: Vec<(&str, &str)> = events["events"]
-        .as_array()
-        .unwrap()
+    let states = emu.events(&token, "c1");
+    let states: Vec<(&str, &str)> = states
         .iter()
-        .map(|e| (e["type"].as_str().unwrap(), e["state"].as_str().unwrap()))
+        .map(|(kind, state)| (kind.as_str(), state.as_str()))
         .collect();
     assert_eq!(
         states,
@@ -547,19 +539,11 @@ fn a_newer_autoscaler_change_supersedes_one_in_progress() {
         .nks(&token, "GET", &format!("{ng}/autoscale"), None)
         .json();
     assert_eq!(settings["ca_max_node_count"], 5);
-    let uuid = emu.nks(&token, "GET", "/v1/clusters/c1", None).json()["uuid"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let events = emu
-        .nks(&token, "GET", &format!("/v1/clusters/{uuid}/events"), None)
-        .json();
-    let autoscaler: Vec<&str> = events["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["type"] == "NODEGROUP_SET_CLUSTER_AUTOSCALER")
-        .map(|e| e["state"].as_str().unwrap())
+    let autoscaler: Vec<String> = emu
+        .events(&token, "c1")
+        .into_iter()
+        .filter(|(kind, _)| kind == "NODEGROUP_SET_CLUSTER_AUTOSCALER")
+        .map(|(_, state)| state)
         .collect();
     assert_eq!(autoscaler, ["SUCCESS", "SUCCESS"]);
 }

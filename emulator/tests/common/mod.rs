@@ -176,6 +176,26 @@ impl Emulator {
         )
     }
 
+    /// A cluster's task history (found by name, read by UUID) as `(type, state)` pairs.
+    pub fn events(&self, token: &str, cluster: &str) -> Vec<(String, String)> {
+        let found = self.nks(token, "GET", &format!("/v1/clusters/{cluster}"), None);
+        let uuid = found.json()["uuid"].as_str().unwrap().to_owned();
+        let events = self
+            .nks(token, "GET", &format!("/v1/clusters/{uuid}/events"), None)
+            .json();
+        events["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["type"].as_str().unwrap().to_owned(),
+                    e["state"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+
     /// Polls `path` until `field` equals `want` (at most 5 s).
     pub fn wait_for(&self, token: &str, path: &str, field: &str, want: &str) -> Value {
         let deadline = Instant::now() + Duration::from_secs(5);
