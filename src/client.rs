@@ -460,7 +460,7 @@ impl<T: Transport> NksClient<T> {
                 Ok(())
             })
             .await?;
-        answer.ok_or_else(|| unreadable(&response, FieldError::new("", "it was not read")))
+        read_back(answer, &response)
     }
 
     /// Sends a request until it succeeds or fails for good: adds the headers and the
@@ -598,6 +598,11 @@ pub(crate) struct Request<'c> {
 
 /// Reads a 2xx answer (into what the caller keeps); a refusal makes it unreadable.
 pub(crate) type Read<'r> = &'r mut dyn FnMut(&HttpResponse) -> Result<(), FieldError>;
+
+/// What a [`Read`] kept of `response` (it always keeps something when `send` succeeds).
+pub(crate) fn read_back<V>(value: Option<V>, response: &HttpResponse) -> Result<V, Error> {
+    value.ok_or_else(|| unreadable(response, FieldError::new("", "it was not read")))
+}
 
 /// The `invalid_response` error of an answer that did not parse (not generic).
 #[inline(never)]

@@ -5,7 +5,7 @@
 use super::{from_js, instant, policy_of, promise, text, to_js};
 use crate::api::answer::Answer;
 use crate::api::{self, Call, OPERATIONS};
-use crate::client::{unreadable, Request};
+use crate::client::{read_back, Request};
 use crate::config::ClientOptions;
 use crate::error::{Error, FieldError};
 use crate::model::{by_reader, Fields};
@@ -290,7 +290,7 @@ impl Client {
                     Ok(())
                 })
                 .await?;
-            value.ok_or_else(|| unreadable(&response, FieldError::new("", "it was not read")))
+            read_back(value, &response)
         })
     }
 

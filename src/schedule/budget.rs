@@ -211,6 +211,11 @@ async fn send_read<T: Transport>(
     read: Read<'_>,
 ) -> Option<Result<(), Error>> {
     let backoff = Backoff::new(client.config(), client.transport().now_ms().unsigned_abs());
+    // The client sends once: the retries are made (and counted) here.
+    let once = Request {
+        idempotent: false,
+        ..*request
+    };
     let mut attempt: u32 = 0;
     let mut last: Option<Error> = None;
     loop {
@@ -218,12 +223,7 @@ async fn send_read<T: Transport>(
             // A request that was sent keeps its error; `None` only when none went out.
             return last.map(Err);
         }
-        // The client sends once: the retries are made (and counted) here.
         let tally = Tally::default();
-        let once = Request {
-            idempotent: false,
-            ..*request
-        };
         let sent = {
             let _place = share.budget.gate.enter().await;
             client.send_tallied(&once, Some(&tally), &mut *read).await
