@@ -7,6 +7,8 @@ WASM_TARGET := wasm32-unknown-unknown
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
 PKG := js/pkg
 WASM := $(PKG)/nks_edge_bg.wasm
+POLICY_PKG := js/pkg-policy
+POLICY_WASM := $(POLICY_PKG)/nks_edge_bg.wasm
 WORKER_PKG := js/pkg-worker
 WORKER_WASM := $(WORKER_PKG)/nks_edge_bg.wasm
 WASM_BINDGEN_FLAGS := --target web --remove-name-section --remove-producers-section --out-name nks_edge
@@ -78,23 +80,28 @@ browser-tools:
 
 ## Build ----------------------------------------------------------------------
 
-# The package's wasm in js/pkg/, and the Worker's (with its routes) in js/pkg-worker/;
-# wasm-bindgen and wasm-opt run only when cargo produced a newer module; the
-# dashboard (js/dashboard/, static assets) gets the package's browser files beside it.
-# Also wrangler's build command.
+# The package's wasms: the API client (js/pkg/, the main entry) and the client with the
+# policy functions (js/pkg-policy/, `nks-edge/policy`); the Worker's, with its routes, in
+# js/pkg-worker/. wasm-bindgen and wasm-opt run only when cargo produced a newer module;
+# the dashboard (js/dashboard/, static assets) gets the policy entry's browser files
+# beside it. Also wrangler's build command.
 wasm: rust-tools js/node_modules/.installed
 	cargo build --release --target $(WASM_TARGET) -p nks-edge
+	cargo build --release --target $(WASM_TARGET) -p nks-edge --features policy --target-dir target/policy
 	cargo build --profile release-worker --target $(WASM_TARGET) -p nks-edge --features worker --target-dir target/worker
 	@$(call bindgen,target/$(WASM_TARGET)/release/nks_edge.wasm,$(PKG),-Oz --converge)
+	@$(call bindgen,target/policy/$(WASM_TARGET)/release/nks_edge.wasm,$(POLICY_PKG),-Oz --converge)
 	@$(call bindgen,target/worker/$(WASM_TARGET)/release-worker/nks_edge.wasm,$(WORKER_PKG),-O3)
-	@mkdir -p js/dashboard/nks-edge/pkg
-	@cp js/browser.mjs js/core.mjs js/dashboard/nks-edge/
-	@cp -r $(PKG)/nks_edge.js $(WASM) $(PKG)/snippets js/dashboard/nks-edge/pkg/
+	@rm -rf js/dashboard/nks-edge
+	@mkdir -p js/dashboard/nks-edge/policy js/dashboard/nks-edge/pkg-policy
+	@cp js/core.mjs js/dashboard/nks-edge/
+	@cp js/policy/browser.mjs js/policy/api.mjs js/dashboard/nks-edge/policy/
+	@cp -r $(POLICY_PKG)/nks_edge.js $(POLICY_WASM) $(POLICY_PKG)/snippets js/dashboard/nks-edge/pkg-policy/
 
 # $(call bindgen,module,out-dir,wasm-opt level): wasm-bindgen then wasm-opt, if the
 # module is newer or was optimized at another level (noted in out-dir/.wasm-opt).
-# The package is optimized for size (-Oz, run until it changes nothing: 1 KB gzip
-# smaller for 5 s), the Worker for speed (-O3).
+# The package's two are optimized for size (-Oz, run until it changes nothing: 1 KB
+# gzip smaller for 5 s), the Worker for speed (-O3).
 define bindgen
 if [ "$(1)" -nt "$(2)/nks_edge_bg.wasm" ] || [ "$$(cat $(2)/.wasm-opt 2>/dev/null)" != "$(3)" ]; then \
 	echo "wasm-bindgen + wasm-opt $(3) -> $(2)"; \
@@ -106,8 +113,10 @@ endef
 
 # The wasm, its sizes, and the Worker bundle as wrangler would upload it.
 build: wasm
-	@printf 'js/pkg/nks_edge_bg.wasm (npm package): %s bytes raw, %s bytes gzip\n' \
+	@printf 'js/pkg/nks_edge_bg.wasm (npm package, nks-edge): %s bytes raw, %s bytes gzip\n' \
 		"$$(wc -c < $(WASM))" "$$(gzip -9 -c $(WASM) | wc -c)"
+	@printf 'js/pkg-policy/nks_edge_bg.wasm (npm package, nks-edge/policy): %s bytes raw, %s bytes gzip\n' \
+		"$$(wc -c < $(POLICY_WASM))" "$$(gzip -9 -c $(POLICY_WASM) | wc -c)"
 	@printf 'js/pkg-worker/nks_edge_bg.wasm (Worker): %s bytes raw, %s bytes gzip\n' \
 		"$$(wc -c < $(WORKER_WASM))" "$$(gzip -9 -c $(WORKER_WASM) | wc -c)"
 	@rm -rf target/worker-dry-run
@@ -124,6 +133,7 @@ lint: rust-tools
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p nks-edge --all-targets --features native -- -D warnings
 	cargo clippy -p nks-edge --all-targets --target $(WASM_TARGET) -- -D warnings
+	cargo clippy -p nks-edge --all-targets --target $(WASM_TARGET) --features policy -- -D warnings
 	cargo clippy -p nks-edge --all-targets --target $(WASM_TARGET) --features worker -- -D warnings
 	# The bench crate (its own workspace, run by hand in `make bench`) still builds
 	# against the crate's public API.
@@ -150,7 +160,7 @@ test: tools lint test-native test-wasm build test-js doc fuzz-short
 # The API docs without warnings, natively and for wasm32 (as docs.rs builds them).
 doc:
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p nks-edge --features native
-	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p nks-edge --target $(WASM_TARGET) --features native,worker
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p nks-edge --target $(WASM_TARGET) --features native,worker,policy
 
 # The npm tarball, as published, in target/ (prepack copies README, licenses, changelog).
 pack: wasm

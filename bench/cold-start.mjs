@@ -1,9 +1,11 @@
-// One cold start: compile and instantiate the package's wasm in this fresh process.
-// Prints the milliseconds it took (reading the file is not counted).
+// One cold start: compile and instantiate one of the package's wasms (`pkg`, the main
+// entry's, by default; `pkg-policy`) in this fresh process. Prints the milliseconds it
+// took (reading the file is not counted).
 import { readFileSync } from "node:fs";
-import { initSync } from "../js/pkg/nks_edge.js";
 
-const bytes = readFileSync(new URL("../js/pkg/nks_edge_bg.wasm", import.meta.url));
+const dir = new URL(`../js/${process.argv[2] ?? "pkg"}/`, import.meta.url);
+const { initSync } = await import(new URL("nks_edge.js", dir).href);
+const bytes = readFileSync(new URL("nks_edge_bg.wasm", dir));
 const started = performance.now();
 initSync({ module: bytes });
 console.log(performance.now() - started);

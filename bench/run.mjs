@@ -5,6 +5,7 @@ import { gzipSync } from "node:zlib";
 import { spawn, execFileSync } from "node:child_process";
 import { createInterface } from "node:readline";
 import { NksClient } from "../js/node.mjs";
+import * as policyEntry from "../js/policy/node.mjs";
 import * as workerBuild from "../js/pkg-worker/nks_edge.js";
 import { PlainClient } from "./plain-client.mjs";
 import { plainReconcile } from "./plain-reconciler.mjs";
@@ -25,7 +26,9 @@ async function emulator(...flags) {
   return url;
 }
 const post = (url, path, body) => fetch(`${url}${path}`, { method: "POST", body: JSON.stringify(body) });
-const client = (url, extra = {}) => new NksClient({ endpoint: url, identity: { ...ACCOUNT, endpoint: url }, ...extra });
+const clientOptions = (url, extra) => ({ endpoint: url, identity: { ...ACCOUNT, endpoint: url }, ...extra });
+const client = (url, extra = {}) => new NksClient(clientOptions(url, extra));
+const policyClient = (url, extra = {}) => new policyEntry.NksClient(clientOptions(url, extra));
 
 try {
   // 1. Sizes.
@@ -34,20 +37,28 @@ try {
     return [bytes.length, gzipSync(bytes, { level: 9 }).length];
   };
   const [raw, gzip] = size("js/pkg/nks_edge_bg.wasm");
-  record("wasm, npm package (raw / gzip)", `${kb(raw)} / ${kb(gzip)}`, "gzip <= 150 KB", gzip <= 150_000);
+  record("wasm, npm package: nks-edge, the whole API (raw / gzip)", `${kb(raw)} / ${kb(gzip)}`, "gzip <= 150 KB", gzip <= 150_000);
+  const [policyRaw, policyGzip] = size("js/pkg-policy/nks_edge_bg.wasm");
+  record("wasm, npm package: nks-edge/policy, the API + the planner, status, calendar (raw / gzip)", `${kb(policyRaw)} / ${kb(policyGzip)}`, "(no target: loaded only by its entry)", null);
   const [workerRaw, workerGzip] = size("js/pkg-worker/nks_edge_bg.wasm");
-  record("wasm, Worker: the package + its routes (raw / gzip)", `${kb(workerRaw)} / ${kb(workerGzip)}`, "(no target: see the upload)", null);
+  record("wasm, Worker: the API, the planner and its routes (raw / gzip)", `${kb(workerRaw)} / ${kb(workerGzip)}`, "(no target: see the upload)", null);
   const dryRun = new URL("target/wrangler-dry-run.log", root);
   const upload = existsSync(dryRun) && /Total Upload: (.*)/.exec(readFileSync(dryRun, "utf8"));
   record("wrangler upload (raw / gzip)", upload ? upload[1] : "run `make build`", "Workers free plan: 3 MB gzip", Boolean(upload));
 
   // 2. Cold start: compile + instantiate in a fresh Node process, median of 20.
-  const starts = [];
-  for (let i = 0; i < 20; i++) {
-    starts.push(Number(execFileSync(process.execPath, [new URL("cold-start.mjs", import.meta.url).pathname], { encoding: "utf8" })));
-  }
-  const cold = median(starts);
-  record("cold start: compile + instantiate (median of 20)", `${cold.toFixed(2)} ms`, "<= 5 ms", cold <= 5);
+  const coldStart = (pkg) => {
+    const starts = [];
+    for (let i = 0; i < 20; i++) {
+      const script = new URL("cold-start.mjs", import.meta.url).pathname;
+      starts.push(Number(execFileSync(process.execPath, [script, pkg], { encoding: "utf8" })));
+    }
+    return median(starts);
+  };
+  const cold = coldStart("pkg");
+  record("cold start: nks-edge, compile + instantiate (median of 20)", `${cold.toFixed(2)} ms`, "<= 5 ms", cold <= 5);
+  const coldPolicy = coldStart("pkg-policy");
+  record("cold start: nks-edge/policy (median of 20)", `${coldPolicy.toFixed(2)} ms`, "(no target)", null);
 
   // 3. Per-call overhead against a plain JS client, same emulator, same run.
   const fast = await emulator("--op-delay-ms", "0");
@@ -106,9 +117,10 @@ try {
     if (report.actions.filter((a) => a.result === "applied").length !== 100) throw new Error(`tick applied ${JSON.stringify(report).slice(0, 300)}`);
     return { cpu: (spent.user + spent.system) / 1000, wall: performance.now() - wall };
   }
-  await tick(fast, nks); // warm up
+  const planner = policyClient(fast, { retries: 0 });
+  await tick(fast, planner); // warm up (and the token)
   const cpus = [];
-  for (let i = 0; i < 5; i++) cpus.push((await tick(fast, nks)).cpu);
+  for (let i = 0; i < 5; i++) cpus.push((await tick(fast, planner)).cpu);
   record("tick CPU, Node's fetch to the emulator (median of 5)", `${median(cpus).toFixed(1)} ms`, "(no target: undici's own CPU included)", null);
 
   // The same tick with answers served in process (real bodies, captured from the
@@ -142,7 +154,7 @@ try {
     workerBuild.initSync({ module: readFileSync(new URL("js/pkg-worker/nks_edge_bg.wasm", root)) });
     const stubOptions = { endpoint: "http://stub.invalid", identity: { ...ACCOUNT, endpoint: "http://stub.invalid" }, retries: 0 };
     const inWorker = new workerBuild.Client(stubOptions);
-    const inPackage = client("http://stub.invalid", { retries: 0 });
+    const inPackage = policyClient("http://stub.invalid", { retries: 0 });
     const identity = { ...ACCOUNT, endpoint: "http://stub.invalid" };
     const cpuOf = async (run) => {
       const cpu = process.cpuUsage();
@@ -187,7 +199,7 @@ try {
     const [cpu, peer, cpuPackage, cpuCron] = [median(a), median(b), median(c), median(d)];
     record("tick CPU: plan + apply 100 node groups, in process, the Worker's wasm (median of 21)", `${cpu.toFixed(2)} ms`, "<= 2 ms", cpu <= 2);
     record("tick CPU: nks-edge (Worker's wasm) / plain JS reconciler (bench/plain-reconciler.mjs)", `${cpu.toFixed(2)} / ${peer.toFixed(2)} ms = ${(cpu / peer).toFixed(1)}x`, "<= 1.5x", cpu / peer <= 1.5);
-    record("tick CPU: the same with the npm package's wasm (built for size)", `${cpuPackage.toFixed(2)} ms`, "(no target: see the Worker's)", null);
+    record("tick CPU: the same with nks-edge/policy's wasm (built for size)", `${cpuPackage.toFixed(2)} ms`, "(no target: see the Worker's)", null);
     record("tick CPU: the Worker's cron entry (a log line per action)", `${cpuCron.toFixed(2)} ms`, "(no target: the free plan allows 10 ms)", null);
 
     // A call's own CPU, without the network: what the per-call ratios above hold of
@@ -217,7 +229,7 @@ try {
   }
 
   const slow = await emulator("--op-delay-ms", "0", "--latency-ms", "50");
-  const slowClient = client(slow, { retries: 0 });
+  const slowClient = policyClient(slow, { retries: 0 });
   await slowClient.supportedVersions().catch(() => {}); // the token
   await tick(slow, slowClient); // warm up
   const wall = (await tick(slow, slowClient)).wall;

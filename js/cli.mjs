@@ -4,7 +4,7 @@
 // Exit codes: 0 ok, 1 a problem was found or a call failed, 2 the command line is wrong.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { NksClient, NksError, validatePolicy, calendar } from "./node.mjs";
+import { NksClient, NksError, validatePolicy, calendar } from "./policy/node.mjs";
 
 const USAGE = `Usage: nks-edge COMMAND [OPTIONS]
 

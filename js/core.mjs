@@ -1,9 +1,6 @@
-// What every entry exports, once the wasm is initialized: the client class, the error
-// class that every failure is an instance of, and the policy functions that need no
-// client (`validatePolicy`, `calendar`).
-import { Client, operationNames, __setErrorClass } from "./pkg/nks_edge.js";
-
-export { validatePolicy, calendar } from "./pkg/nks_edge.js";
+// What every entry builds on: the error class every failure is an instance of (one class,
+// whichever entry made the error), the client class over one wasm build, and the loading
+// of the wasm in browsers.
 
 /** A failure of nks-edge: a real `Error` with `kind`, `status`, `title`, `detail`,
  *  `requestId`, `field` and `issues`. */
@@ -14,43 +11,53 @@ export class NksError extends Error {
   }
 }
 
-const inner = Symbol("nks-edge client");
+/** The wasm's client object inside an `NksClient`. */
+export const inner = Symbol("nks-edge client");
 
-/** A client of the NKS API. Its operation methods (`listClusters`, …) are defined by
- *  `register()` from the wasm's table of operations, one per entry. */
-export class NksClient {
-  constructor(options) {
-    this[inner] = new Client(options);
+/** `NksClient` over one wasm build (`pkg`: wasm-bindgen's module), and `register()`, which,
+ *  once that wasm is initialized, makes its errors `NksError`s and gives the class one
+ *  method per entry of its table of operations. */
+export function define(pkg) {
+  /** A client of the NKS API. */
+  class NksClient {
+    constructor(options) {
+      this[inner] = new pkg.Client(options);
+    }
   }
-
-  /** The plan a policy gives at `at` (default now); nothing is applied. */
-  plan(policy, at, options) {
-    return this[inner].plan(policy, at, options);
+  function register() {
+    pkg.__setErrorClass(NksError);
+    pkg.operationNames().forEach((name, index) => {
+      Object.defineProperty(NksClient.prototype, name, {
+        value: function (...args) {
+          return this[inner].call(index, args);
+        },
+        writable: true,
+        configurable: true,
+      });
+    });
   }
+  return { NksClient, register };
+}
 
-  /** Applies the plan for `at` (default now); answers the report. */
-  reconcile(policy, at, options) {
-    return this[inner].reconcile(policy, at, options);
-  }
-
-  /** Per cluster of the policy at `at` (default now): versions, certificate expiry,
-   *  the next maintenance window and the step its maintenance is at. */
-  status(policy, at) {
-    return this[inner].status(policy, at);
+/** Browsers: fetches and compiles the wasm at `url` with wasm-bindgen's `init`; a failure
+ *  says which file could not be loaded and what to do about a bundler that did not copy it. */
+export async function load(init, url, entry) {
+  try {
+    await init({ module_or_path: url });
+  } catch (cause) {
+    throw new Error(
+      `nks-edge could not load its WebAssembly from ${url} (${cause?.message ?? cause}). ` +
+        "If a bundler built this page, it did not copy the file: with esbuild, import " +
+        `\`${entry}/init\` and \`${entry}/nks_edge_bg.wasm\` (loader \`file\`); see the package's README.`,
+      { cause },
+    );
   }
 }
 
-/** Makes the wasm side create its errors as `NksError`s, and gives `NksClient` one
- *  method per operation of the wasm's table. */
-export function register() {
-  __setErrorClass(NksError);
-  operationNames().forEach((name, index) => {
-    Object.defineProperty(NksClient.prototype, name, {
-      value: function (...args) {
-        return this[inner].call(index, args);
-      },
-      writable: true,
-      configurable: true,
-    });
-  });
+/** The `init(wasm)` of the `init` entries: loads the wasm from `wasm` (a URL, a
+ *  `Response`, bytes or a `WebAssembly.Module`) with wasm-bindgen's `initWasm`, then
+ *  `register`s; later calls answer the first call's promise. */
+export function initOnce(initWasm, register) {
+  let ready;
+  return (wasm) => (ready ??= initWasm({ module_or_path: wasm }).then(() => register()));
 }

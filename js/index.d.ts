@@ -1,6 +1,7 @@
 // Types of the npm package `nks-edge`. Objects keep the API's field names (snake_case);
 // values are normalized: documented boolean labels are booleans, documented counts,
 // sizes, times and thresholds are numbers, and everything else stays as sent.
+// The policy's types are here too; its functions are in `nks-edge/policy` (policy/index.d.ts).
 
 /** NHN Cloud regions with a Kubernetes endpoint. */
 export type Region = "kr1" | "kr2" | "kr3";
@@ -683,13 +684,6 @@ export declare class NksClient {
    *  sends them so (the guide's example) or grouped by `cluster_events` /
    *  `nodegroup_events` (its table). */
   supportedEventTypes(): Promise<Record<string, string>>;
-  /** Per cluster of the policy at `at` (default now): versions, certificate expiry,
-   *  the next maintenance window and the step its maintenance is at. Reads only. */
-  status(policy: ScalePolicy | string, at?: Date | string | number): Promise<StatusReport>;
-  /** The plan the policy gives at `at` (default now); nothing is applied. */
-  plan(policy: ScalePolicy | string, at?: Date | string | number, options?: RunOptions): Promise<Report>;
-  /** Applies the plan for `at` (default now); answers the report. */
-  reconcile(policy: ScalePolicy | string, at?: Date | string | number, options?: RunOptions): Promise<Report>;
 }
 
 /** A maintenance window of a policy (upgrades one minor version at a time, control
@@ -753,10 +747,6 @@ export interface StatusReport {
 }
 
 
-/** Checks a policy (JSON text or object) as `plan`, the CLI and the Worker do; throws
- *  an `NksError` of kind `validation` with every mistake in `issues` when it is not
- *  valid. Needs no client and sends nothing. */
-export declare function validatePolicy(policy: ScalePolicy | string): void;
 
 /** What a rule sets for a node group during a span of the week. */
 export type CalendarSetting = { autoscale: AutoscaleGoal } | { nodeCount: number };
@@ -801,7 +791,3 @@ export interface Calendar {
   /** The week drawn as one self-contained SVG (light and dark). */
   svg: string;
 }
-
-/** The week of `policy` containing `week` (a `YYYY-MM-DD` date, a `Date`, epoch ms or
- *  an RFC 3339 instant; default now), drawn by the dashboard and `nks-edge calendar`. */
-export declare function calendar(policy: ScalePolicy | string, week?: string | Date | number): Calendar;

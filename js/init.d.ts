@@ -1,4 +1,4 @@
-export { NksClient, NksError, validatePolicy, calendar } from "./index.js";
+export { NksClient, NksError } from "./index.js";
 
 /** Loads the wasm from `wasm` (its URL, a `Response`, its bytes or a compiled module);
  *  the client is usable once the promise resolves. Later calls answer the first's. */

@@ -4,15 +4,8 @@
 //   import wasm from "nks-edge/nks_edge_bg.wasm"; // esbuild: --loader:.wasm=file
 //   await init(wasm);
 import initWasm from "./pkg/nks_edge.js";
-import { register } from "./core.mjs";
+import { initOnce } from "./core.mjs";
+import { register } from "./api.mjs";
 
-let ready;
-
-/** Loads the wasm from `wasm` (a URL, a `Response`, bytes or a `WebAssembly.Module`);
- *  later calls answer the first call's promise. */
-export default function init(wasm) {
-  ready ??= initWasm({ module_or_path: wasm }).then(() => register());
-  return ready;
-}
-
-export { NksClient, NksError, validatePolicy, calendar } from "./core.mjs";
+export default initOnce(initWasm, register);
+export { NksClient, NksError } from "./api.mjs";

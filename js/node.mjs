@@ -2,9 +2,9 @@
 // module's exports are used; no init call is needed.
 import { readFileSync } from "node:fs";
 import { initSync } from "./pkg/nks_edge.js";
-import { register } from "./core.mjs";
+import { register } from "./api.mjs";
 
 initSync({ module: readFileSync(new URL("./pkg/nks_edge_bg.wasm", import.meta.url)) });
 register();
 
-export { NksClient, NksError, validatePolicy, calendar } from "./core.mjs";
+export { NksClient, NksError } from "./api.mjs";

@@ -2,9 +2,9 @@
 // compiled WebAssembly.Module, instantiated synchronously.
 import wasm from "./pkg/nks_edge_bg.wasm";
 import { initSync } from "./pkg/nks_edge.js";
-import { register } from "./core.mjs";
+import { register } from "./api.mjs";
 
 initSync({ module: wasm });
 register();
 
-export { NksClient, NksError, validatePolicy, calendar } from "./core.mjs";
+export { NksClient, NksError } from "./api.mjs";

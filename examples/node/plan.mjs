@@ -7,7 +7,7 @@
 //
 // INSTANT (RFC 3339 with an offset) plans for that instant instead of now.
 import { readFileSync } from "node:fs";
-import { NksClient, NksError } from "nks-edge";
+import { NksClient, NksError } from "nks-edge/policy";
 
 const env = (name) => {
   const value = process.env[name];

@@ -6,7 +6,7 @@
 // The key comes from the form or a `#key=…` fragment (never sent to a server), is kept
 // in sessionStorage only (gone when the tab closes) and travels only in the
 // Authorization header of same-origin requests.
-import { NksClient, calendar } from "./nks-edge/browser.mjs";
+import { NksClient, calendar } from "./nks-edge/policy/browser.mjs";
 
 const STORE = "nks-edge.accessKey";
 const REPORTS = 10;

@@ -1,7 +1,7 @@
 // A browser app bundled with esbuild from the installed tarball, in headless Chromium.
 // esbuild does not rewrite `new URL("…", import.meta.url)`: the app imports
 // `nks-edge/init` and the wasm through the `file` loader (esbuild copies it into the
-// build and gives its URL). An app that bundles the plain entry without copying the
+// build and gives its URL); `nks-edge/policy/init` likewise. An app that bundles the plain entry without copying the
 // wasm gets an error that says so, not a page stuck loading.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -17,7 +17,7 @@ import { EMULATOR, IDENTITY, reset } from "./emulator.mjs";
 
 const TYPES = { ".js": "text/javascript", ".wasm": "application/wasm", ".html": "text/html" };
 
-const app = (entry, setup) => `
+const app = (entry, setup, extra = "{}") => `
 import { NksClient, NksError } ${entry};
 ${setup}
 const out = document.querySelector("#out");
@@ -26,7 +26,7 @@ try {
     identity: { ...${JSON.stringify(IDENTITY)}, endpoint: ${JSON.stringify(EMULATOR)} } });
   const clusters = await nks.listClusters();
   const missing = await nks.getCluster("ghost").catch((e) => (e instanceof NksError ? e.kind : String(e)));
-  out.textContent = JSON.stringify({ clusters: clusters.map((c) => c.name).sort(), missing });
+  out.textContent = JSON.stringify({ clusters: clusters.map((c) => c.name).sort(), missing, ...${extra} });
 } catch (e) {
   out.textContent = "failed: " + e;
 }`;
@@ -35,6 +35,12 @@ const APPS = {
   init: app(
     'from "nks-edge/init";\nimport init from "nks-edge/init";\nimport wasm from "nks-edge/nks_edge_bg.wasm"',
     "await init(wasm);",
+  ),
+  policy: app(
+    'from "nks-edge/policy/init";\nimport init, { calendar } from "nks-edge/policy/init";\nimport wasm from "nks-edge/policy/nks_edge_bg.wasm"',
+    "await init(wasm);",
+    `{ week: calendar({ timezone: "Asia/Seoul", rules: [{ cluster: "prod", nodegroup: "default-worker", node_count: 2 }] }, "2026-11-25").week,
+       plan: (await nks.plan({ timezone: "Asia/Seoul", rules: [{ cluster: "prod", nodegroup: "default-worker", node_count: 2 }] })).actions.length }`,
   ),
   plain: app('from "nks-edge"', ""),
 };
@@ -107,10 +113,18 @@ async function open(name) {
 test("esbuild copies the wasm as a file asset; the bundled page lists the emulator's clusters", async () => {
   await reset();
   const assets = readdirSync(dist);
-  assert.ok(assets.some((f) => /^nks_edge_bg-[A-Z0-9]+\.wasm$/.test(f)), `the build holds ${assets}`);
+  // Two wasm files: the main entry's and the policy entry's.
+  assert.equal(assets.filter((f) => /^nks_edge_bg-[A-Z0-9]+\.wasm$/.test(f)).length, 2, `the build holds ${assets}`);
   const { text, errors } = await open("init");
   assert.deepEqual(errors, []);
   assert.deepEqual(JSON.parse(text), { clusters: ["dev", "k8s-test", "prod"], missing: "not_found" });
+});
+
+test("nks-edge/policy bundled the same way plans and draws a week in the page", async () => {
+  await reset();
+  const { text, errors } = await open("policy");
+  assert.deepEqual(errors, []);
+  assert.deepEqual(JSON.parse(text), { clusters: ["dev", "k8s-test", "prod"], missing: "not_found", week: "2026-11-23", plan: 1 });
 });
 
 test("a bundle of the plain entry without its wasm fails with an error that names the URL and the remedy", async () => {

@@ -7,7 +7,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { install, run } from "./tarball.mjs";
-import * as glue from "../pkg/nks_edge.js";
 import { EMULATOR, IDENTITY, reset, seed, apiCalls, clearRequests } from "./emulator.mjs";
 
 const DEMO_POLICY = new URL("../demo/policy.json", import.meta.url).pathname;
@@ -213,9 +212,8 @@ test("kubeconfig prints the cluster's YAML; an unknown cluster exits 1", async (
 });
 
 // The wasm export `calendar(policy, week)` comes with the dashboard's branch.
-const calendarTodo = typeof glue.calendar === "function" ? false : "the wasm has no `calendar` export yet";
 
-test("calendar draws the policy's week as SVG on stdout", { todo: calendarTodo }, async () => {
+test("calendar draws the policy's week as SVG on stdout", async () => {
   const { code, stdout, stderr } = await cli(["calendar", DEMO_POLICY, "--week", "2026-11-23"]);
   assert.equal(code, 0, stderr);
   assert.match(stdout, /^<svg[\s>]/);

@@ -97,7 +97,7 @@ test("GET / is the dashboard, from the assets directory", async () => {
   assert.equal(response.status, 200);
   assert.match(response.headers.get("content-type"), /text\/html/);
   assert.match(await response.text(), /<title>nks-edge dashboard<\/title>/);
-  const wasm = await fetch(new URL("/nks-edge/pkg/nks_edge_bg.wasm", base));
+  const wasm = await fetch(new URL("/nks-edge/pkg-policy/nks_edge_bg.wasm", base));
   assert.equal(wasm.status, 200, "make wasm copies the package's files beside the page");
   assert.equal(wasm.headers.get("content-type"), "application/wasm");
   // The Worker's routes still answer beside the assets.

@@ -1,6 +1,7 @@
 // The TypeScript types against what the package really is: the methods `index.d.ts`
 // declares on NksClient, the methods the built package defines (one per entry of the
-// wasm's operation table, plus the policy methods), the error kinds the Rust side
+// wasm's operation table), the policy methods `policy/index.d.ts` adds and those the
+// `nks-edge/policy` client defines, the error kinds the Rust side
 // produces and the option keys it accepts. Any mismatch fails: a method, kind or
 // option added on one side only cannot ship.
 import { test } from "node:test";
@@ -8,10 +9,13 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import ts from "typescript";
 import { NksClient } from "nks-edge"; // initializes the wasm and defines the methods
+import * as policyEntry from "nks-edge/policy";
 import { operationNames } from "../pkg/nks_edge.js";
+import { operationNames as policyOperationNames } from "../pkg-policy/nks_edge.js";
 
 const read = (path) => readFileSync(new URL(path, import.meta.url), "utf8");
-const source = ts.createSourceFile("index.d.ts", read("../index.d.ts"), ts.ScriptTarget.Latest, true);
+const parse = (path) => ts.createSourceFile(path, read(path), ts.ScriptTarget.Latest, true);
+const source = parse("../index.d.ts");
 
 /** Top-level declarations of index.d.ts by name. */
 const declarations = new Map();
@@ -39,10 +43,7 @@ function literalsOf(name) {
   return types.filter((t) => ts.isLiteralTypeNode(t) && ts.isStringLiteral(t.literal)).map((t) => t.literal.text);
 }
 
-/** Methods that are not operations: the policy methods the JS class defines itself. */
-const CLASS_METHODS = Object.getOwnPropertyNames(NksClient.prototype).filter(
-  (n) => n !== "constructor" && !operationNames().includes(n),
-);
+const methodsOf = (klass) => Object.getOwnPropertyNames(klass.prototype).filter((n) => n !== "constructor");
 
 test("NksClient's methods: the d.ts, the built package and the wasm's operation table agree", () => {
   const operations = operationNames();
@@ -52,17 +53,23 @@ test("NksClient's methods: the d.ts, the built package and the wasm's operation 
   const klass = declarations.get("NksClient");
   assert.ok(klass && ts.isClassDeclaration(klass));
   const declared = klass.members.filter(ts.isMethodDeclaration).map((m) => m.name.text);
-  const defined = Object.getOwnPropertyNames(NksClient.prototype).filter((n) => n !== "constructor");
+  assert.deepEqual(sorted(declared), sorted(methodsOf(NksClient)), "index.d.ts declares exactly the methods the package defines");
+  assert.deepEqual(sorted(operations), sorted(methodsOf(NksClient)), "one method per operation, nothing else");
+});
 
-  assert.deepEqual(sorted(declared), sorted(defined), "index.d.ts declares exactly the methods the package defines");
-  for (const name of operations) {
-    assert.equal(typeof NksClient.prototype[name], "function", `${name} is a method of NksClient`);
-  }
-  // What is not an operation is a method the JS class itself defines (plan, reconcile, …).
-  for (const name of CLASS_METHODS) {
-    assert.ok(Object.hasOwn(NksClient.prototype, name));
-  }
-  assert.deepEqual(sorted([...operations, ...CLASS_METHODS]), sorted(defined));
+test("nks-edge/policy: the same operations, and the policy methods its d.ts declares", () => {
+  assert.deepEqual(policyOperationNames(), operationNames(), "both wasm builds have the whole API");
+  const base = Object.getPrototypeOf(policyEntry.NksClient);
+  assert.deepEqual(sorted(methodsOf(base)), sorted(operationNames()));
+  const policySource = parse("../policy/index.d.ts");
+  const added = policySource.statements.find((s) => ts.isInterfaceDeclaration(s) && s.name.text === "NksClient");
+  assert.ok(added, "policy/index.d.ts extends NksClient");
+  const declared = added.members.filter(ts.isMethodSignature).map((m) => m.name.text);
+  assert.deepEqual(sorted(declared), sorted(methodsOf(policyEntry.NksClient)));
+  assert.deepEqual(sorted(declared), ["plan", "reconcile", "status"]);
+  const functions = policySource.statements.filter(ts.isFunctionDeclaration).map((f) => f.name.text);
+  const exported = Object.keys(policyEntry).filter((k) => typeof policyEntry[k] === "function" && !/^[A-Z]/.test(k));
+  assert.deepEqual(sorted(functions), sorted(exported), "validatePolicy and calendar, declared and exported");
 });
 
 test("error kinds: the d.ts union is the Rust ErrorKind's names", () => {

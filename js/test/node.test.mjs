@@ -6,6 +6,7 @@ import net from "node:net";
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { NksClient, NksError } from "nks-edge";
+import * as policyEntry from "nks-edge/policy";
 import { EMULATOR, IDENTITY, reset, faults, apiCalls, clearRequests, requests } from "./emulator.mjs";
 
 const fixture = (name) => {
@@ -184,6 +185,17 @@ test("a failed connection names the method, URL and service, and keeps the cause
   assert.match(error.cause.message, /ECONNREFUSED/);
 });
 
+test("the main entry is the API client; nks-edge/policy adds the policy functions", () => {
+  const api = client();
+  for (const name of ["plan", "reconcile", "status"]) assert.equal(api[name], undefined, name);
+  const full = new policyEntry.NksClient({ endpoint: EMULATOR, token: "t" });
+  assert.equal(typeof full.listClusters, "function", "every operation of nks-edge");
+  assert.equal(typeof full.plan, "function");
+  // One error class, whichever entry made the error.
+  assert.equal(policyEntry.NksError, NksError);
+  assert.throws(() => policyEntry.validatePolicy("{}"), (e) => e instanceof NksError && e.kind === "validation");
+});
+
 test("plan and reconcile from JS", async () => {
   const policy = {
     timezone: "Asia/Seoul",
@@ -193,7 +205,7 @@ test("plan and reconcile from JS", async () => {
       { name: "off-hours", cluster: "prod", nodegroup: ["default-worker", "batch"], autoscale: { min: 1, max: 3 } },
     ],
   };
-  const nks = client();
+  const nks = new policyEntry.NksClient({ endpoint: EMULATOR, identity: { ...IDENTITY, endpoint: EMULATOR } });
   const thursday9 = "2026-11-26T09:00:00+09:00";
   const planned = await nks.plan(policy, thursday9);
   assert.equal(planned.at, thursday9);

@@ -9,14 +9,16 @@ import { EMULATOR, IDENTITY, reset } from "./emulator.mjs";
 
 test("the tarball holds the entries, the wasm, the schema, the CLI, README, licenses and changelog, and nothing else", async () => {
   const { files } = await install();
-  // wasm-bindgen's copies of js/transport.mjs and js/answer.mjs, under a hash of the crate.
-  const snippets = files.filter((f) => /^pkg\/snippets\/nks-edge-[0-9a-f]+\/js\/(transport|answer)\.mjs$/.test(f));
-  assert.equal(snippets.length, 2, files.join("\n"));
+  // wasm-bindgen's copies of js/transport.mjs and js/answer.mjs, under a hash of the
+  // crate, for each of the two builds.
+  const snippets = files.filter((f) => /^pkg(-policy)?\/snippets\/nks-edge-[0-9a-f]+\/js\/(transport|answer)\.mjs$/.test(f));
+  assert.equal(snippets.length, 4, files.join("\n"));
   assert.deepEqual(files.filter((f) => !snippets.includes(f)), [
     "CHANGELOG.md",
     "LICENSE-APACHE",
     "LICENSE-MIT",
     "README.md",
+    "api.mjs",
     "browser.mjs",
     "cli.mjs",
     "core.mjs",
@@ -25,9 +27,18 @@ test("the tarball holds the entries, the wasm, the schema, the CLI, README, lice
     "init.mjs",
     "node.mjs",
     "package.json",
+    "pkg-policy/nks_edge.js",
+    "pkg-policy/nks_edge_bg.wasm",
     "pkg/nks_edge.js",
     "pkg/nks_edge_bg.wasm",
     "policy.schema.json",
+    "policy/api.mjs",
+    "policy/browser.mjs",
+    "policy/index.d.ts",
+    "policy/init.d.ts",
+    "policy/init.mjs",
+    "policy/node.mjs",
+    "policy/workerd.mjs",
     "transport.mjs",
     "workerd.mjs",
   ]);
@@ -50,18 +61,22 @@ test("the installed manifest is publishable: not private, licensed, with reposit
   }
 });
 
-test("a fresh project imports the client, the schema and the manifest by their export names", async () => {
+test("a fresh project imports the client, the policy entry, the schema and the manifest by their export names", async () => {
   await reset();
   const { project } = await install();
   const script = `
     import { NksClient, NksError } from "nks-edge";
+    import * as policy from "nks-edge/policy";
     import schema from "nks-edge/policy.schema.json" with { type: "json" };
     import manifest from "nks-edge/package.json" with { type: "json" };
     const nks = new NksClient(JSON.parse(process.env.OPTIONS));
     const names = (await nks.listClusters()).map((c) => c.name).sort();
     const missing = await nks.getCluster("ghost").catch((e) => e);
+    const full = new policy.NksClient(JSON.parse(process.env.OPTIONS));
+    const plan = await full.plan({ timezone: "Asia/Seoul", rules: [{ cluster: "prod", nodegroup: "default-worker", node_count: 2 }] });
     console.log(JSON.stringify({ names, schema: schema.title, version: manifest.version,
-      missing: missing instanceof NksError ? missing.kind : String(missing) }));`;
+      missing: missing instanceof NksError ? missing.kind : String(missing),
+      plan: typeof nks.plan, planned: plan.actions.map((a) => [a.nodegroup, a.action, a.step]) }));`;
   const options = { endpoint: EMULATOR, identity: { ...IDENTITY, endpoint: EMULATOR } };
   const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], {
     cwd: project,
@@ -72,5 +87,7 @@ test("a fresh project imports the client, the schema and the manifest by their e
     schema: "nks-edge scaling policy (SCALE_POLICY)",
     version: JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version,
     missing: "not_found",
+    plan: "undefined",
+    planned: [["default-worker", "set_autoscale", "autoscaler_off"]],
   });
 });

@@ -4,7 +4,7 @@
 // property test over random policies and instants.
 import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { NksClient } from "nks-edge";
+import { NksClient } from "nks-edge/policy";
 import { EMULATOR, IDENTITY, seed, faults, clearFaults, requests, clearRequests } from "./emulator.mjs";
 
 const STATE = {

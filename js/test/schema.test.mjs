@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync, existsSync } from "node:fs";
 import Ajv2020 from "ajv/dist/2020.js";
-import { NksClient, NksError } from "nks-edge";
+import { NksClient, NksError } from "nks-edge/policy";
 
 const ROOT = new URL("../../", import.meta.url);
 const schema = JSON.parse(readFileSync(new URL("js/policy.schema.json", ROOT), "utf8"));

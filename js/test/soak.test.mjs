@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { NksClient } from "nks-edge";
+import { NksClient } from "nks-edge/policy";
 import { IDENTITY } from "./emulator.mjs";
 
 const BINARY = new URL("../../target/debug/nks-emulator", import.meta.url).pathname;

@@ -1,6 +1,8 @@
 // Compiled with `tsc --strict --noEmit`: the whole API type-checks, and each misuse
 // marked @ts-expect-error must fail to compile (tsc reports an unused directive).
-import { NksClient, NksError, calendar, validatePolicy } from "nks-edge";
+import { NksClient, NksError, calendar, validatePolicy } from "nks-edge/policy";
+import initPolicy from "nks-edge/policy/init";
+import { NksClient as ApiClient, NksError as ApiError } from "nks-edge";
 import type { Calendar } from "nks-edge";
 import type { Autoscale, Cluster, ErrorKind, NodeGroup, Report, ScalePolicy } from "nks-edge";
 import type { Accepted, Addon, AddonType, Event, InstalledAddon, IpAcl } from "nks-edge";
@@ -179,3 +181,15 @@ function policyFunctions(policy: ScalePolicy): string {
 }
 
 void [whole, misuse, currentGuide, policyFunctions];
+
+// The main entry is the API client alone; the policy entry is it and more.
+async function entries(api: ApiClient, full: NksClient, wasm: URL): Promise<void> {
+  await api.listClusters();
+  // @ts-expect-error: plan is nks-edge/policy's
+  await api.plan({ timezone: "UTC", rules: [] });
+  const asApi: ApiClient = full;
+  const sameError: typeof ApiError = NksError;
+  await initPolicy(wasm);
+  void [asApi, sameError];
+}
+void entries;

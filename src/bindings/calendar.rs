@@ -1,10 +1,10 @@
 //! `calendar(policy, week?)`: a policy's week, computed by [`crate::schedule::calendar`]
 //! and drawn as SVG, for the dashboard and the CLI alike.
 
-use super::{instant, js_error, policy_of, to_js};
+use super::policy::{instant, policy_of, zones};
+use super::{js_error, to_js};
 use crate::error::Error;
 use crate::schedule::calendar::{self as week, Calendar};
-use crate::schedule::clock::IntlZones;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -26,8 +26,8 @@ pub fn calendar(policy: JsValue, week: JsValue) -> Result<JsValue, JsValue> {
 }
 
 fn draw(policy: &JsValue, at: &JsValue) -> Result<JsValue, Error> {
-    let zones = IntlZones::default();
-    let policy = policy_of(policy, &zones)?;
+    let zones = zones();
+    let policy = policy_of(policy)?;
     let bad_week = |problem: String| Error::validation("week", problem);
     let day = match at.as_string().and_then(|text| week::parse_date(&text)) {
         Some(day) => day,
@@ -38,10 +38,10 @@ fn draw(policy: &JsValue, at: &JsValue) -> Result<JsValue, Error> {
                         .to_owned(),
                 )
             })?;
-            week::day_of(&policy, &zones, at_ms).map_err(bad_week)?
+            week::day_of(&policy, &*zones, at_ms).map_err(bad_week)?
         }
     };
-    let calendar = week::week(&policy, &zones, day).map_err(bad_week)?;
+    let calendar = week::week(&policy, &*zones, day).map_err(bad_week)?;
     to_js(&Drawn {
         svg: week::svg(&calendar),
         calendar: &calendar,

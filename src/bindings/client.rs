@@ -1,27 +1,23 @@
 //! The `NksClient` class: one dispatcher, [`Client::call`], serves every entry of
 //! [`OPERATIONS`] (the package's `js/core.mjs` adds a method per entry that calls it
-//! with the entry's index), plus the policy methods.
+//! with the entry's index); `policy` adds the policy methods.
 
-use super::{from_js, instant, policy_of, promise, text, to_js};
+use super::{from_js, promise, text};
 use crate::api::answer::Answer;
 use crate::api::{self, Call, OPERATIONS};
 use crate::client::{read_back, Request};
 use crate::config::ClientOptions;
-use crate::error::{Error, FieldError};
-use crate::model::{by_reader, Fields};
+use crate::error::Error;
 use crate::model::{
     AddonInstall, AddonUpdate, Autoscale, CertificateRenewal, ClusterCreate, ControlPlaneLog,
     FipAutoBind, FlavorChange, FromValue, IpAcl, MetricAutoscale, NodeGroupCreate, Resize, Rollout,
     ServiceGateways, Upgrade,
 };
-use crate::schedule::clock::IntlZones;
-use crate::schedule::Options;
 use crate::transport::{Fetch, Method};
 use crate::NksClient;
 use js_sys::{Array, Promise};
 use serde::Deserialize;
 use serde_json::Value;
-use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 /// The names of the operations, in [`OPERATIONS`] order: the methods `js/core.mjs`
@@ -37,8 +33,7 @@ pub fn operation_names() -> Array {
 /// A client of the NKS API (wrapped by the package's `NksClient`).
 #[wasm_bindgen]
 pub struct Client {
-    client: NksClient<Fetch>,
-    zones: Rc<IntlZones>,
+    pub(super) client: NksClient<Fetch>,
 }
 
 /// A request ready to send, and the shape of its answer: every operation goes
@@ -223,33 +218,6 @@ impl Client {
     }
 }
 
-/// The options of `plan` and `reconcile` (`{ dryRun, budget, concurrency, tickMs }`).
-#[derive(Default)]
-struct RunOptions {
-    dry_run: Option<bool>,
-    budget: Option<u64>,
-    concurrency: Option<usize>,
-    tick_ms: Option<i64>,
-}
-
-impl FromValue for RunOptions {
-    fn from_value(value: &Value) -> Result<Self, FieldError> {
-        let f = Fields::of(value)?;
-        let read = RunOptions {
-            dry_run: f.opt("dryRun"),
-            budget: f.opt::<u32>("budget").map(u64::from),
-            concurrency: f
-                .opt::<u32>("concurrency")
-                .and_then(|n| usize::try_from(n).ok()),
-            tick_ms: f.opt::<u32>("tickMs").map(i64::from),
-        };
-        f.deny_rest();
-        f.finish(read)
-    }
-}
-
-by_reader!(RunOptions);
-
 #[wasm_bindgen]
 impl Client {
     /// `new Client({ region | endpoint, token | identity | accessKey, timeoutMs?, retries?, maxNodeCount? })`.
@@ -259,7 +227,6 @@ impl Client {
             let options: ClientOptions = from_js("options", &options)?;
             Ok(Client {
                 client: NksClient::new(options.build()?, Fetch)?,
-                zones: Rc::new(IntlZones::default()),
             })
         };
         build().map_err(|e| super::js_error(&e))
@@ -291,56 +258,6 @@ impl Client {
                 })
                 .await?;
             read_back(value, &response)
-        })
-    }
-
-    /// The plan a policy gives at `at` (a `Date`, RFC 3339 string or epoch ms; default now).
-    pub fn plan(&self, policy: JsValue, at: JsValue, options: JsValue) -> Promise {
-        self.run(policy, at, options, false)
-    }
-
-    /// Applies the plan for `at` (default now); answers the report.
-    pub fn reconcile(&self, policy: JsValue, at: JsValue, options: JsValue) -> Promise {
-        self.run(policy, at, options, true)
-    }
-
-    /// Per cluster of the policy at `at` (default now): versions, certificate expiry,
-    /// the next maintenance window and the step its maintenance is at.
-    pub fn status(&self, policy: JsValue, at: JsValue) -> Promise {
-        let (client, zones) = (self.client.clone(), Rc::clone(&self.zones));
-        promise(async move {
-            let policy = policy_of(&policy, &zones)?;
-            let at_ms = instant(&at)?;
-            to_js(&crate::schedule::status(&client, &policy, &*zones, at_ms).await)
-        })
-    }
-}
-
-impl Client {
-    fn run(&self, policy: JsValue, at: JsValue, options: JsValue, apply: bool) -> Promise {
-        let (client, zones) = (self.client.clone(), Rc::clone(&self.zones));
-        promise(async move {
-            let policy = policy_of(&policy, &zones)?;
-            let at_ms = instant(&at)?;
-            let run: RunOptions = if options.is_undefined() {
-                RunOptions::default()
-            } else {
-                from_js("options", &options)?
-            };
-            let defaults = Options::default();
-            let options = Options {
-                dry_run: !apply || run.dry_run.unwrap_or(false),
-                budget: run.budget.unwrap_or(defaults.budget),
-                concurrency: run.concurrency.unwrap_or(defaults.concurrency),
-                tick_ms: run.tick_ms.unwrap_or(defaults.tick_ms),
-                ..defaults
-            };
-            let report = if apply {
-                crate::schedule::reconcile(&client, &policy, &*zones, at_ms, &options).await
-            } else {
-                crate::schedule::plan(&client, &policy, &*zones, at_ms, &options).await
-            };
-            to_js(&report)
         })
     }
 }

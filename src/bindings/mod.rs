@@ -1,25 +1,27 @@
 //! The JavaScript surface (wasm32 only), by job:
 //! - this module: the bridge — values across the boundary, errors as `NksError`s,
-//!   futures as promises, instants;
+//!   futures as promises;
 //! - `client`: the `NksClient` class (the package's `js/core.mjs` adds one method per
 //!   entry of [`crate::api::OPERATIONS`]);
+//! - `policy` and `calendar` (with the `policy` feature): `validatePolicy`, the
+//!   client's `plan`, `reconcile` and `status`, and `calendar`;
 //! - `worker` (with the `worker` feature): the Worker's entry points.
 
+#[cfg(feature = "policy")]
 mod calendar;
 mod client;
+#[cfg(feature = "policy")]
+mod policy;
 #[cfg(feature = "worker")]
 mod worker;
 
 use crate::error::Error;
-use crate::schedule::clock::IntlZones;
-use crate::schedule::Policy;
 use js_sys::{Promise, Reflect};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -96,45 +98,6 @@ pub(crate) fn from_js<T: DeserializeOwned>(argument: &str, value: &JsValue) -> R
         .map_err(|issue| Error::invalid_input(vec![issue.under(argument)]))
 }
 
-thread_local! {
-    /// The last policy read, by its JSON text: a Worker or a loop that reconciles the
-    /// same policy every tick reads it once.
-    static LAST_POLICY: RefCell<Option<(String, Rc<Policy>)>> = const { RefCell::new(None) };
-}
-
-/// A policy given as JSON text or as an object, validated as a whole.
-pub(crate) fn policy_of(policy: &JsValue, zones: &IntlZones) -> Result<Rc<Policy>, Error> {
-    let text = match policy.as_string() {
-        Some(text) => text,
-        None => js_sys::JSON::stringify(policy)
-            .ok()
-            .and_then(|s| s.as_string())
-            .ok_or_else(|| Error::validation("policy", "must be plain data"))?,
-    };
-    let cached = LAST_POLICY.with(|last| {
-        last.borrow()
-            .as_ref()
-            .filter(|(seen, _)| *seen == text)
-            .map(|(_, policy)| Rc::clone(policy))
-    });
-    if let Some(policy) = cached {
-        return Ok(policy);
-    }
-    let parsed = Rc::new(Policy::parse(&text, zones)?);
-    LAST_POLICY.with(|last| *last.borrow_mut() = Some((text, Rc::clone(&parsed))));
-    Ok(parsed)
-}
-
-/// `validatePolicy(policy)`: checks a policy (JSON text or object) as `plan`, the CLI
-/// and the Worker do; throws an `NksError` (`validation`, every mistake in `issues`)
-/// when it is not valid.
-#[wasm_bindgen(js_name = validatePolicy)]
-pub fn validate_policy(policy: JsValue) -> Result<(), JsValue> {
-    policy_of(&policy, &IntlZones::default())
-        .map(|_| ())
-        .map_err(|e| js_error(&e))
-}
-
 /// A string argument.
 pub(crate) fn text(argument: &str, value: &JsValue) -> Result<String, Error> {
     value
@@ -151,25 +114,4 @@ pub(crate) fn promise(work: impl Future<Output = Result<JsValue, Error>> + 'stat
 /// per method with the method's body inlined into it.
 fn settle(work: Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>) -> Promise {
     future_to_promise(async move { work.await.map_err(|e| js_error(&e)) })
-}
-
-/// Milliseconds since the epoch from `undefined` (now), a `Date`, a number or an
-/// RFC 3339 string with an offset; anything outside JavaScript's date range
-/// (±8.64e15 ms) is refused, naming `at`.
-pub(crate) fn instant(at: &JsValue) -> Result<i64, Error> {
-    let ms = if at.is_undefined() || at.is_null() {
-        js_sys::Date::now()
-    } else if let Some(date) = at.dyn_ref::<js_sys::Date>() {
-        date.get_time()
-    } else if let Some(n) = at.as_f64() {
-        n
-    } else if let Some(text) = at.as_string() {
-        return crate::time::parse_instant(&text).map_err(|e| Error::validation("at", e));
-    } else {
-        return Err(Error::validation(
-            "at",
-            "must be a Date, epoch milliseconds or an RFC 3339 string with an offset",
-        ));
-    };
-    crate::time::check_instant_ms(ms).map_err(|e| Error::validation("at", e))
 }

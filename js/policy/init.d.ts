@@ -1,0 +1,2 @@
+export { NksClient, NksError, validatePolicy, calendar } from "./index.js";
+export { default } from "../init.js";
