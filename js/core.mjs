@@ -23,6 +23,12 @@ export function define(pkg) {
     constructor(options) {
       this[inner] = new pkg.Client(options);
     }
+
+    /** A client of either entry is an `NksClient` of the main entry (the policy entry's
+     *  has every method of it); `nks-edge/policy`'s class checks its own instances. */
+    static [Symbol.hasInstance](value) {
+      return typeof value === "object" && value !== null && inner in value;
+    }
   }
   function register() {
     pkg.__setErrorClass(NksError);

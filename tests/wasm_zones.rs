@@ -81,3 +81,29 @@ fn unknown_zones_are_errors() {
     );
     assert!(zones.local("Mars/Olympus", 0).is_err());
 }
+
+#[wasm_bindgen_test]
+fn a_bounded_number_of_zones_is_kept() {
+    let zones = IntlZones::default();
+    let seoul = parse_rfc3339_ms("2026-11-26T00:00:00Z").unwrap();
+    // `Intl` takes any case: one zone spelt 40 ways, as policies from elsewhere may.
+    let base = "america/argentina/comodrivadavia";
+    for i in 0..40u32 {
+        let spelt: String = base
+            .chars()
+            .enumerate()
+            .map(|(j, c)| {
+                if i & (1 << (j % 31)) != 0 {
+                    c.to_ascii_uppercase()
+                } else {
+                    c
+                }
+            })
+            .collect();
+        assert!(zones.check(&spelt).is_ok(), "{spelt}");
+    }
+    assert_eq!(zones.cached(), 16, "the oldest formatters were dropped");
+    // A zone dropped from the cache is made again, and answers as before.
+    let local = zones.local("Asia/Seoul", seoul).map(|l| l.rfc3339(seoul));
+    assert_eq!(local.as_deref(), Ok("2026-11-26T09:00:00+09:00"));
+}

@@ -8,6 +8,11 @@ export const register = api.register;
 
 /** A client of the NKS API that also runs policies. */
 export class NksClient extends api.NksClient {
+  /** Only this entry's clients have the policy methods. */
+  static [Symbol.hasInstance](value) {
+    return Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+
   /** The plan a policy gives at `at` (default now); nothing is applied. */
   plan(policy, at, options) {
     return this[inner].plan(policy, at, options);

@@ -191,6 +191,12 @@ test("the main entry is the API client; nks-edge/policy adds the policy function
   const full = new policyEntry.NksClient({ endpoint: EMULATOR, token: "t" });
   assert.equal(typeof full.listClusters, "function", "every operation of nks-edge");
   assert.equal(typeof full.plan, "function");
+  // A policy client is a client of the API (as its types say); not the other way round.
+  assert.ok(full instanceof NksClient);
+  assert.ok(api instanceof NksClient);
+  assert.ok(full instanceof policyEntry.NksClient);
+  assert.ok(!(api instanceof policyEntry.NksClient));
+  assert.ok(!({} instanceof NksClient));
   // One error class, whichever entry made the error.
   assert.equal(policyEntry.NksError, NksError);
   assert.throws(() => policyEntry.validatePolicy("{}"), (e) => e instanceof NksError && e.kind === "validation");

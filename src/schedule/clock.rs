@@ -91,7 +91,17 @@ mod intl {
         formatters: RefCell<Vec<(String, Formatter)>>,
     }
 
+    /// The most formatters an [`IntlZones`] keeps (the oldest goes first): a policy
+    /// names a few zones, and one that checks policies from elsewhere must not keep one
+    /// for every spelling it is sent (`Intl` takes any case).
+    const MAX_FORMATTERS: usize = 16;
+
     impl IntlZones {
+        /// How many zones' formatters are kept (a bounded number: the oldest go first).
+        pub fn cached(&self) -> usize {
+            self.formatters.borrow().len()
+        }
+
         fn with_formatter<R>(
             &self,
             zone: &str,
@@ -116,9 +126,11 @@ mod intl {
             let formatter = Formatter::new("en-US", &options)
                 .map_err(|_| format!("{zone:?} is not an IANA time zone"))?;
             let result = f(&formatter);
-            self.formatters
-                .borrow_mut()
-                .push((zone.to_owned(), formatter));
+            let mut formatters = self.formatters.borrow_mut();
+            if formatters.len() >= MAX_FORMATTERS {
+                formatters.remove(0);
+            }
+            formatters.push((zone.to_owned(), formatter));
             Ok(result)
         }
     }
