@@ -294,9 +294,10 @@ async fn issue<T: Transport>(
     let url = format!("{}/v2.0/tokens", identity.endpoint.trim_end_matches('/'));
     issue_at(identity, transport, timeout_ms, &url)
         .await
-        .map_err(|mut e| {
+        .map_err(|e| {
+            let mut e = e.during(Service::Identity, Method::Post, &url);
             e.redact(&[identity.password.expose()]);
-            e.during(Service::Identity, Method::Post, &url)
+            e
         })
 }
 

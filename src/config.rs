@@ -24,13 +24,19 @@ pub fn region_endpoint(region: &str) -> Result<String, Error> {
     }
 }
 
-/// Checks that `url` is an absolute http(s) URL.
+/// Checks that `url` is an absolute http(s) URL, with no credentials in it.
 pub fn check_base_url(field: &str, url: &str) -> Result<(), Error> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"));
-    match rest {
-        Some(host) if !host.is_empty() && !host.starts_with('/') => Ok(()),
+    let authority = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or_default());
+    match authority {
+        // Never echoed: the part before `@` would be a password.
+        Some(a) if a.contains('@') => Err(Error::validation(
+            field,
+            "must not carry credentials (user:password@): give them as a token or Identity credentials",
+        )),
+        Some(host) if !host.is_empty() => Ok(()),
         _ => Err(Error::validation(field, "is not an absolute http(s) URL")),
     }
 }

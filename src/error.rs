@@ -306,27 +306,44 @@ impl Error {
     }
 
     /// Replaces every occurrence of each secret (tokens, passwords, keys) in the text
-    /// this error shows or keeps with `***`: upstream answers may echo them.
+    /// this error shows or keeps with `***`, raw, JSON-escaped and, in JSON text,
+    /// decoded ([`crate::secret::redact`]): upstream answers may echo them.
     pub fn redact(&mut self, secrets: &[&str]) {
+        let mut forms: Vec<String> = secrets
+            .iter()
+            .filter(|s| s.len() >= 4)
+            .flat_map(|s| crate::secret::forms(s))
+            .collect();
+        // Longest first, so that a secret containing another is replaced whole.
+        forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+        let forms: Vec<&str> = forms.iter().map(String::as_str).collect();
+        let clean = |text: &mut String| {
+            if let Some(clean) = crate::secret::redact(text, &forms) {
+                *text = clean;
+            }
+        };
         let data = &mut *self.0;
-        for secret in secrets.iter().filter(|s| s.len() >= 4) {
-            for text in [&mut data.message, &mut data.body]
-                .into_iter()
-                .chain(data.title.as_mut())
-                .chain(data.detail.as_mut())
-                .chain(data.cause.as_mut())
-            {
-                if text.contains(secret) {
-                    *text = text.replace(secret, "***");
-                }
-            }
-            for entry in &mut data.errors {
-                for text in entry.title.iter_mut().chain(entry.detail.iter_mut()) {
-                    if text.contains(secret) {
-                        *text = text.replace(secret, "***");
-                    }
-                }
-            }
+        clean(&mut data.message);
+        clean(&mut data.body);
+        let optional = [
+            &mut data.title,
+            &mut data.detail,
+            &mut data.cause,
+            &mut data.request_id,
+            &mut data.field,
+        ];
+        optional.into_iter().flatten().for_each(clean);
+        data.issues.iter_mut().for_each(|i| clean(&mut i.message));
+        for entry in &mut data.errors {
+            let texts = [
+                &mut entry.code,
+                &mut entry.title,
+                &mut entry.detail,
+                &mut entry.request_id,
+                &mut entry.max_version,
+                &mut entry.min_version,
+            ];
+            texts.into_iter().flatten().for_each(clean);
         }
     }
 

@@ -235,4 +235,21 @@ fn incomplete_credentials_are_a_validation_error() {
     .err()
     .unwrap();
     assert_eq!(err.field.as_deref(), Some("endpoint"));
+
+    // Credentials in a URL would be printed wherever the URL is (a failed
+    // connection's message): refused, without echoing them.
+    let mut creds = identity();
+    creds.endpoint = "http://svc:pw-Secret-0123@identity.test/".into();
+    for config in [
+        Config::new(ENDPOINT, Credentials::Identity(creds)),
+        Config::new(
+            "https://u:pw-Secret-0123@nks.test",
+            Credentials::Token(TOKEN.into()),
+        ),
+    ] {
+        let err = NksClient::new(config, scripted(vec![])).err().unwrap();
+        assert_eq!(err.kind, ErrorKind::Validation);
+        assert!(err.message.contains("must not carry credentials"), "{err}");
+        assert!(!format!("{err} {err:?}").contains("pw-Secret"), "{err:?}");
+    }
 }

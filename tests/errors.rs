@@ -259,3 +259,36 @@ fn echoed_secrets_are_redacted() {
     assert!(!shown.contains(PASSWORD), "{shown}");
     assert_eq!(err.service, Some(Service::Identity));
 }
+
+/// An upstream that echoes the token in its request id (header or body), in the
+/// entries' other fields, or hidden behind JSON escapes (`\u0074` is `t`, as Python's
+/// json.dumps writes non-ASCII) never carries it into the error.
+#[test]
+fn echoes_in_request_ids_and_escapes_are_redacted() {
+    let hidden: String = TOKEN
+        .chars()
+        .map(|c| format!("\\u{:04x}", c as u32))
+        .collect();
+    let body = format!(
+        r#"{{"errors":[{{"status":400,"code":"c-{TOKEN}","request_id":"req-{TOKEN}","title":"bad","detail":"token {hidden} refused"}}]}}"#
+    );
+    let err = fail(Ok(HttpResponse::json(400, body)));
+    let shown = format!(
+        "{err} {err:?} {} {:?} {:?}",
+        err.body, err.errors, err.request_id
+    );
+    assert!(
+        !shown.contains(TOKEN) && !shown.contains(&hidden),
+        "{shown}"
+    );
+    assert_eq!(err.request_id.as_deref(), Some("req-***"));
+    assert_eq!(err.detail.as_deref(), Some("token *** refused"));
+    // The kept body is still the JSON it was, with the secret's string redacted.
+    let body: serde_json::Value = serde_json::from_str(&err.body).unwrap();
+    assert_eq!(body["errors"][0]["detail"], "token *** refused");
+
+    let err = fail(Ok(HttpResponse::json(404, NOT_FOUND)
+        .with_header("x-openstack-request-id", &format!("req-{TOKEN}"))));
+    assert_eq!(err.request_id.as_deref(), Some("req-***"));
+    assert!(!err.to_string().contains(TOKEN), "{err}");
+}

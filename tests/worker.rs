@@ -953,3 +953,30 @@ fn a_queued_share_is_superseded_run_or_retried_by_what_the_store_says() {
         assert!(calls > 0, "the share ran");
     }
 }
+
+/// `Debug` of a request and an answer shows neither the key's hash, a body that may
+/// carry credentials, nor a kubeconfig.
+#[test]
+fn debug_of_requests_and_answers_shows_no_secret() {
+    let request = Incoming {
+        method: "POST".into(),
+        path: "/nks/v1/clusters".into(),
+        key_sha256: Some("1d9b4d86e611a528".into()),
+        body: Some(r#"{"password":"pw-Secret-0123"}"#.into()),
+        ..Incoming::default()
+    };
+    let answer = Outgoing {
+        status: 200,
+        headers: vec![("content-type".into(), "application/yaml".into())],
+        body: "client-key-data: LS0tSECRET".into(),
+        log: "{}".into(),
+    };
+    let shown = format!("{request:?} {answer:?}");
+    for secret in ["1d9b4d86", "pw-Secret", "LS0tSECRET"] {
+        assert!(!shown.contains(secret), "{shown}");
+    }
+    assert!(
+        shown.contains("/nks/v1/clusters") && shown.contains("27 bytes"),
+        "{shown}"
+    );
+}

@@ -379,6 +379,7 @@ function start() {
     sessionStorage.setItem(STORE, key);
     open();
   });
+  $("open").disabled = false;
   $("forget").addEventListener("click", forget);
   $("week").addEventListener("change", () => drawWeek($("week").value));
   $("week-prev").addEventListener("click", () => shiftWeek(-7));

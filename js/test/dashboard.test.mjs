@@ -238,3 +238,31 @@ test("no key appears in the Worker's log lines", () => {
     assert.deepEqual(logs.filter((line) => line.includes(key)), [], key);
   }
 });
+
+test("a key entered before the page's script is ready goes nowhere; once ready, it opens the dashboard", async () => {
+  const context = await browser.newContext();
+  const tab = await context.newPage();
+  const urls = [];
+  tab.on("request", (r) => urls.push(r.url()));
+  // The wasm (and so the script that handles the form) is held back.
+  let release;
+  const held = new Promise((resolve) => (release = resolve));
+  await tab.route("**/*.wasm", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await tab.goto(new URL("/", base).href, { waitUntil: "commit" });
+  await tab.waitForSelector("#key");
+  await tab.fill("#key", KEYS.full);
+  await tab.press("#key", "Enter");
+  await tab.click("#open", { force: true, timeout: 1000 }).catch(() => {});
+  assert.ok(await tab.$eval("#open", (b) => b.disabled), "the submit button waits for the script");
+  release();
+  await tab.waitForFunction(() => !document.querySelector("#open").disabled, null, { timeout: 30000 });
+  await tab.fill("#key", KEYS.full);
+  await tab.press("#key", "Enter");
+  await ready(tab, []);
+  assert.ok(urls.every((u) => !u.includes("key=") && !u.includes(KEYS.full)), urls.join("\n"));
+  assert.ok(!tab.url().includes("key"), tab.url());
+  await context.close();
+});

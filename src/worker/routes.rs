@@ -30,8 +30,9 @@ pub const UNIT_ALLOWANCE_MS: u32 = 10_000;
 /// The largest request body accepted (413 above).
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-/// An HTTP request, as the JS entry hands it over.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+/// An HTTP request, as the JS entry hands it over. `Debug` shows no key hash and no
+/// body (a body may hold credentials).
+#[derive(Clone, Default, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Incoming {
     /// `GET`, `POST`, `OPTIONS`, …
@@ -50,8 +51,9 @@ pub struct Incoming {
     pub body: Option<String>,
 }
 
-/// An HTTP answer and its log line.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+/// An HTTP answer and its log line. `Debug` shows the body's length only (it may be a
+/// kubeconfig).
+#[derive(Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Outgoing {
     /// The status.
     pub status: u16,
@@ -62,6 +64,34 @@ pub struct Outgoing {
     /// One JSON line: time, level, route, key name, operation, cluster, status,
     /// duration. Never a secret.
     pub log: String,
+}
+
+impl std::fmt::Debug for Incoming {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Incoming")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("origin", &self.origin)
+            .field("key", &self.key_sha256.as_ref().map(|_| "***"))
+            .field("request_headers", &self.request_headers)
+            .field(
+                "body",
+                &self.body.as_ref().map(|b| format!("{} bytes", b.len())),
+            )
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Outgoing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outgoing")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body", &format_args!("{} bytes", self.body.len()))
+            .field("log", &self.log)
+            .finish()
+    }
 }
 
 /// What a request needs from its invocation besides the setup.

@@ -8,9 +8,6 @@ use crate::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 use std::cell::RefCell;
 use std::rc::Rc;
 
-/// What replaces a secret.
-pub const REDACTED: &str = "***";
-
 /// Shorter values are not redacted: replacing every `ab` would garble answers, and
 /// no token or sensible password is that short.
 const SHORTEST: usize = 6;
@@ -34,72 +31,21 @@ impl Secrets {
             return;
         }
         let mut known = self.known.borrow_mut();
-        let escaped = serde_json::to_string(secret).unwrap_or_default();
-        let escaped = escaped
-            .strip_prefix('"')
-            .and_then(|e| e.strip_suffix('"'))
-            .unwrap_or_default();
-        for form in [secret, escaped] {
-            if form.chars().count() >= SHORTEST && !known.iter().any(|k| k == form) {
-                known.push(form.to_owned());
+        for form in crate::secret::forms(secret) {
+            if form.chars().count() >= SHORTEST && !known.contains(&form) {
+                known.push(form);
             }
         }
         // Longest first, so that a secret containing another is replaced whole.
         known.sort_by_key(|k| std::cmp::Reverse(k.len()));
     }
 
-    /// `text` with every known secret replaced by `***`. In JSON text a match can
-    /// begin inside an escape sequence (`\u000f` then `uzz-…` reads as `fuzz-…`):
-    /// replacing it would break the JSON, so then the JSON's strings are redacted
-    /// one by one instead (text that is not JSON has no escapes to break).
+    /// `text` with every known secret replaced by `***`, in its raw and, for JSON
+    /// text, its decoded forms ([`crate::secret::redact`]).
     pub fn redact(&self, text: &str) -> String {
-        let Some(out) = self.replace_all(text) else {
-            return text.to_owned();
-        };
-        if serde_json::from_str::<serde::de::IgnoredAny>(&out).is_ok() {
-            return out;
-        }
-        match serde_json::from_str::<serde_json::Value>(text) {
-            Ok(mut value) => {
-                self.scrub(&mut value);
-                value.to_string()
-            }
-            Err(_) => out,
-        }
-    }
-
-    /// `text` with every known secret replaced, if one was there.
-    fn replace_all(&self, text: &str) -> Option<String> {
         let known = self.known.borrow();
-        let mut out: Option<String> = None;
-        for secret in known.iter() {
-            let current = out.as_deref().unwrap_or(text);
-            if current.contains(secret.as_str()) {
-                out = Some(current.replace(secret.as_str(), REDACTED));
-            }
-        }
-        out
-    }
-
-    /// Redacts every string (and key) of a JSON value, decoded.
-    fn scrub(&self, value: &mut serde_json::Value) {
-        use serde_json::Value;
-        match value {
-            Value::String(s) => {
-                if let Some(clean) = self.replace_all(s) {
-                    *s = clean;
-                }
-            }
-            Value::Array(items) => items.iter_mut().for_each(|v| self.scrub(v)),
-            Value::Object(map) => {
-                let entries = std::mem::take(map);
-                for (key, mut v) in entries {
-                    self.scrub(&mut v);
-                    map.insert(self.replace_all(&key).unwrap_or(key), v);
-                }
-            }
-            _ => {}
-        }
+        let secrets: Vec<&str> = known.iter().map(String::as_str).collect();
+        crate::secret::redact(text, &secrets).unwrap_or_else(|| text.to_owned())
     }
 }
 
