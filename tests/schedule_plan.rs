@@ -293,22 +293,56 @@ fn a_failed_read_is_reported_and_the_rest_goes_on() {
 }
 
 #[test]
-fn a_cluster_the_budget_cannot_finish_waits_whole() {
+fn a_cluster_dearer_than_a_whole_budget_is_served_in_part() {
     let groups: Vec<String> = (0..8).map(|i| format!("auto-{i}")).collect();
     let (report, client) = run(
         json!({"timezone": "Asia/Seoul", "rules": [{"cluster": "prod", "nodegroup": groups, "autoscale": {"enable": true, "min": 2, "max": 4}}]}),
         api(vec![]),
         Options {
-            budget: 7,
+            budget: 12,
             ..Options::default()
         },
     );
-    // The cluster's unit (one cluster read, eight reads, eight writes) does not fit in
-    // seven: it is not started at all, and the report says it waits.
-    assert!(client.transport().requests().is_empty());
-    assert_eq!(report.subrequests, 0);
-    assert_eq!(report.waiting, ["prod"]);
-    assert!(report.actions.is_empty());
+    // The unit (one cluster read, eight reads, eight writes: 17) never fits in 12. It
+    // is not left waiting for ever: it reads, then writes what the rest pays for, in
+    // order, and the next tick (which reads again) applies the others.
+    assert_eq!(report.subrequests, 12);
+    assert!(report.waiting.is_empty());
+    assert_eq!(writes(&client).len(), 3);
+    let results: Vec<String> = report
+        .actions
+        .iter()
+        .map(|a| json!(a.result).as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(
+        results,
+        [["applied"; 3].as_slice(), &["deferred"; 5]].concat()
+    );
+    let why = &report.actions[7].error.as_ref().unwrap().message;
+    assert!(
+        why.contains("more subrequests than one invocation has"),
+        "{why}"
+    );
+}
+
+#[test]
+fn a_unit_that_fits_a_budget_waits_whole_for_a_tick_with_room() {
+    // Two clusters of 17 with a budget of 20: one is served whole, the other waits
+    // (never started in part while a tick could finish it).
+    let groups: Vec<String> = (0..8).map(|i| format!("auto-{i}")).collect();
+    let (report, client) = run(
+        json!({"timezone": "Asia/Seoul", "rules": [
+            {"cluster": "prod", "nodegroup": groups, "autoscale": {"enable": true, "min": 2, "max": 4}},
+            {"cluster": "dev", "nodegroup": groups, "autoscale": {"enable": true, "min": 2, "max": 4}}]}),
+        api(vec![]),
+        Options {
+            budget: 20,
+            ..Options::default()
+        },
+    );
+    assert_eq!(writes(&client).len(), 8);
+    assert_eq!(report.waiting.len(), 1);
+    assert!(report.actions.iter().all(|a| json!(a.result) == "applied"));
 }
 
 #[test]
@@ -541,4 +575,45 @@ fn the_policys_node_count_bound_holds_for_its_writes() {
     let sent = writes(&client);
     assert_eq!(sent[0].1["ca_max_node_count"], 15);
     assert_eq!(sent[1].1["node_count"], 12);
+}
+
+/// One cluster much dearer than the others does not slow the rotation down to its
+/// size: 40 clusters of 4 node groups and one of 12, a budget of 50 (a tick serves
+/// about 5 of the small ones). Every cluster is reached within the ticks the fleet's
+/// cost needs (about 8 here; before, the rotation moved by 50 / 25 = 2 clusters a
+/// tick, 21 ticks round).
+#[test]
+fn a_dear_cluster_does_not_slow_the_rotation() {
+    let mut rules: Vec<Value> = (0..40)
+        .map(|c| json!({"cluster": format!("c{c:02}"), "nodegroup": ["a", "b", "c", "d"], "autoscale": {"enable": true, "min": 2, "max": 4}}))
+        .collect();
+    let big: Vec<String> = (0..12).map(|g| format!("g{g}")).collect();
+    rules.push(json!({"cluster": "big", "nodegroup": big, "autoscale": {"enable": true, "min": 2, "max": 4}}));
+    let policy = policy(json!({"timezone": "Asia/Seoul", "rules": rules}));
+    let options = Options {
+        budget: 50,
+        ..Options::default()
+    };
+    let mut last_seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut longest_gap = 0;
+    let ticks = 40;
+    for tick in 0..ticks {
+        let client = token_client(api(vec![]));
+        let when = at(THURSDAY_9) + (tick as i64) * options.tick_ms;
+        let report = block_on(reconcile(&client, &policy, &JiffZones, when, &options));
+        assert!(
+            report.subrequests <= 50,
+            "tick {tick}: {}",
+            report.subrequests
+        );
+        for c in policy.clusters() {
+            if !report.waiting.iter().any(|w| w == c) {
+                let gap = tick - last_seen.get(c).map_or(0, |t| t + 1) + 1;
+                longest_gap = longest_gap.max(gap);
+                last_seen.insert(c.to_owned(), tick);
+            }
+        }
+    }
+    assert_eq!(last_seen.len(), 41, "every cluster reached");
+    assert!(longest_gap <= 10, "a cluster waited {longest_gap} ticks");
 }

@@ -5,6 +5,8 @@
 //!
 //! Each cluster is a unit that reserves what it can cost before it starts; reads and
 //! retries beyond the reservation draw on the slack left after every unit admitted.
+//! A unit dearer than a whole budget gets what there is ([`Budget::reserve_partial`])
+//! and applies what of its writes that pays for.
 //! Every request a call sends counts: Identity's (from one kept for it) and a 401's
 //! second try, as the client tallies them.
 //! The budget also holds the run's [`Gate`]: the requests in flight at once, across
@@ -41,6 +43,8 @@ pub(super) struct Budget {
 pub(super) struct Share<'b> {
     budget: &'b Budget,
     own: Cell<u64>,
+    /// Less than the unit can cost: it never fits whole.
+    partial: bool,
 }
 
 impl Budget {
@@ -65,7 +69,19 @@ impl Budget {
             Share {
                 budget: self,
                 own: Cell::new(n),
+                partial: false,
             }
+        })
+    }
+
+    /// Reserves all that is left for a unit that can cost `n`, more than that: better
+    /// served in part than never.
+    pub fn reserve_partial(&self, n: u64) -> Option<Share<'_>> {
+        let free = self.free.replace(0);
+        (free > 0).then(|| Share {
+            budget: self,
+            own: Cell::new(free),
+            partial: n > free,
         })
     }
 
@@ -118,6 +134,22 @@ impl Share<'_> {
         self.budget.slack.set(slack - need);
         self.own.set(own + need);
         true
+    }
+
+    /// Whether this unit got less than it can cost ([`Budget::reserve_partial`]).
+    pub fn partial(&self) -> bool {
+        self.partial
+    }
+
+    /// Claims, as [`Self::claim`] does, as many of `n` requests as can be paid for;
+    /// answers how many.
+    pub fn claim_up_to(&self, n: u64) -> u64 {
+        let payable = n.min(self.own.get() + self.budget.slack.get());
+        if self.claim(payable) {
+            payable
+        } else {
+            0
+        }
     }
 
     /// Pays for one request.

@@ -477,20 +477,26 @@ fn estimate(policy: &Policy, key: &str, zones: &impl Zones, at_ms: i64) -> (u64,
     )
 }
 
-/// The rotation's start: `at / tick_ms` ticks, each moving by the clusters one tick
-/// serves for sure.
+/// The rotation's start: the fleet, in its order, is cut into slices of consecutive
+/// units that fit in `room` together (a unit dearer than the whole room is a slice of
+/// its own); tick `at / tick_ms` starts at the first unit of slice `tick mod slices`,
+/// so every unit is reached within as many ticks as there are slices.
 fn rotation_start(costs: &[u64], room: u64, at_ms: i64, tick_ms: i64) -> usize {
-    let n = costs.len();
-    let dearest = costs.iter().copied().max().unwrap_or(1).max(1);
-    let per_tick = usize::try_from(room / dearest)
-        .unwrap_or(n)
-        .clamp(1, n.max(1));
-    if per_tick >= n {
-        return 0;
+    let mut starts = vec![0];
+    let mut used = 0;
+    for (i, &cost) in costs.iter().enumerate() {
+        if used > 0 && used + cost > room {
+            starts.push(i);
+            used = 0;
+        }
+        used += cost;
     }
     let tick = at_ms.div_euclid(tick_ms.max(1));
-    let slices = n.div_ceil(per_tick) as i64;
-    usize::try_from(tick.rem_euclid(slices)).unwrap_or(0) * per_tick
+    let slice = tick.rem_euclid(i64::try_from(starts.len()).unwrap_or(1));
+    usize::try_from(slice)
+        .ok()
+        .and_then(|s| starts.get(s).copied())
+        .unwrap_or(0)
 }
 
 /// [`plan`] (`apply` false) or [`reconcile`] (`apply` true; nothing is applied when
@@ -559,7 +565,16 @@ async fn run<T: Transport>(
     let (mut stopped, mut waiting) = (false, Vec::new());
     for i in (0..n).map(|k| (start + k) % n) {
         let cost = plain.get(i).copied().unwrap_or(1);
-        match (!stopped).then(|| budget.reserve(cost)).flatten() {
+        let share = if stopped {
+            None
+        } else if admitted.is_empty() && cost > room {
+            // It never fits: served alone, as far as the budget goes, rather than
+            // never (its rotation slice holds it alone).
+            budget.reserve_partial(cost)
+        } else {
+            budget.reserve(cost)
+        };
+        match share {
             Some(share) => admitted.push((i, share)),
             None => {
                 // Strict rotation: a unit that does not fit stops admission, so the
@@ -1217,27 +1232,40 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
     }
 
     /// Sends a unit's writes, all or none: autoscaler settings, then the long
-    /// operation. A long operation whose answer was lost is re-read, not guessed.
+    /// operation. A long operation whose answer was lost is re-read, not guessed. A
+    /// unit that never fits a whole budget ([`Share::partial`]) sends those it can pay
+    /// for, in order; the next tick finds the rest still to do.
     async fn apply_writes(
         &self,
         key: &str,
         cluster: &ClusterState,
         share: &Share<'_>,
         part: &mut Part,
-        writes: Vec<(usize, Write)>,
+        mut writes: Vec<(usize, Write)>,
     ) {
         // Reserved before the first write goes out: units running meanwhile cannot
         // leave this one half-applied.
-        if !share.claim(writes.len() as u64) {
-            for (i, _) in &writes {
-                if let Some(a) = part.actions.get_mut(*i) {
-                    a.result = Outcome::Deferred;
-                    a.error = Some(deferral(
-                        "the subrequest budget cannot finish this cluster's writes; the next tick applies them",
-                    ));
-                }
+        let n = writes.len() as u64;
+        let (paid, why) = if share.claim(n) {
+            (n, "")
+        } else if share.partial() {
+            (
+                share.claim_up_to(n),
+                "this cluster needs more subrequests than one invocation has; the next tick applies the rest",
+            )
+        } else {
+            (
+                0,
+                "the subrequest budget cannot finish this cluster's writes; the next tick applies them",
+            )
+        };
+        let later =
+            writes.split_off(usize::try_from(paid).map_or(writes.len(), |p| p.min(writes.len())));
+        for (i, _) in &later {
+            if let Some(a) = part.actions.get_mut(*i) {
+                a.result = Outcome::Deferred;
+                a.error = Some(deferral(why));
             }
-            return;
         }
         // Short writes (autoscaler settings) go out together; the one long operation
         // (a resize or a maintenance step) after them.
