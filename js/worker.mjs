@@ -4,7 +4,7 @@
 // never leaves this file, the body is read (at most one byte past the limit), queue
 // messages are sent and settled, and the log lines Rust returns are written.
 import wasm from "./pkg-worker/nks_edge_bg.wasm";
-import { initSync, bodyLimit, handleFetch, handleScheduled, handleQueued } from "./pkg-worker/nks_edge.js";
+import { initSync, bodyLimit, handleFetch, handleScheduled, handleQueued, recordTick } from "./pkg-worker/nks_edge.js";
 
 initSync({ module: wasm });
 
@@ -82,14 +82,27 @@ export default {
   },
 
   async scheduled(event, env) {
-    const { lines, messages } = await handleScheduled(event.scheduledTime, env, event.cron);
+    const { lines, messages } = await handleScheduled(event.scheduledTime, env, event.cron, false);
     for (const line of lines) console.log(line);
-    if (messages.length > 0) {
+    if (messages.length === 0) return;
+    try {
       // sendBatch takes at most 100 messages.
       for (let i = 0; i < messages.length; i += 100) {
         await env.TICKS.sendBatch(messages.slice(i, i + 100).map((body) => ({ body })));
       }
+    } catch (error) {
+      // The queue refused (its daily operations used up, or down): the tick runs here,
+      // within this invocation's budget and rotation, and older ticks' retries stay
+      // current.
+      console.log(JSON.stringify({
+        ts: new Date().toISOString(), level: "error", event: "fanout",
+        message: `the queue refused the tick's messages (${String(error?.message ?? error).slice(0, 200)}): the tick runs in this invocation`,
+      }));
+      const here = await handleScheduled(event.scheduledTime, env, event.cron, true);
+      for (const line of here.lines) console.log(line);
+      return;
     }
+    for (const line of await recordTick(event.scheduledTime, env)) console.log(line);
   },
 
   async queue(batch, env) {

@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { wrangler, workerd } from "./workerd.mjs";
+import { root, wrangler, workerd } from "./workerd.mjs";
 import { EMULATOR, IDENTITY, reset, seed, faults, clearFaults, requests, clearRequests } from "./emulator.mjs";
 
 const KEYS = { ci: "ci-key-0123456789", viewer: "viewer-key-abcdef", other: "not-a-key" };
@@ -232,5 +232,48 @@ test("with a queue, one scheduled event converges a fleet beyond one budget; fai
   } finally {
     await clearFaults();
     await queued.dispose();
+  }
+});
+
+test("a queue that refuses the tick's messages: the tick runs in its invocation, and older ticks' retries stay current", async () => {
+  const fleet = FLEET.slice(0, 2);
+  await seed({ clusters: fleet });
+  await clearRequests();
+  const logs = [];
+  const refusing = workerd({
+    scriptPath: new URL("refusing-queue.mjs", import.meta.url).pathname,
+    modulesRoot: new URL("js/", root).pathname,
+    kvNamespaces: ["REPORTS"],
+    queueProducers: { TICKS: { queueName: "nks-edge-ticks" } },
+    bindings: {
+      NKS_ENDPOINT: EMULATOR,
+      NHN_IDENTITY_URL: EMULATOR,
+      NHN_TENANT_ID: IDENTITY.tenantId,
+      NHN_USERNAME: IDENTITY.username,
+      NHN_API_PASSWORD: IDENTITY.password,
+      DRY_RUN: "false",
+      SUBREQUEST_BUDGET: "50",
+      SCALE_POLICY: JSON.stringify({ ...FLEET_POLICY, rules: FLEET_POLICY.rules.slice(0, 2) }),
+      ACCESS_KEYS: "[]",
+    },
+  }, logs);
+  try {
+    await refusing.ready;
+    const worker = await refusing.getWorker();
+    const tick = new Date("2026-11-26T09:00:00+09:00");
+    assert.equal((await worker.scheduled({ scheduledTime: tick, cron: "*/5 * * * *" })).outcome, "ok");
+    const parsed = logs.map((l) => { try { return JSON.parse(l); } catch { return {}; } });
+    const refused = parsed.find((l) => l.event === "fanout" && l.level === "error");
+    assert.match(refused?.message ?? "", /the queue refused the tick's messages \(Queue sendBatch failed.*\): the tick runs in this invocation/);
+    // The tick ran here: every node group of both clusters written once.
+    const writes = (await requests()).filter((r) => r.method === "POST" && r.path.endsWith("/autoscale"));
+    assert.equal(new Set(writes.map((r) => r.path)).size, 20);
+    assert.equal(writes.length, 20);
+    assert.ok(parsed.some((l) => l.event === "reconcile"), JSON.stringify(parsed));
+    // Not recorded as the newest fanned-out tick: an older tick's retry still runs.
+    const kv = await refusing.getKVNamespace("REPORTS");
+    assert.equal(await kv.get("tick/latest"), null);
+  } finally {
+    await refusing.dispose();
   }
 });

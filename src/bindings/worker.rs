@@ -191,13 +191,15 @@ struct Share {
 }
 
 /// The Worker's `scheduled`: `{lines, messages}`. With a queue bound (`TICKS`), the
-/// tick is split into one message per cluster (recording the tick's instant, so that
-/// older messages are known as superseded); otherwise it runs here.
+/// tick is split into one message per cluster, for the JS entry to send and then to
+/// record with [`record_tick`]; otherwise, or with `inline` (the queue refused the
+/// messages), it runs here.
 #[wasm_bindgen(js_name = handleScheduled)]
 pub async fn handle_scheduled(
     scheduled_time: f64,
     env: JsValue,
     cron: Option<String>,
+    inline: Option<bool>,
 ) -> Result<JsValue, JsValue> {
     let setup = setup_for(&env);
     let store = store(&env);
@@ -205,11 +207,12 @@ pub async fn handle_scheduled(
         now: &now_ms,
         store: store.as_ref(),
     };
-    let at = crate::time::check_instant_ms(scheduled_time)
-        .map_err(|e| super::js_error(&crate::error::Error::validation("scheduledTime", e)))?;
+    let at = scheduled_at(scheduled_time)?;
     // A configuration error is logged once by the tick, not once per queued share.
-    let queued =
-        binding(&env, QUEUE_BINDING).is_some() && setup.client.is_ok() && setup.options.is_ok();
+    let queued = !inline.unwrap_or(false)
+        && binding(&env, QUEUE_BINDING).is_some()
+        && setup.client.is_ok()
+        && setup.options.is_ok();
     let out = match (&setup.policy, queued) {
         (Ok(policy), true) => {
             let messages: Vec<Share> = policy
@@ -220,23 +223,12 @@ pub async fn handle_scheduled(
                     clusters: vec![(*c).to_owned()],
                 })
                 .collect();
-            let recorded = match &store {
-                Some(store) => reports::set_latest_tick(store, at).await.err(),
-                None => Some("no REPORTS binding: superseded messages cannot be recognised".into()),
-            };
-            let mut lines = vec![worker::log::line(
+            let line = worker::log::line(
                 now_ms(),
                 "info",
                 json!({"event": "fanout", "messages": messages.len()}),
-            )];
-            if let Some(why) = recorded {
-                lines.push(worker::log::line(
-                    now_ms(),
-                    "warn",
-                    json!({"event": "fanout", "message": why}),
-                ));
-            }
-            json!({"lines": lines, "messages": messages})
+            );
+            json!({"lines": [line], "messages": messages})
         }
         _ => {
             let ticked = worker::tick(&setup, at, cron.as_deref(), None, &invocation).await;
@@ -244,6 +236,29 @@ pub async fn handle_scheduled(
         }
     };
     to_js(&out).map_err(|e| js_error(&e))
+}
+
+/// After the tick's messages were sent: records its instant as the newest, so that
+/// messages of older ticks still queued (retries) are known as superseded. Answers
+/// the log lines (a warning when it cannot be recorded).
+#[wasm_bindgen(js_name = recordTick)]
+pub async fn record_tick(scheduled_time: f64, env: JsValue) -> Result<JsValue, JsValue> {
+    let at = scheduled_at(scheduled_time)?;
+    let recorded = match store(&env) {
+        Some(store) => reports::set_latest_tick(&store, at).await.err(),
+        None => Some("no REPORTS binding: superseded messages cannot be recognised".into()),
+    };
+    let lines: Vec<String> = recorded
+        .into_iter()
+        .map(|why| worker::log::line(now_ms(), "warn", json!({"event": "fanout", "message": why})))
+        .collect();
+    to_js(&lines).map_err(|e| js_error(&e))
+}
+
+/// The event's `scheduledTime` as epoch ms, checked.
+fn scheduled_at(scheduled_time: f64) -> Result<i64, JsValue> {
+    crate::time::check_instant_ms(scheduled_time)
+        .map_err(|e| super::js_error(&crate::error::Error::validation("scheduledTime", e)))
 }
 
 /// The queue consumer, for one message: `{lines, retry}`. A message whose tick a
