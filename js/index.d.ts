@@ -548,7 +548,8 @@ export interface AutoscaleGoal {
 
 interface RuleBase {
   name?: string;
-  cluster: string;
+  /** A cluster name or UUID, or a list of them (the rule is then that rule for each). */
+  cluster: string | string[];
   nodegroup: string | string[];
   /** An IANA time zone; default: the policy's. */
   timezone?: string;

@@ -435,3 +435,30 @@ fn the_most_nodes_follow_what_each_rule_leaves_on_or_off() {
     );
     assert_eq!(hours_of(&cal, "w").3, 0.0, "nothing unknown");
 }
+
+/// A rule written for several clusters draws a row per cluster and is one entry of
+/// the legend, in one colour.
+#[test]
+fn a_rule_for_several_clusters_is_one_legend_entry() {
+    let p = policy(json!({"timezone": "Asia/Seoul", "rules": [
+        {"name": "fleet", "cluster": ["prod", "dev"], "nodegroup": "w",
+         "when": {"days": "Mon-Fri"}, "autoscale": {"enable": true, "min": 2, "max": 4}},
+        {"name": "weekend", "cluster": ["prod", "dev"], "nodegroup": "w", "node_count": 1}]}));
+    let cal = week(&p, "2026-11-26");
+    let rows: Vec<(&str, &str)> = cal
+        .rows
+        .iter()
+        .map(|r| (r.cluster.as_str(), r.nodegroup.as_str()))
+        .collect();
+    assert_eq!(rows, [("prod", "w"), ("dev", "w")]);
+    let legend: Vec<&str> = cal.rules.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(legend, ["fleet", "weekend"]);
+    // Two colours, one per legend entry: the dev row's spans are drawn in the colours
+    // of the prod row's (not in a third and fourth).
+    let svg = calendar::svg(&cal);
+    assert!(svg.contains("#4e79a7") && svg.contains("#f28e2b"), "{svg}");
+    assert!(
+        !svg.contains("#59a14f") && !svg.contains("#e15759"),
+        "{svg}"
+    );
+}

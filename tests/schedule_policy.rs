@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::JiffZones;
+use common::{policy, JiffZones};
 use nks_edge::schedule::Policy;
 use serde_json::{json, Value};
 
@@ -87,7 +87,10 @@ fn each_mistake_names_its_rule_and_field() {
         (json!({"nodegroup": ["w", "w"]}), r#"rules[1].nodegroup: "w" is listed twice"#),
         (json!({"nodegroup": "default-master"}), r#"rules[1].nodegroup: "default-master" is the control plane: it cannot be scaled"#),
         (json!({"nodegroup": null}), "rules[1].nodegroup: is required: a node group name or a list of them"),
-        (json!({"cluster": ""}), "rules[1].cluster: is required: a cluster name or UUID"),
+        (json!({"cluster": ""}), "rules[1].cluster: cluster names must not be empty"),
+        (json!({"cluster": null}), "rules[1].cluster: is required: a cluster name or UUID, or a list of them"),
+        (json!({"cluster": []}), "rules[1].cluster: is required: a cluster name or UUID, or a list of them"),
+        (json!({"cluster": ["a", "a"]}), r#"rules[1].cluster: "a" is listed twice"#),
     ] {
         let got = errors(&with_rule(rule.clone()));
         assert_eq!(got, vec![want.to_owned()], "for {rule}");
@@ -358,4 +361,22 @@ fn signs_bad_bounds_and_empty_policies_are_mistakes() {
         errors(&json!({"timezone": "UTC", "rules": [], "maintenance": []})),
         ["rules: must list at least one rule"]
     );
+}
+
+/// A rule for a list of clusters is that rule for each, in place: a fleet's policy
+/// stays within a Worker variable's 5 KB.
+#[test]
+fn a_rule_for_several_clusters_is_that_rule_for_each() {
+    let listed = policy(json!({"timezone": "Asia/Seoul", "rules": [
+        {"name": "first", "cluster": "prod", "nodegroup": "w", "node_count": 2},
+        {"name": "fleet", "cluster": ["prod", "dev", "stage"], "nodegroup": ["w", "x"], "node_count": 3},
+        {"name": "last", "cluster": "dev", "nodegroup": "y", "node_count": 4}]}));
+    let one_each = policy(json!({"timezone": "Asia/Seoul", "rules": [
+        {"name": "first", "cluster": "prod", "nodegroup": "w", "node_count": 2},
+        {"name": "fleet", "cluster": "prod", "nodegroup": ["w", "x"], "node_count": 3},
+        {"name": "fleet", "cluster": "dev", "nodegroup": ["w", "x"], "node_count": 3},
+        {"name": "fleet", "cluster": "stage", "nodegroup": ["w", "x"], "node_count": 3},
+        {"name": "last", "cluster": "dev", "nodegroup": "y", "node_count": 4}]}));
+    assert_eq!(listed, one_each);
+    assert_eq!(listed.clusters(), ["prod", "dev", "stage"]);
 }

@@ -10,7 +10,7 @@ import { mkdirSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { root, wrangler, workerd } from "./workerd.mjs";
 import { chromium } from "playwright-core";
-import { EMULATOR, IDENTITY, reset } from "./emulator.mjs";
+import { reset, SIGNED_IN } from "./emulator.mjs";
 
 const assets = /^\[assets\]\s*\n(?:[^[\n]*\n)*?directory\s*=\s*"([^"]+)"/m.exec(wrangler)[1];
 const SHOTS = new URL("target/screenshots/", root);
@@ -40,11 +40,7 @@ before(async () => {
     assets: { directory: new URL(assets, root).pathname, routerConfig: { has_user_worker: true } },
     kvNamespaces: ["REPORTS"],
     bindings: {
-      NKS_ENDPOINT: EMULATOR,
-      NHN_IDENTITY_URL: EMULATOR,
-      NHN_TENANT_ID: IDENTITY.tenantId,
-      NHN_USERNAME: IDENTITY.username,
-      NHN_API_PASSWORD: IDENTITY.password,
+      ...SIGNED_IN,
       CORS_ORIGINS: "",
       DRY_RUN: "true",
       SCALE_POLICY: JSON.stringify(POLICY),

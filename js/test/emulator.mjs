@@ -6,6 +6,16 @@ if (!EMULATOR) {
 
 export const IDENTITY = { tenantId: "demo-tenant", username: "demo@example.com", password: "demo-password" };
 
+/** The environment variables that point the Worker and the CLI at the emulator, signed
+ *  in with `IDENTITY`. */
+export const SIGNED_IN = {
+  NKS_ENDPOINT: EMULATOR,
+  NHN_IDENTITY_URL: EMULATOR,
+  NHN_TENANT_ID: IDENTITY.tenantId,
+  NHN_USERNAME: IDENTITY.username,
+  NHN_API_PASSWORD: IDENTITY.password,
+};
+
 async function call(method, path, body) {
   const response = await fetch(`${EMULATOR}${path}`, {
     method,

@@ -11,20 +11,13 @@ import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
 import { chromium } from "playwright-core";
 import { install, run } from "./tarball.mjs";
-import { EMULATOR, IDENTITY, reset, apiCalls, requests } from "./emulator.mjs";
+import { EMULATOR, IDENTITY, reset, apiCalls, requests, SIGNED_IN } from "./emulator.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const EXAMPLES = join(ROOT, "examples");
 const DEMO_POLICY = join(ROOT, "js/demo/policy.json");
 /** A weekday in business hours: the demo policy then changes the seed's bounds. */
 const THURSDAY_10 = "2026-11-26T10:00:00+09:00";
-const CREDENTIALS = {
-  NKS_ENDPOINT: EMULATOR,
-  NHN_IDENTITY_URL: EMULATOR,
-  NHN_TENANT_ID: IDENTITY.tenantId,
-  NHN_USERNAME: IDENTITY.username,
-  NHN_API_PASSWORD: IDENTITY.password,
-};
 let project;
 
 before(async () => {
@@ -38,7 +31,7 @@ test("examples/node/plan.mjs lists the clusters and plans the policy", async () 
   // off-hours bounds: an unpinned instant may have nothing to plan).
   const { stdout } = await run(process.execPath, ["plan.mjs", DEMO_POLICY, THURSDAY_10], {
     cwd: project,
-    env: { PATH: process.env.PATH, ...CREDENTIALS },
+    env: { PATH: process.env.PATH, ...SIGNED_IN },
   });
   const lines = stdout.trim().split("\n");
   assert.deepEqual(lines.filter((l) => l.includes("\t")).map((l) => l.split("\t")[0]).sort(), ["dev", "k8s-test", "prod"]);
@@ -64,7 +57,7 @@ test("examples/worker: the user's Worker, bundled by wrangler, answers the clust
     modulesRoot: dist,
     modulesRules: [{ type: "ESModule", include: ["**/*.js"] }, { type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: "2026-04-20",
-    bindings: CREDENTIALS,
+    bindings: SIGNED_IN,
   });
   try {
     const response = await mf.dispatchFetch("http://localhost/");
@@ -80,7 +73,7 @@ test("examples/worker: the user's Worker, bundled by wrangler, answers the clust
       modulesRoot: dist,
       modulesRules: [{ type: "ESModule", include: ["**/*.js"] }, { type: "CompiledWasm", include: ["**/*.wasm"] }],
       compatibilityDate: "2026-04-20",
-      bindings: { ...CREDENTIALS, NHN_API_PASSWORD: "wrong" },
+      bindings: { ...SIGNED_IN, NHN_API_PASSWORD: "wrong" },
     });
     try {
       const refused = await wrong.dispatchFetch("http://localhost/");
@@ -141,7 +134,7 @@ test("examples/rust/list.rs (cargo, feature native) lists the clusters and plans
   const list = async (...args) => {
     const { stdout } = await run("cargo", ["run", "--quiet", "--example", "list", "--features", "native", "--", EMULATOR, ...args], {
       cwd: ROOT,
-      env: { ...process.env, ...CREDENTIALS },
+      env: { ...process.env, ...SIGNED_IN },
       maxBuffer: 16 * 1024 * 1024,
     });
     const [table, json] = [stdout.slice(0, stdout.indexOf("{")), stdout.slice(stdout.indexOf("{"))];

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { workerd } from "./workerd.mjs";
 import { NksClient, NksError } from "../node.mjs";
-import { EMULATOR, IDENTITY, reset, apiCalls, clearRequests } from "./emulator.mjs";
+import { EMULATOR, IDENTITY, reset, apiCalls, clearRequests, SIGNED_IN } from "./emulator.mjs";
 
 const KEYS = {
   reader: "reader-key-0123456789",
@@ -43,11 +43,7 @@ before(async () => {
   mf = workerd({
     kvNamespaces: ["REPORTS"],
     bindings: {
-      NKS_ENDPOINT: EMULATOR,
-      NHN_IDENTITY_URL: EMULATOR,
-      NHN_TENANT_ID: IDENTITY.tenantId,
-      NHN_USERNAME: IDENTITY.username,
-      NHN_API_PASSWORD: IDENTITY.password,
+      ...SIGNED_IN,
       CORS_ORIGINS: "*",
       DRY_RUN: "true",
       SCALE_POLICY: JSON.stringify(POLICY),

@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { root, workerd } from "./workerd.mjs";
-import { EMULATOR, IDENTITY, reset, requests, clearRequests } from "./emulator.mjs";
+import { EMULATOR, IDENTITY, reset, requests, clearRequests, SIGNED_IN } from "./emulator.mjs";
 
 const KEYS = { viewer: "viewer-key-0123456789", reader: "reader-key-0123456789", ci: "ci-key-0123456789" };
 const sha256 = (text) => createHash("sha256").update(text).digest("hex");
@@ -29,11 +29,7 @@ before(async () => {
   uuids = Object.fromEntries(list.clusters.map((c) => [c.name, c.uuid]));
   mf = workerd({
     bindings: {
-      NKS_ENDPOINT: EMULATOR,
-      NHN_IDENTITY_URL: EMULATOR,
-      NHN_TENANT_ID: IDENTITY.tenantId,
-      NHN_USERNAME: IDENTITY.username,
-      NHN_API_PASSWORD: IDENTITY.password,
+      ...SIGNED_IN,
       CORS_ORIGINS: "https://console.example.com",
       DRY_RUN: "false",
       SCALE_POLICY: JSON.stringify(POLICY),

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { EMULATOR, IDENTITY, reset } from "./emulator.mjs";
+import { reset, SIGNED_IN } from "./emulator.mjs";
 
 const here = new URL(".", import.meta.url).pathname;
 const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
@@ -30,11 +30,7 @@ test("the README's TypeScript quick start passes tsc --strict and runs as printe
       encoding: "utf8",
       env: {
         ...process.env,
-        NKS_ENDPOINT: EMULATOR,
-        NHN_IDENTITY_URL: EMULATOR,
-        NHN_TENANT_ID: IDENTITY.tenantId,
-        NHN_USERNAME: IDENTITY.username,
-        NHN_API_PASSWORD: IDENTITY.password,
+        ...SIGNED_IN,
       },
     });
     const lines = out.trim().split("\n");

@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { root, wrangler, workerd } from "./workerd.mjs";
-import { EMULATOR, IDENTITY, reset, seed, faults, clearFaults, requests, clearRequests } from "./emulator.mjs";
+import { EMULATOR, IDENTITY, reset, seed, faults, clearFaults, requests, clearRequests, SIGNED_IN } from "./emulator.mjs";
 
 const KEYS = { ci: "ci-key-0123456789", viewer: "viewer-key-abcdef", other: "not-a-key" };
 const sha256 = (text) => createHash("sha256").update(text).digest("hex");
@@ -25,11 +25,7 @@ before(async () => {
   await reset();
   mf = workerd({
     bindings: {
-      NKS_ENDPOINT: EMULATOR,
-      NHN_IDENTITY_URL: EMULATOR,
-      NHN_TENANT_ID: IDENTITY.tenantId,
-      NHN_USERNAME: IDENTITY.username,
-      NHN_API_PASSWORD: IDENTITY.password,
+      ...SIGNED_IN,
       CORS_ORIGINS: ORIGIN,
       DRY_RUN: "false",
       SCALE_POLICY: JSON.stringify(POLICY),
@@ -183,11 +179,7 @@ test("with a queue, one scheduled event converges a fleet beyond one budget; fai
       "nks-edge-ticks-dlq": { maxBatchSize: 10, maxBatchTimeout: 0 },
     },
     bindings: {
-      NKS_ENDPOINT: EMULATOR,
-      NHN_IDENTITY_URL: EMULATOR,
-      NHN_TENANT_ID: IDENTITY.tenantId,
-      NHN_USERNAME: IDENTITY.username,
-      NHN_API_PASSWORD: IDENTITY.password,
+      ...SIGNED_IN,
       DRY_RUN: "false",
       SUBREQUEST_BUDGET: "50",
       QUEUE_RETRY_SECONDS: "0",
@@ -241,16 +233,12 @@ test("a queue that refuses the tick's messages: the tick runs in its invocation,
   await clearRequests();
   const logs = [];
   const refusing = workerd({
-    scriptPath: new URL("refusing-queue.mjs", import.meta.url).pathname,
+    scriptPath: new URL("js/fixtures/refusing-queue.mjs", root).pathname,
     modulesRoot: new URL("js/", root).pathname,
     kvNamespaces: ["REPORTS"],
     queueProducers: { TICKS: { queueName: "nks-edge-ticks" } },
     bindings: {
-      NKS_ENDPOINT: EMULATOR,
-      NHN_IDENTITY_URL: EMULATOR,
-      NHN_TENANT_ID: IDENTITY.tenantId,
-      NHN_USERNAME: IDENTITY.username,
-      NHN_API_PASSWORD: IDENTITY.password,
+      ...SIGNED_IN,
       DRY_RUN: "false",
       SUBREQUEST_BUDGET: "50",
       SCALE_POLICY: JSON.stringify({ ...FLEET_POLICY, rules: FLEET_POLICY.rules.slice(0, 2) }),

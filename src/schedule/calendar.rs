@@ -57,11 +57,15 @@ pub struct Calendar {
     pub rows: Vec<Row>,
     /// One per row, in the same order.
     pub node_hours: Vec<NodeHours>,
-    /// The legend: each rule once, in policy order.
+    /// The legend: each rule once, in policy order (a rule written for several
+    /// clusters is one entry).
     pub rules: Vec<RuleInfo>,
     /// The hour slots, for the drawing.
     #[serde(skip)]
     slots: Vec<Slot>,
+    /// Each policy rule's entry in `rules`, for the drawing's colours.
+    #[serde(skip)]
+    legend_of: Vec<usize>,
 }
 
 /// One day of the week.
@@ -259,6 +263,7 @@ pub fn week(policy: &Policy, zones: &impl Zones, day: i64) -> Result<Calendar, S
         });
     }
 
+    let (rules, legend_of) = legend(policy);
     let mut days: Vec<Day> = (0..7)
         .map(|d| Day {
             date: date(monday + d),
@@ -279,16 +284,31 @@ pub fn week(policy: &Policy, zones: &impl Zones, day: i64) -> Result<Calendar, S
         days,
         rows,
         node_hours,
-        rules: policy
-            .rules
-            .iter()
-            .map(|r| RuleInfo {
+        rules,
+        slots,
+        legend_of,
+    })
+}
+
+/// The legend's entries, each rule once (the rules a rule written for several clusters
+/// became share one), and each policy rule's entry.
+fn legend(policy: &Policy) -> (Vec<RuleInfo>, Vec<usize>) {
+    let mut rules: Vec<RuleInfo> = Vec::new();
+    let legend_of = policy
+        .rules
+        .iter()
+        .map(|r| {
+            let info = RuleInfo {
                 name: r.name.clone(),
                 set: Setting::from(&r.target),
+            };
+            rules.iter().position(|e| *e == info).unwrap_or_else(|| {
+                rules.push(info);
+                rules.len() - 1
             })
-            .collect(),
-        slots,
-    })
+        })
+        .collect();
+    (rules, legend_of)
 }
 
 /// The rules of `samples` (in time order) replayed: the last rule that set a size
@@ -869,7 +889,10 @@ fn draw_row(out: &mut String, calendar: &Calendar, row: &Row, hours: Option<&Nod
         for bar in bars(calendar, span) {
             let (x, minutes) = (LABEL_W * 100 + px(bar.from), bar.to - bar.from);
             let (fill, opacity) = match span.shade {
-                Some(i) => (color(i), if span.rule.is_some() { "1" } else { "0.35" }),
+                Some(i) => (
+                    color(calendar.legend_of.get(i).copied().unwrap_or(i)),
+                    if span.rule.is_some() { "1" } else { "0.35" },
+                ),
                 None => ("url(#nkc-hatch)", "1"),
             };
             // The title: `2026-11-23 07:30 – 12:00: what decides` (the times are RFC 3339).

@@ -3,7 +3,9 @@
 //! Errors name the entry and field: `maintenance[0].kube_version: …`.
 
 use super::clock::Zones;
-use super::policy::{entry_name, entry_zone, field, object, parse_when, whole, Errors, When};
+use super::policy::{
+    entry_name, entry_zone, field, object, parse_clusters, parse_when, whole, Errors, When,
+};
 use serde_json::Value;
 use std::fmt;
 
@@ -240,29 +242,6 @@ fn parse_one(
         upgrade,
         renew_certificates,
     })
-}
-
-fn parse_clusters(value: Option<&Value>, at: &str, errors: &mut Errors) -> Vec<String> {
-    let items: Vec<&Value> = match value {
-        Some(Value::String(_)) => value.into_iter().collect(),
-        Some(Value::Array(items)) if !items.is_empty() => items.iter().collect(),
-        _ => {
-            errors.add(at, "is required: a cluster name or UUID, or a list of them");
-            return Vec::new();
-        }
-    };
-    let mut out: Vec<String> = Vec::new();
-    for item in items {
-        match item.as_str() {
-            Some(s) if s.trim().is_empty() => errors.add(at, "cluster names must not be empty"),
-            Some(s) if out.iter().any(|o| o == s) => {
-                errors.add(at, format!("{s:?} is listed twice"))
-            }
-            Some(s) => out.push(s.to_owned()),
-            None => errors.add(at, "cluster names must be strings"),
-        }
-    }
-    out
 }
 
 fn parse_upgrade(value: &Value, at: &str, max: u32, errors: &mut Errors) -> UpgradeOptions {

@@ -43,7 +43,7 @@ pub struct Policy {
 pub struct Rule {
     /// Its name (`rules[i]` when none is given).
     pub name: String,
-    /// The cluster it applies to.
+    /// The cluster it applies to (a rule written for several is one `Rule` each).
     pub cluster: String,
     /// The node groups it applies to.
     pub nodegroups: Vec<String>,
@@ -368,7 +368,7 @@ fn parse_policy(value: &Value, zones: &impl Zones, errors: &mut Errors) -> Optio
         errors.add("rules", "must list at least one rule");
     }
     let timezone = timezone.unwrap_or_default();
-    let rules: Vec<Option<Rule>> = list
+    let rules: Vec<Option<Vec<Rule>>> = list
         .iter()
         .enumerate()
         .map(|(i, r)| parse_rule(r, i, &timezone, max_node_count, zones, errors))
@@ -383,7 +383,7 @@ fn parse_policy(value: &Value, zones: &impl Zones, errors: &mut Errors) -> Optio
     Some(Policy {
         timezone,
         max_node_count,
-        rules: rules.into_iter().flatten().collect(),
+        rules: rules.into_iter().flatten().flatten().collect(),
         maintenance,
     })
 }
@@ -421,21 +421,12 @@ fn parse_rule(
     max: u32,
     zones: &impl Zones,
     errors: &mut Errors,
-) -> Option<Rule> {
+) -> Option<Vec<Rule>> {
     let at = format!("rules[{i}]");
     let map = object(value, &at, &RULE_FIELDS, errors)?;
     let start = errors.0.len();
     let name = entry_name(map, &at, errors);
-    let cluster = match map.get("cluster") {
-        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
-        _ => {
-            errors.add(
-                &field(&at, "cluster"),
-                "is required: a cluster name or UUID",
-            );
-            String::new()
-        }
-    };
+    let clusters = parse_clusters(map.get("cluster"), &field(&at, "cluster"), errors);
     let nodegroups = parse_nodegroups(map.get("nodegroup"), &field(&at, "nodegroup"), errors);
     let timezone = entry_zone(map, &at, default_zone, zones, errors);
     let when = map
@@ -461,14 +452,45 @@ fn parse_rule(
         }
     };
     let target = target?;
-    (errors.0.len() == start).then_some(Rule {
-        name,
-        cluster,
-        nodegroups,
-        timezone,
-        when,
-        target,
+    // A rule for several clusters is that rule for each, in place (the first matching
+    // rule in list order still decides).
+    (errors.0.len() == start).then(|| {
+        clusters
+            .into_iter()
+            .map(|cluster| Rule {
+                name: name.clone(),
+                cluster,
+                nodegroups: nodegroups.clone(),
+                timezone: timezone.clone(),
+                when: when.clone(),
+                target: target.clone(),
+            })
+            .collect()
     })
+}
+
+/// A `cluster` field: a name or UUID, or a non-empty list of them, each once.
+pub(super) fn parse_clusters(value: Option<&Value>, at: &str, errors: &mut Errors) -> Vec<String> {
+    let items: Vec<&Value> = match value {
+        Some(Value::String(_)) => value.into_iter().collect(),
+        Some(Value::Array(items)) if !items.is_empty() => items.iter().collect(),
+        _ => {
+            errors.add(at, "is required: a cluster name or UUID, or a list of them");
+            return Vec::new();
+        }
+    };
+    let mut out: Vec<String> = Vec::new();
+    for item in items {
+        match item.as_str() {
+            Some(s) if s.trim().is_empty() => errors.add(at, "cluster names must not be empty"),
+            Some(s) if out.iter().any(|o| o == s) => {
+                errors.add(at, format!("{s:?} is listed twice"))
+            }
+            Some(s) => out.push(s.to_owned()),
+            None => errors.add(at, "cluster names must be strings"),
+        }
+    }
+    out
 }
 
 fn parse_nodegroups(value: Option<&Value>, at: &str, errors: &mut Errors) -> Vec<String> {
