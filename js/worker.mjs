@@ -9,6 +9,11 @@ import { initSync, bodyLimit, handleFetch, handleScheduled, handleQueued, record
 initSync({ module: wasm });
 
 const BODY_LIMIT = bodyLimit();
+
+/** Writes the log lines Rust returned. */
+function log(lines) {
+  for (const line of lines) console.log(line);
+}
 const NO_BODY = new Set(["GET", "HEAD", "OPTIONS"]);
 
 async function sha256Hex(text) {
@@ -82,27 +87,34 @@ export default {
   },
 
   async scheduled(event, env) {
-    const { lines, messages } = await handleScheduled(event.scheduledTime, env, event.cron, false);
-    for (const line of lines) console.log(line);
+    const at = event.scheduledTime;
+    const { lines, messages } = await handleScheduled(at, env, event.cron, false);
+    log(lines);
     if (messages.length === 0) return;
+    let sent = 0;
     try {
       // sendBatch takes at most 100 messages.
-      for (let i = 0; i < messages.length; i += 100) {
-        await env.TICKS.sendBatch(messages.slice(i, i + 100).map((body) => ({ body })));
+      for (; sent < messages.length; sent += 100) {
+        await env.TICKS.sendBatch(messages.slice(sent, sent + 100).map((body) => ({ body })));
       }
     } catch (error) {
-      // The queue refused (its daily operations used up, or down): the tick runs here,
-      // within this invocation's budget and rotation, and older ticks' retries stay
-      // current.
+      // The queue refused (its daily operations used up, or down): what it did not
+      // take runs here, within this invocation's budget.
       console.log(JSON.stringify({
-        ts: new Date().toISOString(), level: "error", event: "fanout",
-        message: `the queue refused the tick's messages (${String(error?.message ?? error).slice(0, 200)}): the tick runs in this invocation`,
+        ts: new Date().toISOString(), level: "error", event: "fanout", sent, unsent: messages.length - sent,
+        message: `the queue refused the tick's messages (${String(error?.message ?? error).slice(0, 200)}): the rest runs in this invocation`,
       }));
-      const here = await handleScheduled(event.scheduledTime, env, event.cron, true);
-      for (const line of here.lines) console.log(line);
+      if (sent === 0) {
+        // The whole tick, with its rotation; not recorded, so older ticks' retries
+        // stay current.
+        log((await handleScheduled(at, env, event.cron, true)).lines);
+        return;
+      }
+      log(await recordTick(at, env));
+      log((await handleQueued({ at, clusters: messages.slice(sent).flatMap((m) => m.clusters) }, env)).lines);
       return;
     }
-    for (const line of await recordTick(event.scheduledTime, env)) console.log(line);
+    log(await recordTick(at, env));
   },
 
   async queue(batch, env) {
@@ -119,7 +131,7 @@ export default {
         continue;
       }
       const { lines, retry } = await handleQueued(message.body, env);
-      for (const line of lines) console.log(line);
+      log(lines);
       if (retry) {
         message.retry({ delaySeconds: retryDelay(message.attempts, env) });
       } else {

@@ -35,12 +35,16 @@ struct Inner<T> {
 /// What one call sent: its NKS requests (a 401 sends one again) and the Identity
 /// requests it made for a token (a token another call is fetching is that call's).
 /// The planner pays for them from its invocation's budget.
-#[derive(Debug, Default)]
-pub(crate) struct Tally {
+#[derive(Default)]
+pub(crate) struct Tally<'a> {
     /// NKS requests.
     pub nks: Cell<u64>,
     /// Identity requests.
     pub identity: Cell<u64>,
+    /// Asked before a 401's second try (a new token, then the request again): whether
+    /// the caller's budget pays for both. Refused, the call fails with the 401 (the
+    /// token is dropped all the same, for the next call); without it, it tries again.
+    pub second_try: Option<&'a dyn Fn() -> bool>,
 }
 
 /// The client's transport, counting each request into the client's count and into
@@ -480,7 +484,7 @@ impl<T: Transport> NksClient<T> {
     pub(crate) async fn send_tallied(
         &self,
         request: &Request<'_>,
-        tally: Option<&Tally>,
+        tally: Option<&Tally<'_>>,
         read: Read<'_>,
     ) -> Result<HttpResponse, Error> {
         let &Request {
@@ -522,6 +526,9 @@ impl<T: Transport> NksClient<T> {
             error.redact(&inner.config.credentials.secrets());
             if error.kind == ErrorKind::Unauthorized && !refreshed && inner.tokens.can_refresh() {
                 inner.tokens.invalidate(&token);
+                if tally.and_then(|t| t.second_try).is_some_and(|paid| !paid()) {
+                    return Err(error);
+                }
                 refreshed = true;
                 continue;
             }

@@ -323,6 +323,38 @@ fn a_cluster_dearer_than_a_whole_budget_is_served_in_part() {
         why.contains("more subrequests than one invocation has"),
         "{why}"
     );
+
+    // With Identity, a 401 on a write costs a new token and the write again: the
+    // partial unit leaves room for them, and the invocation's limit holds.
+    for budget in [12, 14, 18] {
+        let posted = Cell::new(false);
+        let client =
+            common::identity_client(Replay::new(common::NOW_MS, move |req: &HttpRequest| {
+                if req.url.starts_with(common::IDENTITY) {
+                    return common::token_answer("tok-1", "2026-11-27T00:00:00Z");
+                }
+                if req.method == Method::Post && !posted.replace(true) {
+                    return Ok(HttpResponse::json(
+                        401,
+                        r#"{"errors": [{"title": "token revoked"}]}"#,
+                    ));
+                }
+                state(req, &[])
+            }));
+        let p = policy(
+            json!({"timezone": "Asia/Seoul", "rules": [{"cluster": "prod",
+            "nodegroup": (0..8).map(|i| format!("auto-{i}")).collect::<Vec<_>>(),
+            "autoscale": {"enable": true, "min": 2, "max": 4}}]}),
+        );
+        let options = Options {
+            budget,
+            ..Options::default()
+        };
+        let report = block_on(reconcile(&client, &p, &JiffZones, at(THURSDAY_9), &options));
+        let sent = client.transport().requests().len() as u64;
+        assert!(sent <= budget, "budget {budget}: {sent} sent");
+        assert_eq!(report.subrequests, sent, "budget {budget}");
+    }
 }
 
 #[test]

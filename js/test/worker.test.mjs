@@ -227,12 +227,10 @@ test("with a queue, one scheduled event converges a fleet beyond one budget; fai
   }
 });
 
-test("a queue that refuses the tick's messages: the tick runs in its invocation, and older ticks' retries stay current", async () => {
-  const fleet = FLEET.slice(0, 2);
-  await seed({ clusters: fleet });
-  await clearRequests();
-  const logs = [];
-  const refusing = workerd({
+/** The Worker in workerd with a queue producer that takes `takes` batches and refuses
+ *  the rest (js/fixtures/refusing-queue.mjs), for `policy`. */
+function refusingQueue(policy, takes, logs) {
+  return workerd({
     scriptPath: new URL("js/fixtures/refusing-queue.mjs", root).pathname,
     modulesRoot: new URL("js/", root).pathname,
     kvNamespaces: ["REPORTS"],
@@ -241,26 +239,62 @@ test("a queue that refuses the tick's messages: the tick runs in its invocation,
       ...SIGNED_IN,
       DRY_RUN: "false",
       SUBREQUEST_BUDGET: "50",
-      SCALE_POLICY: JSON.stringify({ ...FLEET_POLICY, rules: FLEET_POLICY.rules.slice(0, 2) }),
+      SCALE_POLICY: JSON.stringify(policy),
       ACCESS_KEYS: "[]",
+      QUEUE_TAKES: String(takes),
     },
   }, logs);
+}
+
+const parsedLines = (logs) => logs.map((l) => { try { return JSON.parse(l); } catch { return {}; } });
+const autoscaleWrites = async () => (await requests()).filter((r) => r.method === "POST" && r.path.endsWith("/autoscale"));
+
+test("a queue that refuses the tick's messages: the tick runs in its invocation, and older ticks' retries stay current", async () => {
+  await seed({ clusters: FLEET.slice(0, 2) });
+  await clearRequests();
+  const logs = [];
+  const refusing = refusingQueue({ ...FLEET_POLICY, rules: FLEET_POLICY.rules.slice(0, 2) }, 0, logs);
   try {
     await refusing.ready;
     const worker = await refusing.getWorker();
     const tick = new Date("2026-11-26T09:00:00+09:00");
     assert.equal((await worker.scheduled({ scheduledTime: tick, cron: "*/5 * * * *" })).outcome, "ok");
-    const parsed = logs.map((l) => { try { return JSON.parse(l); } catch { return {}; } });
+    const parsed = parsedLines(logs);
     const refused = parsed.find((l) => l.event === "fanout" && l.level === "error");
-    assert.match(refused?.message ?? "", /the queue refused the tick's messages \(Queue sendBatch failed.*\): the tick runs in this invocation/);
+    assert.match(refused?.message ?? "", /the queue refused the tick's messages \(Queue sendBatch failed.*\): the rest runs in this invocation/);
+    assert.deepEqual([refused.sent, refused.unsent], [0, 2]);
     // The tick ran here: every node group of both clusters written once.
-    const writes = (await requests()).filter((r) => r.method === "POST" && r.path.endsWith("/autoscale"));
+    const writes = await autoscaleWrites();
     assert.equal(new Set(writes.map((r) => r.path)).size, 20);
     assert.equal(writes.length, 20);
     assert.ok(parsed.some((l) => l.event === "reconcile"), JSON.stringify(parsed));
     // Not recorded as the newest fanned-out tick: an older tick's retry still runs.
     const kv = await refusing.getKVNamespace("REPORTS");
     assert.equal(await kv.get("tick/latest"), null);
+  } finally {
+    await refusing.dispose();
+  }
+});
+
+test("a queue that takes some batches and refuses the next: only the refused clusters run here, and the tick is recorded", async () => {
+  // 101 clusters: one batch of 100 taken (they go nowhere here), the last one refused.
+  const clusters = Array.from({ length: 101 }, (_, c) => ({ name: `q${String(c).padStart(3, "0")}`, nodegroups: [{ name: "ng-0", node_count: 1 }] }));
+  await seed({ clusters });
+  await clearRequests();
+  const policy = { timezone: "Asia/Seoul", rules: [{ cluster: clusters.map((c) => c.name), nodegroup: "ng-0", autoscale: { enable: true, min: 2, max: 5 } }] };
+  const logs = [];
+  const refusing = refusingQueue(policy, 1, logs);
+  try {
+    await refusing.ready;
+    const worker = await refusing.getWorker();
+    const tick = new Date("2026-11-26T09:00:00+09:00");
+    assert.equal((await worker.scheduled({ scheduledTime: tick, cron: "*/5 * * * *" })).outcome, "ok");
+    const refused = parsedLines(logs).find((l) => l.event === "fanout" && l.level === "error");
+    assert.deepEqual([refused?.sent, refused?.unsent], [100, 1], JSON.stringify(refused));
+    // The 100 queued clusters are the queue's: not run here a second time.
+    assert.deepEqual((await autoscaleWrites()).map((r) => r.path), ["/v1/clusters/q100/nodegroups/ng-0/autoscale"]);
+    const kv = await refusing.getKVNamespace("REPORTS");
+    assert.equal(await kv.get("tick/latest"), String(tick.getTime()));
   } finally {
     await refusing.dispose();
   }

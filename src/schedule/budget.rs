@@ -171,20 +171,45 @@ impl Share<'_> {
         self.budget.limit
     }
 
-    /// Counts what one call sent beyond the request [`Self::take`] paid for: its
-    /// Identity requests (from what was kept for Identity first) and its NKS
-    /// requests after the first (from this unit's share first).
-    fn charge(&self, tally: &Tally) {
+    /// Moves `n` requests of this unit's (own, then slack) into `held`, for one call,
+    /// if they can be paid for.
+    fn hold(&self, n: u64, held: &Cell<u64>) -> bool {
         let b = self.budget;
-        b.charge(&b.identity, tally.identity.get());
+        if self.own.get() + b.slack.get() < n {
+            return false;
+        }
+        let from_own = n.min(self.own.get());
+        self.own.set(self.own.get() - from_own);
+        b.slack.set(b.slack.get() - (n - from_own));
+        held.set(held.get() + n);
+        true
+    }
+
+    /// Counts what one call sent beyond the request [`Self::take`] paid for: its
+    /// Identity requests (from what was kept for Identity, then from what the call
+    /// `held`, then from this unit's share) and its NKS requests after the first
+    /// (from what it held, then from this unit's share). What it held and did not
+    /// use returns to the share.
+    fn charge(&self, tally: &Tally<'_>, held: &Cell<u64>) {
+        let b = self.budget;
+        let pay = |n: u64| {
+            let from_held = n.min(held.get());
+            b.charge(held, from_held);
+            b.charge(&self.own, n - from_held);
+        };
+        let identity = tally.identity.get();
+        let kept = identity.min(b.identity.get());
+        b.charge(&b.identity, kept);
+        pay(identity - kept);
         match tally.nks.get() {
             // Nothing went out (no token): the request paid for is given back.
             0 => {
                 self.own.set(self.own.get() + 1);
                 b.used.set(b.used.get().saturating_sub(1));
             }
-            n => b.charge(&self.own, n - 1),
+            n => pay(n - 1),
         }
+        self.own.set(self.own.get() + held.replace(0));
     }
 
     /// Gives back what this unit did not use.
@@ -255,12 +280,20 @@ async fn send_read<T: Transport>(
             // A request that was sent keeps its error; `None` only when none went out.
             return last.map(Err);
         }
-        let tally = Tally::default();
+        // A 401's second try (a new token, the request again) only if the budget
+        // pays for both, held for this call when it asks: past the invocation's
+        // limit the platform refuses requests.
+        let held = Cell::new(0);
+        let second_try = || share.hold(2, &held);
+        let tally = Tally {
+            second_try: Some(&second_try),
+            ..Tally::default()
+        };
         let sent = {
             let _place = share.budget.gate.enter().await;
             client.send_tallied(&once, Some(&tally), &mut *read).await
         };
-        share.charge(&tally);
+        share.charge(&tally, &held);
         let error = match sent {
             Ok(_) => return Some(Ok(())),
             Err(e) => e,
