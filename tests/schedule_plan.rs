@@ -324,23 +324,10 @@ fn a_cluster_dearer_than_a_whole_budget_is_served_in_part() {
         "{why}"
     );
 
-    // With Identity, a 401 on a write costs a new token and the write again: the
-    // partial unit leaves room for them, and the invocation's limit holds.
+    // With Identity, a 401 on a write costs a new token and the write again: made
+    // only when the budget holds both, so the invocation's limit holds.
     for budget in [12, 14, 18] {
-        let posted = Cell::new(false);
-        let client =
-            common::identity_client(Replay::new(common::NOW_MS, move |req: &HttpRequest| {
-                if req.url.starts_with(common::IDENTITY) {
-                    return common::token_answer("tok-1", "2026-11-27T00:00:00Z");
-                }
-                if req.method == Method::Post && !posted.replace(true) {
-                    return Ok(HttpResponse::json(
-                        401,
-                        r#"{"errors": [{"title": "token revoked"}]}"#,
-                    ));
-                }
-                state(req, &[])
-            }));
+        let client = common::identity_client(behind_identity(1, Some(Method::Post), 0));
         let p = policy(
             json!({"timezone": "Asia/Seoul", "rules": [{"cluster": "prod",
             "nodegroup": (0..8).map(|i| format!("auto-{i}")).collect::<Vec<_>>(),
@@ -396,9 +383,10 @@ fn one_resize_per_cluster_per_tick() {
     assert_eq!(lines.len(), 3);
 }
 
-/// The fixed state behind Identity: the first `refused` NKS requests answer 401 (a
-/// token revoked early), and Identity answers 503 `unavailable` times first.
-fn behind_identity(refused: u32, unavailable: u32) -> Replay {
+/// The fixed state behind Identity: the first `refused` NKS requests (of `method`
+/// only, when given) answer 401 (a token revoked early), and Identity answers 503
+/// `unavailable` times first.
+fn behind_identity(refused: u32, method: Option<Method>, unavailable: u32) -> Replay {
     let (refused, unavailable, issued) = (Cell::new(refused), Cell::new(unavailable), Cell::new(0));
     Replay::new(common::NOW_MS, move |req: &HttpRequest| {
         let left = |n: &Cell<u32>| {
@@ -414,7 +402,7 @@ fn behind_identity(refused: u32, unavailable: u32) -> Replay {
             issued.set(issued.get() + 1);
             return common::token_answer(&format!("tok-{}", issued.get()), "2026-11-27T00:00:00Z");
         }
-        if left(&refused) {
+        if method.is_none_or(|m| m == req.method) && left(&refused) {
             return Ok(HttpResponse::json(
                 401,
                 r#"{"errors": [{"title": "token revoked"}]}"#,
@@ -431,7 +419,7 @@ fn identity_requests_and_a_401s_second_try_count_against_the_budget() {
     let p = json!({"timezone": "UTC", "rules": [{"cluster": "prod", "nodegroup": ["auto-1-3", "auto-b"],
         "autoscale": {"min": 3, "max": 10}}]});
     for (refused, unavailable) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
-        let client = common::identity_client(behind_identity(refused, unavailable));
+        let client = common::identity_client(behind_identity(refused, None, unavailable));
         let report = block_on(reconcile(
             &client,
             &policy(p.clone()),
@@ -461,7 +449,7 @@ fn a_budget_that_identity_shares_is_never_exceeded() {
     let p = json!({"timezone": "UTC", "rules": [{"cluster": "prod", "nodegroup": ["auto-1-3", "auto-b"],
         "autoscale": {"min": 3, "max": 10}}]});
     for budget in 1..8 {
-        let client = common::identity_client(behind_identity(0, 0));
+        let client = common::identity_client(behind_identity(0, None, 0));
         let options = Options {
             budget,
             ..Options::default()

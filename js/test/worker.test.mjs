@@ -155,6 +155,11 @@ const FLEET_POLICY = {
   })),
 };
 
+/** The Worker's log lines as JSON (a line that is not JSON as `{}`). */
+const parsedLines = (logs) => logs.map((l) => { try { return JSON.parse(l); } catch { return {}; } });
+/** The autoscaler writes the emulator saw. */
+const autoscaleWrites = async () => (await requests()).filter((r) => r.method === "POST" && r.path.endsWith("/autoscale"));
+
 /** Waits (bounded) until `done()` holds; answers its last value. */
 async function until(done, what, limitMs = 60_000) {
   const started = Date.now();
@@ -192,10 +197,9 @@ test("with a queue, one scheduled event converges a fleet beyond one budget; fai
     const worker = await queued.getWorker();
     const tick = new Date("2026-11-26T09:00:00+09:00");
     assert.equal((await worker.scheduled({ scheduledTime: tick, cron: "*/5 * * * *" })).outcome, "ok");
-    const parsed = () => queueLogs.map((l) => { try { return JSON.parse(l); } catch { return {}; } });
+    const parsed = () => parsedLines(queueLogs);
     assert.equal(parsed().find((l) => l.event === "fanout")?.messages, 9, "one message per cluster");
 
-    const autoscaleWrites = async () => (await requests()).filter((r) => r.method === "POST" && r.path.endsWith("/autoscale"));
     const writes = await until(async () => {
       const sent = await autoscaleWrites();
       return sent.length >= 80 && parsed().some((l) => l.event === "dead_letter") && sent;
@@ -246,8 +250,6 @@ function refusingQueue(policy, takes, logs) {
   }, logs);
 }
 
-const parsedLines = (logs) => logs.map((l) => { try { return JSON.parse(l); } catch { return {}; } });
-const autoscaleWrites = async () => (await requests()).filter((r) => r.method === "POST" && r.path.endsWith("/autoscale"));
 
 test("a queue that refuses the tick's messages: the tick runs in its invocation, and older ticks' retries stay current", async () => {
   await seed({ clusters: FLEET.slice(0, 2) });
