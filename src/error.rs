@@ -316,7 +316,6 @@ impl Error {
             .collect();
         // Longest first, so that a secret containing another is replaced whole.
         forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
-        let forms: Vec<&str> = forms.iter().map(String::as_str).collect();
         let clean = |text: &mut String| {
             if let Some(clean) = crate::secret::redact(text, &forms) {
                 *text = clean;

@@ -92,7 +92,7 @@ pub fn forms(secret: &str) -> Vec<String> {
 /// it has escapes that can hide a secret from the raw text (`\u0074ok…` is `tok…`;
 /// `\/`), or where replacing in the raw text would break an escape sequence: then its
 /// strings (and keys) are redacted one by one and the JSON is written again.
-pub fn redact(text: &str, secrets: &[&str]) -> Option<String> {
+pub fn redact(text: &str, secrets: &[String]) -> Option<String> {
     let raw = replace_all(text, secrets);
     let is_json = |t: &str| serde_json::from_str::<serde::de::IgnoredAny>(t).is_ok();
     if !(text.contains("\\u") || text.contains("\\/")) {
@@ -115,7 +115,7 @@ pub fn redact(text: &str, secrets: &[&str]) -> Option<String> {
 }
 
 /// `text` with every secret replaced, if one was there.
-fn replace_all(text: &str, secrets: &[&str]) -> Option<String> {
+fn replace_all(text: &str, secrets: &[String]) -> Option<String> {
     let mut out: Option<String> = None;
     for secret in secrets.iter().filter(|s| !s.is_empty()) {
         let current = out.as_deref().unwrap_or(text);
@@ -128,7 +128,7 @@ fn replace_all(text: &str, secrets: &[&str]) -> Option<String> {
 
 /// Redacts every string and key of a JSON value, decoded; answers whether one held a
 /// secret.
-fn scrub(value: &mut serde_json::Value, secrets: &[&str]) -> bool {
+fn scrub(value: &mut serde_json::Value, secrets: &[String]) -> bool {
     use serde_json::Value;
     match value {
         Value::String(s) => match replace_all(s, secrets) {
@@ -174,7 +174,7 @@ mod tests {
 
     #[test]
     fn redact_finds_raw_escaped_and_decoded_forms() {
-        let secrets = ["pw-S\u{eb}cret/01", "tok-ISSUED-0123"];
+        let secrets = ["pw-S\u{eb}cret/01", "tok-ISSUED-0123"].map(String::from);
         // Raw, in text that is not JSON.
         assert_eq!(
             redact("a tok-ISSUED-0123 b", &secrets).as_deref(),

@@ -43,9 +43,7 @@ impl Secrets {
     /// `text` with every known secret replaced by `***`, in its raw and, for JSON
     /// text, its decoded forms ([`crate::secret::redact`]).
     pub fn redact(&self, text: &str) -> String {
-        let known = self.known.borrow();
-        let secrets: Vec<&str> = known.iter().map(String::as_str).collect();
-        crate::secret::redact(text, &secrets).unwrap_or_else(|| text.to_owned())
+        crate::secret::redact(text, &self.known.borrow()).unwrap_or_else(|| text.to_owned())
     }
 }
 
