@@ -110,6 +110,11 @@ impl<T: Transport> NksClient<T> {
         &self.inner.config
     }
 
+    /// The retry policy, with its jitter state.
+    pub(crate) fn backoff(&self) -> &Backoff {
+        &self.inner.backoff
+    }
+
     /// The transport (tests read a recording transport's log through it).
     pub fn transport(&self) -> &T {
         &self.inner.transport

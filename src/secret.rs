@@ -3,16 +3,18 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
+use std::sync::Arc;
 
 /// A token, password or kubeconfig body. `Debug` and `Display` print `***`; read it
-/// with [`Secret::expose`], only where it goes on the wire or to the caller.
+/// with [`Secret::expose`], only where it goes on the wire or to the caller. Shared,
+/// not copied, when cloned: a client hands its token to every request it sends.
 #[derive(Clone, PartialEq, Eq, Default)]
-pub struct Secret(String);
+pub struct Secret(Arc<str>);
 
 impl Secret {
     /// Wraps a secret value.
     pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
+        Secret(value.into().into())
     }
 
     /// The secret itself.
@@ -40,13 +42,13 @@ impl fmt::Display for Secret {
 
 impl From<String> for Secret {
     fn from(value: String) -> Self {
-        Secret(value)
+        Secret(value.into())
     }
 }
 
 impl From<&str> for Secret {
     fn from(value: &str) -> Self {
-        Secret(value.to_owned())
+        Secret(value.into())
     }
 }
 
@@ -58,13 +60,13 @@ impl Serialize for Secret {
 
 impl<'de> Deserialize<'de> for Secret {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Secret)
+        String::deserialize(deserializer).map(Secret::from)
     }
 }
 
 impl crate::model::FromValue for Secret {
     fn from_value(value: &serde_json::Value) -> Result<Self, crate::error::FieldError> {
-        String::from_value(value).map(Secret)
+        String::from_value(value).map(Secret::from)
     }
 }
 

@@ -330,7 +330,6 @@ mod fetch {
     };
     use js_sys::Promise;
     use std::cell::{Cell, RefCell};
-    use std::collections::BTreeMap;
     use std::future::Future;
     use std::pin::Pin;
     use std::rc::Rc;
@@ -393,9 +392,26 @@ mod fetch {
     /// `settle(id, status, body, requestId, computeRequestId, retryAfter)`.
     type Settle = dyn Fn(u32, u16, JsValue, Option<String>, Option<String>, Option<String>);
 
+    /// Requests in flight, with their ids: a few at a time (a tick holds six), so a
+    /// list is searched faster than a map is kept.
+    type InFlightList = Vec<(u32, Slot)>;
+
+    /// The slot of request `id`, if it is still in flight.
+    fn slot(list: &mut InFlightList, id: u32) -> Option<&mut Slot> {
+        list.iter_mut()
+            .find(|(i, _)| *i == id)
+            .map(|(_, slot)| slot)
+    }
+
+    /// Forgets request `id`.
+    fn forget(list: &mut InFlightList, id: u32) {
+        if let Some(at) = list.iter().position(|(i, _)| *i == id) {
+            list.swap_remove(at);
+        }
+    }
+
     thread_local! {
-        /// Requests in flight, by id.
-        static IN_FLIGHT: RefCell<BTreeMap<u32, Slot>> = const { RefCell::new(BTreeMap::new()) };
+        static IN_FLIGHT: RefCell<InFlightList> = const { RefCell::new(Vec::new()) };
         static NEXT_ID: Cell<u32> = const { Cell::new(0) };
         /// The one callback every answer comes back through, made on first use.
         static SETTLE: Closure<Settle> = Closure::new(settle);
@@ -434,7 +450,7 @@ mod fetch {
         let waker = IN_FLIGHT.with(|slots| {
             let mut slots = slots.borrow_mut();
             // A request whose future was dropped (cancelled) has no slot: its answer is dropped.
-            slots.get_mut(&id).and_then(|slot| {
+            slot(&mut slots, id).and_then(|slot| {
                 slot.answer = Some(answer);
                 slot.waker.take()
             })
@@ -475,16 +491,18 @@ mod fetch {
         fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
             IN_FLIGHT.with(|slots| {
                 let mut slots = slots.borrow_mut();
-                let Some(slot) = slots.get_mut(&self.0) else {
+                let Some(slot) = slot(&mut slots, self.0) else {
                     return Poll::Ready(Err(TransportError::Network("request lost".into())));
                 };
                 match slot.answer.take() {
                     Some(answer) => {
-                        slots.remove(&self.0);
+                        forget(&mut slots, self.0);
                         Poll::Ready(answer)
                     }
                     None => {
-                        slot.waker = Some(cx.waker().clone());
+                        if !slot.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                            slot.waker = Some(cx.waker().clone());
+                        }
                         Poll::Pending
                     }
                 }
@@ -494,7 +512,7 @@ mod fetch {
 
     impl Drop for InFlight {
         fn drop(&mut self) {
-            IN_FLIGHT.with(|slots| slots.borrow_mut().remove(&self.0));
+            IN_FLIGHT.with(|slots| forget(&mut slots.borrow_mut(), self.0));
         }
     }
 
@@ -511,7 +529,7 @@ mod fetch {
                 next.set(id.wrapping_add(1));
                 id
             });
-            IN_FLIGHT.with(|slots| slots.borrow_mut().insert(id, Slot::default()));
+            IN_FLIGHT.with(|slots| slots.borrow_mut().push((id, Slot::default())));
             let method = match request.method {
                 Method::Get => 0,
                 Method::Post => 1,

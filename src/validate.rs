@@ -7,6 +7,7 @@ use crate::model::{
     Resize, Rollout, ServiceGateways, Upgrade,
 };
 use std::collections::BTreeMap;
+use std::fmt;
 use std::net::Ipv4Addr;
 
 /// The only cluster template the service accepts.
@@ -36,12 +37,13 @@ fn required_text_label(field: &str, value: Option<&String>) -> Result<(), Error>
     required(field, value.map_or("", String::as_str))
 }
 
-fn node_count(field: &str, count: u32, max: u32) -> Result<(), Error> {
+/// `field` is written out only for an error: a valid count allocates nothing.
+fn node_count(field: impl fmt::Display, count: u32, max: u32) -> Result<(), Error> {
     if (1..=max).contains(&count) {
         Ok(())
     } else {
         Err(Error::validation(
-            field,
+            field.to_string(),
             format!("must be between 1 and {max}, got {count}"),
         ))
     }
@@ -65,10 +67,10 @@ pub fn id_or_name(field: &str, value: &str) -> Result<(), Error> {
 /// Autoscaler bounds within labels or settings: each in 1..=max, min ≤ max.
 fn bounds(prefix: &str, min: Option<u32>, max: Option<u32>, limit: u32) -> Result<(), Error> {
     if let Some(n) = min {
-        node_count(&format!("{prefix}ca_min_node_count"), n, limit)?;
+        node_count(format_args!("{prefix}ca_min_node_count"), n, limit)?;
     }
     if let Some(n) = max {
-        node_count(&format!("{prefix}ca_max_node_count"), n, limit)?;
+        node_count(format_args!("{prefix}ca_max_node_count"), n, limit)?;
     }
     if let (Some(lo), Some(hi)) = (min, max) {
         if lo > hi {

@@ -107,3 +107,30 @@ fn a_bounded_number_of_zones_is_kept() {
     let local = zones.local("Asia/Seoul", seoul).map(|l| l.rfc3339(seoul));
     assert_eq!(local.as_deref(), Ok("2026-11-26T09:00:00+09:00"));
 }
+
+/// The last time asked is kept (a tick asks for its instant once per cluster), by
+/// zone and instant: another zone or instant is read again.
+#[wasm_bindgen_test]
+fn the_last_time_asked_is_kept_by_zone_and_instant() {
+    let zones = IntlZones::default();
+    let at = parse_rfc3339_ms("2026-11-26T00:00:00Z").unwrap();
+    let shown = |zone: &str, at: i64| zones.local(zone, at).map(|l| l.rfc3339(at));
+    for _ in 0..2 {
+        assert_eq!(
+            shown("Asia/Seoul", at).as_deref(),
+            Ok("2026-11-26T09:00:00+09:00")
+        );
+        assert_eq!(
+            shown("America/New_York", at).as_deref(),
+            Ok("2026-11-25T19:00:00-05:00")
+        );
+        assert_eq!(
+            shown("America/New_York", at + 3_600_000).as_deref(),
+            Ok("2026-11-25T20:00:00-05:00")
+        );
+    }
+    assert!(
+        zones.local("Mars/Olympus", at).is_err(),
+        "not from the cache"
+    );
+}

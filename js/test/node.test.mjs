@@ -222,6 +222,11 @@ test("plan and reconcile from JS", async () => {
   const again = await nks.reconcile(policy, Date.parse(thursday9));
   assert.deepEqual(again.actions, []);
   assert.equal(again.unchanged.length, 2);
+  // A policy is read again when its text changes: the same object, edited, too.
+  policy.rules[0].autoscale.max = 8;
+  const edited = await nks.plan(policy, thursday9);
+  assert.deepEqual(edited.actions.map((a) => [a.to.max, a.result]), [[8, "planned"], [8, "planned"]]);
+  assert.deepEqual((await nks.plan(JSON.stringify({ ...policy, rules: policy.rules.slice(1) }), thursday9)).actions.map((a) => a.rule), ["off-hours", "off-hours"]);
   const error = await rejection(nks.plan({ timezone: "Asia/Seoul", rules: [{ cluster: "prod", nodegroup: "x", when: { days: "Mon-Fry" }, node_count: 2 }] }));
   assert.equal(error.kind, "validation");
   assert.equal(error.field, "policy.rules[0].when.days");

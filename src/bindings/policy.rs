@@ -16,9 +16,9 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 thread_local! {
-    /// The last policy read, by its JSON text: a Worker or a loop that reconciles the
-    /// same policy every tick reads it once.
-    static LAST_POLICY: RefCell<Option<(String, Rc<Policy>)>> = const { RefCell::new(None) };
+    /// The last policy read, by its JSON text (a JavaScript string, compared there): a
+    /// Worker or a loop that reconciles the same policy every tick reads it once.
+    static LAST_POLICY: RefCell<Option<(JsValue, Rc<Policy>)>> = const { RefCell::new(None) };
     /// The time zones of every policy read here: one `Intl` formatter per zone, kept.
     static ZONES: Rc<IntlZones> = Rc::new(IntlZones::default());
 }
@@ -30,12 +30,14 @@ pub(super) fn zones() -> Rc<IntlZones> {
 
 /// A policy given as JSON text or as an object, validated as a whole.
 pub(super) fn policy_of(policy: &JsValue) -> Result<Rc<Policy>, Error> {
-    let text = match policy.as_string() {
-        Some(text) => text,
-        None => js_sys::JSON::stringify(policy)
+    let text: JsValue = if policy.is_string() {
+        policy.clone()
+    } else {
+        js_sys::JSON::stringify(policy)
             .ok()
-            .and_then(|s| s.as_string())
-            .ok_or_else(|| Error::validation("policy", "must be plain data"))?,
+            .filter(|s| s.is_string())
+            .ok_or_else(|| Error::validation("policy", "must be plain data"))?
+            .into()
     };
     let cached = LAST_POLICY.with(|last| {
         last.borrow()
@@ -46,7 +48,10 @@ pub(super) fn policy_of(policy: &JsValue) -> Result<Rc<Policy>, Error> {
     if let Some(policy) = cached {
         return Ok(policy);
     }
-    let parsed = Rc::new(Policy::parse(&text, &*zones())?);
+    let parsed = Rc::new(Policy::parse(
+        &text.as_string().unwrap_or_default(),
+        &*zones(),
+    )?);
     LAST_POLICY.with(|last| *last.borrow_mut() = Some((text, Rc::clone(&parsed))));
     Ok(parsed)
 }

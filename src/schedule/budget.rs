@@ -16,7 +16,6 @@ use super::limited::Gate;
 use crate::api::{Call, FromAnswer};
 use crate::client::{Read, Request, Tally};
 use crate::error::{Error, ErrorKind};
-use crate::retry::Backoff;
 use crate::transport::{HttpResponse, Transport};
 use crate::NksClient;
 use std::cell::Cell;
@@ -228,9 +227,9 @@ pub(super) fn answer_lost(e: &Error) -> bool {
 }
 
 /// Sends `call`, paying each attempt from `share`: idempotent calls (the operation
-/// table decides) are retried as the client's [`Backoff`] says (transient failures,
-/// an unreadable answer among them, up to `retries`, honouring `Retry-After`), while
-/// the budget lasts. `None`: not sent, no budget.
+/// table decides) are retried as the client's [`crate::retry::Backoff`] says
+/// (transient failures, an unreadable answer among them, up to `retries`, honouring
+/// `Retry-After`), while the budget lasts. `None`: not sent, no budget.
 pub(super) async fn send<R: FromAnswer, T: Transport>(
     client: &NksClient<T>,
     share: &Share<'_>,
@@ -267,7 +266,7 @@ async fn send_read<T: Transport>(
     request: &Request<'_>,
     read: Read<'_>,
 ) -> Option<Result<(), Error>> {
-    let backoff = Backoff::new(client.config(), client.transport().now_ms().unsigned_abs());
+    let backoff = client.backoff();
     // The client sends once: the retries are made (and counted) here.
     let once = Request {
         idempotent: false,

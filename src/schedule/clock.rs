@@ -85,10 +85,12 @@ mod intl {
     }
 
     /// Time zones from the runtime's `Intl`, one cached formatter per zone (a policy
-    /// names one or a few: a list is smaller in wasm than a hash map).
+    /// names one or a few: a list is smaller in wasm than a hash map), each with the
+    /// last time it gave (a tick asks for its instant once per cluster).
     #[derive(Default)]
     pub struct IntlZones {
         formatters: RefCell<Vec<(String, Formatter)>>,
+        last: RefCell<Option<(String, i64, LocalTime)>>,
     }
 
     /// The most formatters an [`IntlZones`] keeps (the oldest goes first): a policy
@@ -140,11 +142,32 @@ mod intl {
             self.with_formatter(zone, |_| ())
         }
 
-        /// The year is not read from `Intl`: before year 1 it gives the year of an era
-        /// (`1` for year 0) and would need the locale's era names. A wall clock is
-        /// less than a day from UTC, so the local year is the UTC year, or the next or
-        /// previous one across New Year.
         fn local(&self, zone: &str, utc_ms: i64) -> Result<LocalTime, String> {
+            if let Some((z, at, local)) = self.last.borrow().as_ref() {
+                if *at == utc_ms && z == zone {
+                    return Ok(*local);
+                }
+            }
+            let local = self.read(zone, utc_ms)?;
+            let mut last = self.last.borrow_mut();
+            match last.as_mut() {
+                Some((z, at, kept)) => {
+                    z.clear();
+                    z.push_str(zone);
+                    (*at, *kept) = (utc_ms, local);
+                }
+                None => *last = Some((zone.to_owned(), utc_ms, local)),
+            }
+            Ok(local)
+        }
+    }
+
+    impl IntlZones {
+        /// [`Zones::local`], read from `Intl`. The year is not: before year 1 it gives
+        /// the year of an era (`1` for year 0) and would need the locale's era names. A
+        /// wall clock is less than a day from UTC, so the local year is the UTC year,
+        /// or the next or previous one across New Year.
+        fn read(&self, zone: &str, utc_ms: i64) -> Result<LocalTime, String> {
             let utc_ms = in_js_range(utc_ms).map_err(|e| format!("{utc_ms} ms {e}"))?;
             // Exact: within JavaScript's range, milliseconds fit an f64's 53 bits.
             #[allow(clippy::cast_precision_loss)]

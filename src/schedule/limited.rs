@@ -116,7 +116,11 @@ impl<'g> Future for Enter<'g> {
         let gate = self.0;
         match gate.free.get() {
             0 => {
-                gate.waiting.borrow_mut().push_back(cx.waker().clone());
+                // Once per waker: a task polled again while it waits is not queued twice.
+                let mut waiting = gate.waiting.borrow_mut();
+                if !waiting.iter().any(|w| w.will_wake(cx.waker())) {
+                    waiting.push_back(cx.waker().clone());
+                }
                 Poll::Pending
             }
             n => {
@@ -187,6 +191,29 @@ mod tests {
         let out = futures::executor::block_on(run_limited(jobs, 6));
         assert_eq!(out, (0..20).map(|i| i * 10).collect::<Vec<_>>());
         assert_eq!(peak.get(), 6);
+    }
+
+    /// A waiter polled again while the gate is full is queued once, not once per poll.
+    #[test]
+    fn a_waiter_polled_again_is_queued_once() {
+        use std::future::Future;
+        use std::sync::Arc;
+        use std::task::{Context, Wake, Waker};
+        struct Task;
+        impl Wake for Task {
+            fn wake(self: Arc<Self>) {}
+        }
+        let gate = Gate::new(1);
+        let held = futures::executor::block_on(gate.enter());
+        let mut waiting = Box::pin(gate.enter());
+        let waker = Waker::from(Arc::new(Task));
+        let mut cx = Context::from_waker(&waker);
+        for _ in 0..5 {
+            assert!(waiting.as_mut().poll(&mut cx).is_pending());
+        }
+        assert_eq!(gate.waiting.borrow().len(), 1);
+        drop(held);
+        assert!(waiting.as_mut().poll(&mut cx).is_ready());
     }
 
     /// Nested runs (clusters, and each cluster's node groups) share one gate: never
