@@ -745,6 +745,8 @@ export interface ClusterStatus {
 export interface StatusReport {
   at: string;
   clusters: ClusterStatus[];
+  /** Subrequests sent (Identity's and retries included). */
+  subrequests: number;
 }
 
 

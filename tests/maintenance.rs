@@ -6,7 +6,7 @@
 mod common;
 
 use common::{at, block_on, policy, token_client, JiffZones};
-use nks_edge::schedule::{reconcile, reconcile_clusters, Options, Report};
+use nks_edge::schedule::{reconcile, reconcile_clusters, Options, Report, StatusOptions};
 use nks_edge::transport::{HttpRequest, HttpResponse, Method, Replay, TransportError};
 use nks_edge::NksClient;
 use serde_json::{json, Value};
@@ -697,7 +697,9 @@ fn status_shows_versions_expiry_the_next_window_and_the_step() {
         &policy(p.clone()),
         &JiffZones,
         at("2026-11-26T12:00:00+09:00"),
-    ));
+        &StatusOptions::default(),
+    ))
+    .unwrap();
     assert_eq!(
         json!(report),
         json!({"at": "2026-11-26T12:00:00+09:00", "clusters": [{
@@ -708,7 +710,7 @@ fn status_shows_versions_expiry_the_next_window_and_the_step() {
             "certificate_expiry": "2031-01-01T00:00:00+00:00",
             "next_window": {"maintenance": "sat-night", "at": "2026-11-28T02:00:00+09:00", "open": false},
             "maintenance_step": {"step": "nodegroup", "nodegroup": "batch", "detail": "v1.28.3 to v1.29.3"}
-        }]})
+        }], "subrequests": 4})
     );
     // Reads only.
     assert!(rig
@@ -723,7 +725,9 @@ fn status_shows_versions_expiry_the_next_window_and_the_step() {
         &policy(p),
         &JiffZones,
         at("2026-11-28T03:17:00+09:00"),
-    ));
+        &StatusOptions::default(),
+    ))
+    .unwrap();
     assert_eq!(
         json!(report.clusters[0].next_window),
         json!({"maintenance": "sat-night", "at": "2026-11-28T03:17:00+09:00", "open": true})

@@ -679,6 +679,70 @@ fn the_status_route_reads_each_cluster() {
     assert_eq!(get(&setup, "GET", "/v1/status", Some(VIEWER)).status, 403);
 }
 
+/// `GET /v1/status` reads within the invocation's budget: a cluster whose reads the
+/// rest cannot pay for is reported unread, never half-sent; `?cluster=` asks for some.
+#[test]
+fn the_status_route_reads_within_the_budget_and_for_the_clusters_asked() {
+    let mut vars = env();
+    vars.insert(
+        "SCALE_POLICY",
+        json!({"timezone": "Asia/Seoul", "rules": [
+            {"cluster": ["prod", "dev"], "nodegroup": "default-worker", "autoscale": {"min": 1, "max": 3}}
+        ]})
+        .to_string(),
+    );
+    // Identity, then prod's cluster, node group list and one worker group: 4.
+    vars.insert("SUBREQUEST_BUDGET", "4".into());
+    let setup = setup_with(vars.clone());
+    let out = get(&setup, "GET", "/v1/status", Some(CI));
+    assert_eq!(out.status, 200, "{}", out.body);
+    let status = body(&out);
+    assert_eq!(status["subrequests"], 4, "{status}");
+    assert_eq!(
+        status["clusters"][0]["nodegroups"][0]["version"],
+        "v1.20.12"
+    );
+    let dev = &status["clusters"][1];
+    assert_eq!(dev["cluster"], "dev");
+    assert_eq!(dev["error"]["kind"], "deferred", "{dev}");
+    assert!(
+        dev["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("budget of 4 subrequests"),
+        "{dev}"
+    );
+    assert_eq!(requests(&setup).len(), 4);
+    assert!(requests(&setup).iter().all(|r| !r.url.contains("/dev")));
+
+    // One less: prod's worker group is not read; what was read is shown.
+    vars.insert("SUBREQUEST_BUDGET", "3".into());
+    let setup = setup_with(vars.clone());
+    let prod = body(&get(&setup, "GET", "/v1/status", Some(CI)))["clusters"][0].clone();
+    assert_eq!(prod["status"], "CREATE_COMPLETE", "{prod}");
+    assert_eq!(prod["nodegroups"], json!([]), "{prod}");
+    assert_eq!(prod["error"]["kind"], "deferred", "{prod}");
+    assert_eq!(requests(&setup).len(), 3);
+
+    // Asked for alone, dev is read (and answers the API's 404).
+    let setup = setup_with(vars);
+    let out = get(&setup, "GET", "/v1/status?cluster=dev", Some(CI));
+    let status = body(&out);
+    assert_eq!(status["clusters"].as_array().unwrap().len(), 1, "{status}");
+    assert_eq!(
+        status["clusters"][0]["error"]["kind"], "not_found",
+        "{status}"
+    );
+    assert!(requests(&setup).iter().all(|r| !r.url.contains("/prod")));
+
+    let out = get(&setup, "GET", "/v1/status?cluster=prod,nope", Some(CI));
+    assert_eq!(out.status, 400, "{}", out.body);
+    assert_eq!(
+        body(&out)["error"]["message"],
+        "cluster: \"nope\" is not a cluster the policy names"
+    );
+}
+
 /// Reports name every cluster of the policy: a `plan` key limited to other clusters
 /// reads none of them.
 #[test]

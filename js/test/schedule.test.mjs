@@ -219,6 +219,8 @@ test("a rolling upgrade across ticks: one minor at a time, control plane first, 
   assert.deepEqual(prod.nodegroups.map((g) => g.version), ["v1.21.6", "v1.21.6"]);
   assert.equal(prod.maintenance_step.step, "done");
   assert.equal(prod.next_window.open, false);
+  // The cluster, its node group list and its two worker groups.
+  assert.equal(status.subrequests, 4);
 });
 
 test("a missed tick resumes; a failed step stops that cluster's maintenance and is reported", async () => {

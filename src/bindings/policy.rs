@@ -131,7 +131,8 @@ impl Client {
         promise(async move {
             let policy = policy_of(&policy)?;
             let at_ms = instant(&at)?;
-            to_js(&crate::schedule::status(&client, &policy, &*zones(), at_ms).await)
+            let options = crate::schedule::StatusOptions::default();
+            to_js(&crate::schedule::status(&client, &policy, &*zones(), at_ms, &options).await?)
         })
     }
 }

@@ -30,6 +30,6 @@ mod zones_native;
 pub use clock::{LocalTime, Zones};
 pub use plan::{plan, reconcile, reconcile_clusters, run_into, Options, Progress, Report};
 pub use policy::{Policy, PolicyError};
-pub use status::{status, StatusReport};
+pub use status::{status, StatusOptions, StatusReport};
 #[cfg(all(feature = "native", not(target_arch = "wasm32")))]
 pub use zones_native::JiffZones;

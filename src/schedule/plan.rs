@@ -338,7 +338,7 @@ fn plan_failure(message: String) -> Failure {
     }
 }
 
-fn deferral(message: impl Into<String>) -> Failure {
+pub(super) fn deferral(message: impl Into<String>) -> Failure {
     Failure {
         kind: FailureKind::Deferred,
         status: 0,

@@ -1,29 +1,45 @@
 //! [`status`]: per cluster the policy names, the versions of the control plane and
 //! of each worker group, the certificates' expiry, the next maintenance window and
-//! the step its maintenance is at. Reads only.
+//! the step its maintenance is at. Reads only, within a budget of subrequests.
 
+use super::budget::{send, Budget, Share};
 use super::clock::Zones;
 use super::limited::{run_limited, CONNECTIONS};
 use super::maintenance::Maintenance;
-use super::plan::Failure;
+use super::plan::{deferral, Failure};
 use super::policy::Policy;
 use super::steps::{self, ClusterStep, GroupState, CONTROL_PLANE};
-use crate::api;
+use crate::api::{self, Call, FromAnswer};
+use crate::error::Error;
 use crate::model::{ClusterState, NodeGroupState};
 use crate::transport::Transport;
 use crate::NksClient;
 use serde::Serialize;
+use std::cell::Cell;
+use std::rc::Rc;
 
 /// How far ahead the next window is looked for.
 const HORIZON_DAYS: i64 = 14;
+
+/// What [`status`] reads: the clusters asked for, within a budget.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StatusOptions {
+    /// The clusters, as the policy names them; empty: every one it names.
+    pub clusters: Vec<String>,
+    /// Most subrequests (Identity's included) the run may start; `None`: no limit.
+    /// A cluster whose reads the rest cannot pay for is reported unread.
+    pub budget: Option<u64>,
+}
 
 /// The fleet's state at an instant.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StatusReport {
     /// The instant, in the policy's time zone.
     pub at: String,
-    /// One entry per cluster the policy names.
+    /// One entry per cluster asked for, in the policy's order.
     pub clusters: Vec<ClusterStatus>,
+    /// Subrequests sent (Identity's and retries included).
+    pub subrequests: u64,
 }
 
 /// One cluster's state.
@@ -91,26 +107,77 @@ pub struct Step {
     pub detail: Option<String>,
 }
 
-/// The state of every cluster `policy` names at `at_ms`: one cluster read, one node
-/// group list and one read per worker group each.
+/// The state of the clusters `policy` names at `at_ms` (those of `options.clusters`,
+/// each of which it must name): one cluster read, one node group list and one read
+/// per worker group each, as far as `options.budget` pays for them.
 pub async fn status<T: Transport>(
     client: &NksClient<T>,
     policy: &Policy,
     zones: &impl Zones,
     at_ms: i64,
-) -> StatusReport {
-    let keys = policy.clusters();
+    options: &StatusOptions,
+) -> Result<StatusReport, Error> {
+    let named = policy.clusters();
+    if let Some(unknown) = options
+        .clusters
+        .iter()
+        .find(|c| !named.contains(&c.as_str()))
+    {
+        return Err(Error::validation(
+            "cluster",
+            format!("{unknown:?} is not a cluster the policy names"),
+        ));
+    }
+    let keys: Vec<&str> = named
+        .into_iter()
+        .filter(|c| options.clusters.is_empty() || options.clusters.iter().any(|o| o == c))
+        .collect();
+    let used = Rc::new(Cell::new(0));
+    let budget = Budget::new(
+        options.budget.unwrap_or(u64::MAX),
+        CONNECTIONS,
+        Rc::clone(&used),
+    );
+    budget.keep_for_identity();
+    // Every cluster claims its reads as it goes, from what is left.
+    budget.close();
     let jobs = keys
         .iter()
-        .map(|key| one(client, policy, zones, at_ms, key))
+        .filter_map(|key| {
+            let share = budget.reserve(0)?;
+            Some(async move { one(client, policy, zones, at_ms, key, &share).await })
+        })
         .collect();
-    StatusReport {
+    let clusters = run_limited(jobs, CONNECTIONS).await;
+    Ok(StatusReport {
         at: zones
             .local(&policy.timezone, at_ms)
             .map(|t| t.rfc3339(at_ms))
             .unwrap_or_default(),
-        clusters: run_limited(jobs, CONNECTIONS).await,
+        clusters,
+        subrequests: used.get(),
+    })
+}
+
+/// Reads `call` paid from `share`, the error naming the budget when it cannot.
+async fn read<R: FromAnswer, T: Transport>(
+    client: &NksClient<T>,
+    share: &Share<'_>,
+    call: Result<Call<R>, Error>,
+) -> Result<R, Failure> {
+    match send(client, share, call).await {
+        Some(Ok(answer)) => Ok(answer),
+        Some(Err(e)) => Err(Failure::from(&e)),
+        None => Err(unpaid(share)),
     }
+}
+
+/// A cluster left unread for the budget.
+fn unpaid(share: &Share<'_>) -> Failure {
+    deferral(format!(
+        "not read: this request's budget of {} subrequests is spent (ask for fewer clusters)",
+        share.limit()
+    ))
 }
 
 async fn one<T: Transport>(
@@ -119,6 +186,7 @@ async fn one<T: Transport>(
     zones: &impl Zones,
     at_ms: i64,
     key: &str,
+    share: &Share<'_>,
 ) -> ClusterStatus {
     let mut out = ClusterStatus {
         cluster: key.to_owned(),
@@ -130,27 +198,44 @@ async fn one<T: Transport>(
         maintenance_step: None,
         error: None,
     };
-    let read = async {
-        let cluster = client.cluster_state(key).await?;
-        let mut groups = Vec::new();
-        for summary in client.execute(api::list_nodegroup_states(key)?).await? {
-            if summary.name != CONTROL_PLANE && summary.role.as_deref() != Some("master") {
-                let group = api::get_nodegroup_state(key, &summary.name)?;
-                groups.push(client.execute(group).await?);
-            }
-        }
-        Ok::<_, crate::Error>((cluster, groups))
-    };
-    let (cluster, groups) = match read.await {
-        Ok(read) => read,
-        Err(e) => {
-            out.error = Some(Failure::from(&e));
+    // The cluster and its node group list first; the worker groups' reads once the
+    // list says how many.
+    if !share.claim(2) {
+        out.error = Some(unpaid(share));
+        return out;
+    }
+    let cluster: ClusterState = match read(client, share, api::get_cluster_state(key)).await {
+        Ok(cluster) => cluster,
+        Err(failure) => {
+            out.error = Some(failure);
             return out;
         }
     };
     out.status = cluster.status.as_ref().map(|s| s.as_str().to_owned());
     out.control_plane_version = cluster.labels.as_ref().and_then(|l| l.kube_tag.clone());
     out.certificate_expiry = steps::certificate_expiry(&cluster).map(|(text, _)| text);
+    let groups = async {
+        let list = read(client, share, api::list_nodegroup_states(key)).await?;
+        let workers: Vec<_> = list
+            .iter()
+            .filter(|g| g.name != CONTROL_PLANE && g.role.as_deref() != Some("master"))
+            .collect();
+        if !share.claim(workers.len() as u64) {
+            return Err(unpaid(share));
+        }
+        let mut groups = Vec::with_capacity(workers.len());
+        for summary in workers {
+            groups.push(read(client, share, api::get_nodegroup_state(key, &summary.name)).await?);
+        }
+        Ok(groups)
+    };
+    let groups = match groups.await {
+        Ok(groups) => groups,
+        Err(failure) => {
+            out.error = Some(failure);
+            return out;
+        }
+    };
     out.nodegroups = groups
         .iter()
         .map(|g| GroupStatus {

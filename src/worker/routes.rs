@@ -10,7 +10,7 @@ use super::log;
 use super::reports::{self, Store, NOT_KEPT};
 use crate::error::{Error, ErrorKind, Service};
 use crate::schedule::plan::{reconcile_clusters, run_into, Failure, FailureKind, Progress};
-use crate::schedule::{reconcile, status, Options, Policy, Report, Zones};
+use crate::schedule::{reconcile, status, Options, Policy, Report, StatusOptions, Zones};
 use crate::transport::Transport;
 use serde_json::{json, Value};
 use std::future::Future;
@@ -211,7 +211,8 @@ impl Route {
     /// The query parameters the route takes.
     fn parameters(&self) -> &'static [&'static str] {
         match self {
-            Route::Plan | Route::Status => &["at"],
+            Route::Plan => &["at"],
+            Route::Status => &["at", "cluster"],
             Route::Reconcile => &["dry_run"],
             Route::Reports => &["limit"],
             Route::Health | Route::Kubeconfig(_) | Route::Policy | Route::Gateway => &[],
@@ -578,10 +579,22 @@ async fn handle<T: Transport, Z: Zones, S: Store>(
             let policy = allowed_policy(setup, key)?;
             let client = setup.client.as_ref().map_err(Answer::config)?;
             let at = instant(parameter(&params, "at"), now_ms)?;
-            Ok(Answer::json(
-                200,
-                json!(status(client, policy, &setup.zones, at).await),
-            ))
+            let options = StatusOptions {
+                // `cluster=a,b`: a fleet larger than one budget is read a part at a time.
+                clusters: parameter(&params, "cluster")
+                    .map(|list| {
+                        list.split(',')
+                            .filter(|c| !c.is_empty())
+                            .map(str::to_owned)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                budget: Some(setup.options.as_ref().map_err(Answer::config)?.budget),
+            };
+            let report = status(client, policy, &setup.zones, at, &options)
+                .await
+                .map_err(|e| Answer::upstream(&e))?;
+            Ok(Answer::json(200, json!(report)))
         }
         Route::Plan | Route::Reconcile => {
             let policy = allowed_policy(setup, key)?;
