@@ -76,10 +76,14 @@ impl<O> Future for Limited<'_, O> {
 
 /// At most `n` holders at a time, across every unit of a run: the requests of a tick
 /// in flight at once (more would only wait for a connection in the runtime while their
-/// timeouts run).
+/// timeouts run). First come, first served: a waiter takes a place only when it is
+/// first in line, and each place given back wakes whoever is first, so no wake-up is
+/// spent on a waiter that no longer waits, whichever task polls it.
 pub struct Gate {
     free: Cell<usize>,
-    waiting: RefCell<VecDeque<Waker>>,
+    /// Who waits, in arrival order: each waiter's ticket and latest waker.
+    waiting: RefCell<VecDeque<(u64, Waker)>>,
+    next_ticket: Cell<u64>,
 }
 
 impl Gate {
@@ -88,54 +92,92 @@ impl Gate {
         Gate {
             free: Cell::new(n.max(1)),
             waiting: RefCell::new(VecDeque::new()),
+            next_ticket: Cell::new(0),
         }
     }
 
     /// Waits for a place; the place is given back when the [`Pass`] is dropped.
     pub fn enter(&self) -> Enter<'_> {
-        Enter(self)
+        Enter {
+            gate: self,
+            ticket: None,
+        }
     }
 
-    /// Wakes the longest waiter, if a place is free.
-    fn wake_one(&self) {
-        if self.free.get() > 0 {
-            let next = self.waiting.borrow_mut().pop_front();
-            if let Some(waker) = next {
-                waker.wake();
-            }
+    /// Wakes the first in line, if a place is free for it.
+    fn wake_first(&self) {
+        if self.free.get() == 0 {
+            return;
+        }
+        let first = self.waiting.borrow().front().map(|(_, w)| w.clone());
+        if let Some(waker) = first {
+            waker.wake();
         }
     }
 }
 
 /// The future of [`Gate::enter`].
-pub struct Enter<'g>(&'g Gate);
+pub struct Enter<'g> {
+    gate: &'g Gate,
+    /// Its place in line, once it waits.
+    ticket: Option<u64>,
+}
 
 impl<'g> Future for Enter<'g> {
     type Output = Pass<'g>;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Pass<'g>> {
-        let gate = self.0;
-        match gate.free.get() {
-            0 => {
-                // Once per waker: a task polled again while it waits is not queued twice.
-                let mut waiting = gate.waiting.borrow_mut();
-                if !waiting.iter().any(|w| w.will_wake(cx.waker())) {
-                    waiting.push_back(cx.waker().clone());
-                }
-                Poll::Pending
+        let this = self.get_mut();
+        let gate = this.gate;
+        let mut waiting = gate.waiting.borrow_mut();
+        let first = match this.ticket {
+            Some(ticket) => waiting.front().is_some_and(|(t, _)| *t == ticket),
+            None => waiting.is_empty(),
+        };
+        if first && gate.free.get() > 0 {
+            if this.ticket.take().is_some() {
+                waiting.pop_front();
             }
-            n => {
-                gate.free.set(n - 1);
-                Poll::Ready(Pass(gate))
+            gate.free.set(gate.free.get() - 1);
+            drop(waiting);
+            // Another place free: the next in line may take it.
+            gate.wake_first();
+            return Poll::Ready(Pass(gate));
+        }
+        match this.ticket {
+            Some(ticket) => {
+                if let Some((_, waker)) = waiting.iter_mut().find(|(t, _)| *t == ticket) {
+                    if !waker.will_wake(cx.waker()) {
+                        *waker = cx.waker().clone();
+                    }
+                }
+            }
+            None => {
+                let ticket = gate.next_ticket.get();
+                gate.next_ticket.set(ticket.wrapping_add(1));
+                waiting.push_back((ticket, cx.waker().clone()));
+                this.ticket = Some(ticket);
             }
         }
+        Poll::Pending
     }
 }
 
 impl Drop for Enter<'_> {
-    /// A waiter woken for a free place but dropped before taking it passes the
-    /// wake-up on.
+    /// A waiter dropped in line leaves it; if it was first, the next one is.
     fn drop(&mut self) {
-        self.0.wake_one();
+        let Some(ticket) = self.ticket else { return };
+        let gate = self.gate;
+        let was_first = {
+            let mut waiting = gate.waiting.borrow_mut();
+            let at = waiting.iter().position(|(t, _)| *t == ticket);
+            if let Some(at) = at {
+                waiting.remove(at);
+            }
+            at == Some(0)
+        };
+        if was_first {
+            gate.wake_first();
+        }
     }
 }
 
@@ -146,7 +188,7 @@ impl Drop for Pass<'_> {
     fn drop(&mut self) {
         let gate = self.0;
         gate.free.set(gate.free.get() + 1);
-        gate.wake_one();
+        gate.wake_first();
     }
 }
 
@@ -193,27 +235,121 @@ mod tests {
         assert_eq!(peak.get(), 6);
     }
 
-    /// A waiter polled again while the gate is full is queued once, not once per poll.
-    #[test]
-    fn a_waiter_polled_again_is_queued_once() {
-        use std::future::Future;
-        use std::sync::Arc;
-        use std::task::{Context, Wake, Waker};
-        struct Task;
-        impl Wake for Task {
-            fn wake(self: Arc<Self>) {}
+    /// A waker that counts its wake-ups.
+    struct Count(std::sync::atomic::AtomicUsize);
+
+    impl std::task::Wake for Count {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
+    }
+
+    fn counted() -> (std::sync::Arc<Count>, std::task::Waker) {
+        let count = std::sync::Arc::new(Count(std::sync::atomic::AtomicUsize::new(0)));
+        (count.clone(), std::task::Waker::from(count))
+    }
+
+    fn wakes(count: &Count) -> usize {
+        count.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Waiters of different tasks take places in arrival order; each place given back
+    /// wakes the first in line (once, however often it was polled); one that leaves
+    /// the line while first passes the place on.
+    #[test]
+    fn places_go_to_the_first_in_line_whichever_task_polls() {
+        use std::future::Future;
+        use std::task::{Context, Poll};
         let gate = Gate::new(1);
         let held = futures::executor::block_on(gate.enter());
-        let mut waiting = Box::pin(gate.enter());
-        let waker = Waker::from(Arc::new(Task));
-        let mut cx = Context::from_waker(&waker);
-        for _ in 0..5 {
-            assert!(waiting.as_mut().poll(&mut cx).is_pending());
+        let ((a_count, a_waker), (b_count, b_waker), (c_count, c_waker)) =
+            (counted(), counted(), counted());
+        let (mut a, mut b, mut c) = (
+            Box::pin(gate.enter()),
+            Box::pin(gate.enter()),
+            Box::pin(gate.enter()),
+        );
+        for _ in 0..3 {
+            assert!(a
+                .as_mut()
+                .poll(&mut Context::from_waker(&a_waker))
+                .is_pending());
         }
-        assert_eq!(gate.waiting.borrow().len(), 1);
+        assert!(b
+            .as_mut()
+            .poll(&mut Context::from_waker(&b_waker))
+            .is_pending());
+        assert!(c
+            .as_mut()
+            .poll(&mut Context::from_waker(&c_waker))
+            .is_pending());
+        assert_eq!(gate.waiting.borrow().len(), 3, "each waiter once");
         drop(held);
-        assert!(waiting.as_mut().poll(&mut cx).is_ready());
+        assert_eq!(
+            (wakes(&a_count), wakes(&b_count)),
+            (1, 0),
+            "the first is woken"
+        );
+        // B's task polls it for another reason: A is first, B waits.
+        assert!(b
+            .as_mut()
+            .poll(&mut Context::from_waker(&b_waker))
+            .is_pending());
+        let Poll::Ready(pass) = a.as_mut().poll(&mut Context::from_waker(&a_waker)) else {
+            panic!("the first in line takes the place");
+        };
+        drop(pass);
+        assert_eq!(wakes(&b_count), 1);
+        // B leaves the line without taking the place: C gets it.
+        drop(b);
+        assert_eq!(wakes(&c_count), 1);
+        assert!(c
+            .as_mut()
+            .poll(&mut Context::from_waker(&c_waker))
+            .is_ready());
+        assert!(gate.waiting.borrow().is_empty());
+    }
+
+    /// Several tasks share one gate (of one or two places), their jobs yielding a
+    /// varied number of times: every job gets through (no wake-up is lost), over 1000
+    /// interleavings.
+    #[test]
+    fn tasks_sharing_a_gate_all_finish() {
+        use futures::task::LocalSpawnExt;
+        let mut state = 7u64;
+        let mut next = |below: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % below
+        };
+        for round in 0..1000 {
+            let gate = Rc::new(Gate::new(1 + next(2) as usize));
+            let (done, mut expected) = (Rc::new(Cell::new(0)), 0);
+            let mut pool = futures::executor::LocalPool::new();
+            for _ in 0..2 + next(2) {
+                let jobs: Vec<_> = (0..1 + next(5))
+                    .map(|_| {
+                        let (steps, gate, done) = (next(4), gate.clone(), done.clone());
+                        async move {
+                            let _place = gate.enter().await;
+                            for _ in 0..steps {
+                                step().await;
+                            }
+                            done.set(done.get() + 1);
+                        }
+                    })
+                    .collect();
+                expected += jobs.len();
+                pool.spawner()
+                    .spawn_local(async move {
+                        run_limited(jobs, 6).await;
+                    })
+                    .unwrap();
+            }
+            pool.run_until_stalled();
+            assert_eq!(done.get(), expected, "round {round}");
+        }
     }
 
     /// Nested runs (clusters, and each cluster's node groups) share one gate: never
