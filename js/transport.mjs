@@ -29,15 +29,30 @@ function signalFor(timeoutMs) {
   return shared;
 }
 
-/** An error's message and its cause's (`fetch failed: connect ECONNREFUSED …`). */
+/** An error's message and its cause's (`fetch failed: connect ECONNREFUSED …`); never
+ *  throws, whatever a patched fetch threw. */
 function describe(error) {
-  const message = String(error?.message ?? error ?? "fetch failed");
-  const cause = error?.cause?.message;
-  return cause ? `${message}: ${cause}` : message;
+  try {
+    const message = String(error?.message ?? error ?? "fetch failed");
+    const cause = error?.cause?.message;
+    return cause ? `${message}: ${String(cause)}` : message;
+  } catch {
+    return "fetch failed";
+  }
+}
+
+/** A response header as a string or null; never throws (a patched fetch may answer
+ *  without headers, or with a `get` of its own). */
+function header(headers, name) {
+  try {
+    const value = headers?.get(name);
+    return value === null || value === undefined ? null : String(value);
+  } catch {
+    return null;
+  }
 }
 
 const METHODS = ["GET", "POST", "PATCH", "DELETE"];
-const NO_HEADERS = { get: () => null };
 const encoder = new TextEncoder();
 
 /** Writes a string's UTF-8 into the wasm's `memory` at `at` (at most `capacity`
@@ -61,26 +76,33 @@ export function headersOf(text) {
  * Sends one request (`method` an index of METHODS, `headers` made by `headersOf`);
  * calls `settle(id, status, body, requestId, computeRequestId, retryAfter)` with the
  * answer (the headers of `RESPONSE_HEADERS` in src/transport.rs, in its order),
- * `settle(id, 1, null)` on a timeout, or `settle(id, 2, message)` when no answer came.
+ * `settle(id, 1, null)` on a timeout, or `settle(id, 2, message)` when no answer came,
+ * also when `fetch` throws at once (no global fetch, a URL it refuses): never throws
+ * itself, so the wasm binds it without a handler around every call.
  */
 export function send(settle, id, method, url, headers, body, timeoutMs) {
-  const signal = signalFor(timeoutMs);
-  const init = { method: METHODS[method], headers, signal };
-  if (body !== undefined) init.body = body;
+  let signal = null;
   let status = 0;
   let found = null;
-  fetch(url, init)
+  let answer;
+  try {
+    signal = signalFor(timeoutMs);
+    const init = { method: METHODS[method], headers, signal };
+    if (body !== undefined) init.body = body;
+    answer = fetch(url, init);
+  } catch (error) {
+    settle(id, 2, describe(error));
+    return;
+  }
+  Promise.resolve(answer)
     .then((response) => {
       status = response.status;
       found = response.headers;
       return response.text();
     })
     .then(
-      (text) => {
-        // A patched fetch may answer without headers (or without their `get`).
-        const h = typeof found?.get === "function" ? found : NO_HEADERS;
-        settle(id, status, text, h.get("x-openstack-request-id"), h.get("x-compute-request-id"), h.get("retry-after"));
-      },
-      (error) => (signal.aborted ? settle(id, 1, null) : settle(id, 2, describe(error))),
+      (text) =>
+        settle(id, status, String(text), header(found, "x-openstack-request-id"), header(found, "x-compute-request-id"), header(found, "retry-after")),
+      (error) => (signal?.aborted ? settle(id, 1, null) : settle(id, 2, describe(error))),
     );
 }

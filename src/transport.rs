@@ -340,9 +340,8 @@ mod fetch {
 
     #[wasm_bindgen(module = "/js/transport.mjs")]
     extern "C" {
-        /// Sends one request through the global `fetch`; the answer comes back through
-        /// `settle` (see js/transport.mjs).
-        #[wasm_bindgen(catch)]
+        /// Sends one request through the global `fetch`; the answer, or why there is
+        /// none, comes back through `settle` (see js/transport.mjs). Never throws.
         fn send(
             settle: &js_sys::Function,
             id: u32,
@@ -351,7 +350,7 @@ mod fetch {
             headers: &JsValue,
             body: Option<String>,
             timeout_ms: u32,
-        ) -> Result<(), JsValue>;
+        );
 
         /// The headers object of "name\nvalue\n…".
         #[wasm_bindgen(js_name = headersOf)]
@@ -537,7 +536,9 @@ mod fetch {
                 Method::Delete => 3,
             };
             let headers = headers(&request);
-            let sent = SETTLE.with(|settle| {
+            // Forgets the request if this future is dropped (cancelled).
+            let waiting = InFlight(id);
+            SETTLE.with(|settle| {
                 send(
                     settle.as_ref().unchecked_ref(),
                     id,
@@ -546,15 +547,8 @@ mod fetch {
                     &headers,
                     request.body,
                     request.timeout_ms,
-                )
+                );
             });
-            let waiting = InFlight(id);
-            if let Err(error) = sent {
-                let why = error
-                    .dyn_ref::<js_sys::Error>()
-                    .map_or_else(|| "fetch failed".into(), |e| String::from(e.message()));
-                return Err(TransportError::Network(why));
-            }
             waiting.await
         }
 

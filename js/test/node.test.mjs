@@ -388,6 +388,23 @@ test("a patched fetch may answer without headers: the call resolves, nothing is 
     const gone = await rejection(nks.getCluster("x"));
     assert.equal(gone.kind, "not_found");
     assert.equal(gone.requestId, null);
+    // A fetch that throws at once, or answers something that is not a promise.
+    globalThis.fetch = () => {
+      throw new TypeError("no fetch here");
+    };
+    const thrown = await rejection(nks.listClusters());
+    assert.equal(thrown.kind, "network");
+    assert.match(thrown.message, /no fetch here/);
+    globalThis.fetch = () => ({ status: 200, text: async () => '{"clusters": []}' });
+    assert.deepEqual(await nks.listClusters(), []);
+    // Headers whose `get` throws, and an error whose message throws: still one answer.
+    const hostile = { get: () => { throw new Error("no headers"); } };
+    globalThis.fetch = async () => ({ status: 503, headers: hostile, text: async () => "{}" });
+    assert.equal((await rejection(nks.listClusters())).status, 503);
+    globalThis.fetch = async () => {
+      throw { get message() { throw new Error("no message"); } };
+    };
+    assert.equal((await rejection(nks.listClusters())).kind, "network");
     await new Promise((resolve) => setTimeout(resolve, 10));
     assert.deepEqual(unhandled, []);
   } finally {
