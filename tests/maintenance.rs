@@ -734,6 +734,49 @@ fn status_shows_versions_expiry_the_next_window_and_the_step() {
     );
 }
 
+/// Status over a fleet beyond its budget: clusters are read whole, in the policy's
+/// order, as many as the budget pays for; the rest are listed unread.
+#[test]
+fn status_reads_whole_clusters_within_its_budget() {
+    let names: Vec<String> = (0..9).map(|i| format!("c{i}")).collect();
+    let rig = rig(names
+        .iter()
+        .map(|n| cluster(n, "v1.29.3", &["w1", "w2", "w3", "w4"]))
+        .collect());
+    let p = json!({"timezone": "UTC", "rules": [{"cluster": names, "nodegroup": "w1", "autoscale": {"max": 5}}]});
+    let options = StatusOptions {
+        budget: Some(50),
+        ..StatusOptions::default()
+    };
+    let report = block_on(nks_edge::schedule::status(
+        &rig.client,
+        &policy(p),
+        &JiffZones,
+        at("2026-11-26T12:00:00+09:00"),
+        &options,
+    ))
+    .unwrap();
+    let read: Vec<(&str, usize, Option<String>)> = report
+        .clusters
+        .iter()
+        .map(|c| {
+            (
+                c.cluster.as_str(),
+                c.nodegroups.len(),
+                c.error.as_ref().map(|e| json!(e.kind).to_string()),
+            )
+        })
+        .collect();
+    let deferred = Some("\"deferred\"".to_owned());
+    let mut want: Vec<(&str, usize, Option<String>)> =
+        names.iter().map(|n| (n.as_str(), 4, None)).collect();
+    want[8] = ("c8", 0, deferred);
+    assert_eq!(read, want);
+    // Eight lists, clusters and four groups each: nothing spent on c8.
+    assert_eq!(report.subrequests, 48);
+    assert_eq!(rig.client.transport().requests().len(), 48);
+}
+
 #[test]
 fn an_idempotent_write_is_retried_within_the_tick_and_the_retry_is_counted() {
     let rig = rig(vec![cluster("prod", "v1.29.3", &["a"])]);

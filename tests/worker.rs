@@ -715,14 +715,45 @@ fn the_status_route_reads_within_the_budget_and_for_the_clusters_asked() {
     assert_eq!(requests(&setup).len(), 4);
     assert!(requests(&setup).iter().all(|r| !r.url.contains("/dev")));
 
-    // One less: prod's worker group is not read; what was read is shown.
+    // One less: prod's list says it needs two more, which are not there; it is not
+    // read in part, and dev's list is not read at all.
     vars.insert("SUBREQUEST_BUDGET", "3".into());
     let setup = setup_with(vars.clone());
-    let prod = body(&get(&setup, "GET", "/v1/status", Some(CI)))["clusters"][0].clone();
-    assert_eq!(prod["status"], "CREATE_COMPLETE", "{prod}");
-    assert_eq!(prod["nodegroups"], json!([]), "{prod}");
+    let status = body(&get(&setup, "GET", "/v1/status", Some(CI)));
+    let prod = &status["clusters"][0];
     assert_eq!(prod["error"]["kind"], "deferred", "{prod}");
-    assert_eq!(requests(&setup).len(), 3);
+    assert_eq!(prod.get("status"), None, "{prod}");
+    assert_eq!(
+        status["clusters"][1]["error"]["kind"], "deferred",
+        "{status}"
+    );
+    assert_eq!(
+        requests(&setup).len(),
+        2,
+        "Identity and prod's node group list"
+    );
+
+    // A cluster that fails gives back what it claimed: dev's 404 leaves prod whole.
+    let mut first_dev = vars.clone();
+    first_dev.insert(
+        "SCALE_POLICY",
+        json!({"timezone": "Asia/Seoul", "rules": [
+            {"cluster": ["dev", "prod"], "nodegroup": "default-worker", "autoscale": {"min": 1, "max": 3}}
+        ]})
+        .to_string(),
+    );
+    first_dev.insert("SUBREQUEST_BUDGET", "5".into());
+    let setup = setup_with(first_dev);
+    let status = body(&get(&setup, "GET", "/v1/status", Some(CI)));
+    assert_eq!(
+        status["clusters"][0]["error"]["kind"], "not_found",
+        "{status}"
+    );
+    assert_eq!(
+        status["clusters"][1]["nodegroups"][0]["version"], "v1.20.12",
+        "{status}"
+    );
+    assert_eq!(status["subrequests"], 5, "{status}");
 
     // Asked for alone, dev is read (and answers the API's 404).
     let setup = setup_with(vars);
@@ -735,6 +766,11 @@ fn the_status_route_reads_within_the_budget_and_for_the_clusters_asked() {
     );
     assert!(requests(&setup).iter().all(|r| !r.url.contains("/prod")));
 
+    for empty in ["cluster=", "cluster=,"] {
+        let out = get(&setup, "GET", &format!("/v1/status?{empty}"), Some(CI));
+        assert_eq!(out.status, 400, "{empty}: {}", out.body);
+        assert_eq!(body(&out)["error"]["field"], "cluster");
+    }
     let out = get(&setup, "GET", "/v1/status?cluster=prod,nope", Some(CI));
     assert_eq!(out.status, 400, "{}", out.body);
     assert_eq!(

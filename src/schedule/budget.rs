@@ -99,6 +99,11 @@ impl Budget {
         self.free.get()
     }
 
+    /// What is left for any unit once admission is closed (see [`Self::close`]).
+    pub fn slack(&self) -> u64 {
+        self.slack.get()
+    }
+
     /// Counts `n` requests already sent: paid from `pool` while it lasts, then from
     /// the slack; past both they are counted all the same (they went out: a
     /// transient Identity failure retried, a 401's second try).

@@ -10,10 +10,11 @@ use super::plan::{deferral, Failure};
 use super::policy::Policy;
 use super::steps::{self, ClusterStep, GroupState, CONTROL_PLANE};
 use crate::api::{self, Call, FromAnswer};
+
 use crate::error::Error;
 use crate::model::{ClusterState, NodeGroupState};
 use crate::transport::Transport;
-use crate::NksClient;
+use crate::{Credentials, NksClient};
 use serde::Serialize;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -108,8 +109,14 @@ pub struct Step {
 }
 
 /// The state of the clusters `policy` names at `at_ms` (those of `options.clusters`,
-/// each of which it must name): one cluster read, one node group list and one read
-/// per worker group each, as far as `options.budget` pays for them.
+/// each of which it must name): a node group list, a cluster read and one read per
+/// worker group each, as far as `options.budget` pays for them.
+///
+/// A cluster's cost is known once its node group list is read: the lists are read
+/// first, six at a time in the policy's order, and each cluster whose remaining reads
+/// the budget still pays for claims them whole, so no cluster is read in part; the
+/// lists stop once not even the cheapest cluster would fit. Then the claimed clusters
+/// are read together.
 pub async fn status<T: Transport>(
     client: &NksClient<T>,
     policy: &Policy,
@@ -123,40 +130,147 @@ pub async fn status<T: Transport>(
         .iter()
         .find(|c| !named.contains(&c.as_str()))
     {
+        let shown = unknown
+            .char_indices()
+            .nth(100)
+            .and_then(|(end, _)| unknown.get(..end))
+            .unwrap_or(unknown);
         return Err(Error::validation(
             "cluster",
-            format!("{unknown:?} is not a cluster the policy names"),
+            format!("{shown:?} is not a cluster the policy names"),
         ));
     }
-    let keys: Vec<&str> = named
-        .into_iter()
-        .filter(|c| options.clusters.is_empty() || options.clusters.iter().any(|o| o == c))
-        .collect();
     let used = Rc::new(Cell::new(0));
     let budget = Budget::new(
         options.budget.unwrap_or(u64::MAX),
         CONNECTIONS,
         Rc::clone(&used),
     );
-    budget.keep_for_identity();
-    // Every cluster claims its reads as it goes, from what is left.
+    if matches!(client.config().credentials, Credentials::Identity(_)) {
+        budget.keep_for_identity();
+    }
+    // Clusters claim their reads as they learn them, from what is left.
     budget.close();
-    let jobs = keys
-        .iter()
+    let mut entries: Vec<Entry<'_, '_>> = named
+        .into_iter()
+        .filter(|c| options.clusters.is_empty() || options.clusters.iter().any(|o| o == c))
         .filter_map(|key| {
-            let share = budget.reserve(0)?;
-            Some(async move { one(client, policy, zones, at_ms, key, &share).await })
+            Some(Entry {
+                key,
+                share: budget.reserve(0)?,
+                workers: None,
+                out: ClusterStatus::unread(key),
+            })
         })
         .collect();
-    let clusters = run_limited(jobs, CONNECTIONS).await;
+    // What the clusters whose lists were read cost, to guess the next ones' cost.
+    let (mut read_lists, mut cost) = (0u64, 0u64);
+    let mut next = 0;
+    while next < entries.len() {
+        // As many lists as clusters that may still fit: each costs its list, its read
+        // and its worker groups' reads (as many, guessed, as the clusters read so far).
+        let guess = cost.checked_div(read_lists).unwrap_or(0).max(2);
+        let fit = usize::try_from(budget.slack() / guess).unwrap_or(usize::MAX);
+        let end = next.saturating_add(fit.min(CONNECTIONS)).min(entries.len());
+        let Some(chunk) = entries.get_mut(next..end).filter(|c| !c.is_empty()) else {
+            break;
+        };
+        next = end;
+        let lists = run_limited(
+            chunk
+                .iter()
+                .map(|e| async move {
+                    if !e.share.claim(1) {
+                        return Err(unpaid(&e.share));
+                    }
+                    read(client, &e.share, api::list_nodegroup_states(e.key)).await
+                })
+                .collect(),
+            CONNECTIONS,
+        )
+        .await;
+        for (entry, list) in chunk.iter_mut().zip(lists) {
+            match list {
+                Ok(list) => {
+                    let workers: Vec<String> = list
+                        .into_iter()
+                        .filter(|g| g.name != CONTROL_PLANE && g.role.as_deref() != Some("master"))
+                        .map(|g| g.name)
+                        .collect();
+                    let rest = 1 + workers.len() as u64;
+                    read_lists += 1;
+                    cost += 1 + rest;
+                    if entry.share.claim(rest) {
+                        entry.workers = Some(workers);
+                    } else {
+                        entry.out.error = Some(unpaid(&entry.share));
+                    }
+                }
+                Err(failure) => entry.out.error = Some(failure),
+            }
+            if entry.workers.is_none() {
+                entry.share.release();
+            }
+        }
+    }
+    for entry in entries
+        .iter_mut()
+        .filter(|e| e.workers.is_none() && e.out.error.is_none())
+    {
+        entry.out.error = Some(unpaid(&entry.share));
+    }
+    let reads = entries
+        .iter()
+        .filter_map(|e| Some((e, e.workers.as_ref()?)))
+        .map(|(e, workers)| async move {
+            let read = read_cluster(client, &e.share, e.key, workers).await;
+            e.share.release();
+            read
+        })
+        .collect();
+    let mut reads = run_limited(reads, CONNECTIONS).await.into_iter();
+    for entry in entries.iter_mut().filter(|e| e.workers.is_some()) {
+        match reads.next() {
+            Some(Ok((cluster, groups))) => {
+                fill(&mut entry.out, policy, zones, at_ms, &cluster, &groups)
+            }
+            Some(Err(failure)) => entry.out.error = Some(failure),
+            None => {}
+        }
+    }
     Ok(StatusReport {
         at: zones
             .local(&policy.timezone, at_ms)
             .map(|t| t.rfc3339(at_ms))
             .unwrap_or_default(),
-        clusters,
+        clusters: entries.into_iter().map(|e| e.out).collect(),
         subrequests: used.get(),
     })
+}
+
+/// One cluster of a status run: its budget share, its worker groups once its list is
+/// read and its reads are claimed, and what is shown of it.
+struct Entry<'p, 'b> {
+    key: &'p str,
+    share: Share<'b>,
+    workers: Option<Vec<String>>,
+    out: ClusterStatus,
+}
+
+impl ClusterStatus {
+    /// A cluster, nothing read of it yet.
+    fn unread(key: &str) -> Self {
+        ClusterStatus {
+            cluster: key.to_owned(),
+            status: None,
+            control_plane_version: None,
+            nodegroups: Vec::new(),
+            certificate_expiry: None,
+            next_window: None,
+            maintenance_step: None,
+            error: None,
+        }
+    }
 }
 
 /// Reads `call` paid from `share`, the error naming the budget when it cannot.
@@ -180,62 +294,39 @@ fn unpaid(share: &Share<'_>) -> Failure {
     ))
 }
 
-async fn one<T: Transport>(
+/// A cluster, then its worker groups together.
+async fn read_cluster<T: Transport>(
     client: &NksClient<T>,
+    share: &Share<'_>,
+    key: &str,
+    workers: &[String],
+) -> Result<(ClusterState, Vec<NodeGroupState>), Failure> {
+    let cluster = read(client, share, api::get_cluster_state(key)).await?;
+    let groups = run_limited(
+        workers
+            .iter()
+            .map(|name| read(client, share, api::get_nodegroup_state(key, name)))
+            .collect(),
+        CONNECTIONS,
+    )
+    .await
+    .into_iter()
+    .collect::<Result<Vec<_>, _>>()?;
+    Ok((cluster, groups))
+}
+
+/// Shows what was read of a cluster in `out`.
+fn fill(
+    out: &mut ClusterStatus,
     policy: &Policy,
     zones: &impl Zones,
     at_ms: i64,
-    key: &str,
-    share: &Share<'_>,
-) -> ClusterStatus {
-    let mut out = ClusterStatus {
-        cluster: key.to_owned(),
-        status: None,
-        control_plane_version: None,
-        nodegroups: Vec::new(),
-        certificate_expiry: None,
-        next_window: None,
-        maintenance_step: None,
-        error: None,
-    };
-    // The cluster and its node group list first; the worker groups' reads once the
-    // list says how many.
-    if !share.claim(2) {
-        out.error = Some(unpaid(share));
-        return out;
-    }
-    let cluster: ClusterState = match read(client, share, api::get_cluster_state(key)).await {
-        Ok(cluster) => cluster,
-        Err(failure) => {
-            out.error = Some(failure);
-            return out;
-        }
-    };
+    cluster: &ClusterState,
+    groups: &[NodeGroupState],
+) {
     out.status = cluster.status.as_ref().map(|s| s.as_str().to_owned());
     out.control_plane_version = cluster.labels.as_ref().and_then(|l| l.kube_tag.clone());
-    out.certificate_expiry = steps::certificate_expiry(&cluster).map(|(text, _)| text);
-    let groups = async {
-        let list = read(client, share, api::list_nodegroup_states(key)).await?;
-        let workers: Vec<_> = list
-            .iter()
-            .filter(|g| g.name != CONTROL_PLANE && g.role.as_deref() != Some("master"))
-            .collect();
-        if !share.claim(workers.len() as u64) {
-            return Err(unpaid(share));
-        }
-        let mut groups = Vec::with_capacity(workers.len());
-        for summary in workers {
-            groups.push(read(client, share, api::get_nodegroup_state(key, &summary.name)).await?);
-        }
-        Ok(groups)
-    };
-    let groups = match groups.await {
-        Ok(groups) => groups,
-        Err(failure) => {
-            out.error = Some(failure);
-            return out;
-        }
-    };
+    out.certificate_expiry = steps::certificate_expiry(cluster).map(|(text, _)| text);
     out.nodegroups = groups
         .iter()
         .map(|g| GroupStatus {
@@ -244,7 +335,11 @@ async fn one<T: Transport>(
             status: g.status.as_ref().map(|s| s.as_str().to_owned()),
         })
         .collect();
-    let names = [key, cluster.uuid.as_str(), cluster.name.as_str()];
+    let names = [
+        out.cluster.as_str(),
+        cluster.uuid.as_str(),
+        cluster.name.as_str(),
+    ];
     let next = policy
         .maintenance
         .iter()
@@ -263,9 +358,8 @@ async fn one<T: Transport>(
                 .unwrap_or_default(),
             open: opens <= at_ms,
         });
-        out.maintenance_step = Some(step_of(m, &cluster, &groups, at_ms));
+        out.maintenance_step = Some(step_of(m, cluster, groups, at_ms));
     }
-    out
 }
 
 /// The step `m` is at for `cluster`, from what was read (no versions list: the hop

@@ -579,21 +579,31 @@ async fn handle<T: Transport, Z: Zones, S: Store>(
             let policy = allowed_policy(setup, key)?;
             let client = setup.client.as_ref().map_err(Answer::config)?;
             let at = instant(parameter(&params, "at"), now_ms)?;
+            // `cluster=a,b`: a fleet larger than one budget is read a part at a time.
+            let clusters: Vec<String> = parameter(&params, "cluster")
+                .map(|list| {
+                    list.split(',')
+                        .filter(|c| !c.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default();
+            if clusters.is_empty() && parameter(&params, "cluster").is_some() {
+                return Err(Answer::invalid(
+                    "cluster",
+                    "must name one or more clusters of the policy",
+                ));
+            }
             let options = StatusOptions {
-                // `cluster=a,b`: a fleet larger than one budget is read a part at a time.
-                clusters: parameter(&params, "cluster")
-                    .map(|list| {
-                        list.split(',')
-                            .filter(|c| !c.is_empty())
-                            .map(str::to_owned)
-                            .collect()
-                    })
-                    .unwrap_or_default(),
+                clusters,
                 budget: Some(setup.options.as_ref().map_err(Answer::config)?.budget),
             };
             let report = status(client, policy, &setup.zones, at, &options)
                 .await
-                .map_err(|e| Answer::upstream(&e))?;
+                .map_err(|e| match e.issues.first() {
+                    Some(issue) => Answer::invalid(&issue.path, &issue.message),
+                    None => Answer::upstream(&e),
+                })?;
             Ok(Answer::json(200, json!(report)))
         }
         Route::Plan | Route::Reconcile => {
