@@ -96,13 +96,23 @@ export function send(settle, id, method, url, headers, body, timeoutMs) {
   }
   Promise.resolve(answer)
     .then((response) => {
-      status = response.status;
+      status = Number(response.status) || 0;
       found = response.headers;
       return response.text();
     })
     .then(
-      (text) =>
-        settle(id, status, String(text), header(found, "x-openstack-request-id"), header(found, "x-compute-request-id"), header(found, "retry-after")),
+      (text) => {
+        // Nothing thrown here would reach a handler: what a patched fetch's text is
+        // made into a string first, its failure answered as one.
+        let body;
+        try {
+          body = String(text);
+        } catch (error) {
+          settle(id, 2, describe(error));
+          return;
+        }
+        settle(id, status, body, header(found, "x-openstack-request-id"), header(found, "x-compute-request-id"), header(found, "retry-after"));
+      },
       (error) => (signal?.aborted ? settle(id, 1, null) : settle(id, 2, describe(error))),
     );
 }

@@ -405,6 +405,11 @@ test("a patched fetch may answer without headers: the call resolves, nothing is 
       throw { get message() { throw new Error("no message"); } };
     };
     assert.equal((await rejection(nks.listClusters())).kind, "network");
+    // A body that cannot be made a string, and a status that is a BigInt.
+    globalThis.fetch = async () => ({ status: 200, text: async () => ({ toString() { throw new Error("no text"); } }) });
+    assert.match((await rejection(nks.listClusters())).message, /no text/);
+    globalThis.fetch = async () => ({ status: 200n, text: async () => '{"clusters": []}' });
+    assert.deepEqual(await nks.listClusters(), []);
     await new Promise((resolve) => setTimeout(resolve, 10));
     assert.deepEqual(unhandled, []);
   } finally {
