@@ -102,8 +102,8 @@ export function send(settle, id, method, url, headers, body, timeoutMs) {
     })
     .then(
       (text) => {
-        // Nothing thrown here would reach a handler: what a patched fetch's text is
-        // made into a string first, its failure answered as one.
+        // A throw here would reach no handler, and the call would never end: the body
+        // is made a string first, and a failure to is answered as a network error.
         let body;
         try {
           body = String(text);

@@ -10,7 +10,6 @@ use super::plan::{deferral, Failure};
 use super::policy::Policy;
 use super::steps::{self, ClusterStep, GroupState, CONTROL_PLANE};
 use crate::api::{self, Call, FromAnswer};
-
 use crate::error::Error;
 use crate::model::{ClusterState, NodeGroupState};
 use crate::transport::Transport;
