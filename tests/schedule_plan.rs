@@ -328,20 +328,30 @@ fn a_cluster_dearer_than_a_whole_budget_is_served_in_part() {
     // only when the budget holds both, so the invocation's limit holds.
     for budget in [12, 14, 18] {
         let client = common::identity_client(behind_identity(1, Some(Method::Post), 0));
-        let p = policy(
-            json!({"timezone": "Asia/Seoul", "rules": [{"cluster": "prod",
+        let p = json!({"timezone": "Asia/Seoul", "rules": [{"cluster": "prod",
             "nodegroup": (0..8).map(|i| format!("auto-{i}")).collect::<Vec<_>>(),
-            "autoscale": {"enable": true, "min": 2, "max": 4}}]}),
-        );
-        let options = Options {
-            budget,
-            ..Options::default()
-        };
-        let report = block_on(reconcile(&client, &p, &JiffZones, at(THURSDAY_9), &options));
-        let sent = client.transport().requests().len() as u64;
-        assert!(sent <= budget, "budget {budget}: {sent} sent");
-        assert_eq!(report.subrequests, sent, "budget {budget}");
+            "autoscale": {"enable": true, "min": 2, "max": 4}}]});
+        reconcile_within(&client, p, budget);
     }
+}
+
+/// Reconciles `p` at Thursday 09:00 on `budget`: no more requests go out than it
+/// allows, and the report counts each one.
+fn reconcile_within(client: &NksClient<Replay>, p: Value, budget: u64) {
+    let options = Options {
+        budget,
+        ..Options::default()
+    };
+    let report = block_on(reconcile(
+        client,
+        &policy(p),
+        &JiffZones,
+        at(THURSDAY_9),
+        &options,
+    ));
+    let sent = client.transport().requests().len() as u64;
+    assert!(sent <= budget, "budget {budget}: {sent} sent");
+    assert_eq!(report.subrequests, sent, "budget {budget}");
 }
 
 #[test]
@@ -450,20 +460,7 @@ fn a_budget_that_identity_shares_is_never_exceeded() {
         "autoscale": {"min": 3, "max": 10}}]});
     for budget in 1..8 {
         let client = common::identity_client(behind_identity(0, None, 0));
-        let options = Options {
-            budget,
-            ..Options::default()
-        };
-        let report = block_on(reconcile(
-            &client,
-            &policy(p.clone()),
-            &JiffZones,
-            at(THURSDAY_9),
-            &options,
-        ));
-        let sent = client.transport().requests().len() as u64;
-        assert!(sent <= budget, "budget {budget}: {sent} sent");
-        assert_eq!(report.subrequests, sent, "budget {budget}");
+        reconcile_within(&client, p.clone(), budget);
     }
 }
 

@@ -683,17 +683,21 @@ fn the_status_route_reads_each_cluster() {
 /// rest cannot pay for is reported unread, never half-sent; `?cluster=` asks for some.
 #[test]
 fn the_status_route_reads_within_the_budget_and_for_the_clusters_asked() {
-    let mut vars = env();
-    vars.insert(
-        "SCALE_POLICY",
-        json!({"timezone": "Asia/Seoul", "rules": [
-            {"cluster": ["prod", "dev"], "nodegroup": "default-worker", "autoscale": {"min": 1, "max": 3}}
-        ]})
-        .to_string(),
-    );
+    // A policy over `clusters`, in that order, and the invocation's budget.
+    let fleet = |clusters: [&str; 2], budget: &str| {
+        let mut vars = env();
+        vars.insert(
+            "SCALE_POLICY",
+            json!({"timezone": "Asia/Seoul", "rules": [
+                {"cluster": clusters, "nodegroup": "default-worker", "autoscale": {"min": 1, "max": 3}}
+            ]})
+            .to_string(),
+        );
+        vars.insert("SUBREQUEST_BUDGET", budget.to_owned());
+        setup_with(vars)
+    };
     // Identity, then prod's cluster, node group list and one worker group: 4.
-    vars.insert("SUBREQUEST_BUDGET", "4".into());
-    let setup = setup_with(vars.clone());
+    let setup = fleet(["prod", "dev"], "4");
     let out = get(&setup, "GET", "/v1/status", Some(CI));
     assert_eq!(out.status, 200, "{}", out.body);
     let status = body(&out);
@@ -717,8 +721,7 @@ fn the_status_route_reads_within_the_budget_and_for_the_clusters_asked() {
 
     // One less: prod's list says it needs two more, which are not there; it is not
     // read in part, and dev's list is not read at all.
-    vars.insert("SUBREQUEST_BUDGET", "3".into());
-    let setup = setup_with(vars.clone());
+    let setup = fleet(["prod", "dev"], "3");
     let status = body(&get(&setup, "GET", "/v1/status", Some(CI)));
     let prod = &status["clusters"][0];
     assert_eq!(prod["error"]["kind"], "deferred", "{prod}");
@@ -734,16 +737,7 @@ fn the_status_route_reads_within_the_budget_and_for_the_clusters_asked() {
     );
 
     // A cluster that fails gives back what it claimed: dev's 404 leaves prod whole.
-    let mut first_dev = vars.clone();
-    first_dev.insert(
-        "SCALE_POLICY",
-        json!({"timezone": "Asia/Seoul", "rules": [
-            {"cluster": ["dev", "prod"], "nodegroup": "default-worker", "autoscale": {"min": 1, "max": 3}}
-        ]})
-        .to_string(),
-    );
-    first_dev.insert("SUBREQUEST_BUDGET", "5".into());
-    let setup = setup_with(first_dev);
+    let setup = fleet(["dev", "prod"], "5");
     let status = body(&get(&setup, "GET", "/v1/status", Some(CI)));
     assert_eq!(
         status["clusters"][0]["error"]["kind"], "not_found",
@@ -756,7 +750,7 @@ fn the_status_route_reads_within_the_budget_and_for_the_clusters_asked() {
     assert_eq!(status["subrequests"], 5, "{status}");
 
     // Asked for alone, dev is read (and answers the API's 404).
-    let setup = setup_with(vars);
+    let setup = fleet(["prod", "dev"], "3");
     let out = get(&setup, "GET", "/v1/status?cluster=dev", Some(CI));
     let status = body(&out);
     assert_eq!(status["clusters"].as_array().unwrap().len(), 1, "{status}");

@@ -580,7 +580,8 @@ async fn handle<T: Transport, Z: Zones, S: Store>(
             let client = setup.client.as_ref().map_err(Answer::config)?;
             let at = instant(parameter(&params, "at"), now_ms)?;
             // `cluster=a,b`: a fleet larger than one budget is read a part at a time.
-            let clusters: Vec<String> = parameter(&params, "cluster")
+            let asked = parameter(&params, "cluster");
+            let clusters: Vec<String> = asked
                 .map(|list| {
                     list.split(',')
                         .filter(|c| !c.is_empty())
@@ -588,7 +589,7 @@ async fn handle<T: Transport, Z: Zones, S: Store>(
                         .collect()
                 })
                 .unwrap_or_default();
-            if clusters.is_empty() && parameter(&params, "cluster").is_some() {
+            if asked.is_some() && clusters.is_empty() {
                 return Err(Answer::invalid(
                     "cluster",
                     "must name one or more clusters of the policy",
