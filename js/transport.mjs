@@ -42,8 +42,9 @@ function describe(error) {
 }
 
 /** A response header as a string or null; never throws (a patched fetch may answer
- *  without headers, or with a `get` of its own). */
-function header(headers, name) {
+ *  without headers, or with a `get` of its own). The wasm reads an answer's headers
+ *  through it when it needs one, not for every answer. */
+export function header(headers, name) {
   try {
     const value = headers?.get(name);
     return value === null || value === undefined ? null : String(value);
@@ -74,9 +75,9 @@ export function headersOf(text) {
 
 /**
  * Sends one request (`method` an index of METHODS, `headers` made by `headersOf`);
- * calls `settle(id, status, body, requestId, computeRequestId, retryAfter)` with the
- * answer (the headers of `RESPONSE_HEADERS` in src/transport.rs, in its order),
- * `settle(id, 1, null)` on a timeout, or `settle(id, 2, message)` when no answer came,
+ * calls `settle(id, status, body, headers, body.length)` with the answer (its
+ * `Headers`, read through `header` when the wasm needs one), `settle(id, 1, null,
+ * null, 0)` on a timeout, or `settle(id, 2, message, null, 0)` when no answer came,
  * also when `fetch` throws at once (no global fetch, a URL it refuses): never throws
  * itself, so the wasm binds it without a handler around every call.
  */
@@ -91,7 +92,7 @@ export function send(settle, id, method, url, headers, body, timeoutMs) {
     if (body !== undefined) init.body = body;
     answer = fetch(url, init);
   } catch (error) {
-    settle(id, 2, describe(error));
+    settle(id, 2, describe(error), null, 0);
     return;
   }
   Promise.resolve(answer)
@@ -108,11 +109,11 @@ export function send(settle, id, method, url, headers, body, timeoutMs) {
         try {
           body = String(text);
         } catch (error) {
-          settle(id, 2, describe(error));
+          settle(id, 2, describe(error), null, 0);
           return;
         }
-        settle(id, status, body, header(found, "x-openstack-request-id"), header(found, "x-compute-request-id"), header(found, "retry-after"));
+        settle(id, status, body, found, body.length);
       },
-      (error) => (signal?.aborted ? settle(id, 1, null) : settle(id, 2, describe(error))),
+      (error) => (signal?.aborted ? settle(id, 1, null, null, 0) : settle(id, 2, describe(error), null, 0)),
     );
 }

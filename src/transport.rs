@@ -96,48 +96,101 @@ impl fmt::Debug for HttpRequest {
 pub struct HttpResponse {
     /// The status code.
     pub status: u16,
-    /// Header names and values.
-    pub headers: Vec<(String, String)>,
+    /// The headers of [`RESPONSE_HEADERS`] the answer had.
+    pub headers: ResponseHeaders,
     /// The body (empty when there is none).
     pub body: Body,
+}
+
+/// What a JavaScript transport hands over as a JS value, read into Rust only when
+/// something asks for it (most answers are read for their body alone, and some
+/// not even that: the package hands them to JavaScript as they came).
+#[derive(Clone, Default)]
+struct FromJs<T: ReadJs> {
+    value: OnceCell<T>,
+    #[cfg(target_arch = "wasm32")]
+    js: Option<T::Js>,
+}
+
+/// How a [`FromJs`] value is read from what JavaScript handed over.
+trait ReadJs: Default {
+    #[cfg(target_arch = "wasm32")]
+    type Js: Clone;
+    #[cfg(target_arch = "wasm32")]
+    fn read(js: &Self::Js) -> Self;
+}
+
+impl<T: ReadJs> FromJs<T> {
+    fn ready(value: T) -> Self {
+        FromJs {
+            value: OnceCell::from(value),
+            #[cfg(target_arch = "wasm32")]
+            js: None,
+        }
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn js(js: T::Js) -> Self {
+        FromJs {
+            value: OnceCell::new(),
+            js: Some(js),
+        }
+    }
+
+    fn get(&self) -> &T {
+        self.value.get_or_init(|| {
+            #[cfg(target_arch = "wasm32")]
+            if let Some(js) = &self.js {
+                return T::read(js);
+            }
+            T::default()
+        })
+    }
+
+    /// Whether the value was read (or never was JS).
+    fn is_read(&self) -> bool {
+        self.value.get().is_some()
+    }
+
+    fn into_inner(self) -> T {
+        let _ = self.get();
+        self.value.into_inner().unwrap_or_default()
+    }
 }
 
 /// An answer's body. From the fetch transport (`Fetch`, wasm32) it stays the
 /// JavaScript string it arrived as until something reads it as text: answers the
 /// package hands to JavaScript are parsed there and never copied into the wasm.
 #[derive(Clone, Default)]
-pub struct Body {
-    text: OnceCell<String>,
+pub struct Body(FromJs<String>);
+
+impl ReadJs for String {
+    /// The string, and its length in UTF-16 units.
     #[cfg(target_arch = "wasm32")]
-    js: Option<wasm_bindgen::JsValue>,
+    type Js = (wasm_bindgen::JsValue, u32);
+    #[cfg(target_arch = "wasm32")]
+    fn read((js, units): &Self::Js) -> Self {
+        fetch::text_of(js, *units)
+    }
 }
 
 impl Body {
     /// The body as text.
     pub fn text(&self) -> &str {
-        self.text.get_or_init(|| {
-            #[cfg(target_arch = "wasm32")]
-            if let Some(js) = &self.js {
-                return fetch::text_of(js);
-            }
-            String::new()
-        })
+        self.0.get()
     }
 
-    /// A body that is a JavaScript string.
+    /// A body that is a JavaScript string of `units` UTF-16 units.
     #[cfg(target_arch = "wasm32")]
-    pub(crate) fn from_js(js: wasm_bindgen::JsValue) -> Self {
-        Body {
-            text: OnceCell::new(),
-            js: Some(js),
-        }
+    pub(crate) fn from_js(js: wasm_bindgen::JsValue, units: u32) -> Self {
+        Body(FromJs::js((js, units)))
     }
 
     /// The body as a JavaScript string (made from the text if it came as text).
     #[cfg(target_arch = "wasm32")]
     pub(crate) fn js(&self) -> wasm_bindgen::JsValue {
-        match &self.js {
-            Some(js) => js.clone(),
+        match &self.0.js {
+            Some((js, _)) => js.clone(),
             None => wasm_bindgen::JsValue::from_str(self.text()),
         }
     }
@@ -145,11 +198,7 @@ impl Body {
 
 impl From<String> for Body {
     fn from(text: String) -> Self {
-        Body {
-            text: OnceCell::from(text),
-            #[cfg(target_arch = "wasm32")]
-            js: None,
-        }
+        Body(FromJs::ready(text))
     }
 }
 
@@ -163,9 +212,70 @@ impl Eq for Body {}
 
 impl fmt::Debug for Body {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.text.get() {
-            Some(text) => write!(f, "Body({} bytes)", text.len()),
-            None => f.write_str("Body(a JavaScript string, not read)"),
+        if self.0.is_read() {
+            write!(f, "Body({} bytes)", self.text().len())
+        } else {
+            f.write_str("Body(a JavaScript string, not read)")
+        }
+    }
+}
+
+/// An answer's headers (names and values). From the fetch transport they stay in
+/// the JavaScript `Headers` until one is asked for: a tick's answers are read for
+/// their bodies only, and each header read from JavaScript costs a string copy.
+#[derive(Clone, Default)]
+pub struct ResponseHeaders(FromJs<Vec<(String, String)>>);
+
+impl ReadJs for Vec<(String, String)> {
+    #[cfg(target_arch = "wasm32")]
+    type Js = wasm_bindgen::JsValue;
+    #[cfg(target_arch = "wasm32")]
+    fn read(js: &Self::Js) -> Self {
+        RESPONSE_HEADERS
+            .iter()
+            .filter_map(|name| Some(((*name).to_owned(), fetch::header(js, name)?)))
+            .collect()
+    }
+}
+
+impl ResponseHeaders {
+    /// The value of a header, matched case-insensitively.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        find_header(self.0.get(), name)
+    }
+
+    /// The names and values, in the order they came.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.get().iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// The headers of a JavaScript `Headers` (or anything with a `get`).
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn from_js(js: wasm_bindgen::JsValue) -> Self {
+        ResponseHeaders(FromJs::js(js))
+    }
+}
+
+impl From<Vec<(String, String)>> for ResponseHeaders {
+    fn from(list: Vec<(String, String)>) -> Self {
+        ResponseHeaders(FromJs::ready(list))
+    }
+}
+
+impl PartialEq for ResponseHeaders {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.get() == other.0.get()
+    }
+}
+
+impl Eq for ResponseHeaders {}
+
+impl fmt::Debug for ResponseHeaders {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_read() {
+            f.debug_list().entries(self.iter()).finish()
+        } else {
+            f.write_str("ResponseHeaders(in JavaScript, not read)")
         }
     }
 }
@@ -185,20 +295,22 @@ impl HttpResponse {
     pub fn json(status: u16, body: impl Into<String>) -> Self {
         HttpResponse {
             status,
-            headers: vec![("content-type".into(), "application/json".into())],
+            headers: vec![("content-type".into(), "application/json".into())].into(),
             body: Body::from(body.into()),
         }
     }
 
     /// Adds a header (builder style).
     pub fn with_header(mut self, name: &str, value: &str) -> Self {
-        self.headers.push((name.to_owned(), value.to_owned()));
+        let mut list = std::mem::take(&mut self.headers).0.into_inner();
+        list.push((name.to_owned(), value.to_owned()));
+        self.headers = list.into();
         self
     }
 
     /// The value of a header, matched case-insensitively.
     pub fn header(&self, name: &str) -> Option<&str> {
-        find_header(&self.headers, name)
+        self.headers.get(name)
     }
 }
 
@@ -326,7 +438,8 @@ pub use fetch::Fetch;
 #[cfg(target_arch = "wasm32")]
 mod fetch {
     use super::{
-        Headers, HttpRequest, HttpResponse, Method, Transport, TransportError, RESPONSE_HEADERS,
+        Body, Headers, HttpRequest, HttpResponse, Method, ResponseHeaders, Transport,
+        TransportError,
     };
     use js_sys::Promise;
     use std::cell::{Cell, RefCell};
@@ -348,9 +461,12 @@ mod fetch {
             method: u8,
             url: &str,
             headers: &JsValue,
-            body: Option<String>,
+            body: Option<&str>,
             timeout_ms: u32,
         );
+
+        /// A response header's value; never throws (see js/transport.mjs).
+        pub(super) fn header(headers: &JsValue, name: &str) -> Option<String>;
 
         /// The headers object of "name\nvalue\n…".
         #[wasm_bindgen(js_name = headersOf)]
@@ -364,13 +480,12 @@ mod fetch {
 
     /// A JS string's text, encoded by the engine straight into the wasm's memory: a
     /// fraction of wasm-bindgen's character-by-character copy on answers of a few KB.
-    pub(super) fn text_of(text: &JsValue) -> String {
-        let units = text.dyn_ref::<js_sys::JsString>().map_or(0, |s| s.length());
+    pub(super) fn text_of(text: &JsValue, units: u32) -> String {
         // UTF-8 takes at most 3 bytes per UTF-16 unit.
         let capacity = units.saturating_mul(3);
         let mut bytes = vec![0u8; capacity as usize];
         let at = bytes.as_mut_ptr() as u32;
-        let written = utf8_into(text, &wasm_bindgen::memory(), at, capacity);
+        let written = MEMORY.with(|memory| utf8_into(text, memory, at, capacity));
         bytes.truncate(written as usize);
         String::from_utf8(bytes).unwrap_or_default()
     }
@@ -388,8 +503,8 @@ mod fetch {
         waker: Option<Waker>,
     }
 
-    /// `settle(id, status, body, requestId, computeRequestId, retryAfter)`.
-    type Settle = dyn Fn(u32, u16, JsValue, Option<String>, Option<String>, Option<String>);
+    /// `settle(id, status, body, headers, units)`: `units`, the body's length.
+    type Settle = dyn Fn(u32, u16, JsValue, JsValue, u32);
 
     /// Requests in flight, with their ids: a few at a time (a tick holds six), so a
     /// list is searched faster than a map is kept.
@@ -412,6 +527,8 @@ mod fetch {
     thread_local! {
         static IN_FLIGHT: RefCell<InFlightList> = const { RefCell::new(Vec::new()) };
         static NEXT_ID: Cell<u32> = const { Cell::new(0) };
+        /// The wasm's memory, which answers' bodies are written into.
+        static MEMORY: JsValue = wasm_bindgen::memory();
         /// The one callback every answer comes back through, made on first use.
         static SETTLE: Closure<Settle> = Closure::new(settle);
         /// The last header set sent, and its JS object (a client sends the same one
@@ -423,14 +540,7 @@ mod fetch {
     /// why) or an answer (any other status; 0 is an opaque response). Statuses
     /// arrive as arguments, not read back from JS values: each read from the wasm
     /// side costs a call.
-    fn settle(
-        id: u32,
-        status: u16,
-        body: JsValue,
-        request_id: Option<String>,
-        compute_request_id: Option<String>,
-        retry_after: Option<String>,
-    ) {
+    fn settle(id: u32, status: u16, body: JsValue, headers: JsValue, units: u32) {
         let answer = match status {
             1 => Err(TransportError::Timeout),
             2 => Err(TransportError::Network(
@@ -438,12 +548,8 @@ mod fetch {
             )),
             _ => Ok(HttpResponse {
                 status,
-                headers: RESPONSE_HEADERS
-                    .iter()
-                    .zip([request_id, compute_request_id, retry_after])
-                    .filter_map(|(name, value)| Some(((*name).to_owned(), value?)))
-                    .collect(),
-                body: super::Body::from_js(body),
+                headers: ResponseHeaders::from_js(headers),
+                body: Body::from_js(body, units),
             }),
         };
         let waker = IN_FLIGHT.with(|slots| {
@@ -545,7 +651,7 @@ mod fetch {
                     method,
                     &request.url,
                     &headers,
-                    request.body,
+                    request.body.as_deref(),
                     request.timeout_ms,
                 );
             });

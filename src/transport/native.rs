@@ -73,7 +73,8 @@ impl Transport for Native {
                 let value = response.headers().get(*name)?.to_str().ok()?;
                 Some(((*name).to_owned(), value.to_owned()))
             })
-            .collect();
+            .collect::<Vec<_>>()
+            .into();
         let body = response.text().await.map_err(failed)?;
         Ok(HttpResponse {
             status,
