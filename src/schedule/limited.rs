@@ -3,6 +3,9 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::Wake;
 
 /// Simultaneous connections a Worker invocation may hold: more requests in flight
 /// only wait in the runtime.
@@ -18,24 +21,71 @@ type Job<'a, O> = Pin<Box<dyn Future<Output = O> + 'a>>;
 /// All of `futures`, at most `limit` at a time; outputs in input order.
 pub async fn run_limited<'a, F: Future + 'a>(futures: Vec<F>, limit: usize) -> Vec<F::Output> {
     let count = futures.len();
+    let task = Arc::new(TaskWaker(Mutex::new(None)));
+    let places = limit.max(1).min(count);
     Limited {
         pending: futures
             .into_iter()
             .map(|f| -> Job<'a, F::Output> { Box::pin(f) })
             .enumerate()
             .collect(),
-        active: Vec::new(),
+        places: (0..places)
+            .map(|_| {
+                let woken = Arc::new(PlaceWaker {
+                    woken: AtomicBool::new(false),
+                    task: Arc::clone(&task),
+                });
+                Place {
+                    job: None,
+                    waker: Waker::from(Arc::clone(&woken)),
+                    woken,
+                }
+            })
+            .collect(),
         results: (0..count).map(|_| None).collect(),
-        limit: limit.max(1),
+        task,
     }
     .await
 }
 
+/// The waker of the task that polls a run, kept for its places' wakers.
+struct TaskWaker(Mutex<Option<Waker>>);
+
+/// One place of a run: its waker marks it for the next poll, then wakes the task.
+struct PlaceWaker {
+    woken: AtomicBool,
+    task: Arc<TaskWaker>,
+}
+
+impl Wake for PlaceWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::Release);
+        let task = self.task.0.lock().ok().and_then(|t| t.clone());
+        if let Some(task) = task {
+            task.wake();
+        }
+    }
+}
+
+/// A place for one job in flight, with the waker its job is polled with.
+struct Place<'a, O> {
+    job: Option<(usize, Job<'a, O>)>,
+    woken: Arc<PlaceWaker>,
+    waker: Waker,
+}
+
+/// Polls only the jobs whose wakers fired (a wake-up for one request does not poll
+/// the others, nor in nested runs their jobs): a tick's runs nest clusters and their
+/// node groups, and polling all of them on every answer cost more than the answer.
 struct Limited<'a, O> {
     pending: VecDeque<(usize, Job<'a, O>)>,
-    active: Vec<(usize, Job<'a, O>)>,
+    places: Vec<Place<'a, O>>,
     results: Vec<Option<O>>,
-    limit: usize,
+    task: Arc<TaskWaker>,
 }
 
 impl<O> Unpin for Limited<'_, O> {}
@@ -45,29 +95,41 @@ impl<O> Future for Limited<'_, O> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
+        if let Ok(mut task) = this.task.0.lock() {
+            if !task.as_ref().is_some_and(|t| t.will_wake(cx.waker())) {
+                *task = Some(cx.waker().clone());
+            }
+        }
         loop {
-            while this.active.len() < this.limit {
-                match this.pending.pop_front() {
-                    Some(next) => this.active.push(next),
-                    None => break,
+            let mut finished = false;
+            for place in &mut this.places {
+                if place.job.is_none() {
+                    place.job = this.pending.pop_front();
+                    place.woken.woken.store(true, Ordering::Release);
+                }
+                let Some((i, job)) = place.job.as_mut() else {
+                    continue;
+                };
+                if !place.woken.woken.swap(false, Ordering::AcqRel) {
+                    continue;
+                }
+                if let Poll::Ready(output) =
+                    job.as_mut().poll(&mut Context::from_waker(&place.waker))
+                {
+                    if let Some(slot) = this.results.get_mut(*i) {
+                        *slot = Some(output);
+                    }
+                    place.job = None;
+                    finished = true;
                 }
             }
-            let before = this.active.len();
-            let results = &mut this.results;
-            this.active
-                .retain_mut(|(i, future)| match future.as_mut().poll(cx) {
-                    Poll::Ready(output) => {
-                        if let Some(slot) = results.get_mut(*i) {
-                            *slot = Some(output);
-                        }
-                        false
-                    }
-                    Poll::Pending => true,
-                });
-            if this.active.is_empty() && this.pending.is_empty() {
+            if this.places.iter().all(|p| p.job.is_none()) && this.pending.is_empty() {
                 return Poll::Ready(this.results.iter_mut().filter_map(Option::take).collect());
             }
-            if this.active.len() == before {
+            // Again only to start the next jobs in the places freed: a job woken
+            // meanwhile woke the task too, which polls it after the others' turn (a
+            // job that yields is not spun here).
+            if !finished || this.pending.is_empty() {
                 return Poll::Pending;
             }
         }
@@ -251,6 +313,50 @@ mod tests {
 
     fn wakes(count: &Count) -> usize {
         count.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// A wake-up polls the job it is for, not the others (nor, nested, their jobs),
+    /// and wakes the task that polls the run.
+    #[test]
+    fn a_wake_up_polls_only_its_job() {
+        use std::future::Future;
+        use std::task::{Context, Poll, Waker};
+        let polls: Rc<[Cell<u32>; 3]> = Rc::new(Default::default());
+        let ready: Rc<[Cell<bool>; 3]> = Rc::new(Default::default());
+        let wakers: Rc<std::cell::RefCell<[Option<Waker>; 3]>> = Rc::new(Default::default());
+        let jobs: Vec<_> = (0..3)
+            .map(|i| {
+                let (polls, ready, wakers) = (polls.clone(), ready.clone(), wakers.clone());
+                std::future::poll_fn(move |cx| {
+                    polls[i].set(polls[i].get() + 1);
+                    if ready[i].get() {
+                        Poll::Ready(i)
+                    } else {
+                        wakers.borrow_mut()[i] = Some(cx.waker().clone());
+                        Poll::Pending
+                    }
+                })
+            })
+            .collect();
+        let mut run = Box::pin(run_limited(jobs, 6));
+        let (task, waker) = counted();
+        let mut cx = Context::from_waker(&waker);
+        let counts = || polls.iter().map(Cell::get).collect::<Vec<_>>();
+        assert!(run.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(counts(), [1, 1, 1]);
+        ready[1].set(true);
+        wakers.borrow_mut()[1].take().unwrap().wake();
+        assert_eq!(wakes(&task), 1, "the task is woken");
+        assert!(run.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(counts(), [1, 2, 1], "only the woken job is polled");
+        assert!(run.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(counts(), [1, 2, 1], "a poll without a wake-up polls none");
+        for i in [0, 2] {
+            ready[i].set(true);
+            wakers.borrow_mut()[i].take().unwrap().wake();
+        }
+        assert_eq!(run.as_mut().poll(&mut cx), Poll::Ready(vec![0, 1, 2]));
+        assert_eq!(counts(), [2, 2, 2]);
     }
 
     /// Waiters of different tasks take places in arrival order; each place given back
