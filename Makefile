@@ -144,7 +144,7 @@ test-native:
 	cargo test --workspace
 
 test-wasm: rust-tools emulator
-	scripts/with-emulator.sh cargo test -p nks-edge --target $(WASM_TARGET) --test wasm_fetch --test wasm_zones --test wasm_instants --test wasm_answers
+	scripts/with-emulator.sh cargo test -p nks-edge --target $(WASM_TARGET) --test wasm_fetch --test wasm_zones --test wasm_instants --test wasm_answers --test wasm_values
 
 # The package as users get it: Node, workerd (Miniflare), Chromium, Deno, and the types.
 test-js: tools emulator wasm

@@ -10,6 +10,7 @@
 #[cfg(feature = "policy")]
 mod calendar;
 mod client;
+pub mod packed;
 #[cfg(feature = "policy")]
 mod policy;
 #[cfg(feature = "worker")]
@@ -75,12 +76,10 @@ pub(crate) fn js_error(e: &Error) -> JsValue {
     error
 }
 
-/// A plain JS value (objects, arrays) from a Rust value. Values cross as JSON text:
-/// one serde path for every type keeps the wasm small, and the result is plain data.
+/// A plain JS value (objects, arrays) from a Rust value, as `JSON.parse` would make
+/// of its JSON, in one crossing ([`packed`]).
 pub(crate) fn to_js(value: &impl Serialize) -> Result<JsValue, Error> {
-    let text = serde_json::to_string(value).map_err(|e| Error::invalid_response(200, e))?;
-    js_sys::JSON::parse(&text)
-        .map_err(|_| Error::invalid_response(200, "JSON.parse refused the value"))
+    packed::to_js(value).map_err(|e| Error::invalid_response(200, e))
 }
 
 /// A Rust value from a JS argument; a mismatch names the argument and the field

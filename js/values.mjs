@@ -1,0 +1,56 @@
+// The JavaScript half of src/bindings/packed.rs: rebuilds a value the wasm packed
+// (strings in one text, the rest in a Float64Array view of its memory) as the plain
+// data `JSON.parse` would make of its JSON. wasm-bindgen copies this file into
+// pkg/snippets/ and imports it.
+
+const NULL = 0, FALSE = 1, TRUE = 2, NUMBER = 3, STRING = 4, ARRAY = 5, OBJECT = 6;
+
+/** The value of `text` and `data`, read before the wasm runs again (`data` is a view
+ *  of its memory). */
+export function unpack(text, data) {
+  let at = 0;
+  let pos = 0;
+  const keys = [];
+  for (let count = data[at++]; keys.length < count; ) keys.push(text.slice(pos, (pos += data[at++])));
+  // Each shape: its keys, and whether one is "__proto__" (which an assignment would
+  // take for the prototype; JSON.parse makes it an own property).
+  const shapes = [];
+  for (let count = data[at++]; shapes.length < count; ) {
+    const shape = [];
+    for (let n = data[at++]; shape.length < n; ) shape.push(keys[data[at++]]);
+    shape.special = shape.includes("__proto__");
+    shapes.push(shape);
+  }
+  const value = () => {
+    switch (data[at++]) {
+      case NULL:
+        return null;
+      case FALSE:
+        return false;
+      case TRUE:
+        return true;
+      case NUMBER:
+        return data[at++];
+      case STRING:
+        return text.slice(pos, (pos += data[at++]));
+      case ARRAY: {
+        const array = [];
+        for (let n = data[at++]; array.length < n; ) array.push(value());
+        return array;
+      }
+      case OBJECT: {
+        const shape = shapes[data[at++]];
+        const object = {};
+        if (shape.special) {
+          for (const key of shape) Object.defineProperty(object, key, { value: value(), writable: true, enumerable: true, configurable: true });
+        } else {
+          for (let i = 0; i < shape.length; i++) object[shape[i]] = value();
+        }
+        return object;
+      }
+      default:
+        throw new Error(`nks-edge: a packed value is corrupt at ${at - 1}`);
+    }
+  };
+  return value();
+}

@@ -1,0 +1,168 @@
+//! Values handed to JavaScript packed (`bindings::packed`) are the values
+//! `JSON.parse(serde_json::to_string(value))` makes: same keys in the same order,
+//! same strings and numbers, over hand-picked edge cases and 2000 random trees.
+//! Runs in Node (wasm32), where the unpacker runs.
+#![cfg(target_arch = "wasm32")]
+
+use nks_edge::bindings::packed::to_js;
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+/// What JavaScript sees of a value made by `JSON.parse` of serde_json's text.
+fn parsed(value: &impl Serialize) -> JsValue {
+    js_sys::JSON::parse(&serde_json::to_string(value).unwrap()).unwrap()
+}
+
+fn text(value: &JsValue) -> String {
+    js_sys::JSON::stringify(value).unwrap().as_string().unwrap()
+}
+
+/// Equal as JSON text (keys in order, own properties only) and, for numbers, by
+/// `Object.is` (which JSON text cannot tell: -0).
+fn assert_same(value: &impl Serialize) {
+    let (ours, theirs) = (to_js(value).unwrap(), parsed(value));
+    assert_eq!(text(&ours), text(&theirs));
+    if theirs.as_f64().is_some() {
+        assert!(js_sys::Object::is(&ours, &theirs), "{ours:?} vs {theirs:?}");
+    }
+}
+
+#[derive(Serialize)]
+enum Kind {
+    Unit,
+    Newtype(u8),
+    Tuple(i32, String),
+    Struct { a: Option<bool>, b: Vec<f32> },
+}
+
+#[derive(Serialize)]
+struct Outer {
+    name: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    skipped: Option<u8>,
+    kinds: Vec<Kind>,
+    unit: (),
+    pair: (char, f64),
+    #[serde(with = "serde_bytes_as_seq")]
+    bytes: Vec<u8>,
+    by_number: BTreeMap<u32, &'static str>,
+    by_flag: BTreeMap<bool, i64>,
+    by_kind: BTreeMap<KeyKind, u8>,
+}
+
+#[derive(Serialize, PartialEq, Eq, PartialOrd, Ord)]
+enum KeyKind {
+    First,
+    Second,
+}
+
+/// `serialize_bytes`, which derive only reaches through a helper.
+mod serde_bytes_as_seq {
+    pub fn serialize<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(bytes)
+    }
+}
+
+#[wasm_bindgen_test]
+fn edge_cases_unpack_as_json_parse_makes_them() {
+    for value in [
+        json!(null),
+        json!(true),
+        json!(0),
+        json!(-0.0),
+        json!(u64::MAX),
+        json!(i64::MIN),
+        json!(1.5e300),
+        json!(""),
+        json!("quotes \" and \\ and\nnew lines\t\u{0}"),
+        json!("한국어 ✓ 🚀 (astral, two UTF-16 units)"),
+        json!([]),
+        json!({}),
+        json!([[], {}, [[]], {"": {}}]),
+        json!({"__proto__": {"polluted": true}, "constructor": 1, "0": "a", "10": "b", "1": "c"}),
+        json!({"b": 1, "a": 2, "한": "키", "🚀": [1, "🚀"]}),
+    ] {
+        assert_same(&value);
+    }
+    assert_same(&f64::NAN);
+    assert_same(&f64::INFINITY);
+    assert_same(&0.1f32);
+    assert_same(&Some(u128::MAX));
+    assert_same(&Outer {
+        name: "outer",
+        skipped: None,
+        kinds: vec![
+            Kind::Unit,
+            Kind::Newtype(7),
+            Kind::Tuple(-3, "tuple".into()),
+            Kind::Struct {
+                a: None,
+                b: vec![0.1, f32::NAN, -2.5],
+            },
+            Kind::Struct {
+                a: Some(false),
+                b: vec![],
+            },
+        ],
+        unit: (),
+        pair: ('ß', -0.0),
+        bytes: vec![0, 127, 255],
+        by_number: BTreeMap::from([(2, "two"), (10, "ten")]),
+        by_flag: BTreeMap::from([(true, 1), (false, -1)]),
+        by_kind: BTreeMap::from([(KeyKind::First, 1), (KeyKind::Second, 2)]),
+    });
+    // Objects of one shape, and the same keys in another order: two shapes.
+    assert_same(&json!([{"a": 1, "b": 2}, {"a": 3, "b": 4}, {"b": 5, "a": 6}, {"a": 7}]));
+}
+
+/// A key serde_json refuses is refused, not made up.
+#[wasm_bindgen_test]
+fn keys_json_cannot_have_are_refused() {
+    let map = BTreeMap::from([((1, 2), "pair")]);
+    assert!(serde_json::to_string(&map).is_err());
+    assert!(to_js(&map).is_err());
+}
+
+/// A random JSON tree: depth-bounded, with strings from a pool that repeats keys
+/// (shapes shared) and holds non-ASCII text.
+fn tree(next: &mut impl FnMut(u64) -> u64, depth: u32) -> Value {
+    const WORDS: [&str; 8] = ["a", "name", "status", "", "__proto__", "키", "🚀x", "0"];
+    let word = |n: u64| WORDS[n as usize % WORDS.len()].to_owned();
+    match next(if depth == 0 { 5 } else { 7 }) {
+        0 => Value::Null,
+        1 => Value::Bool(next(2) == 1),
+        2 => json!(next(1 << 40) as i64 - (1 << 39)),
+        3 => json!(next(1_000_000) as f64 / 7.0),
+        4 => Value::String(word(next(64)) + &word(next(64))),
+        5 => Value::Array((0..next(5)).map(|_| tree(next, depth - 1)).collect()),
+        _ => {
+            let mut map = Map::new();
+            for _ in 0..next(5) {
+                map.insert(word(next(64)), tree(next, depth - 1));
+            }
+            Value::Object(map)
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn random_trees_unpack_as_json_parse_makes_them() {
+    let mut state = 11u64;
+    let mut next = |below: u64| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) % below
+    };
+    for _ in 0..2000 {
+        let value = tree(&mut next, 4);
+        assert_eq!(
+            text(&to_js(&value).unwrap()),
+            text(&parsed(&value)),
+            "{value}"
+        );
+    }
+}
