@@ -8,8 +8,16 @@ use std::sync::Arc;
 /// A token, password or kubeconfig body. `Debug` and `Display` print `***`; read it
 /// with [`Secret::expose`], only where it goes on the wire or to the caller. Shared,
 /// not copied, when cloned: a client hands its token to every request it sends.
-#[derive(Clone, PartialEq, Eq, Default)]
+#[derive(Clone, Eq, Default)]
 pub struct Secret(Arc<str>);
+
+impl PartialEq for Secret {
+    /// The same shared value without reading it (a client compares its token with
+    /// the one its cached headers carry on every request), else equal text.
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+    }
+}
 
 impl Secret {
     /// Wraps a secret value.

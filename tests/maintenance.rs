@@ -356,7 +356,7 @@ fn a_running_step_is_in_progress_a_missed_tick_resumes_and_a_failed_step_stops()
         ["POST /v1/clusters/prod/nodegroups/default-master/upgrade"]
     );
     assert_eq!(
-        (report.actions[0].from.clone(), report.actions[0].to.clone()),
+        (json!(report.actions[0].from), json!(report.actions[0].to)),
         (json!({"version": "v1.28.3"}), json!({"version": "v1.29.3"}))
     );
     // Still running: reported, not started again.
@@ -413,7 +413,7 @@ fn certificates_are_renewed_near_expiry_once_and_not_otherwise() {
     assert_eq!(writes, ["PATCH /v1/certificates/prod"]);
     let renew = &report.actions[0];
     assert_eq!(
-        (renew.action, renew.to.clone()),
+        (renew.action, json!(renew.to)),
         ("renew_certificates", json!({"term_of_validity": 2}))
     );
     let body = rig

@@ -194,7 +194,7 @@ fn guardrails_busy_clusters_autoscaled_resizes_and_inverted_bounds() {
         ("auto-b", "set_autoscale", Some("autoscaler_off"))
     );
     assert_eq!(
-        (first.from.clone(), first.to.clone()),
+        (json!(first.from), json!(first.to)),
         (json!({"enable": true}), json!({"enable": false}))
     );
     let sent: Vec<(String, Value)> = writes(&client);
@@ -211,7 +211,7 @@ fn guardrails_busy_clusters_autoscaled_resizes_and_inverted_bounds() {
             )
         ]
     );
-    assert_eq!(report.actions[1].from, json!({"node_count": 2}));
+    assert_eq!(json!(report.actions[1].from), json!({"node_count": 2}));
 }
 
 #[test]

@@ -488,16 +488,24 @@ impl Operation {
         let mut out = String::with_capacity(self.path.len() + 48);
         let mut rest = self.path;
         let mut args = args.iter();
-        while let Some(open) = rest.find('{') {
+        // Byte scans: the templates are short, and `find` sets up a searcher per call.
+        let at = |text: &str, byte: u8| text.bytes().position(|b| b == byte);
+        while let Some(open) = at(rest, b'{') {
             let (head, tail) = rest.split_at(open);
             out.push_str(head);
-            let close = tail.find('}').unwrap_or(tail.len());
+            let close = at(tail, b'}').unwrap_or(tail.len());
             let field = tail.get(1..close).unwrap_or_default();
             let value = args
                 .next()
                 .ok_or_else(|| Error::validation(field, "is required"))?;
-            crate::validate::id_or_name(field, value)?;
-            push_segment(&mut out, value);
+            // A name or UUID (unreserved characters, not a dot step) is valid as it
+            // is and needs no encoding: checked in one pass.
+            if !value.is_empty() && value.bytes().all(unreserved) && !matches!(*value, "." | "..") {
+                out.push_str(value);
+            } else {
+                crate::validate::id_or_name(field, value)?;
+                push_segment(&mut out, value);
+            }
             rest = tail.get(close + 1..).unwrap_or_default();
         }
         out.push_str(rest);
@@ -610,8 +618,6 @@ pub fn segment(text: &str) -> String {
 fn push_segment(out: &mut String, text: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let hex = |nibble: u8| char::from(HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'));
-    let unreserved =
-        |byte: u8| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~');
     // Names and UUIDs are all unreserved: copied whole.
     if text.bytes().all(unreserved) {
         out.push_str(text);
@@ -626,6 +632,11 @@ fn push_segment(out: &mut String, text: &str) {
             out.push(hex(byte & 0x0f));
         }
     }
+}
+
+/// RFC 3986's unreserved characters: the only ones a path segment carries as they are.
+fn unreserved(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
 }
 
 /// Decodes a percent-encoded path segment; `None` when it is not valid UTF-8 or a

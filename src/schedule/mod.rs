@@ -28,7 +28,9 @@ pub mod steps;
 mod zones_native;
 
 pub use clock::{LocalTime, Zones};
-pub use plan::{plan, reconcile, reconcile_clusters, run_into, Options, Progress, Report};
+pub use plan::{
+    plan, reconcile, reconcile_clusters, run_into, Options, Progress, Report, Settings,
+};
 pub use policy::{Policy, PolicyError};
 pub use status::{status, StatusOptions, StatusReport};
 #[cfg(all(feature = "native", not(target_arch = "wasm32")))]

@@ -20,7 +20,7 @@ use crate::model::{
 use crate::transport::Transport;
 use crate::{Credentials, NksClient};
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -136,9 +136,9 @@ pub struct Action {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub step: Option<&'static str>,
     /// The managed settings as they are.
-    pub from: Value,
+    pub from: Settings,
     /// The managed settings as the rule wants them.
-    pub to: Value,
+    pub to: Settings,
     /// What became of it.
     pub result: Outcome,
     /// Why it failed or was deferred.
@@ -322,11 +322,42 @@ fn decide<'p>(
     decisions
 }
 
-/// `{name: value}`: a setting as an action's `from` or `to` shows it.
-fn setting(name: &str, value: Value) -> Value {
-    let mut map = Map::new();
-    map.insert(name.to_owned(), value);
-    Value::Object(map)
+/// Settings as an action's `from` or `to` shows them: `{"max": 3, "min": 1}`, an
+/// object with its names in order. To serde a struct, not a map: the names are the
+/// table's, not copied for each action.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Settings(Vec<(&'static str, Value)>);
+
+impl Settings {
+    /// One setting.
+    pub fn one(name: &'static str, value: Value) -> Self {
+        Settings(vec![(name, value)])
+    }
+
+    /// Sets `name`, keeping the names in order.
+    pub fn set(&mut self, name: &'static str, value: Value) {
+        let at = self.0.partition_point(|(n, _)| *n < name);
+        match self.0.get_mut(at).filter(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.0.insert(at, (name, value)),
+        }
+    }
+
+    /// The value of setting `name`.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+}
+
+impl Serialize for Settings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("Settings", self.0.len())?;
+        for (name, value) in &self.0 {
+            out.serialize_field(name, value)?;
+        }
+        out.end()
+    }
 }
 
 fn plan_failure(message: String) -> Failure {
@@ -367,7 +398,7 @@ fn open_maintenance<'p>(
 fn autoscale_change(
     goal: &AutoscaleGoal,
     actual: &Autoscale,
-) -> Result<Option<(Value, Value, Autoscale)>, String> {
+) -> Result<Option<(Settings, Settings, Autoscale)>, String> {
     let mut request = Autoscale {
         ca_enable: actual.ca_enable,
         ..Autoscale::default()
@@ -392,12 +423,12 @@ fn autoscale_change(
         // The usual case of a level-triggered tick: nothing to build for the report.
         return Ok(None);
     }
-    let (mut from, mut to) = (Map::new(), Map::new());
+    let (mut from, mut to) = (Settings::default(), Settings::default());
     for (setting, want) in &goal.0 {
-        from.insert(setting.policy.into(), actual.get(setting));
-        to.insert(setting.policy.into(), want.clone());
+        from.set(setting.policy, actual.get(setting));
+        to.set(setting.policy, want.clone());
     }
-    Ok(Some((Value::Object(from), Value::Object(to), request)))
+    Ok(Some((from, to, request)))
 }
 
 /// Plans (and unless `options.dry_run`, applies) the policy at `at_ms`, for every
@@ -613,9 +644,11 @@ async fn run<T: Transport>(
         }
         None => Err("the supported versions were not read".into()),
     };
+    let named = policy.clusters();
     let ctx = Ctx {
         client,
         policy,
+        named: &named,
         zones,
         at_ms,
         apply,
@@ -739,6 +772,8 @@ impl Write {
 struct Ctx<'a, T, Z> {
     client: &'a NksClient<T>,
     policy: &'a Policy,
+    /// The policy's clusters, in order ([`Policy::clusters`]).
+    named: &'a [&'a str],
     zones: &'a Z,
     at_ms: i64,
     apply: bool,
@@ -789,11 +824,7 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
         };
         let names = [key, cluster.uuid.as_str(), cluster.name.as_str()];
         // One identity per cluster: the first name the policy uses decides for all.
-        let first = self
-            .policy
-            .clusters()
-            .into_iter()
-            .find(|k| names.contains(k));
+        let first = self.named.iter().copied().find(|k| names.contains(k));
         if let Some(first) = first.filter(|f| *f != key) {
             part.skipped.push(Skipped {
                 cluster: key.to_owned(),
@@ -952,8 +983,8 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
                     Some((
                         "set_autoscale",
                         Some("autoscaler_off"),
-                        setting("enable", true.into()),
-                        setting("enable", false.into()),
+                        Settings::one("enable", true.into()),
+                        Settings::one("enable", false.into()),
                         Write::Autoscale(off),
                         None,
                     ))
@@ -968,8 +999,8 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
                     Some((
                         "resize",
                         Some("resize"),
-                        setting("node_count", have.into()),
-                        setting("node_count", want.into()),
+                        Settings::one("node_count", have.into()),
+                        Settings::one("node_count", want.into()),
                         Write::Resize(Resize::new(d.nodegroup, want)),
                         wait,
                     ))
@@ -1043,8 +1074,8 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
                     "",
                     "renew_certificates",
                     "certificates",
-                    setting("certificate_expiry", expiry.into()),
-                    setting("term_of_validity", years.into()),
+                    Settings::one("certificate_expiry", expiry.into()),
+                    Settings::one("term_of_validity", years.into()),
                     call,
                     part,
                     writes,
@@ -1176,8 +1207,8 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
             &nodegroup,
             "upgrade",
             step,
-            setting("version", from.to_string().into()),
-            setting("version", to.to_string().into()),
+            Settings::one("version", from.to_string().into()),
+            Settings::one("version", to.to_string().into()),
             call,
             part,
             writes,
@@ -1192,8 +1223,8 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
         nodegroup: &str,
         action: &'static str,
         step: &'static str,
-        from: Value,
-        to: Value,
+        from: Settings,
+        to: Settings,
         call: Result<Call<UuidResponse>, Error>,
         part: &mut Part,
         writes: &mut Vec<(usize, Write)>,
