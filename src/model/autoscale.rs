@@ -1,7 +1,10 @@
 //! [`Autoscale`]: a node group's cluster-autoscaler settings.
 
+use super::value::{Flag, OptCount, OptFlag};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::fmt;
 
 /// How an autoscaler setting is typed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,70 +128,163 @@ impl SettingKind {
 
 /// The autoscaler settings of a node group: what `GET …/autoscale` answers and what
 /// `POST …/autoscale` takes. Both use JSON booleans and integers on the wire, as the
-/// reference's examples do.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// reference's examples do; read leniently (`"True"`, `"10"`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Autoscale {
     /// Autoscaler on or off (required when setting).
-    #[serde(deserialize_with = "super::value::flag")]
     pub ca_enable: bool,
     /// Most nodes.
-    #[serde(
-        default,
-        deserialize_with = "super::value::opt_count",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ca_max_node_count: Option<u32>,
     /// Fewest nodes.
-    #[serde(
-        default,
-        deserialize_with = "super::value::opt_count",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ca_min_node_count: Option<u32>,
     /// May the autoscaler remove nodes.
-    #[serde(
-        default,
-        deserialize_with = "super::value::opt_flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ca_scale_down_enable: Option<bool>,
     /// Minutes a node stays unneeded before removal.
-    #[serde(
-        default,
-        deserialize_with = "super::value::opt_count",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ca_scale_down_unneeded_time: Option<u32>,
     /// Utilization threshold in percent.
-    #[serde(
-        default,
-        deserialize_with = "super::value::opt_count",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ca_scale_down_util_thresh: Option<u32>,
     /// Minutes after a scale-up before scale-down resumes.
-    #[serde(
-        default,
-        deserialize_with = "super::value::opt_count",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ca_scale_down_delay_after_add: Option<u32>,
     /// Pods of the cluster autoscaler (not a policy setting).
-    #[serde(
-        default,
-        deserialize_with = "super::value::opt_count",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ca_pod_replicas: Option<u32>,
     /// Undocumented fields (`ca_image`, `clusterautoscale`), as they came.
     #[serde(flatten)]
     pub other: Map<String, Value>,
 }
 
+impl<'de> Deserialize<'de> for Autoscale {
+    /// By hand, not derived: with `other` flattened, a derived reader buffers every
+    /// field of the answer before reading any (a tick reads a hundred answers). Each
+    /// field is read as it comes; only unknown names are copied.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(AutoscaleVisitor)
+    }
+}
+
+struct AutoscaleVisitor;
+
+impl<'de> Visitor<'de> for AutoscaleVisitor {
+    type Value = Autoscale;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("struct Autoscale")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Autoscale, A::Error> {
+        let mut out = Autoscale::default();
+        let mut enable = None;
+        while let Some(key) = map.next_key_seed(KeyName)? {
+            match key {
+                Key::Enable => enable = Some(map.next_value_seed(Flag)?),
+                Key::Max => out.ca_max_node_count = map.next_value_seed(OptCount)?,
+                Key::Min => out.ca_min_node_count = map.next_value_seed(OptCount)?,
+                Key::ScaleDown => out.ca_scale_down_enable = map.next_value_seed(OptFlag)?,
+                Key::Unneeded => out.ca_scale_down_unneeded_time = map.next_value_seed(OptCount)?,
+                Key::Thresh => out.ca_scale_down_util_thresh = map.next_value_seed(OptCount)?,
+                Key::Delay => out.ca_scale_down_delay_after_add = map.next_value_seed(OptCount)?,
+                Key::Replicas => out.ca_pod_replicas = map.next_value_seed(OptCount)?,
+                Key::Other(name) => {
+                    let value = map.next_value()?;
+                    out.other.insert(name, value);
+                }
+            }
+        }
+        out.ca_enable = enable.ok_or_else(|| de::Error::missing_field("ca_enable"))?;
+        Ok(out)
+    }
+}
+
+/// A key of an autoscale object: a field [`Autoscale`] reads (its name not copied),
+/// or another name, kept in `other`.
+enum Key {
+    Enable,
+    Max,
+    Min,
+    ScaleDown,
+    Unneeded,
+    Thresh,
+    Delay,
+    Replicas,
+    Other(String),
+}
+
+/// Reads a [`Key`].
+struct KeyName;
+
+impl<'de> de::DeserializeSeed<'de> for KeyName {
+    type Value = Key;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeyName {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, name: &str) -> Result<Key, E> {
+        Ok(match name {
+            "ca_enable" => Key::Enable,
+            "ca_max_node_count" => Key::Max,
+            "ca_min_node_count" => Key::Min,
+            "ca_scale_down_enable" => Key::ScaleDown,
+            "ca_scale_down_unneeded_time" => Key::Unneeded,
+            "ca_scale_down_util_thresh" => Key::Thresh,
+            "ca_scale_down_delay_after_add" => Key::Delay,
+            "ca_pod_replicas" => Key::Replicas,
+            other => Key::Other(other.to_owned()),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Read field by field: leniently, unknown fields kept as they came, a bad value
+    /// named by its field, `ca_enable` required.
+    #[test]
+    fn an_answer_is_read_field_by_field() {
+        let read: Autoscale = crate::model::from_json(
+            r#"{"ca_enable": "True", "ca_min_node_count": "2", "ca_max_node_count": 5.0,
+                "ca_scale_down_enable": false, "ca_pod_replicas": null, "ca_image": "img:1",
+                "clusterautoscale": {"nested": [1]}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            read,
+            Autoscale {
+                ca_enable: true,
+                ca_min_node_count: Some(2),
+                ca_max_node_count: Some(5),
+                ca_scale_down_enable: Some(false),
+                other: json!({"ca_image": "img:1", "clusterautoscale": {"nested": [1]}})
+                    .as_object()
+                    .unwrap()
+                    .clone(),
+                ..Autoscale::default()
+            }
+        );
+        let bad = crate::model::from_json::<Autoscale>(
+            r#"{"ca_enable": true, "ca_max_node_count": "ten"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(bad.path, "ca_max_node_count", "{bad}");
+        let missing =
+            crate::model::from_json::<Autoscale>(r#"{"ca_min_node_count": 1}"#).unwrap_err();
+        assert!(missing.to_string().contains("ca_enable"), "{missing}");
+    }
 
     #[test]
     fn each_setting_is_the_field_of_its_wire_name() {

@@ -111,6 +111,27 @@ pub(crate) fn opt_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, 
     d.deserialize_any(CountVisitor)
 }
 
+/// The readers above as [`de::DeserializeSeed`]s, for types that read their fields by
+/// hand ([`super::Autoscale`]).
+macro_rules! seeds {
+    ($($seed:ident: $type:ty => $read:ident),* $(,)?) => {$(
+        pub(crate) struct $seed;
+
+        impl<'de> de::DeserializeSeed<'de> for $seed {
+            type Value = $type;
+            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<$type, D::Error> {
+                $read(d)
+            }
+        }
+    )*};
+}
+
+seeds! {
+    Flag: bool => flag,
+    OptFlag: Option<bool> => opt_flag,
+    OptCount: Option<u32> => opt_count,
+}
+
 /// Writes a boolean in the form the reference documents for string flags: `"True"`/`"False"`.
 pub(crate) fn wire_flag(value: bool) -> &'static str {
     if value {
