@@ -74,17 +74,18 @@ export function headersOf(text) {
 }
 
 /**
- * Sends one request (`method` an index of METHODS, `headers` made by `headersOf`);
+ * Sends one request (`method` an index of METHODS, `request` its URL and from `bodyAt`
+ * its body, `bodyAt` -1 when it has none, `headers` made by `headersOf`);
  * calls `settle(id, status, body, headers, body.length)` with the answer (its
  * `Headers`, read through `header` when the wasm needs one), `settle(id, 1, null,
  * null, 0)` on a timeout, or `settle(id, 2, message, null, 0)` when no answer came,
  * also when `fetch` throws at once (no global fetch, a URL it refuses): never throws
  * itself, so the wasm binds it without a handler around every call.
  */
-export function send(settle, id, method, url, headers, body, timeoutMs) {
+export function send(settle, id, method, request, bodyAt, headers, timeoutMs) {
+  const url = bodyAt < 0 ? request : request.slice(0, bodyAt);
+  const body = bodyAt < 0 ? undefined : request.slice(bodyAt);
   let signal = null;
-  let status = 0;
-  let found = null;
   let answer;
   try {
     signal = signalFor(timeoutMs);
@@ -95,6 +96,8 @@ export function send(settle, id, method, url, headers, body, timeoutMs) {
     settle(id, 2, describe(error), null, 0);
     return;
   }
+  let status = 0;
+  let found = null;
   Promise.resolve(answer)
     .then((response) => {
       status = Number(response.status) || 0;

@@ -459,9 +459,9 @@ mod fetch {
             settle: &js_sys::Function,
             id: u32,
             method: u8,
-            url: &str,
+            url_and_body: &str,
+            body_at: i32,
             headers: &JsValue,
-            body: Option<&str>,
             timeout_ms: u32,
         );
 
@@ -527,6 +527,8 @@ mod fetch {
     thread_local! {
         static IN_FLIGHT: RefCell<InFlightList> = const { RefCell::new(Vec::new()) };
         static NEXT_ID: Cell<u32> = const { Cell::new(0) };
+        /// A request's URL and body, made into one string for `send`.
+        static SCRATCH: RefCell<String> = const { RefCell::new(String::new()) };
         /// The wasm's memory, which answers' bodies are written into.
         static MEMORY: JsValue = wasm_bindgen::memory();
         /// The one callback every answer comes back through, made on first use.
@@ -644,17 +646,31 @@ mod fetch {
             let headers = headers(&request);
             // Forgets the request if this future is dropped (cancelled).
             let waiting = InFlight(id);
+            // The URL and the body cross as one string (each string made in JS costs a
+            // decoder call), the body from `body_at` (UTF-16 units), -1 for none.
+            let body_at = match &request.body {
+                None => -1,
+                Some(_) if request.url.is_ascii() => i32::try_from(request.url.len()).unwrap_or(-1),
+                Some(_) => i32::try_from(request.url.encode_utf16().count()).unwrap_or(-1),
+            };
+            // Taken out of its cell while JS runs: `send` may settle at once, and
+            // whatever that wakes may send again.
+            let mut text = SCRATCH.with(RefCell::take);
+            text.clear();
+            text.push_str(&request.url);
+            text.push_str(request.body.as_deref().unwrap_or_default());
             SETTLE.with(|settle| {
                 send(
                     settle.as_ref().unchecked_ref(),
                     id,
                     method,
-                    &request.url,
+                    &text,
+                    body_at,
                     &headers,
-                    request.body.as_deref(),
                     request.timeout_ms,
                 );
             });
+            SCRATCH.with(|cell| cell.replace(text));
             waiting.await
         }
 

@@ -80,7 +80,8 @@ async fn exchange(
     let headers = RESPONSE_HEADERS
         .iter()
         .filter_map(|name| found.get(name).map(|value| ((*name).to_owned(), value)))
-        .collect();
+        .collect::<Vec<_>>()
+        .into();
     Ok(HttpResponse {
         status: response.status(),
         headers,
