@@ -9,10 +9,10 @@ import { EMULATOR, IDENTITY, reset } from "./emulator.mjs";
 
 test("the tarball holds the entries, the wasm, the schema, the CLI, README, licenses and changelog, and nothing else", async () => {
   const { files } = await install();
-  // wasm-bindgen's copies of js/transport.mjs, js/answer.mjs and js/values.mjs, under
-  // a hash of the crate, for each of the two builds.
-  const snippets = files.filter((f) => /^pkg(-policy)?\/snippets\/nks-edge-[0-9a-f]+\/js\/(transport|answer|values)\.mjs$/.test(f));
-  assert.equal(snippets.length, 6, files.join("\n"));
+  // wasm-bindgen's copies of js/transport.mjs, js/answer.mjs, js/values.mjs and
+  // js/intl.mjs, under a hash of the crate, for each of the two builds.
+  const snippets = files.filter((f) => /^pkg(-policy)?\/snippets\/nks-edge-[0-9a-f]+\/js\/(transport|answer|values|intl)\.mjs$/.test(f));
+  assert.equal(snippets.length, 8, files.join("\n"));
   assert.deepEqual(files.filter((f) => !snippets.includes(f)), [
     "CHANGELOG.md",
     "LICENSE-APACHE",

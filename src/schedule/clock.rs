@@ -73,15 +73,21 @@ mod intl {
 
     #[wasm_bindgen]
     extern "C" {
-        /// `Intl.DateTimeFormat`. Both calls are bound with `catch`: a bad zone name
-        /// or an instant `Date` cannot hold throws a `RangeError`, and an exception
-        /// must never unwind through wasm.
+        /// `Intl.DateTimeFormat`, bound with `catch`: a bad zone name throws a
+        /// `RangeError`, and an exception must never unwind through wasm.
         #[wasm_bindgen(js_namespace = Intl, js_name = DateTimeFormat)]
         type Formatter;
         #[wasm_bindgen(constructor, js_namespace = Intl, js_class = DateTimeFormat, catch)]
         fn new(locale: &str, options: &JsValue) -> Result<Formatter, JsValue>;
-        #[wasm_bindgen(method, js_name = formatToParts, catch)]
-        fn format_to_parts(this: &Formatter, date: f64) -> Result<js_sys::Array, JsValue>;
+    }
+
+    #[wasm_bindgen(module = "/js/intl.mjs")]
+    extern "C" {
+        /// The wall clock a formatter shows at `ms`, its fields packed in one number
+        /// (one crossing, not two per part of `formatToParts`); -1 when `Intl` cannot
+        /// show it. Never throws.
+        #[wasm_bindgen(js_name = wallClock)]
+        fn wall_clock(formatter: &Formatter, ms: f64) -> f64;
     }
 
     /// Time zones from the runtime's `Intl`, one cached formatter per zone (a policy
@@ -171,33 +177,21 @@ mod intl {
             let utc_ms = in_js_range(utc_ms).map_err(|e| format!("{utc_ms} ms {e}"))?;
             // Exact: within JavaScript's range, milliseconds fit an f64's 53 bits.
             #[allow(clippy::cast_precision_loss)]
-            let parts = self
-                .with_formatter(zone, |f| f.format_to_parts(utc_ms as f64))?
-                .map_err(|_| format!("Intl could not show {utc_ms} ms in {zone}"))?;
-            // month, day, hour, minute, second
-            let mut fields: [Option<u32>; 5] = [None; 5];
-            for part in parts.iter() {
-                let get = |k: &str| {
-                    js_sys::Reflect::get(&part, &k.into())
-                        .ok()
-                        .and_then(|v| v.as_string())
-                };
-                let slot = match get("type").as_deref() {
-                    Some("month") => 0,
-                    Some("day") => 1,
-                    Some("hour") => 2,
-                    Some("minute") => 3,
-                    Some("second") => 4,
-                    _ => continue,
-                };
-                if let Some(field) = fields.get_mut(slot) {
-                    *field = get("value").and_then(|v| v.parse().ok());
-                }
+            let packed = self.with_formatter(zone, |f| wall_clock(f, utc_ms as f64))?;
+            if packed < 0.0 {
+                return Err(format!("Intl could not show {utc_ms} ms in {zone}"));
             }
+            // month·10⁸ + day·10⁶ + hour·10⁴ + minute·10² + second (js/intl.mjs), each
+            // field below 100: whole and below 10¹⁰, exact as a u64.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let mut packed = packed as u64;
+            let mut fields = [0u32; 5];
+            for field in fields.iter_mut().rev() {
+                *field = u32::try_from(packed % 100).unwrap_or(u32::MAX);
+                packed /= 100;
+            }
+            let [month, day, hour, minute, second] = fields;
             let impossible = || format!("Intl gave an impossible time in {zone}");
-            let [Some(month), Some(day), Some(hour), Some(minute), Some(second)] = fields else {
-                return Err(impossible());
-            };
             let (utc_year, utc_month, _) = civil_from_days(utc_ms.div_euclid(86_400_000));
             let year = match (utc_month, month) {
                 (12, 1) => utc_year + 1,
