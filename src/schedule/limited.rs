@@ -63,7 +63,10 @@ impl Wake for PlaceWaker {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        self.woken.store(true, Ordering::Release);
+        // Marked already: the task was woken for it, and has not polled it since.
+        if self.woken.swap(true, Ordering::AcqRel) {
+            return;
+        }
         let task = self.task.0.lock().ok().and_then(|t| t.clone());
         if let Some(task) = task {
             task.wake();

@@ -423,7 +423,11 @@ fn autoscale_change(
         // The usual case of a level-triggered tick: nothing to build for the report.
         return Ok(None);
     }
-    let (mut from, mut to) = (Settings::default(), Settings::default());
+    let n = goal.0.len();
+    let (mut from, mut to) = (
+        Settings(Vec::with_capacity(n)),
+        Settings(Vec::with_capacity(n)),
+    );
     for (setting, want) in &goal.0 {
         from.set(setting.policy, actual.get(setting));
         to.set(setting.policy, want.clone());
