@@ -12,13 +12,15 @@ export function unpack(text, data) {
   let pos = 0;
   const keys = [];
   for (let count = data[at++]; keys.length < count; ) keys.push(text.slice(pos, (pos += data[at++])));
-  // Each shape: its keys, and whether one is "__proto__" (which an assignment would
-  // take for the prototype; JSON.parse makes it an own property).
+  // Each shape: its keys, and whether one is a property of Object.prototype
+  // ("__proto__", "toString", or a setter a library added): an assignment would reach
+  // that (set the prototype, call the setter, or throw where Object.prototype is
+  // frozen), where JSON.parse defines an own property.
   const shapes = [];
   for (let count = data[at++]; shapes.length < count; ) {
     const shape = [];
     for (let n = data[at++]; shape.length < n; ) shape.push(keys[data[at++]]);
-    shape.special = shape.includes("__proto__");
+    shape.special = shape.some((key) => key in Object.prototype);
     shapes.push(shape);
   }
   const value = () => {

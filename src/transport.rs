@@ -527,8 +527,6 @@ mod fetch {
     thread_local! {
         static IN_FLIGHT: RefCell<InFlightList> = const { RefCell::new(Vec::new()) };
         static NEXT_ID: Cell<u32> = const { Cell::new(0) };
-        /// A request's URL and body, made into one string for `send`.
-        static SCRATCH: RefCell<String> = const { RefCell::new(String::new()) };
         /// The wasm's memory, which answers' bodies are written into.
         static MEMORY: JsValue = wasm_bindgen::memory();
         /// The one callback every answer comes back through, made on first use.
@@ -648,29 +646,30 @@ mod fetch {
             let waiting = InFlight(id);
             // The URL and the body cross as one string (each string made in JS costs a
             // decoder call), the body from `body_at` (UTF-16 units), -1 for none.
-            let body_at = match &request.body {
-                None => -1,
-                Some(_) if request.url.is_ascii() => i32::try_from(request.url.len()).unwrap_or(-1),
-                Some(_) => i32::try_from(request.url.encode_utf16().count()).unwrap_or(-1),
+            let joined;
+            let (text, body_at) = match &request.body {
+                None => (request.url.as_str(), -1),
+                Some(body) => {
+                    let at = if request.url.is_ascii() {
+                        request.url.len()
+                    } else {
+                        request.url.encode_utf16().count()
+                    };
+                    joined = [request.url.as_str(), body].concat();
+                    (joined.as_str(), i32::try_from(at).unwrap_or(i32::MAX))
+                }
             };
-            // Taken out of its cell while JS runs: `send` may settle at once, and
-            // whatever that wakes may send again.
-            let mut text = SCRATCH.with(RefCell::take);
-            text.clear();
-            text.push_str(&request.url);
-            text.push_str(request.body.as_deref().unwrap_or_default());
             SETTLE.with(|settle| {
                 send(
                     settle.as_ref().unchecked_ref(),
                     id,
                     method,
-                    &text,
+                    text,
                     body_at,
                     &headers,
                     request.timeout_ms,
                 );
             });
-            SCRATCH.with(|cell| cell.replace(text));
             waiting.await
         }
 

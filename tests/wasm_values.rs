@@ -118,12 +118,50 @@ fn edge_cases_unpack_as_json_parse_makes_them() {
     assert_same(&json!([{"a": 1, "b": 2}, {"a": 3, "b": 4}, {"b": 5, "a": 6}, {"a": 7}]));
 }
 
-/// A key serde_json refuses is refused, not made up.
+/// Map keys as serde_json writes them (floats in its shortest digits, `Some` as what
+/// it holds); a key serde_json refuses is refused, not made up.
 #[wasm_bindgen_test]
-fn keys_json_cannot_have_are_refused() {
-    let map = BTreeMap::from([((1, 2), "pair")]);
-    assert!(serde_json::to_string(&map).is_err());
-    assert!(to_js(&map).is_err());
+fn map_keys_are_serde_jsons() {
+    struct Floats;
+    impl Serialize for Floats {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = s.serialize_map(None)?;
+            map.serialize_entry(&1.5f64, &1)?;
+            map.serialize_entry(&1e20f64, &2)?;
+            map.serialize_entry(&0.1f32, &3)?;
+            map.end()
+        }
+    }
+    assert_same(&Floats);
+    assert_same(&BTreeMap::from([(Some(2), "two"), (Some(10), "ten")]));
+    for refused in [
+        serde_json::to_string(&BTreeMap::from([((1, 2), "pair")])).is_err(),
+        to_js(&BTreeMap::from([((1, 2), "pair")])).is_err(),
+        serde_json::to_string(&BTreeMap::from([(None::<u8>, 1)])).is_err(),
+        to_js(&BTreeMap::from([(None::<u8>, 1)])).is_err(),
+    ] {
+        assert!(refused);
+    }
+}
+
+/// A key that names a property of `Object.prototype` (here a setter a library added)
+/// is an own property of the object, as `JSON.parse` makes it: the setter is not
+/// called.
+#[wasm_bindgen_test]
+fn keys_of_object_prototype_are_own_properties() {
+    let prototype = js_sys::Reflect::get_prototype_of(&js_sys::Object::new()).unwrap();
+    let descriptor = js_sys::Object::new();
+    let setter = js_sys::Function::new_with_args("v", "globalThis.__setterCalled = true");
+    js_sys::Reflect::set(&descriptor, &"set".into(), &setter).unwrap();
+    js_sys::Reflect::set(&descriptor, &"configurable".into(), &true.into()).unwrap();
+    js_sys::Object::define_property(&prototype, &"name".into(), &descriptor);
+    let value = json!([{"name": "bob", "toString": "text"}, {"name": "ann", "toString": "x"}]);
+    let (ours, theirs) = (to_js(&value).unwrap(), parsed(&value));
+    js_sys::Reflect::delete_property(&prototype, &"name".into()).unwrap();
+    assert_eq!(text(&ours), text(&theirs));
+    let called = js_sys::Reflect::get(&js_sys::global(), &"__setterCalled".into()).unwrap();
+    assert!(called.is_undefined(), "the prototype's setter ran");
 }
 
 /// A random JSON tree: depth-bounded, with strings from a pool that repeats keys

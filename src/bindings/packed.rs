@@ -30,7 +30,9 @@ const ARRAY: f64 = 5.0;
 /// Followed by its shape, then a value per key of the shape.
 const OBJECT: f64 = 6.0;
 
-/// Why a value could not be packed (serde_json would have refused it too).
+/// Why a value could not be packed: a custom error of its `Serialize`, or a map key
+/// that is not a string, a number, a boolean or a unit variant (serde_json refuses
+/// those too).
 #[derive(Debug)]
 pub struct PackError(String);
 
@@ -542,17 +544,27 @@ macro_rules! fields {
 fields!(SerializeStruct, SerializeStructVariant);
 
 /// A map key, made a string as serde_json makes it: strings and chars as they are,
-/// integers and booleans in decimal, a unit variant by its name; anything else is
-/// refused.
+/// numbers and booleans as serde_json writes them (a float only when finite), a unit
+/// variant by its name, `Some` as what it holds; anything else is refused.
 struct MapKey<'p>(&'p mut Packer);
 
 fn key_refused() -> PackError {
-    PackError("a map key must be a string, a number or a boolean".into())
+    PackError("a map key must be a string, a finite number or a boolean".into())
 }
 
 impl MapKey<'_> {
     fn shown(self, key: impl fmt::Display) -> Result<(), PackError> {
         self.0.map_key(&key.to_string());
+        Ok(())
+    }
+
+    /// A float key in serde_json's digits (its shortest form, not `Display`'s).
+    fn float(self, finite: bool, key: &impl Serialize) -> Result<(), PackError> {
+        let text = serde_json::to_string(key)
+            .ok()
+            .filter(|_| finite)
+            .ok_or_else(key_refused)?;
+        self.0.map_key(&text);
         Ok(())
     }
 }
@@ -592,12 +604,12 @@ impl ser::Serializer for MapKey<'_> {
         serialize_u128: u128,
     }
 
-    fn serialize_f32(self, _v: f32) -> Result<(), PackError> {
-        Err(key_refused())
+    fn serialize_f32(self, v: f32) -> Result<(), PackError> {
+        self.float(f64::from(v).is_finite(), &v)
     }
 
-    fn serialize_f64(self, _v: f64) -> Result<(), PackError> {
-        Err(key_refused())
+    fn serialize_f64(self, v: f64) -> Result<(), PackError> {
+        self.float(v.is_finite(), &v)
     }
 
     fn serialize_bytes(self, _v: &[u8]) -> Result<(), PackError> {
@@ -608,8 +620,8 @@ impl ser::Serializer for MapKey<'_> {
         Err(key_refused())
     }
 
-    fn serialize_some<T: ?Sized + Serialize>(self, _value: &T) -> Result<(), PackError> {
-        Err(key_refused())
+    fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<(), PackError> {
+        value.serialize(self)
     }
 
     fn serialize_unit(self) -> Result<(), PackError> {

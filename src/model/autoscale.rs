@@ -180,20 +180,39 @@ impl<'de> Visitor<'de> for AutoscaleVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Autoscale, A::Error> {
         let mut out = Autoscale::default();
         let mut enable = None;
+        // Each known field once, as a derived reader has it.
+        let mut seen = 0u16;
         while let Some(key) = map.next_key_seed(KeyName)? {
-            match key {
-                Key::Enable => enable = Some(map.next_value_seed(Flag)?),
-                Key::Max => out.ca_max_node_count = map.next_value_seed(OptCount)?,
-                Key::Min => out.ca_min_node_count = map.next_value_seed(OptCount)?,
-                Key::ScaleDown => out.ca_scale_down_enable = map.next_value_seed(OptFlag)?,
-                Key::Unneeded => out.ca_scale_down_unneeded_time = map.next_value_seed(OptCount)?,
-                Key::Thresh => out.ca_scale_down_util_thresh = map.next_value_seed(OptCount)?,
-                Key::Delay => out.ca_scale_down_delay_after_add = map.next_value_seed(OptCount)?,
-                Key::Replicas => out.ca_pod_replicas = map.next_value_seed(OptCount)?,
+            let field = match key {
+                Key::Field(field) => field,
                 Key::Other(name) => {
                     let value = map.next_value()?;
                     out.other.insert(name, value);
+                    continue;
                 }
+            };
+            let bit = 1u16 << field as u16;
+            if seen & bit != 0 {
+                let name = FIELDS
+                    .iter()
+                    .find(|(_, f)| *f == field)
+                    .map_or("", |(n, _)| n);
+                return Err(de::Error::duplicate_field(name));
+            }
+            seen |= bit;
+            match field {
+                Known::Enable => enable = Some(map.next_value_seed(Flag)?),
+                Known::Max => out.ca_max_node_count = map.next_value_seed(OptCount)?,
+                Known::Min => out.ca_min_node_count = map.next_value_seed(OptCount)?,
+                Known::ScaleDown => out.ca_scale_down_enable = map.next_value_seed(OptFlag)?,
+                Known::Unneeded => {
+                    out.ca_scale_down_unneeded_time = map.next_value_seed(OptCount)?
+                }
+                Known::Thresh => out.ca_scale_down_util_thresh = map.next_value_seed(OptCount)?,
+                Known::Delay => {
+                    out.ca_scale_down_delay_after_add = map.next_value_seed(OptCount)?
+                }
+                Known::Replicas => out.ca_pod_replicas = map.next_value_seed(OptCount)?,
             }
         }
         out.ca_enable = enable.ok_or_else(|| de::Error::missing_field("ca_enable"))?;
@@ -201,9 +220,9 @@ impl<'de> Visitor<'de> for AutoscaleVisitor {
     }
 }
 
-/// A key of an autoscale object: a field [`Autoscale`] reads (its name not copied),
-/// or another name, kept in `other`.
-enum Key {
+/// A field [`Autoscale`] reads.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Known {
     Enable,
     Max,
     Min,
@@ -212,6 +231,24 @@ enum Key {
     Thresh,
     Delay,
     Replicas,
+}
+
+/// The fields [`Autoscale`] reads, by their names on the wire.
+const FIELDS: [(&str, Known); 8] = [
+    ("ca_enable", Known::Enable),
+    ("ca_max_node_count", Known::Max),
+    ("ca_min_node_count", Known::Min),
+    ("ca_scale_down_enable", Known::ScaleDown),
+    ("ca_scale_down_unneeded_time", Known::Unneeded),
+    ("ca_scale_down_util_thresh", Known::Thresh),
+    ("ca_scale_down_delay_after_add", Known::Delay),
+    ("ca_pod_replicas", Known::Replicas),
+];
+
+/// A key of an autoscale object: a field [`Autoscale`] reads (its name not copied),
+/// or another name, kept in `other`.
+enum Key {
+    Field(Known),
     Other(String),
 }
 
@@ -233,17 +270,10 @@ impl Visitor<'_> for KeyName {
     }
 
     fn visit_str<E: de::Error>(self, name: &str) -> Result<Key, E> {
-        Ok(match name {
-            "ca_enable" => Key::Enable,
-            "ca_max_node_count" => Key::Max,
-            "ca_min_node_count" => Key::Min,
-            "ca_scale_down_enable" => Key::ScaleDown,
-            "ca_scale_down_unneeded_time" => Key::Unneeded,
-            "ca_scale_down_util_thresh" => Key::Thresh,
-            "ca_scale_down_delay_after_add" => Key::Delay,
-            "ca_pod_replicas" => Key::Replicas,
-            other => Key::Other(other.to_owned()),
-        })
+        Ok(FIELDS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or_else(|| Key::Other(name.to_owned()), |(_, f)| Key::Field(*f)))
     }
 }
 
@@ -253,7 +283,7 @@ mod tests {
     use serde_json::json;
 
     /// Read field by field: leniently, unknown fields kept as they came, a bad value
-    /// named by its field, `ca_enable` required.
+    /// named by its field, `ca_enable` required, a known field once.
     #[test]
     fn an_answer_is_read_field_by_field() {
         let read: Autoscale = crate::model::from_json(
@@ -284,6 +314,16 @@ mod tests {
         let missing =
             crate::model::from_json::<Autoscale>(r#"{"ca_min_node_count": 1}"#).unwrap_err();
         assert!(missing.to_string().contains("ca_enable"), "{missing}");
+        let twice = crate::model::from_json::<Autoscale>(
+            r#"{"ca_enable": true, "ca_max_node_count": 3, "ca_max_node_count": null}"#,
+        )
+        .unwrap_err();
+        assert!(
+            twice
+                .to_string()
+                .contains("duplicate field `ca_max_node_count`"),
+            "{twice}"
+        );
     }
 
     #[test]
