@@ -41,7 +41,7 @@ bench: build
 # Issue #12: gloo-net's Request vs the direct fetch binding, serde-wasm-bindgen vs JSON
 # text (bench/boundary/, its own workspace): one module per variant, each built alone
 # and put through wasm-bindgen + wasm-opt as the package is, in target/boundary/<variant>/.
-BOUNDARY_VARIANTS := transport-direct transport-gloo values-json values-swb
+BOUNDARY_VARIANTS := transport-direct transport-gloo values-json values-swb values-packed
 bench-boundary: rust-tools js/node_modules/.installed
 	cargo build --release -p nks-emulator
 	@for variant in $(BOUNDARY_VARIANTS); do \

@@ -3,8 +3,8 @@
 // bench/boundary/ builds (target/boundary/<variant>/, one variant per module):
 // - transport: nks-edge's direct `fetch` binding vs gloo-net's `Request`, `listClusters`
 //   against the emulator and in process (fetch answered with the emulator's body);
-// - values: JSON text + `JSON.parse` vs serde-wasm-bindgen, the clusters of an answer
-//   converted to a JS value.
+// - values: JSON text + `JSON.parse` vs serde-wasm-bindgen, and vs nks-edge's packed
+//   values (what the package ships), the clusters of an answer converted to a JS value.
 // The in-process figures are taken again in workerd (Miniflare, bench/boundary/worker.mjs),
 // the runtime of the Workers plans. Each pair must give the same value, or the run
 // fails. Starts its own emulator (release build, 127.0.0.1, stopped by PID when done).
@@ -20,7 +20,7 @@ const ACCOUNT = { tenantId: "demo-tenant", username: "demo@example.com", passwor
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const kb = (bytes) => `${(bytes / 1000).toFixed(1)} KB`;
 const ms = (x) => `${x.toFixed(3)} ms`;
-const rows = { transport: [], values: [] };
+const rows = { transport: [], values: [], packed: [] };
 const record = (pair, measure, a, b, ratio) => rows[pair].push({ measure, a, b, ratio: `${ratio.toFixed(2)}x` });
 
 /** A variant's module, initialized, with its sizes: the wasm and the JS glue (its snippets included). */
@@ -81,8 +81,8 @@ const post = (url, path, body) => fetch(`${url}${path}`, { method: "POST", body:
 /** The clusters answers measured, by count (the emulator's bodies). */
 const answers = new Map();
 let workerd;
-const PAIRS = { transport: ["transport-direct", "transport-gloo"], values: ["values-json", "values-swb"] };
-const [direct, gloo, json, swb] = await Promise.all([...PAIRS.transport, ...PAIRS.values].map(load));
+const PAIRS = { transport: ["transport-direct", "transport-gloo"], values: ["values-json", "values-swb"], packed: ["values-json", "values-packed"] };
+const [direct, gloo, json, swb, packed] = await Promise.all([...PAIRS.transport, ...PAIRS.values, "values-packed"].map(load));
 try {
   const url = await emulator();
   const token = (await (await post(url, "/v2.0/tokens", { auth: { tenantId: ACCOUNT.tenantId, passwordCredentials: { username: ACCOUNT.username, password: ACCOUNT.password } } })).json()).access.token.id;
@@ -129,18 +129,20 @@ try {
     record("transport", `listClusters, ${label}: CPU per call, in process`, ms(x), ms(y), y / x);
 
     // Values: the answer read once, then converted on each call.
-    if (json.module.load(body) !== count || swb.module.load(body) !== count) throw new Error(`load did not read ${count} clusters`);
-    same(`toJs, ${label}`, json.module.toJs(), swb.module.toJs());
+    for (const { module } of [json, swb, packed]) if (module.load(body) !== count) throw new Error(`load did not read ${count} clusters`);
     const batch = count === 3 ? 2000 : 40;
     const timed = (module) => async () => {
       const t = performance.now();
       for (let i = 0; i < batch; i++) module.toJs();
       return (performance.now() - t) / batch;
     };
-    await interleaved(2, timed(json.module), timed(swb.module)); // warm up
-    [xs, ys] = await interleaved(9, timed(json.module), timed(swb.module));
-    [x, y] = [median(xs), median(ys)];
-    record("values", `clusters to a JS value, ${label}: per call`, ms(x), ms(y), y / x);
+    for (const [pair, other] of [["values", swb], ["packed", packed]]) {
+      same(`toJs (${other.variant}), ${label}`, json.module.toJs(), other.module.toJs());
+      await interleaved(2, timed(json.module), timed(other.module)); // warm up
+      [xs, ys] = await interleaved(9, timed(json.module), timed(other.module));
+      [x, y] = [median(xs), median(ys)];
+      record(pair, `clusters to a JS value, ${label}: per call`, ms(x), ms(y), y / x);
+    }
   }
 
   // The in-process figures in workerd: one request runs `n` calls of a variant; its
@@ -163,10 +165,11 @@ try {
   };
   for (const [count, { body, label }] of answers) {
     const loaded = await (await workerd.dispatchFetch("http://bench.invalid/answer", { method: "POST", body })).json();
-    if (!isDeepStrictEqual(loaded, [count, count])) throw new Error(`workerd read ${loaded} clusters, not ${count}`);
+    if (!isDeepStrictEqual(loaded, [count, count, count])) throw new Error(`workerd read ${loaded} clusters, not ${count}`);
     for (const [pair, path, [a, b], n, what] of [
       ["transport", "listClusters", PAIRS.transport, count === 3 ? 1000 : 10, `listClusters, ${label}: per call in workerd, in process`],
       ["values", "toJs", PAIRS.values, count === 3 ? 5000 : 20, `clusters to a JS value, ${label}: per call in workerd`],
+      ["packed", "toJs", PAIRS.packed, count === 3 ? 5000 : 20, `clusters to a JS value, ${label}: per call in workerd`],
     ]) {
       const [first, second] = [await inWorkerd(path, a, n), await inWorkerd(path, b, n)]; // also the warm-up
       if (JSON.parse(first.value).length !== count) throw new Error(`workerd: ${path} gave ${first.value.slice(0, 300)}`);
@@ -198,4 +201,5 @@ const table = (title, [a, b], measured) => {
 };
 table("Transport: nks-edge's direct fetch binding vs gloo-net's Request (issue #12)", [direct, gloo], rows.transport);
 table("Values: JSON text + JSON.parse vs serde-wasm-bindgen (json_compatible)", [json, swb], rows.values);
+table("Values: JSON text + JSON.parse vs nks-edge's packed values (bindings::packed, js/values.mjs: what the package ships)", [json, packed], rows.packed);
 console.log("\nEach pair gave the same clusters (deep-equal, same key order) in every measure above.");

@@ -189,8 +189,9 @@ try {
       if (lines.filter((l) => l.includes('"event":"action"')).length !== 100) throw new Error(`the cron tick logged ${lines.slice(0, 3)}`);
     };
     for (let i = 0; i < 30; i++) await cron();
-    // The pair compared runs alternately, alone: the garbage another workload leaves
-    // would be collected in whichever tick ran next.
+    // The pair compared alternates with nothing else between its ticks: the garbage
+    // another workload leaves (the cron entry's log lines) was collected in the next
+    // tick measured, always nks-edge's.
     const a = [], b = [], c = [], d = [];
     for (let i = 0; i < 51; i++) {
       a.push(await cpuOf(ours));

@@ -1,4 +1,4 @@
-// The four boundary variants in workerd (bench/boundary.mjs runs this Worker in
+// The five boundary variants in workerd (bench/boundary.mjs runs this Worker in
 // Miniflare): each request runs `n` calls of one variant in process and answers the last
 // value; bench/boundary.mjs times the request from outside (time does not advance
 // inside a Worker between I/O).
@@ -10,9 +10,11 @@ import * as json from "../../target/boundary/values-json/nks_edge.js";
 import jsonWasm from "../../target/boundary/values-json/nks_edge_bg.wasm";
 import * as swb from "../../target/boundary/values-swb/nks_edge.js";
 import swbWasm from "../../target/boundary/values-swb/nks_edge_bg.wasm";
+import * as packed from "../../target/boundary/values-packed/nks_edge.js";
+import packedWasm from "../../target/boundary/values-packed/nks_edge_bg.wasm";
 
-const variants = { "transport-direct": direct, "transport-gloo": gloo, "values-json": json, "values-swb": swb };
-for (const [module, wasm] of [[direct, directWasm], [gloo, glooWasm], [json, jsonWasm], [swb, swbWasm]]) {
+const variants = { "transport-direct": direct, "transport-gloo": gloo, "values-json": json, "values-swb": swb, "values-packed": packed };
+for (const [module, wasm] of [[direct, directWasm], [gloo, glooWasm], [json, jsonWasm], [swb, swbWasm], [packed, packedWasm]]) {
   module.initSync({ module: wasm });
 }
 const realFetch = globalThis.fetch;
@@ -25,7 +27,7 @@ export default {
     if (url.pathname === "/answer") {
       answer = await request.text();
       for (const module of [direct, gloo]) module.connect("http://stub.invalid", "token");
-      return Response.json([json.load(answer), swb.load(answer)]);
+      return Response.json([json.load(answer), swb.load(answer), packed.load(answer)]);
     }
     const module = variants[url.searchParams.get("variant")];
     const n = Number(url.searchParams.get("n"));

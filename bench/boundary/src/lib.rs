@@ -3,9 +3,9 @@
 //! - `transport-direct` / `transport-gloo`: `connect(endpoint, token)` then
 //!   `listClusters()`, nks-edge's `NksClient::list_clusters` over the package's
 //!   `transport::Fetch` or over [`gloo::Gloo`] (gloo-net's `Request`);
-//! - `values-json` / `values-swb`: `load(json)` then `toJs()`, the held clusters
-//!   converted to a JS value as JSON text + `JSON.parse` (the package's way) or with
-//!   serde-wasm-bindgen.
+//! - `values-json` / `values-swb` / `values-packed`: `load(json)` then `toJs()`, the
+//!   held clusters converted to a JS value as JSON text + `JSON.parse`, with
+//!   serde-wasm-bindgen, or packed (`nks_edge::bindings::packed`, the package's way).
 #![cfg(target_arch = "wasm32")]
 #![deny(
     clippy::unwrap_used,
@@ -18,7 +18,7 @@
 mod gloo;
 #[cfg(any(feature = "transport-direct", feature = "transport-gloo"))]
 mod list;
-#[cfg(any(feature = "values-json", feature = "values-swb"))]
+#[cfg(any(feature = "values-json", feature = "values-swb", feature = "values-packed"))]
 mod values;
 
 use wasm_bindgen::JsValue;
@@ -27,15 +27,16 @@ use wasm_bindgen::JsValue;
 const VARIANTS: usize = cfg!(feature = "transport-direct") as usize
     + cfg!(feature = "transport-gloo") as usize
     + cfg!(feature = "values-json") as usize
-    + cfg!(feature = "values-swb") as usize;
+    + cfg!(feature = "values-swb") as usize
+    + cfg!(feature = "values-packed") as usize;
 const _: () = assert!(
     VARIANTS == 1,
-    "build with exactly one of the features transport-direct, transport-gloo, values-json, values-swb"
+    "build with exactly one of the features transport-direct, transport-gloo, values-json, values-swb, values-packed"
 );
 
-/// A value as the package returns the values Rust makes (`to_js` in nks-edge's
-/// src/bindings): JSON text, then `JSON.parse`.
-#[cfg(not(feature = "values-swb"))]
+/// A value as JSON text, then `JSON.parse` (the package's way before
+/// `bindings::packed`).
+#[cfg(any(feature = "values-json", feature = "transport-direct", feature = "transport-gloo"))]
 fn json_to_js(value: &impl serde::Serialize) -> Result<JsValue, JsValue> {
     let text = serde_json::to_string(value).map_err(|e| JsValue::from_str(&e.to_string()))?;
     js_sys::JSON::parse(&text)

@@ -37,6 +37,12 @@ fn convert(clusters: &[Cluster]) -> Result<JsValue, JsValue> {
     crate::json_to_js(&clusters)
 }
 
+/// What the package does with the values Rust makes (`to_js` in its src/bindings).
+#[cfg(feature = "values-packed")]
+fn convert(clusters: &[Cluster]) -> Result<JsValue, JsValue> {
+    nks_edge::bindings::packed::to_js(&clusters).map_err(crate::error)
+}
+
 /// Maps as plain objects (`json_compatible`), as the package returns them.
 #[cfg(feature = "values-swb")]
 fn convert(clusters: &[Cluster]) -> Result<JsValue, JsValue> {
