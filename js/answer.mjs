@@ -19,6 +19,9 @@ class Wrong {
 
 function flag(value) {
   if (typeof value === "boolean") return value;
+  // The API's own spellings first: a comparison, not a regular expression.
+  if (value === "True" || value === "true") return true;
+  if (value === "False" || value === "false") return false;
   const words = typeof value === "string" && WORDS.exec(value);
   if (!words) throw new Wrong("", FLAG);
   return words[1].toLowerCase() === "true";
@@ -26,11 +29,22 @@ function flag(value) {
 
 function count(value) {
   if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= MAX) return value;
-  if (typeof value === "string" && DIGITS.test(value)) {
+  if (typeof value === "string" && (plainDigits(value) || DIGITS.test(value))) {
     const n = Number(value);
     if (n <= MAX) return n;
   }
   throw new Wrong("", COUNT);
+}
+
+/** Whether `text` is 1 to 10 ASCII digits and nothing else (how the API writes a
+ *  count in labels): a loop, not a regular expression, for the common case. */
+function plainDigits(text) {
+  if (text.length === 0 || text.length > 10) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 const isObject = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
