@@ -435,6 +435,17 @@ impl Future for YieldOnce {
 #[cfg(target_arch = "wasm32")]
 pub use fetch::Fetch;
 
+/// A string's length as JavaScript counts it (UTF-16 units): where a string crosses
+/// to JavaScript with positions in it.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn js_length(text: &str) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        text.encode_utf16().count()
+    }
+}
+
 #[cfg(target_arch = "wasm32")]
 mod fetch {
     use super::{
@@ -650,11 +661,7 @@ mod fetch {
             let (text, body_at) = match &request.body {
                 None => (request.url.as_str(), -1),
                 Some(body) => {
-                    let at = if request.url.is_ascii() {
-                        request.url.len()
-                    } else {
-                        request.url.encode_utf16().count()
-                    };
+                    let at = super::js_length(&request.url);
                     joined = [request.url.as_str(), body].concat();
                     (joined.as_str(), i32::try_from(at).unwrap_or(i32::MAX))
                 }

@@ -139,14 +139,9 @@ struct Packer {
     text: String,
 }
 
-/// A string's length as JavaScript counts it.
+/// A string's length as JavaScript counts it, as the stream holds numbers.
 fn utf16_len(text: &str) -> f64 {
-    let units = if text.is_ascii() {
-        text.len()
-    } else {
-        text.encode_utf16().count()
-    };
-    units as f64
+    crate::transport::js_length(text) as f64
 }
 
 impl Packer {
