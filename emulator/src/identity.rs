@@ -70,6 +70,9 @@ pub fn issue(
     let id = format!("gAAAAA{}", rng.hex(40));
     let ttl_ms = i64::try_from(account.token_ttl_s.saturating_mul(1000)).unwrap_or(i64::MAX);
     let expires = ctx.now_ms.saturating_add(ttl_ms);
+    // Expired tokens are forgotten as new ones are issued: a long run that asks for
+    // many keeps only those still valid.
+    tokens.0.retain(|_, &mut until| until > ctx.now_ms);
     tokens.0.insert(id.clone(), expires);
     Reply::json(
         200,
@@ -90,4 +93,42 @@ pub fn issue(
             "metadata": {"is_admin": 0, "roles": []}
         }}),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{issue, Account, Tokens};
+    use crate::reply::Ctx;
+    use crate::util::Rng;
+
+    #[test]
+    fn expired_tokens_are_forgotten_when_new_ones_are_issued() {
+        let account = Account {
+            tenant_id: "t".into(),
+            username: "u".into(),
+            password: "p".into(),
+            token_ttl_s: 1,
+        };
+        let body = br#"{"auth": {"tenantId": "t", "passwordCredentials": {"username": "u", "password": "p"}}}"#;
+        let (mut tokens, mut rng) = (Tokens::default(), Rng::new(1));
+        let at = |now_ms| Ctx {
+            now_ms,
+            request_id: "req",
+            base_url: "http://127.0.0.1",
+        };
+        for now in [0, 500, 999] {
+            assert_eq!(
+                issue(&account, &mut tokens, &mut rng, &at(now), body).status,
+                200
+            );
+        }
+        assert_eq!(tokens.0.len(), 3);
+        // At 1500 ms the first two have expired (1000 and 1500 ms); the third has not.
+        assert_eq!(
+            issue(&account, &mut tokens, &mut rng, &at(1500), body).status,
+            200
+        );
+        assert_eq!(tokens.0.len(), 2);
+        assert_eq!(tokens.0.values().filter(|&&until| until > 1500).count(), 2);
+    }
 }

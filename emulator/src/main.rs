@@ -9,6 +9,7 @@ mod events;
 mod faults;
 mod fields;
 mod identity;
+mod log;
 mod nks;
 mod nodegroup_ops;
 mod ops;
@@ -48,6 +49,8 @@ Usage: nks-emulator [options]
   --rng-seed N         seed of ids and fault dice, for reproducible runs
   --cors-origins LIST  answer CORS for these origins (comma-separated, or *);
                        without it CORS is off, as on the real API
+  --log-limit N        the request log keeps the N most recent requests
+                       (default 10000; 0 keeps none)
   -h, --help           print this help
   -V, --version        print the version
 
@@ -77,6 +80,7 @@ struct Args {
     fail_status: u16,
     rng_seed: u64,
     cors_origins: Vec<String>,
+    log_limit: usize,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, Exit> {
@@ -96,6 +100,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, Exit> {
         fail_status: 503,
         rng_seed: util::now_ms().unsigned_abs(),
         cors_origins: Vec::new(),
+        log_limit: log::DEFAULT_LIMIT,
     };
     fn num<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, Exit> {
         value
@@ -149,6 +154,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, Exit> {
             }
             "--fail-status" => parsed.fail_status = num(&flag, &value)?,
             "--rng-seed" => parsed.rng_seed = num(&flag, &value)?,
+            "--log-limit" => parsed.log_limit = num(&flag, &value)?,
             "--cors-origins" => {
                 parsed.cors_origins = value
                     .split(',')
@@ -219,6 +225,7 @@ async fn run(args: Args) -> Result<(), String> {
         },
         cors_origins: args.cors_origins,
         seed: args.seed,
+        log_limit: args.log_limit,
     };
     let app = Arc::new(App::new(options, base_url.clone(), args.rng_seed)?);
     let mut out = std::io::stdout();

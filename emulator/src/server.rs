@@ -3,6 +3,7 @@
 
 use crate::faults::{decide, Fault, FaultError, FaultMode};
 use crate::identity::{self, Account, Tokens};
+use crate::log::RequestLog;
 use crate::nks::{self, Limits};
 use crate::ops;
 use crate::reply::{error_body, Ctx, Reply};
@@ -28,6 +29,8 @@ pub struct Options {
     pub seed: String,
     /// Faults from the command line, restored by `/_emulator/reset`.
     pub faults: Vec<Fault>,
+    /// How many requests the log keeps (`--log-limit`).
+    pub log_limit: usize,
 }
 
 struct State {
@@ -35,23 +38,8 @@ struct State {
     tokens: Tokens,
     rng: Rng,
     faults: Vec<Fault>,
-    /// The request log, each entry under its sequence number: a handler that awaits
-    /// finds its entry again by number (a reset may have emptied the log meanwhile).
-    log: Vec<(u64, Value)>,
-    logged: u64,
-}
-
-impl State {
-    fn log_status(&mut self, seq: u64, status: u16) {
-        if let Some(entry) = self
-            .log
-            .iter_mut()
-            .find(|(n, _)| *n == seq)
-            .and_then(|(_, e)| e.as_object_mut())
-        {
-            entry.insert("status".into(), json!(status));
-        }
-    }
+    /// The request log: a handler that awaits finds its entry again by number.
+    log: RequestLog,
 }
 
 /// The running emulator.
@@ -93,8 +81,7 @@ impl App {
                 tokens: Tokens::default(),
                 rng,
                 faults: options.faults.clone(),
-                log: Vec::new(),
-                logged: 0,
+                log: RequestLog::new(options.log_limit),
             }),
             options,
             base_url,
@@ -291,16 +278,11 @@ async fn api(
     let (seq, verdict, request_id) = {
         let mut state = app.state();
         let State {
-            rng,
-            faults,
-            log,
-            logged,
-            ..
+            rng, faults, log, ..
         } = &mut *state;
-        *logged += 1;
-        log.push((*logged, log_entry(method, path, headers, body)));
+        let seq = log.push(log_entry(method, path, headers, body));
         let verdict = decide(faults, rng, method, path);
-        (*logged, verdict, format!("req-{}", rng.uuid()))
+        (seq, verdict, format!("req-{}", rng.uuid()))
     };
     if verdict.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(verdict.latency_ms)).await;
@@ -313,7 +295,7 @@ async fn api(
     let mut raw = None;
     let mut reply = match verdict.error {
         Some((FaultError::Mode(FaultMode::Close), _)) => {
-            app.state().log_status(seq, 0);
+            app.state().log.set_status(seq, 0);
             return Err(Closed);
         }
         Some((FaultError::Status(status), retry_after)) => {
@@ -357,7 +339,7 @@ async fn api(
     reply
         .headers
         .push(("x-openstack-request-id".into(), request_id.clone()));
-    app.state().log_status(seq, reply.status);
+    app.state().log.set_status(seq, reply.status);
     Ok((reply, raw))
 }
 
@@ -485,10 +467,7 @@ fn admin(app: &App, method: &str, path: &str, body: &[u8]) -> Reply {
             state.faults.clear();
             ok()
         }
-        ("GET", "/_emulator/requests") => {
-            let entries: Vec<&Value> = state.log.iter().map(|(_, e)| e).collect();
-            Reply::json(200, json!({ "requests": entries }))
-        }
+        ("GET", "/_emulator/requests") => Reply::json(200, state.log.to_json()),
         ("POST", "/_emulator/fail") => fail(&mut state.world, &ctx, body),
         ("POST", "/_emulator/repair") => repair(&mut state.world, &ctx, body),
         ("GET", p) if p.starts_with("/_emulator/nodes/") => {

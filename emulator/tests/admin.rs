@@ -54,6 +54,32 @@ fn the_request_log_masks_secrets() {
 }
 
 #[test]
+fn the_request_log_keeps_the_most_recent_requests() {
+    let emu = Emulator::start(&["--log-limit", "2"]);
+    let token = emu.token();
+    emu.nks(&token, "GET", "/v1/clusters", None);
+    emu.nks(&token, "GET", "/v1/clusters/prod", None);
+    let log = emu.call("GET", "/_emulator/requests", &[], None).json();
+    let paths: Vec<&str> = log["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["/v1/clusters", "/v1/clusters/prod"]);
+    assert_eq!(log["requests"][1]["status"], 200);
+    assert_eq!(log["dropped"], 1, "the token request");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nks-emulator"))
+        .args(["--log-limit", "-1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--log-limit: \"-1\" is not a valid number")
+    );
+}
+
+#[test]
 fn reset_returns_to_the_seed() {
     let emu = Emulator::start(&[]);
     let token = emu.token();
