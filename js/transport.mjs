@@ -96,27 +96,24 @@ export function send(settle, id, method, request, bodyAt, headers, timeoutMs) {
     settle(id, 2, describe(error), null, 0);
     return;
   }
-  let status = 0;
-  let found = null;
-  Promise.resolve(answer)
-    .then((response) => {
-      status = Number(response.status) || 0;
-      found = response.headers;
-      return response.text();
-    })
-    .then(
-      (text) => {
-        // A throw here would reach no handler, and the call would never end: the body
-        // is made a string first, and a failure to is answered as a network error.
-        let body;
-        try {
-          body = String(text);
-        } catch (error) {
-          settle(id, 2, describe(error), null, 0);
-          return;
-        }
-        settle(id, status, body, found, body.length);
-      },
-      (error) => (signal?.aborted ? settle(id, 1, null, null, 0) : settle(id, 2, describe(error), null, 0)),
-    );
+  receive(settle, id, answer, signal);
+}
+
+/** Waits for `answer` and its body, then settles request `id`; never rejects. */
+async function receive(settle, id, answer, signal) {
+  let status;
+  let headers;
+  let body;
+  try {
+    const response = await answer;
+    status = Number(response.status) || 0;
+    headers = response.headers;
+    // A body that is not a string is made one here: a failure to is a network error.
+    body = String(await response.text());
+  } catch (error) {
+    if (signal?.aborted) settle(id, 1, null, null, 0);
+    else settle(id, 2, describe(error), null, 0);
+    return;
+  }
+  settle(id, status, body, headers, body.length);
 }
