@@ -204,3 +204,106 @@ fn random_trees_unpack_as_json_parse_makes_them() {
         );
     }
 }
+
+/// More field names than the packer keeps by address, in structs of many shapes: its
+/// caches of names and shapes give way without mixing them up.
+#[derive(Serialize)]
+struct Wide {
+    a0: u8,
+    a1: u8,
+    a2: u8,
+    a3: u8,
+    a4: u8,
+    a5: u8,
+    a6: u8,
+    a7: u8,
+    a8: u8,
+    a9: u8,
+    b0: u8,
+    b1: u8,
+    b2: u8,
+    b3: u8,
+    b4: u8,
+    b5: u8,
+    b6: u8,
+    b7: u8,
+    b8: u8,
+    b9: u8,
+    c0: u8,
+    c1: u8,
+    c2: u8,
+    c3: u8,
+    c4: u8,
+    c5: u8,
+    c6: u8,
+    c7: u8,
+    c8: u8,
+    c9: u8,
+    d0: u8,
+    d1: u8,
+    d2: u8,
+    d3: u8,
+    d4: u8,
+    d5: u8,
+    d6: u8,
+    d7: u8,
+    d8: u8,
+    d9: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    maybe: Option<Box<Wide>>,
+}
+
+#[wasm_bindgen_test]
+fn many_names_and_shapes_unpack_as_json_parse_makes_them() {
+    let wide = |n: u8, maybe| Wide {
+        a0: n,
+        a1: 1,
+        a2: 2,
+        a3: 3,
+        a4: 4,
+        a5: 5,
+        a6: 6,
+        a7: 7,
+        a8: 8,
+        a9: 9,
+        b0: n,
+        b1: 1,
+        b2: 2,
+        b3: 3,
+        b4: 4,
+        b5: 5,
+        b6: 6,
+        b7: 7,
+        b8: 8,
+        b9: 9,
+        c0: n,
+        c1: 1,
+        c2: 2,
+        c3: 3,
+        c4: 4,
+        c5: 5,
+        c6: 6,
+        c7: 7,
+        c8: 8,
+        c9: 9,
+        d0: n,
+        d1: 1,
+        d2: 2,
+        d3: 3,
+        d4: 4,
+        d5: 5,
+        d6: 6,
+        d7: 7,
+        d8: 8,
+        d9: 9,
+        maybe,
+    };
+    let nested = (0..3)
+        .map(|n| wide(n, Some(Box::new(wide(n + 10, None)))))
+        .collect::<Vec<_>>();
+    // Maps of a dozen shapes between the structs: more shapes than are kept recent.
+    let maps: Vec<Value> = (0..12)
+        .map(|n| Value::Object((0..=n).map(|k| (format!("k{k}"), Value::from(k))).collect()))
+        .collect();
+    assert_same(&(nested, maps, wide(99, None)));
+}

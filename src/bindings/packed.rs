@@ -120,6 +120,9 @@ macro_rules! shown_keys {
     )*};
 }
 
+/// How many shapes [`Packer::close_object`] compares before it hashes.
+const RECENT_SHAPES: usize = 8;
+
 /// Writes a value as js/values.mjs reads it: `data` is the key count, each key's
 /// length, the shape count, each shape (its key count, its key indices), then the
 /// value stream (tags above); `text` is the keys, then the strings of the stream.
@@ -130,9 +133,15 @@ struct Packer {
     /// Field names, by address (the same name at two addresses is two keys, which
     /// is only a longer table); map keys by content.
     field_keys: FxMap<(usize, usize)>,
+    /// The last field names seen, by a slot of their address: each name's address,
+    /// length and key. Most fields are found here, without hashing.
+    recent_fields: [(usize, usize, u32); 32],
     map_keys: FxMap<Box<str>>,
     shapes: Vec<f64>,
     shape_ids: FxMap<Box<[u32]>>,
+    /// The shapes used last, searched before `shape_ids` (a value's objects repeat a
+    /// few shapes).
+    recent_shapes: Vec<(Box<[u32]>, u32)>,
     /// The keys of the objects being written, innermost last.
     open_keys: Vec<u32>,
     stream: Vec<f64>,
@@ -182,12 +191,23 @@ impl Packer {
 
     /// A struct field's (or a variant's) name as the next key of the open object.
     fn field_key(&mut self, name: &'static str) {
-        let address = (name.as_ptr() as usize, name.len());
-        let index = match self.field_keys.get(&address) {
-            Some(&index) => index,
-            None => {
-                let index = self.new_key(name);
-                self.field_keys.insert(address, index);
+        let (at, len) = (name.as_ptr() as usize, name.len());
+        let slot = (at >> 2) % self.recent_fields.len();
+        let index = match self.recent_fields.get(slot) {
+            // Key 0 with address 0 is an empty slot: no name lives at address 0.
+            Some(&(a, l, index)) if a == at && l == len => index,
+            _ => {
+                let index = match self.field_keys.get(&(at, len)) {
+                    Some(&index) => index,
+                    None => {
+                        let index = self.new_key(name);
+                        self.field_keys.insert((at, len), index);
+                        index
+                    }
+                };
+                if let Some(recent) = self.recent_fields.get_mut(slot) {
+                    *recent = (at, len, index);
+                }
                 index
             }
         };
@@ -219,13 +239,24 @@ impl Packer {
     /// Files the object's shape (its keys, in order) where its stream said 0.
     fn close_object(&mut self, open: Open) {
         let keys = self.open_keys.get(open.keys_from..).unwrap_or_default();
-        let shape = match self.shape_ids.get(keys) {
-            Some(&shape) => shape,
+        let recent = self.recent_shapes.iter().find(|(k, _)| **k == *keys);
+        let shape = match recent {
+            Some(&(_, shape)) => shape,
             None => {
-                let shape = self.shape_ids.len() as u32;
-                self.shapes.push(keys.len() as f64);
-                self.shapes.extend(keys.iter().map(|&k| f64::from(k)));
-                self.shape_ids.insert(Box::from(keys), shape);
+                let shape = match self.shape_ids.get(keys) {
+                    Some(&shape) => shape,
+                    None => {
+                        let shape = self.shape_ids.len() as u32;
+                        self.shapes.push(keys.len() as f64);
+                        self.shapes.extend(keys.iter().map(|&k| f64::from(k)));
+                        self.shape_ids.insert(Box::from(keys), shape);
+                        shape
+                    }
+                };
+                if self.recent_shapes.len() == RECENT_SHAPES {
+                    self.recent_shapes.remove(0);
+                }
+                self.recent_shapes.push((Box::from(keys), shape));
                 shape
             }
         };
