@@ -103,16 +103,23 @@ export function send(settle, id, method, request, bodyAt, headers, timeoutMs) {
 async function receive(settle, id, answer, signal) {
   let status;
   let headers;
-  let body;
+  let text;
   try {
     const response = await answer;
     status = Number(response.status) || 0;
     headers = response.headers;
-    // A body that is not a string is made one here: a failure to is a network error.
-    body = String(await response.text());
+    text = await response.text();
   } catch (error) {
     if (signal?.aborted) settle(id, 1, null, null, 0);
     else settle(id, 2, describe(error), null, 0);
+    return;
+  }
+  // A body that is not a string is made one here: a failure to is a network error.
+  let body;
+  try {
+    body = String(text);
+  } catch (error) {
+    settle(id, 2, describe(error), null, 0);
     return;
   }
   settle(id, status, body, headers, body.length);

@@ -20,6 +20,18 @@ export function unpack(packedText, packedData) {
   data = packedData;
   at = 0;
   pos = 0;
+  try {
+    return read();
+  } finally {
+    // Neither the text nor the view of the wasm's memory is kept.
+    text = "";
+    data = null;
+    shapes = null;
+  }
+}
+
+/** The key table, the shapes, then the value. */
+function read() {
   const keys = [];
   for (let count = data[at++]; keys.length < count; ) keys.push(text.slice(pos, (pos += data[at++])));
   // Each shape: its keys, and whether one is a property of Object.prototype
@@ -33,13 +45,7 @@ export function unpack(packedText, packedData) {
     shape.special = shape.some((key) => key in Object.prototype);
     shapes.push(shape);
   }
-  try {
-    return value();
-  } finally {
-    text = "";
-    data = null;
-    shapes = null;
-  }
+  return value();
 }
 
 /** The next value; the commonest kinds tested first. */

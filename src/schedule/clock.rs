@@ -83,9 +83,10 @@ mod intl {
 
     #[wasm_bindgen(module = "/js/intl.mjs")]
     extern "C" {
-        /// The wall clock a formatter shows at `ms`, its fields packed in one number
-        /// (one crossing, not two per part of `formatToParts`); -1 when `Intl` cannot
-        /// show it. Never throws.
+        /// The wall clock an en-US formatter (month before day, as `with_formatter`
+        /// makes) shows at `ms`, its fields packed in one number (one crossing, not
+        /// two per part of `formatToParts`); -1 when `Intl` cannot show it. Never
+        /// throws.
         #[wasm_bindgen(js_name = wallClock)]
         fn wall_clock(formatter: &Formatter, ms: f64) -> f64;
     }
