@@ -7,9 +7,8 @@ const DIGITS = /^\d{1,2}$/;
 /**
  * The wall clock `formatter` (an en-US `Intl.DateTimeFormat` showing month, day,
  * hour, minute and second: month before day) shows at `ms`, packed as one number:
- * month·10⁸ + day·10⁶ +
- * hour·10⁴ + minute·10² + second. -1 when it cannot (an instant `Date` cannot hold,
- * a field missing or not one or two digits): never throws.
+ * month·10⁸ + day·10⁶ + hour·10⁴ + minute·10² + second. -1 when it cannot (an
+ * instant `Date` cannot hold, a field missing or not one or two digits): never throws.
  */
 export function wallClock(formatter, ms) {
   try {
