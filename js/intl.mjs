@@ -23,21 +23,8 @@ export function wallClock(formatter, ms) {
 
 /** The five numbers of 1 or 2 ASCII digits in `text`, packed; -1 unless five. */
 function numbersOf(text) {
-  let packed = 0;
-  let count = 0;
-  let value = -1;
-  for (let i = 0; i <= text.length; i++) {
-    const digit = i < text.length ? text.charCodeAt(i) - 48 : -1;
-    if (digit >= 0 && digit <= 9) {
-      value = value < 0 ? digit : value * 10 + digit;
-      if (value > 99) return -1;
-    } else if (value >= 0) {
-      packed = packed * 100 + value;
-      count++;
-      value = -1;
-    }
-  }
-  return count === 5 ? packed : -1;
+  const numbers = text.match(/\d+/g);
+  return numbers?.length === 5 && numbers.every((n) => n.length <= 2) ? pack(numbers.map(Number)) : -1;
 }
 
 function fromParts(parts) {
@@ -46,6 +33,11 @@ function fromParts(parts) {
     const slot = SLOTS[type];
     if (slot !== undefined) fields[slot] = DIGITS.test(value) ? Number(value) : -1;
   }
+  return pack(fields);
+}
+
+/** Month, day, hour, minute and second as one number; -1 if one is missing. */
+function pack(fields) {
   let packed = 0;
   for (const field of fields) {
     if (field < 0) return -1;
