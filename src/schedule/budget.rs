@@ -170,6 +170,11 @@ impl Share<'_> {
         true
     }
 
+    /// The gate every request of the run goes through.
+    pub fn gate(&self) -> &Gate {
+        &self.budget.gate
+    }
+
     /// The invocation's limit.
     pub fn limit(&self) -> u64 {
         self.budget.limit

@@ -7,7 +7,7 @@
 
 use super::budget::{answer_lost, send, Budget, Share};
 use super::clock::Zones;
-use super::limited::{run_limited, CONNECTIONS};
+use super::limited::{run_gated, run_limited, CONNECTIONS};
 use super::maintenance::Maintenance;
 use super::policy::{AutoscaleGoal, Policy, Target};
 use super::steps::{self, ClusterStep, GroupState, CONTROL_PLANE};
@@ -666,10 +666,14 @@ async fn run<T: Transport>(
         .enumerate()
         .map(|(slot, (k, share))| {
             let ctx = &ctx;
+            // A user of the gate from its admission until it is done (moved into the
+            // job: a job dropped unstarted stops counting too).
+            let user = share.gate().join();
             async move {
                 progress.set(slot, UnitState::Running);
                 let part = ctx.unit(k, share).await;
                 progress.set(slot, UnitState::Done(part));
+                drop(user);
             }
         })
         .collect();
@@ -869,12 +873,13 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
             &mut part.errors,
         );
         // The node groups are read together, then planned in the policy's order.
-        let seen = run_limited(
+        let seen = run_gated(
             decisions
                 .iter()
                 .map(|d| self.observe(key, d, share))
                 .collect(),
             self.concurrency,
+            share.gate(),
         )
         .await;
         let mut writes: Vec<(usize, Write)> = Vec::new();
@@ -1312,12 +1317,13 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
                 .collect()
         };
         let (short, long) = (named(short), named(long));
-        let sent = run_limited(
+        let sent = run_gated(
             short
                 .iter()
                 .map(|(_, nodegroup, write)| self.write(key, cluster, share, nodegroup, write))
                 .collect(),
             self.concurrency,
+            share.gate(),
         )
         .await;
         let mut outcomes: Vec<(usize, Result<Outcome, Failure>)> =
