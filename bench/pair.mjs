@@ -1,0 +1,42 @@
+// One process's measure of the figures `make bench` (run.mjs) compares with a target
+// against a plain-JavaScript peer: per call over loopback to the emulator at `url`
+// (its default seed), and a tick's CPU with the answers in `bodies` (a JSON file)
+// served in process. Prints them as one JSON line. run.mjs runs it in several fresh
+// processes: one process's figures move by up to 5 % with the engine's choices
+// (what it optimizes when, where the heap lies), the same build and machine alike.
+import { readFileSync } from "node:fs";
+import { NksClient } from "../js/node.mjs";
+import * as workerBuild from "../js/pkg-worker/nks_edge.js";
+import { PlainClient } from "./plain-client.mjs";
+import { plainReconcile } from "./plain-reconciler.mjs";
+import { ACCOUNT, perCallPair, policy, stubFetch, tickPair } from "./measure.mjs";
+
+const [url, bodiesPath] = process.argv.slice(2);
+const bodies = JSON.parse(readFileSync(bodiesPath, "utf8"));
+
+// Per call: the same emulator, a ready token for the plain client.
+const nks = new NksClient({ endpoint: url, identity: { ...ACCOUNT, endpoint: url }, retries: 0 });
+await nks.listClusters(); // the token
+const auth = { auth: { tenantId: ACCOUNT.tenantId, passwordCredentials: { username: ACCOUNT.username, password: ACCOUNT.password } } };
+const token = JSON.parse(await (await fetch(`${url}/v2.0/tokens`, { method: "POST", body: JSON.stringify(auth) })).text()).access.token.id;
+const plain = new PlainClient(url, token);
+const list = await perCallPair(() => nks.listClusters(), () => plain.listClusters(), 200);
+const kubeconfig = await perCallPair(() => nks.getKubeconfig("prod"), () => plain.getKubeconfig("prod"), 200);
+
+// The tick, with the Worker's wasm (built for speed: its cron tick is billed in CPU),
+// answers served in process: only the client's own work, as Workers bill it (there
+// fetch, Request and Response are native, not JavaScript).
+globalThis.fetch = stubFetch(bodies);
+workerBuild.initSync({ module: readFileSync(new URL("../js/pkg-worker/nks_edge_bg.wasm", import.meta.url)) });
+const identity = { ...ACCOUNT, endpoint: "http://stub.invalid" };
+const client = new workerBuild.Client({ endpoint: "http://stub.invalid", identity, retries: 0 });
+const tick = await tickPair(
+  async () => {
+    const report = await client.reconcile(policy, undefined, { budget: 1000 });
+    if (report.actions.length !== 100) throw new Error(`the stubbed tick planned ${report.actions.length} writes: ${JSON.stringify(report).slice(0, 600)}`);
+  },
+  async () => {
+    if ((await plainReconcile("http://stub.invalid", identity, policy.rules)) !== 100) throw new Error("the plain tick wrote less");
+  },
+);
+console.log(JSON.stringify({ list, kubeconfig, tick }));
