@@ -4,6 +4,9 @@
 
 export const ACCOUNT = { tenantId: "demo-tenant", username: "demo@example.com", password: "demo-password" };
 
+/** Identity's token request for `ACCOUNT` (POST /v2.0/tokens). */
+export const tokenRequest = { auth: { tenantId: ACCOUNT.tenantId, passwordCredentials: { username: ACCOUNT.username, password: ACCOUNT.password } } };
+
 /** Ten clusters of ten node groups, each with its autoscaler at 1-3. */
 export const hundred = {
   clusters: Array.from({ length: 10 }, (_, c) => ({
