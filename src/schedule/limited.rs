@@ -322,7 +322,7 @@ impl Drop for Pass<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{run_limited, Gate};
+    use super::{run_gated, run_limited, Gate};
     use std::cell::Cell;
     use std::rc::Rc;
 
@@ -602,6 +602,42 @@ mod tests {
         drop(users);
         let _alone = gate.join();
         assert_eq!(run(), Some((3, 0)), "one user takes every place");
+    }
+
+    /// Users that leave during a gated run widen it at its next answer; a user
+    /// dropped, started or not, no longer counts.
+    #[test]
+    fn a_gated_run_widens_when_users_leave() {
+        let gate = Gate::new(3);
+        let _stays = gate.join();
+        // Two more users, each the guard of a unit that has not started.
+        let leaving = std::cell::RefCell::new(vec![gate.join(), gate.join()]);
+        let (now, peak) = (Cell::new(0), Cell::new(0));
+        let jobs: Vec<_> = (0..6)
+            .map(|i| {
+                let (gate, leaving, now, peak) = (&gate, &leaving, &now, &peak);
+                async move {
+                    let _place = gate.enter().await;
+                    now.set(now.get() + 1);
+                    peak.set(peak.get().max(now.get()));
+                    step().await;
+                    if i == 0 {
+                        // The others are done: one user is left, of three places.
+                        leaving.borrow_mut().clear();
+                    }
+                    now.set(now.get() - 1);
+                }
+            })
+            .collect();
+        assert_eq!(gate.users.get(), 3);
+        let done = futures::executor::block_on(run_gated(jobs, 6, &gate));
+        assert_eq!(done.len(), 6, "every request went out");
+        assert_eq!(
+            peak.get(),
+            3,
+            "one at a time, then every place once two left"
+        );
+        assert_eq!(gate.users.get(), 1);
     }
 
     /// A gated run with nothing in flight starts a request even when the gate has no
