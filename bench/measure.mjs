@@ -25,6 +25,13 @@ export const policy = {
   rules: hundred.clusters.map((c) => ({ cluster: c.name, nodegroup: c.nodegroups.map((g) => g.name), autoscale: { enable: true, min: 3, max: 10 } })),
 };
 
+/** One tick of `policy` by `client` (either entry's, or the Worker's), its answers
+ *  served in process: it must plan a write for each of the 100 node groups. */
+export const stubbedTick = (client) => async () => {
+  const report = await client.reconcile(policy, undefined, { budget: 1000 });
+  if (report.actions.length !== 100) throw new Error(`the stubbed tick planned ${report.actions.length} writes: ${JSON.stringify(report).slice(0, 600)}`);
+};
+
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** The CPU `run` costs this process, in ms. */

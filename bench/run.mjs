@@ -8,7 +8,7 @@ import { NksClient } from "../js/node.mjs";
 import * as policyEntry from "../js/policy/node.mjs";
 import * as workerBuild from "../js/pkg-worker/nks_edge.js";
 import { PlainClient } from "./plain-client.mjs";
-import { ACCOUNT, cpuOf, hundred, median, perCallPair, policy, stubFetch, tokenRequest } from "./measure.mjs";
+import { ACCOUNT, cpuOf, hundred, median, perCallPair, policy, stubFetch, stubbedTick, tokenRequest } from "./measure.mjs";
 
 const root = new URL("../", import.meta.url);
 const rows = [];
@@ -133,10 +133,7 @@ try {
   try {
     workerBuild.initSync({ module: readFileSync(new URL("js/pkg-worker/nks_edge_bg.wasm", root)) });
     const inPackage = policyClient("http://stub.invalid", { retries: 0 });
-    const packaged = async () => {
-      const report = await inPackage.reconcile(policy, undefined, options);
-      if (report.actions.length !== 100) throw new Error(`the stubbed tick planned ${report.actions.length} writes: ${JSON.stringify(report).slice(0, 600)}`);
-    };
+    const packaged = stubbedTick(inPackage);
     for (let i = 0; i < 200; i++) await packaged();
     // The Worker's own cron entry: the same tick, its report written as a log line
     // per action (no store bound).

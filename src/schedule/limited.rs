@@ -573,7 +573,7 @@ mod tests {
             step().await;
             now.set(now.get() - 1);
         };
-        let done = super::run_gated((0..jobs).map(|_| request()).collect(), 6, gate).await;
+        let done = run_gated((0..jobs).map(|_| request()).collect(), 6, gate).await;
         assert_eq!(done.len(), jobs, "every request went out");
         (peak.get(), waits.get())
     }
