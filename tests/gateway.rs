@@ -8,6 +8,7 @@ mod common;
 
 use common::{block_on, body, header, JiffZones, NOW_MS};
 use nks_edge::transport::{HttpRequest, HttpResponse, Method, Replay};
+use nks_edge::worker::reports::Page;
 use nks_edge::worker::{serve, tick, Incoming, Invocation, Outgoing, Setup, Store};
 use serde_json::{json, Value};
 use std::cell::RefCell;
@@ -121,15 +122,27 @@ impl Store for Memory {
     async fn get(&self, key: &str) -> Result<Option<String>, String> {
         Ok(self.0.borrow().get(key).cloned())
     }
-    async fn list(&self, prefix: &str, limit: usize) -> Result<Vec<String>, String> {
-        Ok(self
-            .0
-            .borrow()
+    /// The cursor is the page's last key (KV's is opaque); one it did not make is
+    /// refused, as KV refuses it.
+    async fn list(
+        &self,
+        prefix: &str,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Result<Page<String>, String> {
+        let all = self.0.borrow();
+        if cursor.is_some_and(|c| !all.contains_key(c)) {
+            return Err("invalid cursor".into());
+        }
+        let mut keys = all
             .keys()
-            .filter(|k| k.starts_with(prefix))
-            .take(limit)
-            .cloned()
-            .collect())
+            .filter(|k| k.starts_with(prefix) && cursor.is_none_or(|c| k.as_str() > c));
+        let items: Vec<String> = keys.by_ref().take(limit).cloned().collect();
+        let more = keys.next().is_some();
+        Ok(Page {
+            cursor: items.last().filter(|_| more).cloned(),
+            items,
+        })
     }
 }
 
@@ -556,6 +569,52 @@ fn reports_are_kept_and_listed_newest_first() {
         ["2026-11-26T11:00:00+09:00", "2026-11-26T10:00:00+09:00"]
     );
     assert_eq!(listed["kept"], true);
+    // `next` pages on to the rest, and the last page says there is no more.
+    let next = listed["next"].as_str().expect("a next page").to_owned();
+    let out = call(
+        &setup,
+        Some(&store),
+        "GET",
+        &format!("/v1/reports?limit=2&cursor={}", next.replace('/', "%2F")),
+        Some(PLANNER),
+        None,
+    );
+    assert_eq!(out.status, 200, "{}", out.body);
+    let rest = body(&out);
+    assert_eq!(rest["reports"].as_array().unwrap().len(), 1, "{rest}");
+    assert_eq!(rest["reports"][0]["at"], "2026-11-26T09:00:00+09:00");
+    assert_eq!(rest["next"], Value::Null);
+    let cursor = call(
+        &setup,
+        Some(&store),
+        "GET",
+        "/v1/reports?cursor=",
+        Some(PLANNER),
+        None,
+    );
+    assert_eq!(
+        (cursor.status, body(&cursor)["error"]["field"].clone()),
+        (400, json!("cursor"))
+    );
+    // One the store did not make: the store's refusal, with what a cursor must be.
+    let forged = call(
+        &setup,
+        Some(&store),
+        "GET",
+        "/v1/reports?cursor=forged",
+        Some(PLANNER),
+        None,
+    );
+    assert_eq!(forged.status, 502, "{}", forged.body);
+    let message = body(&forged)["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains("a `cursor` must be the `next` of an earlier answer")
+            && message.contains("invalid cursor"),
+        "{message}"
+    );
     for (target, key, status) in [
         ("/v1/reports?limit=0", PLANNER, 400),
         ("/v1/reports?limit=51", PLANNER, 400),

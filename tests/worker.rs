@@ -7,6 +7,7 @@ mod common;
 
 use common::{block_on, body, fixture_text, header, JiffZones, NOW_MS, PASSWORD};
 use nks_edge::transport::{HttpRequest, HttpResponse, Method, Replay, Transport};
+use nks_edge::worker::reports::Page;
 use nks_edge::worker::{queued, serve, tick, Incoming, Invocation, Outgoing, Setup, Store};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -68,7 +69,7 @@ impl Store for NoStore {
     async fn get(&self, _: &str) -> Result<Option<String>, String> {
         Err("unused".into())
     }
-    async fn list(&self, _: &str, _: usize) -> Result<Vec<String>, String> {
+    async fn list(&self, _: &str, _: usize, _: Option<&str>) -> Result<Page<String>, String> {
         Err("unused".into())
     }
 }
@@ -1002,8 +1003,14 @@ impl Store for Latest {
     async fn get(&self, _: &str) -> Result<Option<String>, String> {
         self.0.clone()
     }
-    async fn list(&self, _: &str, _: usize) -> Result<Vec<String>, String> {
-        self.0.as_ref().map(|_| Vec::new()).map_err(Clone::clone)
+    async fn list(&self, _: &str, _: usize, _: Option<&str>) -> Result<Page<String>, String> {
+        self.0
+            .as_ref()
+            .map(|_| Page {
+                items: Vec::new(),
+                cursor: None,
+            })
+            .map_err(Clone::clone)
     }
 }
 

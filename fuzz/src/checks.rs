@@ -17,6 +17,7 @@ use nks_edge::time::{
 };
 use nks_edge::transport::{HttpRequest, HttpResponse, Method, Replay};
 use nks_edge::worker::access::{authorize, parse_digest, parse_keys, Scope};
+use nks_edge::worker::reports::Page;
 use nks_edge::worker::{serve, tick, Incoming, Invocation, Setup, Store};
 use nks_edge::{Config, Credentials, Error, NksClient, Secret};
 use serde::{de::DeserializeOwned, Serialize};
@@ -290,7 +291,7 @@ impl Store for NoStore {
     async fn get(&self, _: &str) -> Result<Option<String>, String> {
         Err("no store".into())
     }
-    async fn list(&self, _: &str, _: usize) -> Result<Vec<String>, String> {
+    async fn list(&self, _: &str, _: usize, _: Option<&str>) -> Result<Page<String>, String> {
         Err("no store".into())
     }
 }

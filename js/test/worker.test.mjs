@@ -213,8 +213,22 @@ test("with a queue, one scheduled event converges a fleet beyond one budget; fai
     assert.equal(bad.length, 3, JSON.stringify(bad));
     assert.deepEqual(parsed().find((l) => l.event === "dead_letter").clusters, ["fleet-bad"]);
     // Every share's report was kept.
-    const listed = await (await queued.dispatchFetch("http://worker.test/v1/reports?limit=50", { headers: { authorization: `Bearer ${KEYS.ci}` } })).json();
+    const reports = async (query) =>
+      (await queued.dispatchFetch(`http://worker.test/v1/reports?${query}`, { headers: { authorization: `Bearer ${KEYS.ci}` } })).json();
+    const listed = await reports("limit=50");
     assert.ok(listed.reports.length >= 9, `${listed.reports.length} reports`);
+    assert.equal(listed.next, null);
+    // Pages of 4, each from the last one's `next` (KV's cursor), give the same reports.
+    const paged = [];
+    let page = await reports("limit=4");
+    for (let pages = 1; ; pages++) {
+      paged.push(...page.reports);
+      if (page.next === null) break;
+      assert.ok(pages < 10, "too many pages");
+      assert.equal(page.reports.length, 4);
+      page = await reports(`limit=4&cursor=${encodeURIComponent(page.next)}`);
+    }
+    assert.deepEqual(paged, listed.reports);
 
     // A share of an older tick, delivered late: superseded, nothing sent.
     await clearRequests();

@@ -4,6 +4,7 @@
 use super::{from_js, js_error, to_js};
 use crate::schedule::clock::IntlZones;
 use crate::transport::{Fetch, Transport};
+use crate::worker::reports::Page;
 use crate::worker::routes::{BODY_LIMIT, ROUTE_LIMIT_MS};
 use crate::worker::{self, reports, Incoming, Invocation, Setup, Store};
 use js_sys::{Object, Promise, Reflect};
@@ -70,18 +71,41 @@ impl Store for Kv {
         Ok(settle(self.0.get(key)).await?.as_string())
     }
 
-    async fn list(&self, prefix: &str, limit: usize) -> Result<Vec<String>, String> {
+    async fn list(
+        &self,
+        prefix: &str,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Result<Page<String>, String> {
         let options = Object::new();
         let _ = Reflect::set(&options, &"prefix".into(), &JsValue::from_str(prefix));
         #[allow(clippy::cast_precision_loss)]
         let limit = limit as f64;
         let _ = Reflect::set(&options, &"limit".into(), &JsValue::from_f64(limit));
+        if let Some(cursor) = cursor {
+            let _ = Reflect::set(&options, &"cursor".into(), &JsValue::from_str(cursor));
+        }
         let listed = settle(self.0.list(&options)).await?;
         let keys = Reflect::get(&listed, &"keys".into()).map_err(|e| why(&e))?;
-        Ok(js_sys::Array::from(&keys)
-            .iter()
-            .filter_map(|k| Reflect::get(&k, &"name".into()).ok()?.as_string())
-            .collect())
+        let complete = Reflect::get(&listed, &"list_complete".into())
+            .ok()
+            .and_then(|c| c.as_bool())
+            .unwrap_or(true);
+        Ok(Page {
+            items: js_sys::Array::from(&keys)
+                .iter()
+                .filter_map(|k| Reflect::get(&k, &"name".into()).ok()?.as_string())
+                .collect(),
+            // KV's cursor, unless this was the last page.
+            cursor: if complete {
+                None
+            } else {
+                Reflect::get(&listed, &"cursor".into())
+                    .ok()
+                    .and_then(|c| c.as_string())
+                    .filter(|c| !c.is_empty())
+            },
+        })
     }
 }
 

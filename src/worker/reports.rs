@@ -10,8 +10,24 @@ pub trait Store {
     async fn put(&self, key: &str, value: &str) -> Result<(), String>;
     /// The value under `key`, if any.
     async fn get(&self, key: &str) -> Result<Option<String>, String>;
-    /// Up to `limit` keys starting with `prefix`, in ascending order.
-    async fn list(&self, prefix: &str, limit: usize) -> Result<Vec<String>, String>;
+    /// Up to `limit` keys starting with `prefix`, in ascending order, from where
+    /// `cursor` (a page's [`Page::cursor`]) left off.
+    async fn list(
+        &self,
+        prefix: &str,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Result<Page<String>, String>;
+}
+
+/// One page of a listing, and where the next one starts (the store's opaque cursor)
+/// when there is more.
+#[derive(Debug, PartialEq)]
+pub struct Page<T> {
+    /// What this page holds.
+    pub items: Vec<T>,
+    /// Where the next page starts; `None` on the last page.
+    pub cursor: Option<String>,
 }
 
 /// What the Worker says when no store is bound.
@@ -28,8 +44,11 @@ const LATEST_TICK: &str = "tick/latest";
 /// from it, so that ascending order is newest first.
 const END_MS: i64 = 253_402_300_799_999;
 
-/// Most reports one `GET /v1/reports` answers.
+/// Most reports one `GET /v1/reports` answers; `next` pages on.
 pub const MAX_LIMIT: usize = 50;
+
+/// The longest `cursor` a request may give (KV's are far shorter).
+pub const MAX_CURSOR: usize = 1024;
 
 /// The key of a report of the tick at `at_ms`; `part` tells apart the reports of one
 /// tick (one per queued group of clusters).
@@ -43,17 +62,26 @@ pub async fn keep(store: &impl Store, at_ms: i64, part: &str, report: &str) -> R
     store.put(&report_key(at_ms, part), report).await
 }
 
-/// Up to `limit` reports, newest first, as JSON values (an unreadable one is skipped).
-pub async fn latest(store: &impl Store, limit: usize) -> Result<Vec<serde_json::Value>, String> {
-    let mut out = Vec::new();
-    for key in store.list(REPORT_PREFIX, limit).await? {
+/// Up to `limit` reports, newest first, as JSON values (an unreadable one is skipped),
+/// from where `cursor` left off; and where the next page starts.
+pub async fn latest(
+    store: &impl Store,
+    limit: usize,
+    cursor: Option<&str>,
+) -> Result<Page<serde_json::Value>, String> {
+    let keys = store.list(REPORT_PREFIX, limit, cursor).await?;
+    let mut items = Vec::new();
+    for key in keys.items {
         if let Some(text) = store.get(&key).await? {
             if let Ok(value) = serde_json::from_str(&text) {
-                out.push(value);
+                items.push(value);
             }
         }
     }
-    Ok(out)
+    Ok(Page {
+        items,
+        cursor: keys.cursor,
+    })
 }
 
 /// Records `at_ms` as the newest tick's instant.

@@ -214,7 +214,7 @@ impl Route {
             Route::Plan => &["at"],
             Route::Status => &["at", "cluster"],
             Route::Reconcile => &["dry_run"],
-            Route::Reports => &["limit"],
+            Route::Reports => &["limit", "cursor"],
             Route::Health | Route::Kubeconfig(_) | Route::Policy | Route::Gateway => &[],
         }
     }
@@ -564,10 +564,32 @@ async fn handle<T: Transport, Z: Zones, S: Store>(
                     json!({"kept": false, "message": NOT_KEPT, "reports": []}),
                 ));
             };
-            let list = reports::latest(store, limit).await.map_err(|why| {
-                Answer::error(502, "store", &format!("the report store failed: {why}"))
+            let cursor = match parameter(&params, "cursor") {
+                Some(c) if c.is_empty() || c.len() > reports::MAX_CURSOR => {
+                    return Err(Answer::invalid(
+                        "cursor",
+                        "must be the `next` of an earlier answer",
+                    ));
+                }
+                cursor => cursor,
+            };
+            let page = reports::latest(store, limit, cursor).await.map_err(|why| {
+                // KV refuses a cursor it did not make with an error of its own.
+                let hint = if cursor.is_some() {
+                    " (a `cursor` must be the `next` of an earlier answer)"
+                } else {
+                    ""
+                };
+                Answer::error(
+                    502,
+                    "store",
+                    &format!("the report store failed{hint}: {why}"),
+                )
             })?;
-            Ok(Answer::json(200, json!({"kept": true, "reports": list})))
+            Ok(Answer::json(
+                200,
+                json!({"kept": true, "reports": page.items, "next": page.cursor}),
+            ))
         }
         Route::Policy => {
             allowed_policy(setup, key)?;
