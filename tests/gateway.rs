@@ -8,8 +8,7 @@ mod common;
 
 use common::{block_on, body, header, JiffZones, NOW_MS};
 use nks_edge::transport::{HttpRequest, HttpResponse, Method, Replay};
-use nks_edge::worker::reports::Page;
-use nks_edge::worker::{serve, tick, Incoming, Invocation, Outgoing, Setup, Store};
+use nks_edge::worker::{serve, tick, Incoming, Invocation, Outgoing, Page, Setup, Store};
 use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -134,13 +133,16 @@ impl Store for Memory {
         if cursor.is_some_and(|c| !all.contains_key(c)) {
             return Err("invalid cursor".into());
         }
-        let mut keys = all
+        let items: Vec<String> = all
             .keys()
-            .filter(|k| k.starts_with(prefix) && cursor.is_none_or(|c| k.as_str() > c));
-        let items: Vec<String> = keys.by_ref().take(limit).cloned().collect();
-        let more = keys.next().is_some();
+            .filter(|k| k.starts_with(prefix) && cursor.is_none_or(|c| k.as_str() > c))
+            .take(limit)
+            .cloned()
+            .collect();
+        // Like KV, it does not look ahead: a full page has a cursor, even when the
+        // page after it is empty.
         Ok(Page {
-            cursor: items.last().filter(|_| more).cloned(),
+            cursor: items.last().filter(|_| items.len() == limit).cloned(),
             items,
         })
     }
@@ -583,7 +585,7 @@ fn reports_are_kept_and_listed_newest_first() {
     let rest = body(&out);
     assert_eq!(rest["reports"].as_array().unwrap().len(), 1, "{rest}");
     assert_eq!(rest["reports"][0]["at"], "2026-11-26T09:00:00+09:00");
-    assert_eq!(rest["next"], Value::Null);
+    assert_eq!(rest.get("next"), Some(&Value::Null));
     let cursor = call(
         &setup,
         Some(&store),
@@ -615,11 +617,41 @@ fn reports_are_kept_and_listed_newest_first() {
             && message.contains("invalid cursor"),
         "{message}"
     );
+    // A full page's `next` may lead to an empty last page.
+    let all = body(&call(
+        &setup,
+        Some(&store),
+        "GET",
+        "/v1/reports?limit=3",
+        Some(PLANNER),
+        None,
+    ));
+    assert_eq!(all["reports"].as_array().unwrap().len(), 3);
+    let next = all["next"]
+        .as_str()
+        .expect("a next page")
+        .replace('/', "%2F");
+    let empty = body(&call(
+        &setup,
+        Some(&store),
+        "GET",
+        &format!("/v1/reports?limit=3&cursor={next}"),
+        Some(PLANNER),
+        None,
+    ));
+    assert_eq!(
+        (empty["reports"].clone(), empty.get("next").cloned()),
+        (json!([]), Some(Value::Null))
+    );
+    let longest = format!("/v1/reports?cursor={}", "a".repeat(1024));
+    let too_long = format!("/v1/reports?cursor={}", "a".repeat(1025));
     for (target, key, status) in [
         ("/v1/reports?limit=0", PLANNER, 400),
         ("/v1/reports?limit=51", PLANNER, 400),
         ("/v1/reports?newest=1", PLANNER, 400),
         ("/v1/reports", READER, 403),
+        (longest.as_str(), PLANNER, 502), // reaches the store, which refuses it
+        (too_long.as_str(), PLANNER, 400),
     ] {
         assert_eq!(
             call(&setup, Some(&store), "GET", target, Some(key), None).status,
@@ -627,12 +659,26 @@ fn reports_are_kept_and_listed_newest_first() {
             "{target}"
         );
     }
-    // Without a store the Worker still answers, and says reports are not kept.
+    // Without a store the Worker still answers, says reports are not kept and that
+    // there is no page after; a cursor is still checked.
     let out = call(&setup, None, "GET", "/v1/reports", Some(PLANNER), None);
     assert_eq!(
-        (out.status, body(&out)["kept"].clone()),
-        (200, json!(false))
+        (
+            out.status,
+            body(&out)["kept"].clone(),
+            body(&out).get("next").cloned()
+        ),
+        (200, json!(false), Some(Value::Null))
     );
+    let out = call(
+        &setup,
+        None,
+        "GET",
+        "/v1/reports?cursor=",
+        Some(PLANNER),
+        None,
+    );
+    assert_eq!(out.status, 400, "{}", out.body);
     let ticked = block_on(tick(
         &setup,
         NOW_MS,

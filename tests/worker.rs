@@ -7,8 +7,7 @@ mod common;
 
 use common::{block_on, body, fixture_text, header, JiffZones, NOW_MS, PASSWORD};
 use nks_edge::transport::{HttpRequest, HttpResponse, Method, Replay, Transport};
-use nks_edge::worker::reports::Page;
-use nks_edge::worker::{queued, serve, tick, Incoming, Invocation, Outgoing, Setup, Store};
+use nks_edge::worker::{queued, serve, tick, Incoming, Invocation, Outgoing, Page, Setup, Store};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -1006,10 +1005,7 @@ impl Store for Latest {
     async fn list(&self, _: &str, _: usize, _: Option<&str>) -> Result<Page<String>, String> {
         self.0
             .as_ref()
-            .map(|_| Page {
-                items: Vec::new(),
-                cursor: None,
-            })
+            .map(|_| Page::default())
             .map_err(Clone::clone)
     }
 }

@@ -17,8 +17,7 @@ use nks_edge::time::{
 };
 use nks_edge::transport::{HttpRequest, HttpResponse, Method, Replay};
 use nks_edge::worker::access::{authorize, parse_digest, parse_keys, Scope};
-use nks_edge::worker::reports::Page;
-use nks_edge::worker::{serve, tick, Incoming, Invocation, Setup, Store};
+use nks_edge::worker::{serve, tick, Incoming, Invocation, Page, Setup, Store};
 use nks_edge::{Config, Credentials, Error, NksClient, Secret};
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::{json, Value};

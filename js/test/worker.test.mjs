@@ -218,14 +218,15 @@ test("with a queue, one scheduled event converges a fleet beyond one budget; fai
     const listed = await reports("limit=50");
     assert.ok(listed.reports.length >= 9, `${listed.reports.length} reports`);
     assert.equal(listed.next, null);
-    // Pages of 4, each from the last one's `next` (KV's cursor), give the same reports.
+    // Pages of 4, each from the last one's `next` (KV's cursor), give the same reports
+    // (a page may be short, even empty, while `next` is set: page until it is null).
     const paged = [];
     let page = await reports("limit=4");
     for (let pages = 1; ; pages++) {
+      assert.ok(page.reports.length <= 4);
       paged.push(...page.reports);
       if (page.next === null) break;
       assert.ok(pages < 10, "too many pages");
-      assert.equal(page.reports.length, 4);
       page = await reports(`limit=4&cursor=${encodeURIComponent(page.next)}`);
     }
     assert.deepEqual(paged, listed.reports);

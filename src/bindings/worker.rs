@@ -4,9 +4,8 @@
 use super::{from_js, js_error, to_js};
 use crate::schedule::clock::IntlZones;
 use crate::transport::{Fetch, Transport};
-use crate::worker::reports::Page;
 use crate::worker::routes::{BODY_LIMIT, ROUTE_LIMIT_MS};
-use crate::worker::{self, reports, Incoming, Invocation, Setup, Store};
+use crate::worker::{self, reports, Incoming, Invocation, Page, Setup, Store};
 use js_sys::{Object, Promise, Reflect};
 use serde_json::json;
 use std::cell::RefCell;
@@ -96,7 +95,8 @@ impl Store for Kv {
                 .iter()
                 .filter_map(|k| Reflect::get(&k, &"name".into()).ok()?.as_string())
                 .collect(),
-            // KV's cursor, unless this was the last page.
+            // KV's cursor, unless this was the last page (one that says it is not
+            // but gives no cursor ends the paging).
             cursor: if complete {
                 None
             } else {

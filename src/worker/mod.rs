@@ -16,5 +16,5 @@ pub mod routes;
 pub mod secrets;
 
 pub use config::{ConfigError, Setup};
-pub use reports::Store;
+pub use reports::{Page, Store};
 pub use routes::{queued, serve, tick, Incoming, Invocation, Outgoing, Ticked};

@@ -11,7 +11,8 @@ pub trait Store {
     /// The value under `key`, if any.
     async fn get(&self, key: &str) -> Result<Option<String>, String>;
     /// Up to `limit` keys starting with `prefix`, in ascending order, from where
-    /// `cursor` (a page's [`Page::cursor`]) left off.
+    /// `cursor` (a page's [`Page::cursor`], for the same prefix) left off. As with
+    /// KV, a page may hold fewer than `limit`, even none, and still have a cursor.
     async fn list(
         &self,
         prefix: &str,
@@ -22,7 +23,7 @@ pub trait Store {
 
 /// One page of a listing, and where the next one starts (the store's opaque cursor)
 /// when there is more.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Page<T> {
     /// What this page holds.
     pub items: Vec<T>,
@@ -47,7 +48,7 @@ const END_MS: i64 = 253_402_300_799_999;
 /// Most reports one `GET /v1/reports` answers; `next` pages on.
 pub const MAX_LIMIT: usize = 50;
 
-/// The longest `cursor` a request may give (KV's are far shorter).
+/// The longest `cursor` a request may give, in bytes.
 pub const MAX_CURSOR: usize = 1024;
 
 /// The key of a report of the tick at `at_ms`; `part` tells apart the reports of one

@@ -558,23 +558,28 @@ async fn handle<T: Transport, Z: Zones, S: Store>(
                         )
                     })?,
             };
-            let Some(store) = invocation.store else {
-                return Ok(Answer::json(
-                    200,
-                    json!({"kept": false, "message": NOT_KEPT, "reports": []}),
-                ));
-            };
             let cursor = match parameter(&params, "cursor") {
                 Some(c) if c.is_empty() || c.len() > reports::MAX_CURSOR => {
                     return Err(Answer::invalid(
                         "cursor",
-                        "must be the `next` of an earlier answer",
+                        &format!(
+                            "must be the `next` of an earlier answer, URL-encoded \
+                             (1 to {} bytes)",
+                            reports::MAX_CURSOR
+                        ),
                     ));
                 }
                 cursor => cursor,
             };
+            let Some(store) = invocation.store else {
+                return Ok(Answer::json(
+                    200,
+                    json!({"kept": false, "message": NOT_KEPT, "reports": [], "next": null}),
+                ));
+            };
             let page = reports::latest(store, limit, cursor).await.map_err(|why| {
-                // KV refuses a cursor it did not make with an error of its own.
+                // KV refuses a cursor it did not make with an error of its own; with
+                // a cursor given, the failure may be that (or an outage).
                 let hint = if cursor.is_some() {
                     " (a `cursor` must be the `next` of an earlier answer)"
                 } else {
