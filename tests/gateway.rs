@@ -8,6 +8,7 @@ mod common;
 
 use common::{block_on, body, header, JiffZones, NOW_MS};
 use nks_edge::transport::{HttpRequest, HttpResponse, Method, Replay};
+use nks_edge::worker::reports::MAX_CURSOR;
 use nks_edge::worker::{serve, tick, Incoming, Invocation, Outgoing, Page, Setup, Store};
 use serde_json::{json, Value};
 use std::cell::RefCell;
@@ -550,14 +551,8 @@ fn reports_are_kept_and_listed_newest_first() {
             ticked.lines
         );
     }
-    let out = call(
-        &setup,
-        Some(&store),
-        "GET",
-        "/v1/reports?limit=2",
-        Some(PLANNER),
-        None,
-    );
+    let get = |target: &str| call(&setup, Some(&store), "GET", target, Some(PLANNER), None);
+    let out = get("/v1/reports?limit=2");
     assert_eq!(out.status, 200, "{}", out.body);
     let listed = body(&out);
     let ats: Vec<&str> = listed["reports"]
@@ -572,41 +567,28 @@ fn reports_are_kept_and_listed_newest_first() {
     );
     assert_eq!(listed["kept"], true);
     // `next` pages on to the rest, and the last page says there is no more.
-    let next = listed["next"].as_str().expect("a next page").to_owned();
-    let out = call(
-        &setup,
-        Some(&store),
-        "GET",
-        &format!("/v1/reports?limit=2&cursor={}", next.replace('/', "%2F")),
-        Some(PLANNER),
-        None,
-    );
+    let cursor_of = |page: &Value| {
+        page["next"]
+            .as_str()
+            .expect("a next page")
+            .replace('/', "%2F")
+    };
+    let out = get(&format!(
+        "/v1/reports?limit=2&cursor={}",
+        cursor_of(&listed)
+    ));
     assert_eq!(out.status, 200, "{}", out.body);
     let rest = body(&out);
     assert_eq!(rest["reports"].as_array().unwrap().len(), 1, "{rest}");
     assert_eq!(rest["reports"][0]["at"], "2026-11-26T09:00:00+09:00");
     assert_eq!(rest.get("next"), Some(&Value::Null));
-    let cursor = call(
-        &setup,
-        Some(&store),
-        "GET",
-        "/v1/reports?cursor=",
-        Some(PLANNER),
-        None,
-    );
+    let cursor = get("/v1/reports?cursor=");
     assert_eq!(
         (cursor.status, body(&cursor)["error"]["field"].clone()),
         (400, json!("cursor"))
     );
     // One the store did not make: the store's refusal, with what a cursor must be.
-    let forged = call(
-        &setup,
-        Some(&store),
-        "GET",
-        "/v1/reports?cursor=forged",
-        Some(PLANNER),
-        None,
-    );
+    let forged = get("/v1/reports?cursor=forged");
     assert_eq!(forged.status, 502, "{}", forged.body);
     let message = body(&forged)["error"]["message"]
         .as_str()
@@ -618,33 +600,18 @@ fn reports_are_kept_and_listed_newest_first() {
         "{message}"
     );
     // A full page's `next` may lead to an empty last page.
-    let all = body(&call(
-        &setup,
-        Some(&store),
-        "GET",
-        "/v1/reports?limit=3",
-        Some(PLANNER),
-        None,
-    ));
+    let all = body(&get("/v1/reports?limit=3"));
     assert_eq!(all["reports"].as_array().unwrap().len(), 3);
-    let next = all["next"]
-        .as_str()
-        .expect("a next page")
-        .replace('/', "%2F");
-    let empty = body(&call(
-        &setup,
-        Some(&store),
-        "GET",
-        &format!("/v1/reports?limit=3&cursor={next}"),
-        Some(PLANNER),
-        None,
-    ));
+    let empty = body(&get(&format!(
+        "/v1/reports?limit=3&cursor={}",
+        cursor_of(&all)
+    )));
     assert_eq!(
         (empty["reports"].clone(), empty.get("next").cloned()),
         (json!([]), Some(Value::Null))
     );
-    let longest = format!("/v1/reports?cursor={}", "a".repeat(1024));
-    let too_long = format!("/v1/reports?cursor={}", "a".repeat(1025));
+    let longest = format!("/v1/reports?cursor={}", "a".repeat(MAX_CURSOR));
+    let too_long = format!("/v1/reports?cursor={}", "a".repeat(MAX_CURSOR + 1));
     for (target, key, status) in [
         ("/v1/reports?limit=0", PLANNER, 400),
         ("/v1/reports?limit=51", PLANNER, 400),
