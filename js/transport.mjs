@@ -19,7 +19,8 @@ let sharedFor = 0;
 
 function signalFor(timeoutMs) {
   if (perRequest) return AbortSignal.timeout(timeoutMs);
-  const now = Date.now();
+  // A monotonic clock: were the wall clock set back, a spent signal would be shared.
+  const now = performance.now();
   const slack = Math.min(SHARED_MS, Math.floor(timeoutMs / 16));
   if (shared === null || sharedFor !== timeoutMs || now - sharedAt > slack) {
     shared = AbortSignal.timeout(timeoutMs + slack);

@@ -111,7 +111,7 @@ export default {
         return;
       }
       log(await recordTick(at, env));
-      log((await handleQueued({ at, clusters: messages.slice(sent).flatMap((m) => m.clusters) }, env)).lines);
+      log((await handleQueued({ at, clusters: messages.slice(sent).flatMap((m) => m.clusters) }, env, event.cron)).lines);
       return;
     }
     log(await recordTick(at, env));

@@ -936,12 +936,12 @@ fn a_route_cut_off_answers_its_report_so_far() {
     assert!(answer["report"]["subrequests"].as_u64().unwrap() >= sent);
 }
 
-/// A fleet larger than one tick's budget, ticked every 10 minutes: with the trigger's
-/// cron, the rotation moves one slice per tick and reaches every cluster within
-/// ⌈8 clusters / 2 per tick⌉ = 4 ticks; counted in the default 5-minute ticks, it
-/// would serve every other slice only.
+/// A fleet larger than one tick's budget: with the trigger's cron, the rotation moves
+/// one slice per firing and reaches every cluster within ⌈8 clusters / 2 per tick⌉ =
+/// 4 ticks, also where the trigger's gaps differ (overnight); counted in the default
+/// 5-minute ticks, a 10-minute trigger would serve every other slice only.
 #[test]
-fn the_rotation_counts_ticks_in_the_crons_period() {
+fn the_rotation_moves_one_slice_per_firing_of_the_cron() {
     let fleet: Vec<String> = (0..8).map(|i| format!("c{i}")).collect();
     let mut vars = env();
     vars.insert(
@@ -953,7 +953,9 @@ fn the_rotation_counts_ticks_in_the_crons_period() {
     );
     // Identity, then 3 per cluster (its read, its node group's read and write): 2 per tick.
     vars.insert("SUBREQUEST_BUDGET", "7".to_owned());
-    let reached = |cron: Option<&str>| {
+    // Each tick of the whole policy, or (`share`) as a queued share of the whole fleet
+    // that the scheduled handler runs itself when the queue refuses it.
+    let reached = |cron: Option<&str>, ticks: &[i64], share: bool| {
         let setup: Setup<Replay, JiffZones> = Setup::from_env(
             &|name| vars.get(name).cloned(),
             Replay::new(NOW_MS, |req: &HttpRequest| {
@@ -972,8 +974,12 @@ fn the_rotation_counts_ticks_in_the_crons_period() {
             }),
             JiffZones,
         );
-        for t in 0..4 {
-            block_on(tick(&setup, NOW_MS + t * 600_000, cron, None, &INVOCATION));
+        for at in ticks {
+            if share {
+                block_on(queued(&setup, *at, &fleet, cron, &INVOCATION));
+            } else {
+                block_on(tick(&setup, *at, cron, None, &INVOCATION));
+            }
         }
         let mut reached: Vec<String> = requests(&setup)
             .iter()
@@ -984,12 +990,35 @@ fn the_rotation_counts_ticks_in_the_crons_period() {
         reached.dedup();
         reached
     };
-    assert_eq!(reached(Some("*/10 * * * *")), fleet);
+    const MIN: i64 = 60_000;
+    let day = NOW_MS - NOW_MS.rem_euclid(24 * 60 * MIN);
+    let every_ten: Vec<i64> = (0..4).map(|t| day + t * 10 * MIN).collect();
+    assert_eq!(reached(Some("*/10 * * * *"), &every_ten, false), fleet);
     assert_eq!(
-        reached(None).len(),
+        reached(None, &every_ten, false).len(),
         4,
         "counted in 5-minute ticks, half the fleet waits"
     );
+    // 18:45, 18:50, 18:55, then 09:00 the next day.
+    let overnight = [18 * 60 + 45, 18 * 60 + 50, 18 * 60 + 55, 24 * 60 + 9 * 60]
+        .map(|minute| day + minute * MIN);
+    assert_eq!(reached(Some("*/5 9-18 * * *"), &overnight, false), fleet);
+    // Fridays and Mondays at 23:00, 23:20 and 23:40 (2 = Monday, as Cloudflare counts
+    // from Sunday): the three of a Friday, then the first of the Monday. Were the
+    // weekend's six counted, the Monday's would be three slices on, not one.
+    let friday = day + 24 * 60 * MIN;
+    let weekend = [23 * 60, 23 * 60 + 20, 23 * 60 + 40, 3 * 24 * 60 + 23 * 60]
+        .map(|minute| friday + minute * MIN);
+    let weekday = |ms: i64| {
+        jiff::Timestamp::from_millisecond(ms)
+            .unwrap()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .weekday()
+    };
+    assert_eq!(weekday(friday), jiff::civil::Weekday::Friday);
+    assert_eq!(weekday(weekend[3]), jiff::civil::Weekday::Monday);
+    assert_eq!(reached(Some("*/20 23 * * 2,FRI"), &weekend, false), fleet);
+    assert_eq!(reached(Some("*/20 23 * * 2,FRI"), &weekend, true), fleet);
 }
 
 /// A store whose newest tick is fixed, or that fails.
@@ -1021,7 +1050,7 @@ fn a_queued_share_is_superseded_run_or_retried_by_what_the_store_says() {
             now: &|| NOW_MS,
             store: Some(store),
         };
-        let ticked = block_on(queued(&setup, NOW_MS, &share, &invocation));
+        let ticked = block_on(queued(&setup, NOW_MS, &share, None, &invocation));
         let api_calls = requests(&setup)
             .iter()
             .filter(|r| !r.url.ends_with("/v2.0/tokens"))

@@ -125,6 +125,19 @@ test("validation happens before any request", async () => {
     (e) => e.field === "options.retries" && /expected a whole number/.test(e.message));
 });
 
+test("a request after the wall clock was set back does not share a signal that has fired", async () => {
+  const nks = client({ retries: 0, timeoutMs: 200 });
+  assert.equal((await nks.listClusters()).length, 3); // the token, and a signal of 200 ms
+  await new Promise((resolve) => setTimeout(resolve, 400)); // that signal has fired
+  const wallClock = Date.now;
+  Date.now = () => wallClock() - 3_600_000;
+  try {
+    assert.equal((await nks.listClusters()).length, 3);
+  } finally {
+    Date.now = wallClock;
+  }
+});
+
 test("unauthorized: wrong credentials and a bad token", async () => {
   const wrong = await rejection(client({ identity: { ...IDENTITY, password: "nope", endpoint: EMULATOR } }).listClusters());
   assert.equal(wrong.kind, "unauthorized");

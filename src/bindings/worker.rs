@@ -287,8 +287,14 @@ fn scheduled_at(scheduled_time: f64) -> Result<i64, JsValue> {
 
 /// The queue consumer, for one message: `{lines, retry}`. A message whose tick a
 /// newer one superseded does nothing; one whose run failed transiently is retried.
+/// `cron`: the trigger, when the scheduled handler runs a share itself (the queue
+/// refused it), so that its clusters rotate as the tick's would.
 #[wasm_bindgen(js_name = handleQueued)]
-pub async fn handle_queued(body: JsValue, env: JsValue) -> Result<JsValue, JsValue> {
+pub async fn handle_queued(
+    body: JsValue,
+    env: JsValue,
+    cron: Option<String>,
+) -> Result<JsValue, JsValue> {
     let setup = setup_for(&env);
     let store = store(&env);
     let invocation = Invocation {
@@ -303,6 +309,13 @@ pub async fn handle_queued(body: JsValue, env: JsValue) -> Result<JsValue, JsVal
         );
         return to_js(&json!({"lines": [line], "retry": false})).map_err(|e| js_error(&e));
     };
-    let ticked = worker::queued(&setup, share.at, &share.clusters, &invocation).await;
+    let ticked = worker::queued(
+        &setup,
+        share.at,
+        &share.clusters,
+        cron.as_deref(),
+        &invocation,
+    )
+    .await;
     to_js(&json!({"lines": ticked.lines, "retry": ticked.transient})).map_err(|e| js_error(&e))
 }

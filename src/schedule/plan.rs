@@ -39,6 +39,10 @@ pub struct Options {
     /// by `at / tick_ms`, so that every cluster is reached within
     /// ⌈clusters / clusters per tick⌉ ticks when the budget cannot serve all at once.
     pub tick_ms: i64,
+    /// The tick's number in its series, when the caller counts its ticks (the Worker
+    /// counts its cron trigger's firings, whose gaps may differ): the rotation moves
+    /// one step per number, instead of by `at / tick_ms`.
+    pub tick: Option<i64>,
     /// No cluster is started at or after this instant (epoch ms, the client's clock):
     /// the ones left are listed in `waiting`, for a later run. A caller with a time
     /// limit (the Worker's routes) sets it, so that its report is whole.
@@ -52,6 +56,7 @@ impl Default for Options {
             budget: 50,
             concurrency: CONNECTIONS,
             tick_ms: 300_000,
+            tick: None,
             deadline_ms: None,
         }
     }
@@ -514,9 +519,9 @@ fn estimate(policy: &Policy, key: &str, zones: &impl Zones, at_ms: i64) -> (u64,
 
 /// The rotation's start: the fleet, in its order, is cut into slices of consecutive
 /// units that fit in `room` together (a unit dearer than the whole room is a slice of
-/// its own); tick `at / tick_ms` starts at the first unit of slice `tick mod slices`,
+/// its own); tick number `tick` starts at the first unit of slice `tick mod slices`,
 /// so every unit is reached within as many ticks as there are slices.
-fn rotation_start(costs: &[u64], room: u64, at_ms: i64, tick_ms: i64) -> usize {
+fn rotation_start(costs: &[u64], room: u64, tick: i64) -> usize {
     let mut starts = vec![0];
     let mut used = 0;
     for (i, &cost) in costs.iter().enumerate() {
@@ -526,7 +531,6 @@ fn rotation_start(costs: &[u64], room: u64, at_ms: i64, tick_ms: i64) -> usize {
         }
         used += cost;
     }
-    let tick = at_ms.div_euclid(tick_ms.max(1));
     let slice = tick.rem_euclid(i64::try_from(starts.len()).unwrap_or(1));
     usize::try_from(slice)
         .ok()
@@ -594,7 +598,10 @@ async fn run<T: Transport>(
         .flatten();
     let plain: Vec<u64> = costs.iter().map(|(c, _)| *c).collect();
     let room = budget.free();
-    let start = rotation_start(&plain, room, at_ms, options.tick_ms);
+    let tick = options
+        .tick
+        .unwrap_or_else(|| at_ms.div_euclid(options.tick_ms.max(1)));
+    let start = rotation_start(&plain, room, tick);
     let n = keys.len();
     let mut admitted: Vec<(usize, Share<'_>)> = Vec::new();
     let (mut stopped, mut waiting) = (false, Vec::new());

@@ -1,54 +1,84 @@
-//! The period of the Worker's cron trigger. The planner's rotation counts ticks as
-//! `at / tick_ms`; with `tick_ms` shorter than the trigger's period, consecutive ticks
-//! skip slices of the fleet (every 10 minutes against the default 5, half the fleet is
-//! never reached). The period read here is the longest gap between the trigger's
-//! firings in a day: where its gaps differ, a slice is served twice, never skipped.
+//! The number of a cron tick in its trigger's series. The planner's rotation moves one
+//! slice of the fleet per tick; counted as `at / period`, a trigger whose gaps differ
+//! (`*/5 9-18 * * *`: 5 minutes by day, 14 hours overnight) would move it once a day
+//! at most, and one shorter than the count's period would skip slices. Counting the
+//! trigger's own firings moves it exactly one step from each firing to the next.
 
-/// The longest gap between the firings of `cron` (`minute hour day month weekday`)
-/// in a day, in milliseconds, read from its minute and hour fields; `None` when they
-/// are not plain numbers, ranges, steps and lists (the planner's default applies).
-pub fn period_ms(cron: &str) -> Option<i64> {
+/// Minutes in a day.
+const DAY_MINUTES: i64 = 24 * 60;
+/// 1970-01-01, day 0 of the count, was a Thursday (Sunday is 0).
+const EPOCH_WEEKDAY: i64 = 4;
+
+/// How many times `cron` (`minute hour day month weekday`, UTC, as Cloudflare reads
+/// it) has fired from 1970-01-01T00:00Z up to and including `at_ms`: consecutive
+/// firings have consecutive numbers. Read from the minute, hour and weekday fields
+/// (numbers, `*`, ranges, steps, lists; weekdays 1-7 from Sunday, or `SUN`…`SAT`);
+/// `None` when the day of month or the month is restricted, or a field is
+/// unreadable (the planner's own count applies).
+pub fn firings(cron: &str, at_ms: i64) -> Option<i64> {
     let mut fields = cron.split_whitespace();
-    let minutes = values(fields.next()?, 59)?;
-    let hours = values(fields.next()?, 23)?;
-    let firings = (0..24u32).filter(|h| hours & (1 << h) != 0).flat_map(|h| {
-        (0..60u32)
-            .filter(move |m| minutes & (1 << m) != 0)
-            .map(move |m| h * 60 + m)
-    });
-    let (mut first, mut last, mut longest) = (None, 0, 0);
-    for minute in firings {
-        match first {
-            None => first = Some(minute),
-            Some(_) => longest = longest.max(minute - last),
-        }
-        last = minute;
+    let minutes = values(fields.next()?, 0, 59)?;
+    let hours = values(fields.next()?, 0, 23)?;
+    let (day, month) = (fields.next()?, fields.next()?);
+    if !matches!(day, "*" | "?") || !matches!(month, "*" | "?") {
+        return None;
     }
-    // Round the day: from the last firing to the first of the next day.
-    let longest = longest.max(first? + 24 * 60 - last);
-    Some(i64::from(longest) * 60_000)
+    // Bit d (0 = Sunday) for each weekday it fires on.
+    let weekdays = values(fields.next()?, 1, 7)? >> 1;
+    if fields.next().is_some() {
+        return None;
+    }
+    let per_hour = i64::from(minutes.count_ones());
+    let per_day = per_hour * i64::from(hours.count_ones());
+    let fires_on = |day: i64| weekdays & (1 << (day + EPOCH_WEEKDAY).rem_euclid(7)) != 0;
+
+    let minute = at_ms.div_euclid(60_000);
+    let (today, now) = (
+        minute.div_euclid(DAY_MINUTES),
+        minute.rem_euclid(DAY_MINUTES),
+    );
+    // The days before today it fired on: whole weeks, then the days of the last one.
+    let week_days = i64::from(weekdays.count_ones());
+    let rest = (today - today.rem_euclid(7)..today)
+        .filter(|d| fires_on(*d))
+        .count();
+    let days = today.div_euclid(7) * week_days + i64::try_from(rest).ok()?;
+    // Today's firings up to `now`: the hours before this one, then this hour's.
+    let (hour, minute) = (now / 60, now % 60);
+    let today_firings = if fires_on(today) {
+        i64::from((hours & ((1u64 << hour) - 1)).count_ones()) * per_hour
+            + if hours & (1 << hour) != 0 {
+                i64::from((minutes & ((2u64 << minute) - 1)).count_ones())
+            } else {
+                0
+            }
+    } else {
+        0
+    };
+    Some(days * per_day + today_firings)
 }
 
-/// The values a field allows (`*`, `N`, `A-B`, each with an optional `/STEP`;
-/// comma-separated), as a set of bits `0..=max`.
-fn values(field: &str, max: u32) -> Option<u64> {
+/// The values a field allows (`*`, `N`, `A-B`, each with an optional `/STEP`, and for
+/// weekdays their names; comma-separated), as a set of bits `min..=max`.
+fn values(field: &str, min: u32, max: u32) -> Option<u64> {
     let mut set = 0u64;
     for part in field.split(',') {
         let (range, step) = match part.split_once('/') {
             Some((range, step)) => (range, step.parse::<u32>().ok().filter(|s| *s > 0)?),
             None => (part, 1),
         };
+        let number = |text: &str| text.parse().ok().or_else(|| weekday(text, max));
         let (low, high) = match range.split_once('-') {
-            _ if range == "*" => (0, max),
-            Some((low, high)) => (low.parse().ok()?, high.parse().ok()?),
+            _ if range == "*" || range == "?" => (min, max),
+            Some((low, high)) => (number(low)?, number(high)?),
             // `N/STEP` runs from N to the field's end.
-            None if step > 1 => (range.parse().ok()?, max),
+            None if step > 1 => (number(range)?, max),
             None => {
-                let n = range.parse().ok()?;
+                let n = number(range)?;
                 (n, n)
             }
         };
-        if low > high || high > max {
+        if low < min || low > high || high > max {
             return None;
         }
         set |= (low..=high)
@@ -58,44 +88,103 @@ fn values(field: &str, max: u32) -> Option<u64> {
     (set != 0).then_some(set)
 }
 
+/// A weekday's name (`SUN`…`SAT`, any case) as its number 1…7, in the weekday field
+/// (`max` 7) only.
+fn weekday(name: &str, max: u32) -> Option<u32> {
+    const NAMES: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+    if max != 7 {
+        return None;
+    }
+    let at = NAMES.iter().position(|n| n.eq_ignore_ascii_case(name))?;
+    u32::try_from(at).ok().map(|d| d + 1)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::period_ms;
+    use super::firings;
 
     const MIN: i64 = 60_000;
+    /// 2026-11-27T00:00Z, a Friday.
+    const FRIDAY: i64 = 1_795_737_600_000;
 
-    #[test]
-    fn regular_triggers_have_their_period() {
-        assert_eq!(period_ms("*/5 * * * *"), Some(5 * MIN));
-        assert_eq!(period_ms("*/10 * * * *"), Some(10 * MIN));
-        assert_eq!(period_ms("* * * * *"), Some(MIN));
-        assert_eq!(period_ms("0,15,30,45 * * * *"), Some(15 * MIN));
-        assert_eq!(period_ms("7 * * * *"), Some(60 * MIN));
-        assert_eq!(period_ms("0 */6 * * *"), Some(360 * MIN));
-        assert_eq!(period_ms("30 3 * * 1-5"), Some(24 * 60 * MIN));
-        // 8:05 … 9:45, then 8:05 the next day.
-        assert_eq!(period_ms("5/20 8-9 * * *"), Some((24 * 60 - 100) * MIN));
+    /// The minutes of the 15 days from `FRIDAY` at which the count moves, and by how
+    /// much: it must move by one, at exactly the minutes `fires` says.
+    fn check(cron: &str, fires: impl Fn(i64, i64, i64) -> bool) {
+        let mut last = firings(cron, FRIDAY - MIN).unwrap();
+        for m in 0..15 * 24 * 60 {
+            let now = firings(cron, FRIDAY + m * MIN).unwrap();
+            // Day from Friday (0), hour, minute.
+            let expected = fires(m / (24 * 60), m / 60 % 24, m % 60);
+            assert_eq!(now - last, i64::from(expected), "{cron} at minute {m}");
+            last = now;
+        }
     }
 
     #[test]
-    fn uneven_triggers_take_their_longest_gap() {
-        // 0, 7, …, 56, then 0 of the next hour: gaps of 7 and 4 minutes.
-        assert_eq!(period_ms("*/7 * * * *"), Some(7 * MIN));
-        assert_eq!(period_ms("0,10 * * * *"), Some(50 * MIN));
+    fn each_firing_moves_the_count_by_one() {
+        check("*/5 * * * *", |_, _, m| m % 5 == 0);
+        check("* * * * *", |_, _, _| true);
+        // Uneven gaps: 5 minutes by day, then 14 hours 5 minutes overnight.
+        check("*/5 9-18 * * *", |_, h, m| {
+            (9..=18).contains(&h) && m % 5 == 0
+        });
+        check("*/7 * * * *", |_, _, m| m % 7 == 0);
+        check("0,10 * * * *", |_, _, m| m == 0 || m == 10);
+        check("5/20 8-9 * * *", |_, h, m| {
+            (h == 8 || h == 9) && m % 20 == 5
+        });
+        check("30 3 * * *", |_, h, m| h == 3 && m == 30);
     }
 
     #[test]
-    fn unreadable_triggers_have_none() {
+    fn weekdays_count_from_sunday_as_one_and_by_name() {
+        // Day 0 is a Friday: Monday to Friday are days 0, 3-7, 10-14.
+        let weekday = |d: i64| !matches!(d % 7, 1 | 2);
+        check("*/10 * * * MON-FRI", |d, _, m| weekday(d) && m % 10 == 0);
+        check("*/10 * * * 2-6", |d, _, m| weekday(d) && m % 10 == 0);
+        check("0 17 * * sun", |d, h, m| d % 7 == 2 && h == 17 && m == 0);
+        check("0 17 * * 1", |d, h, m| d % 7 == 2 && h == 17 && m == 0);
+        check("0 9 * * fri,7", |d, h, m| d % 7 <= 1 && h == 9 && m == 0);
+        check("15 6 ? * 1/3", |d, h, m| {
+            matches!(d % 7, 2 | 5 | 1) && h == 6 && m == 15
+        });
+    }
+
+    #[test]
+    fn the_count_is_the_firings_since_1970() {
+        // Every minute: the minutes since the epoch, plus the one at 00:00.
+        assert_eq!(firings("* * * * *", FRIDAY), Some(FRIDAY / MIN + 1));
+        // Daily at 00:00: one a day, today's included.
+        assert_eq!(
+            firings("0 0 * * *", FRIDAY),
+            Some(FRIDAY / (24 * 60 * MIN) + 1)
+        );
+        assert_eq!(firings("0 0 * * *", 0), Some(1));
+        assert_eq!(firings("0 1 * * *", 0), Some(0));
+    }
+
+    #[test]
+    fn unreadable_or_calendar_triggers_have_none() {
         for cron in [
             "",
+            "*/5",
+            "*/5 * * *",
             "*/0 * * * *",
             "60 * * * *",
             "5-1 * * * *",
             "* 24 * * *",
             "x * * * *",
-            "*/5",
+            "0 3 1 * *",
+            "0 3 * JAN *",
+            "0 3 * * 0",
+            "0 3 * * 8",
+            "0 3 * * MON#2",
+            "0 18 * * 6L",
+            "0 3 * * MONDAY",
+            "MON * * * *",
+            "* * * * * *",
         ] {
-            assert_eq!(period_ms(cron), None, "{cron:?}");
+            assert_eq!(firings(cron, FRIDAY), None, "{cron:?}");
         }
     }
 }

@@ -702,13 +702,15 @@ pub struct Ticked {
     pub transient: bool,
 }
 
-/// One queued share of a tick (`clusters` at the tick's instant `at`): nothing when a
-/// newer tick superseded it (its plan would undo the newer one's), else [`tick`]. When
-/// the store cannot say which tick is newest, the share is retried rather than run.
+/// One queued share of a tick (`clusters` at the tick's instant `at`, of the trigger
+/// `cron` when known): nothing when a newer tick superseded it (its plan would undo
+/// the newer one's), else [`tick`]. When the store cannot say which tick is newest,
+/// the share is retried rather than run.
 pub async fn queued<T: Transport, Z: Zones, S: Store>(
     setup: &Setup<T, Z>,
     at: i64,
     clusters: &[String],
+    cron: Option<&str>,
     invocation: &Invocation<'_, S>,
 ) -> Ticked {
     let now = invocation.now;
@@ -726,7 +728,7 @@ pub async fn queued<T: Transport, Z: Zones, S: Store>(
             ),
             false,
         ),
-        Ok(_) => return tick(setup, at, None, Some(clusters), invocation).await,
+        Ok(_) => return tick(setup, at, cron, Some(clusters), invocation).await,
         Err(why) => (
             log::line(
                 now(),
@@ -756,8 +758,8 @@ fn transient(kind: FailureKind) -> bool {
 /// The cron tick: reconcile at the event's `scheduledTime` (unless `DRY_RUN`), keep
 /// the report when a store is bound; answers the JSON lines to log. A configuration
 /// error is one line naming the variable. `cron` is the event's trigger: the fleet's
-/// rotation counts ticks in its period. `clusters` limits the tick to a queued
-/// group's share (`None`: the whole policy).
+/// rotation counts its firings ([`super::cron::firings`]). `clusters` limits the tick
+/// to a queued group's share (`None`: the whole policy).
 pub async fn tick<T: Transport, Z: Zones, S: Store>(
     setup: &Setup<T, Z>,
     scheduled_ms: i64,
@@ -787,14 +789,14 @@ pub async fn tick<T: Transport, Z: Zones, S: Store>(
         }
         Ok(ready) => ready,
     };
-    let periodic;
-    let options = match cron.and_then(super::cron::period_ms) {
-        Some(tick_ms) => {
-            periodic = Options {
-                tick_ms,
+    let counted;
+    let options = match cron.and_then(|c| super::cron::firings(c, scheduled_ms)) {
+        Some(tick) => {
+            counted = Options {
+                tick: Some(tick),
                 ..options.clone()
             };
-            &periodic
+            &counted
         }
         None => options,
     };
