@@ -35,8 +35,8 @@ pub struct Options {
     pub budget: u64,
     /// Most requests in flight at once (Workers allow 6 connections).
     pub concurrency: usize,
-    /// The time between ticks (the cron's period), in ms: the clusters served rotate
-    /// by `at / tick_ms`, so that every cluster is reached within
+    /// The time between ticks, in ms: the clusters served rotate by `at / tick_ms`
+    /// (unless `tick` is given), so that every cluster is reached within
     /// ⌈clusters / clusters per tick⌉ ticks when the budget cannot serve all at once.
     pub tick_ms: i64,
     /// The tick's number in its series, when the caller counts its ticks (the Worker

@@ -758,7 +758,7 @@ fn transient(kind: FailureKind) -> bool {
 /// The cron tick: reconcile at the event's `scheduledTime` (unless `DRY_RUN`), keep
 /// the report when a store is bound; answers the JSON lines to log. A configuration
 /// error is one line naming the variable. `cron` is the event's trigger: the fleet's
-/// rotation counts its firings ([`super::cron::firings`]). `clusters` limits the tick
+/// rotation counts its firings ([`super::cron::tick_number`]). `clusters` limits the tick
 /// to a queued group's share (`None`: the whole policy).
 pub async fn tick<T: Transport, Z: Zones, S: Store>(
     setup: &Setup<T, Z>,
@@ -790,10 +790,10 @@ pub async fn tick<T: Transport, Z: Zones, S: Store>(
         Ok(ready) => ready,
     };
     let counted;
-    let options = match cron.and_then(|c| super::cron::firings(c, scheduled_ms)) {
-        Some(tick) => {
+    let options = match cron {
+        Some(cron) => {
             counted = Options {
-                tick: Some(tick),
+                tick: Some(super::cron::tick_number(cron, scheduled_ms)),
                 ..options.clone()
             };
             &counted
