@@ -6,6 +6,10 @@ use crate::state::{Cluster, Event, World};
 use crate::util::format_utc;
 use serde_json::{json, Value};
 
+/// The most task history entries a cluster keeps (a reconciler writing every minute
+/// for weeks would otherwise grow it without bound).
+pub const MAX_EVENTS: usize = 1000;
+
 /// The task types of `GET /v1/supports` (`supported_event_type`), as the guide lists them.
 pub const EVENT_TYPES: [(&str, &str); 35] = [
     ("CLUSTER_CREATE", "Create a cluster"),
@@ -104,6 +108,15 @@ pub fn record(
         Some((u, n)) => (u.to_owned(), n.to_owned(), "nodegroup"),
         None => (cluster.uuid.clone(), cluster.name.clone(), "cluster"),
     };
+    // The oldest finished entries go first past the cap; one in progress stays.
+    while cluster.events.len() >= MAX_EVENTS {
+        match cluster.events.iter().position(|e| e.state != "IN_PROGRESS") {
+            Some(oldest) => {
+                cluster.events.remove(oldest);
+            }
+            None => break,
+        }
+    }
     cluster.events.push(Event {
         id,
         uuid: uuid.clone(),

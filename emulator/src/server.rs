@@ -9,12 +9,19 @@ use crate::ops;
 use crate::reply::{error_body, Ctx, Reply};
 use crate::state::{from_seed, Blueprint, Pending, Seed, World};
 use crate::util::{now_ms, percent_decode, Rng};
-use http_body_util::{BodyExt, Full};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response};
 use serde_json::{json, Value};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
+
+/// The largest request body read: past it, 413 (16 MiB: a seed of thousands of
+/// clusters fits).
+const BODY_LIMIT: usize = 16 << 20;
+/// A body larger than this is logged as its length, not kept: the log holds up to
+/// `--log-limit` requests.
+const LOGGED_BODY: usize = 64 << 10;
 
 /// The lowest and highest `container-infra` microversions accepted.
 const MIN_VERSION: (u32, u32) = (1, 1);
@@ -119,8 +126,27 @@ pub async fn serve(app: &App, request: Request<Incoming>) -> Result<HttpResponse
             .map(|(_, v)| v.clone())
     };
     let origin = header("origin");
-    let body = match request.into_body().collect().await {
+    let too_large = || {
+        let ctx = Ctx {
+            now_ms: now_ms(),
+            request_id: "req-emulator",
+            base_url: &app.base_url,
+        };
+        let why = format!("the body is larger than {BODY_LIMIT} bytes");
+        let reply = Reply::error(&ctx, 413, "Request Entity Too Large", why);
+        Ok(respond(app, reply, None, origin.as_deref()))
+    };
+    // A declared length is refused before reading; a chunked body as it arrives.
+    let declared = header("content-length").and_then(|n| n.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
+        return too_large();
+    }
+    let body = match Limited::new(request.into_body(), BODY_LIMIT)
+        .collect()
+        .await
+    {
         Ok(collected) => collected.to_bytes(),
+        Err(e) if e.is::<LengthLimitError>() => return too_large(),
         Err(_) => return Err(Closed),
     };
     let cors = !app.options.cors_origins.is_empty();
@@ -213,12 +239,15 @@ fn log_entry(method: &str, path: &str, headers: &[(String, String)], body: &[u8]
             (k.clone(), json!(if secret { "***" } else { v.as_str() }))
         })
         .collect();
+    // A body that is not JSON is logged as its length: its secrets cannot be masked.
     let body = if body.is_empty() {
         Value::Null
+    } else if body.len() > LOGGED_BODY {
+        json!(format!("({} bytes, not kept)", body.len()))
     } else {
         serde_json::from_slice::<Value>(body)
             .map(|v| masked(&v))
-            .unwrap_or_else(|_| json!(String::from_utf8_lossy(body)))
+            .unwrap_or_else(|_| json!(format!("(not JSON, {} bytes)", body.len())))
     };
     json!({"method": method, "path": path, "headers": headers, "body": body, "status": null})
 }
@@ -549,7 +578,8 @@ fn fail(world: &mut World, ctx: &Ctx<'_>, body: &[u8]) -> Reply {
 }
 
 /// `POST /_emulator/repair` `{"cluster": …}`: what ended `*_FAILED` in that cluster (the
-/// cluster, its node groups, its add-ons) is `*_COMPLETE` again, as an operator's fix.
+/// cluster, its node groups, its add-ons) is `*_COMPLETE` again, as an operator's fix;
+/// a failed delete or uninstall is finished (the resource is gone).
 fn repair(world: &mut World, ctx: &Ctx<'_>, body: &[u8]) -> Reply {
     world.settle(ctx.now_ms);
     let key = serde_json::from_slice::<Value>(body)
@@ -562,17 +592,25 @@ fn repair(world: &mut World, ctx: &Ctx<'_>, body: &[u8]) -> Reply {
         Ok(c) => c,
         Err(reply) => return reply,
     };
-    let mut repaired = 0;
+    let removal = |status: &str| matches!(status, "DELETE_FAILED" | "UNINSTALL_FAILED");
+    let (groups, addons) = (c.nodegroups.len(), c.addons.len());
+    c.nodegroups.retain(|g| !removal(&g.status));
+    c.addons.retain(|a| !removal(&a.status));
+    let mut repaired = groups - c.nodegroups.len() + addons - c.addons.len();
     let mut fix = |status: &mut String| {
         if let Some(op) = status.strip_suffix("_FAILED") {
             *status = format!("{op}_COMPLETE");
             repaired += 1;
         }
     };
+    let gone = removal(&c.status).then(|| c.uuid.clone());
     fix(&mut c.status);
     fix(&mut c.master.status);
     c.nodegroups.iter_mut().for_each(|g| fix(&mut g.status));
     c.addons.iter_mut().for_each(|a| fix(&mut a.status));
+    if let Some(uuid) = gone {
+        world.clusters.retain(|c| c.uuid != uuid);
+    }
     Reply::json(200, json!({ "repaired": repaired }))
 }
 

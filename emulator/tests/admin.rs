@@ -11,6 +11,9 @@ mod common;
 
 use common::*;
 use serde_json::json;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
 
 #[test]
 fn the_request_log_masks_secrets() {
@@ -51,6 +54,76 @@ fn the_request_log_masks_secrets() {
         200
     );
     assert!(emu.requests().is_empty());
+}
+
+#[test]
+fn a_body_that_is_not_json_is_logged_by_its_length_and_a_large_one_is_not_kept() {
+    let emu = Emulator::start(&[]);
+    // A token request with a trailing comma: its password cannot be masked.
+    let broken = format!(
+        r#"{{"auth": {{"tenantId": "{TENANT}", "passwordCredentials": {{"username": "{USER}", "password": "s3cret-pw"}}}}}},"#
+    );
+    let answer = emu.call("POST", "/v2.0/tokens", &[], Some(&broken));
+    assert_eq!(answer.status, 400, "{}", answer.body);
+    let token = emu.token();
+    let labels: serde_json::Map<String, serde_json::Value> = (0..2000)
+        .map(|i| (format!("label_{i:04}"), json!("x".repeat(30))))
+        .collect();
+    let large = json!({"name": "big", "labels": labels});
+    let size = large.to_string().len();
+    assert!(size > 64 << 10);
+    emu.nks(&token, "POST", "/v1/clusters", Some(&large));
+    let log = emu.requests();
+    assert_eq!(
+        log[0]["body"],
+        format!("(not JSON, {} bytes)", broken.len())
+    );
+    assert_eq!(log[2]["path"], "/v1/clusters");
+    assert_eq!(log[2]["body"], format!("({size} bytes, not kept)"));
+    assert!(!serde_json::to_string(&log).unwrap().contains("s3cret-pw"));
+}
+
+/// What the emulator answers to a request written as `head`, then `chunks` (written
+/// until the emulator stops reading), on a connection of its own.
+fn raw(emu: &Emulator, head: &str, chunks: &[String]) -> String {
+    let mut stream = TcpStream::connect(&emu.addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let request = format!(
+        "POST /_emulator/seed HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n{head}\r\n\r\n",
+        emu.addr
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    for chunk in chunks {
+        if stream.write_all(chunk.as_bytes()).is_err() {
+            break;
+        }
+    }
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer
+}
+
+#[test]
+fn a_body_past_16_mib_is_refused_with_413() {
+    let emu = Emulator::start(&[]);
+    // Declared: refused before it is read.
+    let declared = raw(&emu, &format!("Content-Length: {}", (16 << 20) + 1), &[]);
+    assert!(declared.starts_with("HTTP/1.1 413"), "{declared}");
+    assert!(
+        declared.contains("larger than 16777216 bytes"),
+        "{declared}"
+    );
+    // Chunked: refused once it passes the limit, without reading the rest.
+    let chunk = format!("100000\r\n{}\r\n", "x".repeat(1 << 20));
+    let chunked = raw(&emu, "Transfer-Encoding: chunked", &vec![chunk; 17]);
+    assert!(chunked.starts_with("HTTP/1.1 413"), "{chunked}");
+    // The emulator still serves.
+    assert_eq!(
+        emu.call("GET", "/_emulator/requests", &[], None).status,
+        200
+    );
 }
 
 #[test]

@@ -1012,6 +1012,38 @@ fn add_ons_keep_their_mandatory_types() {
 }
 
 #[test]
+fn a_failed_uninstall_repaired_is_gone() {
+    let api = Api::start();
+    let path = "/v1/clusters/c1/addons";
+    let body =
+        json!({"name": "metrics-server", "version": "v0.7.2-nks1", "resolve_conflicts": "none"});
+    assert_eq!(api.call("POST", path, Some(body)).status, 202);
+    let server = api.wait(&format!("{path}/metrics-server"), "INSTALL_COMPLETE");
+    let uuid = server["uuid"].as_str().unwrap();
+    assert_eq!(
+        api.call("DELETE", &format!("{path}/{uuid}"), None).status,
+        202
+    );
+    let cluster = json!({"cluster": "c1"}).to_string();
+    assert_eq!(
+        api.emu
+            .call("POST", "/_emulator/fail", &[], Some(&cluster))
+            .status,
+        200
+    );
+    api.wait(&format!("{path}/metrics-server"), "UNINSTALL_FAILED");
+    let repaired = api
+        .emu
+        .call("POST", "/_emulator/repair", &[], Some(&cluster));
+    assert_eq!(repaired.json()["repaired"], 1, "{}", repaired.body);
+    assert_eq!(
+        api.call("GET", &format!("{path}/metrics-server"), None)
+            .status,
+        404
+    );
+}
+
+#[test]
 fn a_trailing_slash_names_the_same_resource() {
     let api = Api::start();
     for path in [

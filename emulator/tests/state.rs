@@ -408,14 +408,21 @@ fn resize_removes_the_nodes_named_in_nodes_to_remove() {
     );
 }
 
-#[test]
-fn a_cluster_delete_ends_the_event_of_the_operation_it_replaces() {
-    let emu = Emulator::with_seed(&one_cluster_seed(), &["--op-delay-ms", "300"]);
+/// An emulator of one cluster `c1` (operations settling after `delay` ms), a token,
+/// and the cluster's UUID.
+fn one_cluster(delay: &str) -> (Emulator, String, String) {
+    let emu = Emulator::with_seed(&one_cluster_seed(), &["--op-delay-ms", delay]);
     let token = emu.token();
     let uuid = emu.nks(&token, "GET", "/v1/clusters/c1", None).json()["uuid"]
         .as_str()
         .unwrap()
         .to_owned();
+    (emu, token, uuid)
+}
+
+#[test]
+fn a_cluster_delete_ends_the_event_of_the_operation_it_replaces() {
+    let (emu, token, uuid) = one_cluster("300");
     let renew = emu.nks(
         &token,
         "PATCH",
@@ -461,5 +468,36 @@ fn a_cluster_delete_ends_the_event_of_the_operation_it_replaces() {
             ),
             ("CLUSTER_DELETE", "FAIL", "the operation failed (emulator)"),
         ]
+    );
+    // Repaired, the failed delete finishes: the cluster is gone, not `DELETE_COMPLETE`.
+    let repaired = emu.call(
+        "POST",
+        "/_emulator/repair",
+        &[],
+        Some(&json!({"cluster": "c1"}).to_string()),
+    );
+    assert_eq!(repaired.json()["repaired"], 1, "{}", repaired.body);
+    assert_eq!(emu.nks(&token, "GET", "/v1/clusters/c1", None).status, 404);
+}
+
+#[test]
+fn a_cluster_keeps_its_1000_most_recent_events() {
+    let (emu, token, uuid) = one_cluster("0");
+    let path = "/v1/clusters/c1/nodegroups/default-worker/autoscale";
+    for i in 0..1002 {
+        let settings = json!({"ca_enable": true, "ca_max_node_count": 3 + i % 2});
+        let answer = emu.nks(&token, "POST", path, Some(&settings));
+        assert_eq!(answer.status, 202, "{}", answer.body);
+    }
+    let events = emu
+        .nks(&token, "GET", &format!("/v1/clusters/{uuid}/events"), None)
+        .json();
+    let events = events["events"].as_array().unwrap();
+    assert_eq!(events.len(), 1000);
+    assert!(
+        events
+            .iter()
+            .all(|e| e["type"] == "NODEGROUP_SET_CLUSTER_AUTOSCALER"),
+        "CLUSTER_CREATE went first"
     );
 }
