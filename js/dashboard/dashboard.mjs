@@ -140,9 +140,28 @@ function autoscaler(settings) {
   return "off";
 }
 
-async function clusterCard(cluster) {
+/** Runs `task` when fewer than six others run: a fleet's cards would otherwise send
+ *  every read at once (a few clusters of hundreds of node groups: thousands), each a
+ *  Worker invocation and an NKS request. A finished task hands its place on. */
+const IN_FLIGHT = 6;
+let running = 0;
+const waiting = [];
+async function limited(task) {
+  if (running < IN_FLIGHT) running++;
+  else await new Promise((resolve) => waiting.push(resolve));
+  try {
+    return await task();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
+}
+
+/** A cluster's card, drawn at once; its node groups follow (`fillCard`). */
+function clusterCard(cluster) {
   const version = cluster.labels?.kube_tag ?? "version unknown";
-  const card = el(
+  return el(
     "article",
     { class: "card", "data-cluster": cluster.name },
     el("h3", {}, cluster.name),
@@ -154,11 +173,14 @@ async function clusterCard(cluster) {
       cluster.node_count === undefined ? "" : ` · ${cluster.node_count} nodes`,
     ),
   );
+}
+
+async function fillCard(card, cluster) {
   try {
-    const groups = await nks.listNodeGroups(cluster.name);
+    const groups = await limited(() => nks.listNodeGroups(cluster.name));
     groups.sort((a, b) => a.name.localeCompare(b.name));
-    // List entries carry no autoscaler settings: one read per node group, together.
-    const settings = await Promise.all(groups.map((g) => nks.getAutoscale(cluster.name, g.name).catch((e) => e)));
+    // List entries carry no autoscaler settings: one read per node group.
+    const settings = await Promise.all(groups.map((g) => limited(() => nks.getAutoscale(cluster.name, g.name)).catch((e) => e)));
     card.append(
       el(
         "table",
@@ -176,7 +198,6 @@ async function clusterCard(cluster) {
   } catch (e) {
     card.append(el("p", { class: "error" }, `Node groups: ${explain(e, "read")}`));
   }
-  return card;
 }
 
 async function showClusters() {
@@ -187,7 +208,9 @@ async function showClusters() {
     const clusters = await nks.listClusters();
     clusters.sort((a, b) => a.name.localeCompare(b.name));
     if (clusters.length === 0) box.append(el("p", { class: "hint" }, "No cluster is visible to this key."));
-    box.append(...(await Promise.all(clusters.map(clusterCard))));
+    const cards = clusters.map(clusterCard);
+    box.append(...cards);
+    await Promise.all(cards.map((card, i) => fillCard(card, clusters[i])));
   } catch (e) {
     showError("clusters-error", e, "read");
   }

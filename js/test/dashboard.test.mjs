@@ -10,7 +10,7 @@ import { mkdirSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { root, wrangler, workerd } from "./workerd.mjs";
 import { chromium } from "playwright-core";
-import { reset, SIGNED_IN } from "./emulator.mjs";
+import { reset, seed, SIGNED_IN } from "./emulator.mjs";
 
 const assets = /^\[assets\]\s*\n(?:[^[\n]*\n)*?directory\s*=\s*"([^"]+)"/m.exec(wrangler)[1];
 const SHOTS = new URL("target/screenshots/", root);
@@ -67,19 +67,28 @@ after(async () => {
   await mf?.dispose();
 });
 
-/** A tab in a fresh context, recording script errors, failed requests and every URL. */
+/** A tab in a fresh context, recording script errors, failed requests, every URL and
+ *  the most gateway requests (`/nks/…`) the page had in flight at once. */
 async function open({ width = 1280, height = 900, colorScheme = "light", hash = "" } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, colorScheme });
   const tab = await context.newPage();
   const problems = [];
   const urls = [];
+  const gateway = { now: 0, most: 0, count: 0 };
+  const isGateway = (r) => new URL(r.url()).pathname.startsWith("/nks/");
+  tab.on("request", (r) => {
+    if (!isGateway(r)) return;
+    gateway.count++;
+    gateway.most = Math.max(gateway.most, ++gateway.now);
+  });
+  for (const done of ["requestfinished", "requestfailed"]) tab.on(done, (r) => isGateway(r) && gateway.now--);
   tab.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
   tab.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
   tab.on("requestfailed", (r) => problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
   tab.on("request", (r) => urls.push(r.url()));
   tab.on("response", (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${new URL(r.url()).pathname}`));
   await tab.goto(new URL(`/${hash}`, base).href);
-  return { context, tab, problems, urls };
+  return { context, tab, problems, urls, gateway };
 }
 
 async function ready(tab, problems) {
@@ -261,4 +270,22 @@ test("a key entered before the page's script is ready goes nowhere; once ready, 
   assert.ok(urls.every((u) => !u.includes("key=") && !u.includes(KEYS.full)), urls.join("\n"));
   assert.ok(!tab.url().includes("key"), tab.url());
   await context.close();
+});
+
+test("a fleet's cards are drawn at once and filled with at most six gateway requests in flight", async () => {
+  // 20 clusters of 3 node groups: the list, 20 node group lists and 60 autoscaler reads.
+  const names = Array.from({ length: 20 }, (_, c) => `fleet-${String(c).padStart(2, "0")}`);
+  await seed({ clusters: names.map((name) => ({ name, nodegroups: ["default-worker", "group-1", "group-2"].map((g) => ({ name: g, node_count: 1 })) })) });
+  try {
+    const { context, tab, problems, gateway } = await open({ hash: `#key=${KEYS.full}` });
+    await ready(tab, problems);
+    const cards = await tab.$$eval("#clusters [data-cluster]", (all) => all.map((c) => [c.dataset.cluster, c.querySelectorAll("[data-nodegroup]").length]));
+    assert.deepEqual(cards, names.map((name) => [name, 3]));
+    assert.equal(gateway.count, 81, "every read was sent");
+    assert.ok(gateway.most <= 6, `${gateway.most} gateway requests in flight at once`);
+    assert.deepEqual(problems, []);
+    await context.close();
+  } finally {
+    await reset();
+  }
 });
