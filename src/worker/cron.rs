@@ -146,9 +146,9 @@ mod tests {
     /// 2026-11-27T00:00Z, a Friday.
     const FRIDAY: i64 = 1_795_737_600_000;
 
-    /// The minutes of the 15 days from `FRIDAY` (and of the 15 around 1970-01-01, a
-    /// Thursday, shifted by 8 days to start on a Friday too) at which the count moves,
-    /// and by how much: it must move by one, at exactly the minutes `fires` says.
+    /// The minutes of the 15 days from `FRIDAY`, and of the 15 from 1969-12-26 (a
+    /// Friday too, across the count's start), at which the count moves, and by how
+    /// much: it must move by one, at exactly the minutes `fires` says.
     fn check(cron: &str, fires: impl Fn(i64, i64, i64) -> bool) {
         for start in [FRIDAY, -6 * DAY] {
             let mut last = firings(cron, start - MIN).unwrap();
