@@ -16,6 +16,8 @@ const $ = (id) => document.getElementById(id);
 let key = null;
 let nks = null;
 let policy = null;
+/** Bumped when a key is forgotten or opened: a load of an earlier one writes nothing. */
+let session = 0;
 let shownWeek = null;
 
 /** An element with text children (never HTML). */
@@ -117,6 +119,13 @@ function forget() {
   sessionStorage.removeItem(STORE);
   key = null;
   nks = null;
+  session++;
+  // What the key showed goes with it.
+  policy = null;
+  for (const id of ["clusters", "calendar", "plan", "reports"]) $(id).replaceChildren();
+  $("node-hours").tBodies[0].replaceChildren();
+  $("policy-text").value = "";
+  for (const id of ["clusters-error", "week-error", "plan-error", "reports-error"]) clearError(id);
   $("main").hidden = true;
   $("forget").hidden = true;
   $("key").placeholder = "paste the key";
@@ -175,12 +184,12 @@ function clusterCard(cluster) {
   );
 }
 
-async function fillCard(card, cluster) {
+async function fillCard(card, cluster, client) {
   try {
-    const groups = await limited(() => nks.listNodeGroups(cluster.name));
+    const groups = await limited(() => client.listNodeGroups(cluster.name));
     groups.sort((a, b) => a.name.localeCompare(b.name));
     // List entries carry no autoscaler settings: one read per node group.
-    const settings = await Promise.all(groups.map((g) => limited(() => nks.getAutoscale(cluster.name, g.name)).catch((e) => e)));
+    const settings = await Promise.all(groups.map((g) => limited(() => client.getAutoscale(cluster.name, g.name)).catch((e) => e)));
     card.append(
       el(
         "table",
@@ -204,15 +213,18 @@ async function showClusters() {
   clearError("clusters-error");
   const box = $("clusters");
   box.replaceChildren();
+  const [mine, client] = [session, nks];
   try {
-    const clusters = await nks.listClusters();
+    const clusters = await client.listClusters();
+    if (mine !== session) return;
     clusters.sort((a, b) => a.name.localeCompare(b.name));
     if (clusters.length === 0) box.append(el("p", { class: "hint" }, "No cluster is visible to this key."));
     const cards = clusters.map(clusterCard);
     box.append(...cards);
-    await Promise.all(cards.map((card, i) => fillCard(card, clusters[i])));
+    // A card of a forgotten key is no longer in the page: filling it shows nothing.
+    await Promise.all(cards.map((card, i) => fillCard(card, clusters[i], client)));
   } catch (e) {
-    showError("clusters-error", e, "read");
+    if (mine === session) showError("clusters-error", e, "read");
   }
 }
 
@@ -258,11 +270,15 @@ function shiftWeek(days) {
 
 async function showWeek() {
   clearError("week-error");
+  const mine = session;
   try {
-    policy = await route("/v1/policy");
+    const read = await route("/v1/policy");
+    if (mine !== session) return;
+    policy = read;
     $("policy-text").value = JSON.stringify(policy, null, 2);
     drawWeek();
   } catch (e) {
+    if (mine !== session) return;
     if (e.status === 404) {
       showError("week-error", new Error("This Worker has no GET /v1/policy route, so its policy cannot be drawn here; paste a policy under “Draw another policy”."));
     } else {
@@ -365,8 +381,10 @@ async function showPlan() {
 async function showReports() {
   clearError("reports-error");
   const box = $("reports");
+  const mine = session;
   try {
     const body = await route(`/v1/reports?limit=${REPORTS}`);
+    if (mine !== session) return;
     const reports = Array.isArray(body) ? body : (body.reports ?? []);
     box.replaceChildren(
       ...(reports.length === 0
@@ -374,6 +392,7 @@ async function showReports() {
         : reports.map((r) => renderReport(r, `Tick at ${r.at}`))),
     );
   } catch (e) {
+    if (mine !== session) return;
     box.replaceChildren();
     showError("reports-error", e, "plan");
   }
@@ -388,7 +407,9 @@ async function open() {
   $("notice").textContent = "Loading…";
   document.body.dataset.state = "loading";
   nks = new NksClient({ endpoint: `${location.origin}/nks`, accessKey: key });
+  const mine = ++session;
   await Promise.all([showClusters(), showWeek(), showReports()]);
+  if (mine !== session) return;
   $("notice").textContent = "";
   document.body.dataset.state = "ready";
 }

@@ -289,3 +289,42 @@ test("a fleet's cards are drawn at once and filled with at most six gateway requ
     await reset();
   }
 });
+
+test("forgetting the key clears what it showed; a load of an earlier key writes nothing", async () => {
+  const { context, tab, problems } = await open({ hash: `#key=${KEYS.full}` });
+  await ready(tab, problems);
+  await tab.click("#forget");
+  for (const id of ["clusters", "calendar", "reports", "plan"]) {
+    assert.equal(await tab.$eval(`#${id}`, (n) => n.childElementCount), 0, id);
+  }
+  assert.equal(await tab.$eval("#node-hours", (t) => t.tBodies[0].rows.length), 0);
+  assert.equal(await tab.inputValue("#policy-text"), "");
+
+  // The full key's cluster list is held back; meanwhile the reader key is opened.
+  let release;
+  const held = new Promise((resolve) => (release = resolve));
+  let first = true;
+  await tab.route("**/nks/v1/clusters", async (route) => {
+    if (first) {
+      first = false;
+      await held;
+    }
+    await route.continue();
+  });
+  await tab.fill("#key", KEYS.full);
+  await tab.press("#key", "Enter");
+  await tab.waitForFunction(() => document.body.dataset.state === "loading");
+  await tab.click("#forget");
+  await tab.fill("#key", KEYS.reader);
+  await tab.press("#key", "Enter");
+  await tab.waitForFunction(() => document.querySelectorAll("#clusters [data-cluster] tr[data-nodegroup]").length > 0, null, { timeout: 30000 });
+  const late = tab.waitForEvent("requestfinished", (r) => new URL(r.url()).pathname === "/nks/v1/clusters");
+  release();
+  // The full key's answer arrives late (and is read: the page's next task), and is not drawn.
+  await late;
+  await tab.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)));
+  const clusters = await tab.$$eval("#clusters [data-cluster]", (cards) => cards.map((c) => c.dataset.cluster));
+  assert.deepEqual(clusters, ["prod"], "the reader's clusters only");
+  assert.ok(problems.every((p) => /status of 403|HTTP 403/.test(p)), problems.join("\n"));
+  await context.close();
+});
