@@ -369,10 +369,13 @@ async function showPlan() {
     return;
   }
   $("plan").replaceChildren(el("p", { class: "hint" }, "Planning…"));
+  const mine = session;
   try {
     const report = await route(`/v1/plan?at=${encodeURIComponent(at.toISOString())}`);
+    if (mine !== session) return;
     $("plan").replaceChildren(renderReport(report, `Plan at ${report.at ?? at.toISOString()}`));
   } catch (e) {
+    if (mine !== session) return;
     $("plan").replaceChildren();
     showError("plan-error", e, "plan");
   }
