@@ -1013,7 +1013,10 @@ fn add_ons_keep_their_mandatory_types() {
 
 #[test]
 fn a_failed_uninstall_repaired_is_gone() {
-    let api = Api::start();
+    // Slow enough that the uninstall is still running when it is made to fail.
+    let emu = Emulator::with_seed(&seed(), &["--op-delay-ms", "300"]);
+    let token = emu.token();
+    let api = Api { emu, token };
     let path = "/v1/clusters/c1/addons";
     let body =
         json!({"name": "metrics-server", "version": "v0.7.2-nks1", "resolve_conflicts": "none"});

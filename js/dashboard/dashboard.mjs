@@ -120,6 +120,7 @@ function forget() {
   key = null;
   nks = null;
   session++;
+  document.body.dataset.state = "";
   // What the key showed goes with it.
   policy = null;
   for (const id of ["clusters", "calendar", "plan", "reports"]) $(id).replaceChildren();
@@ -149,16 +150,18 @@ function autoscaler(settings) {
   return "off";
 }
 
-/** Runs `task` when fewer than six others run: a fleet's cards would otherwise send
- *  every read at once (a few clusters of hundreds of node groups: thousands), each a
- *  Worker invocation and an NKS request. A finished task hands its place on. */
+/** Runs `task` (a read of session `mine`) when fewer than six others run: a fleet's
+ *  cards would otherwise send every read at once (a few clusters of hundreds of node
+ *  groups: thousands), each a Worker invocation and an NKS request. A finished task
+ *  hands its place on; a read queued for a key since forgotten is not sent. */
 const IN_FLIGHT = 6;
 let running = 0;
 const waiting = [];
-async function limited(task) {
+async function limited(task, mine) {
   if (running < IN_FLIGHT) running++;
   else await new Promise((resolve) => waiting.push(resolve));
   try {
+    if (mine !== session) throw new Error("the key was forgotten");
     return await task();
   } finally {
     const next = waiting.shift();
@@ -184,12 +187,12 @@ function clusterCard(cluster) {
   );
 }
 
-async function fillCard(card, cluster, client) {
+async function fillCard(card, cluster, client, mine) {
   try {
-    const groups = await limited(() => client.listNodeGroups(cluster.name));
+    const groups = await limited(() => client.listNodeGroups(cluster.name), mine);
     groups.sort((a, b) => a.name.localeCompare(b.name));
     // List entries carry no autoscaler settings: one read per node group.
-    const settings = await Promise.all(groups.map((g) => limited(() => client.getAutoscale(cluster.name, g.name)).catch((e) => e)));
+    const settings = await Promise.all(groups.map((g) => limited(() => client.getAutoscale(cluster.name, g.name), mine).catch((e) => e)));
     card.append(
       el(
         "table",
@@ -221,8 +224,8 @@ async function showClusters() {
     if (clusters.length === 0) box.append(el("p", { class: "hint" }, "No cluster is visible to this key."));
     const cards = clusters.map(clusterCard);
     box.append(...cards);
-    // A card of a forgotten key is no longer in the page: filling it shows nothing.
-    await Promise.all(cards.map((card, i) => fillCard(card, clusters[i], client)));
+    // Forgotten, a key's cards leave the page and its reads not yet sent are dropped.
+    await Promise.all(cards.map((card, i) => fillCard(card, clusters[i], client, mine)));
   } catch (e) {
     if (mine === session) showError("clusters-error", e, "read");
   }

@@ -69,7 +69,7 @@ after(async () => {
 
 /** A tab in a fresh context, recording script errors, failed requests, every URL and
  *  the most gateway requests (`/nks/…`) the page had in flight at once. */
-async function open({ width = 1280, height = 900, colorScheme = "light", hash = "" } = {}) {
+async function open({ width = 1280, height = 900, colorScheme = "light", hash = "", prepare = async () => {} } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, colorScheme });
   const tab = await context.newPage();
   const problems = [];
@@ -87,6 +87,7 @@ async function open({ width = 1280, height = 900, colorScheme = "light", hash = 
   tab.on("requestfailed", (r) => problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
   tab.on("request", (r) => urls.push(r.url()));
   tab.on("response", (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${new URL(r.url()).pathname}`));
+  await prepare(tab);
   await tab.goto(new URL(`/${hash}`, base).href);
   return { context, tab, problems, urls, gateway };
 }
@@ -285,6 +286,26 @@ test("a fleet's cards are drawn at once and filled with at most six gateway requ
     assert.ok(gateway.most <= 6, `${gateway.most} gateway requests in flight at once`);
     assert.deepEqual(problems, []);
     await context.close();
+
+    // Forgotten while its node group reads are held: the six sent finish, the rest
+    // queued behind them are never sent.
+    let release;
+    const held = new Promise((resolve) => (release = resolve));
+    const hold = (tab) =>
+      tab.route("**/nks/v1/clusters/*/nodegroups**", async (route) => {
+        await held;
+        await route.continue();
+      });
+    const again = await open({ hash: `#key=${KEYS.full}`, prepare: hold });
+    while (again.gateway.now < 6) await new Promise((resolve) => setTimeout(resolve, 20));
+    const sent = again.gateway.count;
+    await again.tab.click("#forget");
+    release();
+    while (again.gateway.now > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    await again.tab.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)));
+    assert.equal(again.gateway.count, sent, "no read of the forgotten key after Forget key");
+    assert.ok(sent < 81, `${sent} reads had been sent`);
+    await again.context.close();
   } finally {
     await reset();
   }
@@ -299,6 +320,24 @@ test("forgetting the key clears what it showed; a load of an earlier key writes 
   }
   assert.equal(await tab.$eval("#node-hours", (t) => t.tBodies[0].rows.length), 0);
   assert.equal(await tab.inputValue("#policy-text"), "");
+
+  // A plan asked for, then the key forgotten before it answers: it is not drawn.
+  await tab.fill("#key", KEYS.full);
+  await tab.press("#key", "Enter");
+  await ready(tab, problems);
+  let answer;
+  const planned = new Promise((resolve) => (answer = resolve));
+  await tab.route("**/v1/plan*", async (route) => {
+    await planned;
+    await route.continue();
+  });
+  await tab.click("#plan-form button");
+  const plan = tab.waitForEvent("requestfinished", (r) => new URL(r.url()).pathname === "/v1/plan");
+  await tab.click("#forget");
+  answer();
+  await plan;
+  await tab.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)));
+  assert.equal(await tab.$eval("#plan", (n) => n.childElementCount), 0, "the forgotten key's plan");
 
   // The full key's cluster list is held back; meanwhile the reader key is opened.
   let release;
