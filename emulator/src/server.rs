@@ -127,11 +127,7 @@ pub async fn serve(app: &App, request: Request<Incoming>) -> Result<HttpResponse
     };
     let origin = header("origin");
     let too_large = || {
-        let ctx = Ctx {
-            now_ms: now_ms(),
-            request_id: "req-emulator",
-            base_url: &app.base_url,
-        };
+        let ctx = own_ctx(app);
         let why = format!("the body is larger than {BODY_LIMIT} bytes");
         let reply = Reply::error(&ctx, 413, "Request Entity Too Large", why);
         Ok(respond(app, reply, None, origin.as_deref()))
@@ -440,12 +436,18 @@ fn answer<'h>(
     nks::handle(world, rng, &app.options.limits, ctx, method, &segs, body)
 }
 
-fn admin(app: &App, method: &str, path: &str, body: &[u8]) -> Reply {
-    let ctx = Ctx {
+/// The context of an answer the emulator makes of its own (its test routes, a refused
+/// body), not the API's.
+fn own_ctx(app: &App) -> Ctx<'_> {
+    Ctx {
         now_ms: now_ms(),
         request_id: "req-emulator",
         base_url: &app.base_url,
-    };
+    }
+}
+
+fn admin(app: &App, method: &str, path: &str, body: &[u8]) -> Reply {
+    let ctx = own_ctx(app);
     let mut state = app.state();
     let state = &mut *state;
     let ok = || Reply::json(200, json!({"ok": true}));

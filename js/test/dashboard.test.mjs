@@ -92,6 +92,15 @@ async function open({ width = 1280, height = 900, colorScheme = "light", hash = 
   return { context, tab, problems, urls, gateway };
 }
 
+/** Waits (at most 30 s, polling) until `check()` holds; fails naming `what`. */
+async function until(check, what) {
+  const deadline = Date.now() + 30000;
+  while (!check()) {
+    if (Date.now() > deadline) assert.fail(`not within 30 s: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 async function ready(tab, problems) {
   await tab
     .waitForFunction(() => document.body.dataset.state === "ready", null, { timeout: 30000 })
@@ -297,11 +306,11 @@ test("a fleet's cards are drawn at once and filled with at most six gateway requ
         await route.continue();
       });
     const again = await open({ hash: `#key=${KEYS.full}`, prepare: hold });
-    while (again.gateway.now < 6) await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => again.gateway.now === 6, "six node group reads held");
     const sent = again.gateway.count;
     await again.tab.click("#forget");
     release();
-    while (again.gateway.now > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => again.gateway.now === 0, "the held reads finished");
     await again.tab.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)));
     assert.equal(again.gateway.count, sent, "no read of the forgotten key after Forget key");
     assert.ok(sent < 81, `${sent} reads had been sent`);
