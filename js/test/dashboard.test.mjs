@@ -119,6 +119,28 @@ test("GET / is the dashboard, from the assets directory", async () => {
   assert.equal((await fetch(new URL("/healthz", base))).status, 200);
 });
 
+test("the dashboard's files carry a content security policy (js/dashboard/_headers), which is not served itself", async () => {
+  for (const path of ["/", "/dashboard.mjs", "/nks-edge/pkg-policy/nks_edge_bg.wasm"]) {
+    const response = await fetch(new URL(path, base));
+    const directives = Object.fromEntries(
+      (response.headers.get("content-security-policy") ?? "").split(";").map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]),
+    );
+    assert.deepEqual(directives["default-src"], ["'none'"], path);
+    assert.deepEqual(directives["script-src"], ["'self'", "'wasm-unsafe-eval'"], path);
+    assert.deepEqual(directives["connect-src"], ["'self'"], path);
+    assert.deepEqual(directives["frame-ancestors"], ["'none'"], path);
+    // The calendar's SVG has one <style>, allowed by its hash: a change to the style
+    // needs the new hash in _headers (the page's tests would see the style refused).
+    const { calendar } = await import("../policy/node.mjs");
+    const svg = calendar(POLICY).svg;
+    const styles = [...svg.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => `'sha256-${createHash("sha256").update(m[1]).digest("base64")}'`);
+    assert.deepEqual(directives["style-src"], ["'self'", ...styles], `${path}: js/dashboard/_headers allows the calendar's style`);
+    assert.equal(response.headers.get("x-content-type-options"), "nosniff", path);
+  }
+  const file = await fetch(new URL("/_headers", base));
+  assert.doesNotMatch(await file.text(), /Content-Security-Policy/);
+});
+
 test("GET /v1/policy answers the policy the page draws (scope plan)", async () => {
   const get = (key) => fetch(new URL("/v1/policy", base), { headers: key ? { authorization: `Bearer ${key}` } : {} });
   const response = await get(KEYS.full);
