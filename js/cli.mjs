@@ -57,7 +57,8 @@ function parseCommandLine(argv) {
   if (name === undefined) throw new UsageError("no command given");
   if (name === "-h" || name === "--help" || name === "help") return { name: "help" };
   if (name === "-v" || name === "--version") return { name: "version" };
-  const command = COMMANDS[name];
+  // Own keys only: `constructor` or `toString` is no command.
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}`);
   let parsed;
   try {
@@ -72,15 +73,16 @@ function parseCommandLine(argv) {
   }
   if (parsed.values.help) return { name: "help" };
   const [argument, ...extra] = parsed.positionals;
-  if (argument === undefined) throw new UsageError(`${name}: missing ${command.args[0]}`);
+  if (argument === undefined || argument === "") throw new UsageError(`${name}: missing ${command.args[0]}`);
   if (extra.length > 0) throw new UsageError(`${name}: unexpected argument ${JSON.stringify(extra[0])}`);
   return { name, argument, options: parsed.values };
 }
 
-/** The policy's text, from a file or standard input (`-`). */
+/** The policy's text, from a file or standard input (`-`), without the byte-order
+ *  mark some Windows editors write first (JSON does not allow one). */
 function readPolicy(path) {
   try {
-    return readFileSync(path === "-" ? 0 : path, "utf8");
+    return readFileSync(path === "-" ? 0 : path, "utf8").replace(/^\uFEFF/, "");
   } catch (error) {
     throw new UsageError(`cannot read the policy ${JSON.stringify(path)}: ${error.code ?? error.message}`);
   }
