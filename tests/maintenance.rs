@@ -380,6 +380,13 @@ fn a_running_step_is_in_progress_a_missed_tick_resumes_and_a_failed_step_stops()
         assert!(writes.is_empty(), "{writes:?}");
         assert_eq!(report.maintenance[0].step, "stopped");
         assert!(report.skipped[0].reason.contains("UPDATE_FAILED"));
+        // An error, as for a failed node group: the CLI exits 1, the tick logs it.
+        assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+        assert_eq!(report.errors[0].rule.as_deref(), Some("sat-night"));
+        assert_eq!(
+            report.errors[0].error.message,
+            "the cluster is UPDATE_FAILED: its maintenance stops until it is fixed"
+        );
     }
 }
 

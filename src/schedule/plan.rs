@@ -856,18 +856,23 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
                 reason: format!("cluster status {status}"),
             });
             if let Some(m) = window {
-                let step = if steps::is_failed(Some(status)) {
-                    "stopped"
-                } else {
-                    "in_progress"
-                };
-                part.maintenance.push(state(
-                    key,
-                    m,
-                    step,
-                    None,
-                    Some(format!("cluster status {status}")),
-                ));
+                let failed = steps::is_failed(Some(status));
+                let detail = format!("cluster status {status}");
+                // A failed cluster stops its maintenance as a failed node group does:
+                // an error, which the operator must fix before the next window.
+                if failed {
+                    part.errors.push(Problem {
+                        cluster: key.to_owned(),
+                        nodegroup: None,
+                        rule: Some(m.name.clone()),
+                        error: plan_failure(format!(
+                            "the cluster is {status}: its maintenance stops until it is fixed"
+                        )),
+                    });
+                }
+                let step = if failed { "stopped" } else { "in_progress" };
+                part.maintenance
+                    .push(state(key, m, step, None, Some(detail)));
             }
             return;
         }
