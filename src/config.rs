@@ -24,7 +24,9 @@ pub fn region_endpoint(region: &str) -> Result<String, Error> {
     }
 }
 
-/// Checks that `url` is an absolute http(s) URL, with no credentials in it.
+/// Checks that `url` is an absolute http(s) URL, with no credentials in it, and a base
+/// a path can follow: no query, fragment or spaces (a path appended after `?` or `#`
+/// would send every call to the base).
 pub fn check_base_url(field: &str, url: &str) -> Result<(), Error> {
     let rest = url
         .strip_prefix("https://")
@@ -38,7 +40,20 @@ pub fn check_base_url(field: &str, url: &str) -> Result<(), Error> {
         )),
         Some(host) if !host.is_empty() => Ok(()),
         _ => Err(Error::validation(field, "is not an absolute http(s) URL")),
+    }?;
+    if url.contains(['?', '#']) {
+        return Err(Error::validation(
+            field,
+            "must be a base URL, without a query (?) or fragment (#)",
+        ));
     }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::validation(
+            field,
+            "must not contain spaces or control characters",
+        ));
+    }
+    Ok(())
 }
 
 /// Everything the client is configured with.

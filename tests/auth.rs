@@ -236,6 +236,39 @@ fn incomplete_credentials_are_a_validation_error() {
     .unwrap();
     assert_eq!(err.field.as_deref(), Some("endpoint"));
 
+    // A base a path cannot follow (a query, a fragment, a space: every call would go
+    // to the base) is refused, naming the field.
+    for (endpoint, message) in [
+        (
+            "https://nks.test/?v=1",
+            "without a query (?) or fragment (#)",
+        ),
+        (
+            "https://nks.test#top",
+            "without a query (?) or fragment (#)",
+        ),
+        ("https://nks.test ", "must not contain spaces"),
+        ("https://nks.test/a\tb", "must not contain spaces"),
+    ] {
+        let err = NksClient::new(
+            Config::new(endpoint, Credentials::Token(TOKEN.into())),
+            scripted(vec![]),
+        )
+        .err()
+        .unwrap();
+        assert_eq!(err.field.as_deref(), Some("endpoint"), "{endpoint:?}");
+        assert!(err.message.contains(message), "{endpoint:?}: {err}");
+    }
+    let mut creds = identity();
+    creds.endpoint = "https://identity.test/?tenant=x".into();
+    let err = NksClient::new(
+        Config::new(ENDPOINT, Credentials::Identity(creds)),
+        scripted(vec![]),
+    )
+    .err()
+    .unwrap();
+    assert_eq!(err.field.as_deref(), Some("identity.endpoint"));
+
     // Credentials in a URL would be printed wherever the URL is (a failed
     // connection's message): refused, without echoing them.
     let mut creds = identity();
