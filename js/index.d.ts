@@ -567,7 +567,8 @@ export interface ScalePolicy {
   timezone: string;
   /** Upper bound of counts (default 10). */
   max_node_count?: number;
-  rules: ScaleRule[];
+  /** Required unless the policy has `maintenance`: a policy of maintenance alone has none. */
+  rules?: ScaleRule[];
 }
 
 export type Outcome = "planned" | "applied" | "failed" | "deferred";

@@ -53,6 +53,11 @@ test("usage mistakes exit 2 with the reason on stderr", async () => {
   for (const [args, reason] of [
     [[], "no command given"],
     [["scale", "x"], 'unknown command "scale"'],
+    // Names every object has are no commands (one of them ran `reconcile`).
+    [["constructor", DEMO_POLICY], 'unknown command "constructor"'],
+    [["__proto__", DEMO_POLICY], 'unknown command "__proto__"'],
+    [["toString"], 'unknown command "toString"'],
+    [["kubeconfig", ""], "kubeconfig: missing CLUSTER"],
     [["plan"], "plan: missing POLICY"],
     [["plan", DEMO_POLICY, "--dry-run"], "plan: Unknown option '--dry-run'"],
     [["validate", DEMO_POLICY, "extra"], 'validate: unexpected argument "extra"'],
@@ -78,6 +83,10 @@ test("a bad option value or environment variable is a usage mistake naming it, s
     [["calendar", DEMO_POLICY, "--week", "nope"], {}, "--week: must be a date YYYY-MM-DD"],
     [["plan", DEMO_POLICY], { ...SIGNED_IN, NKS_ENDPOINT: "", NKS_REGION: "kr9" }, 'NKS_REGION: "kr9" is not a region'],
     [["kubeconfig", "prod"], { ...SIGNED_IN, NKS_ENDPOINT: "not a url" }, "NKS_ENDPOINT: is not an absolute http(s) URL"],
+    // A path after a query or fragment would send every call to the base.
+    [["kubeconfig", "prod"], { ...SIGNED_IN, NKS_ENDPOINT: `${EMULATOR}?x=1` }, "NKS_ENDPOINT: must be a base URL, without a query (?) or fragment (#)"],
+    [["kubeconfig", "prod"], { ...SIGNED_IN, NKS_ENDPOINT: `${EMULATOR} ` }, "NKS_ENDPOINT: must not contain spaces"],
+    [["kubeconfig", "prod"], { ...SIGNED_IN, NHN_IDENTITY_URL: `${EMULATOR}/#t` }, "NHN_IDENTITY_URL: must be a base URL, without a query (?) or fragment (#)"],
   ]) {
     const { code, stdout, stderr } = await cli(args, env);
     assert.equal(code, 2, `${args.join(" ")}: ${stderr}`);
@@ -112,11 +121,21 @@ test("the text report shows a renewal without a node group, each maintenance ste
   assert.equal(tight.code, 0, tight.stderr);
   assert.match(tight.stdout, /waiting \(beyond the budget; a later run reaches them\): (prod|dev)\n/);
   assert.ok(!tight.stdout.includes("prod, dev"), tight.stdout);
+
+  // A failed cluster stops its maintenance: an error, exit 1, as a failed node group's.
+  await seed({ clusters: [{ name: "prod", status: "UPDATE_FAILED", nodegroups: [{ name: "default-worker", node_count: 1 }] }] });
+  const stopped = await cli(["reconcile", policy, "--at", at], SIGNED_IN);
+  assert.equal(stopped.code, 1, stopped.stdout);
+  assert.ok(stopped.stdout.includes("maintenance: prod (sunday): stopped: cluster status UPDATE_FAILED"), stopped.stdout);
+  assert.ok(stopped.stdout.includes("error: prod (rule sunday): the cluster is UPDATE_FAILED: its maintenance stops until it is fixed"), stopped.stdout);
 });
 
 test("validate needs no credentials: a valid policy exits 0, each mistake is listed with its rule and field, exit 1", async () => {
   await clearRequests();
   assert.deepEqual(await cli(["validate", DEMO_POLICY]), { code: 0, stdout: "valid\n", stderr: "" });
+  // A byte-order mark (some Windows editors write one) is not part of the JSON.
+  const marked = policyFile("bom.json", `\uFEFF${readFileSync(DEMO_POLICY, "utf8")}`);
+  assert.deepEqual(await cli(["validate", marked]), { code: 0, stdout: "valid\n", stderr: "" });
   const bad = policyFile("bad.json", {
     timezone: "Mars/Olympus",
     rules: [

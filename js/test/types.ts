@@ -96,6 +96,8 @@ async function misuse(nks: NksClient): Promise<void> {
     labels: { availability_zone: "a", node_image: "i", boot_volume_type: "t", boot_volume_size: 20, cert_manager_api: true, ca_enable: false, kube_tag: "v", master_lb_floating_ip_enabled: false } });
   // @ts-expect-error: a rule sets autoscale or node_count, not both
   const both: ScalePolicy = { timezone: "Asia/Seoul", rules: [{ cluster: "c", nodegroup: "w", node_count: 2, autoscale: { min: 1 } }] };
+  // A policy of maintenance alone (the runtime accepts it).
+  const upkeep: ScalePolicy = { timezone: "UTC", maintenance: [{ cluster: "prod", when: { days: "Sun" }, renew_certificates: { days_before_expiry: 30, term_of_validity: 1 } }] };
   // @ts-expect-error: the kubeconfig is a string
   const yaml: number = await nks.getKubeconfig("prod");
   try {
