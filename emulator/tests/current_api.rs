@@ -1104,7 +1104,7 @@ fn a_new_cluster_gets_the_add_ons_it_names_and_the_mandatory_ones() {
     let request = |addons: Value| {
         let mut r = guide_example("create_cluster.request");
         r["name"] = json!("fresh");
-        // The example's v1.23.3 is no longer supported.
+        // The example's v1.23.3 is neither supported nor enough for its add-ons.
         r["labels"]["kube_tag"] = json!("v1.32.3");
         r["addons"] = addons;
         r
@@ -1153,4 +1153,61 @@ fn a_new_cluster_gets_the_add_ons_it_names_and_the_mandatory_ones() {
         [("coredns", "1.8.4-nks1"), ("calico", "v3.29.3-nks1")]
     );
     assert_eq!(addons[1]["options"]["mode"], "ebpf");
+}
+
+/// The guide's add-ons need Kubernetes v1.26.0 (their `k8s_min_version`): a cluster
+/// below it is neither created with them nor given or updated to one.
+#[test]
+fn add_ons_need_the_guides_minimum_kubernetes_version() {
+    let api = Api::with(&json!({
+        "supported_k8s": {"v1.25.4": true, "v1.26.3": true},
+        "clusters": [{"name": "old", "kube_tag": "v1.25.4"}, {"name": "new", "kube_tag": "v1.26.3"}]
+    }));
+    let minimum = |list: &Value| -> Vec<Value> {
+        list["addons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["k8s_min_version"].clone())
+            .collect()
+    };
+    let guides = minimum(&guide_example("list_addons.response"));
+    assert_eq!(guides, [json!("v1.26.0"), json!("v1.26.0")]);
+    assert_eq!(minimum(&api.get("/v1/addons")), vec![json!("v1.26.0"); 5]);
+
+    let needs = |answer: Answer, what: &str| {
+        assert_eq!(answer.status, 400, "{}", answer.body);
+        assert_eq!(
+            answer.error()["detail"],
+            format!("{what} needs Kubernetes v1.26.0 or later"),
+            "{}",
+            answer.body
+        );
+    };
+    let server =
+        json!({"name": "metrics-server", "version": "v0.7.2-nks1", "resolve_conflicts": "none"});
+    needs(
+        api.call("POST", "/v1/clusters/old/addons", Some(server.clone())),
+        "version: metrics-server v0.7.2-nks1",
+    );
+    needs(
+        api.call(
+            "PATCH",
+            "/v1/clusters/old/addons/calico",
+            Some(json!({"version": "v3.29.3-nks1", "resolve_conflicts": "none"})),
+        ),
+        "version: calico v3.29.3-nks1",
+    );
+    let mut create = guide_example("create_cluster.request");
+    create["labels"]["kube_tag"] = json!("v1.25.4");
+    needs(
+        api.call("POST", "/v1/clusters", Some(create.clone())),
+        "addons[0].version: calico v3.28.2-nks1",
+    );
+
+    let installed = api.call("POST", "/v1/clusters/new/addons", Some(server));
+    assert_eq!(installed.status, 202, "{}", installed.body);
+    create["labels"]["kube_tag"] = json!("v1.26.3");
+    let created = api.call("POST", "/v1/clusters", Some(create));
+    assert_eq!(created.status, 202, "{}", created.body);
 }
