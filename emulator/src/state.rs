@@ -851,8 +851,13 @@ pub fn new_cluster(
     status: &str,
 ) -> Cluster {
     let uuid = rng.uuid();
+    let kube_tag = labels
+        .get("kube_tag")
+        .and_then(Value::as_str)
+        .unwrap_or(kube_tag)
+        .to_owned();
     let mut master_labels = Map::new();
-    service_labels(&mut master_labels, kube_tag);
+    service_labels(&mut master_labels, &kube_tag);
     let master = new_nodegroup(
         world,
         rng,
@@ -867,7 +872,7 @@ pub fn new_cluster(
     );
     let short = uuid.get(..8).unwrap_or("cluster").to_owned();
     let mut labels = labels;
-    service_labels(&mut labels, kube_tag);
+    service_labels(&mut labels, &kube_tag);
     labels.remove("ca_image");
     for (k, v) in [
         ("etcd_volume_size", "10"),
