@@ -88,7 +88,8 @@ async fn a_get_is_retried_after_an_injected_503() {
     config.retry_base_ms = 10;
     let client = NksClient::new(config, Fetch).unwrap();
     let versions = client.supported_versions().await.unwrap();
-    assert_eq!(versions.get("v1.19.13"), Some(&true));
+    assert_eq!(versions.get("v1.32.3"), Some(&true));
+    assert_eq!(versions.get("v1.21.6"), Some(&false));
 }
 
 #[wasm_bindgen_test]

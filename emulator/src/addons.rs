@@ -65,8 +65,9 @@ const CALICO_OPTIONS: &[OptionSchema] = &[OptionSchema {
 const CALICO: &str =
     "Calico is a CNI plugin for Kubernetes that provides networking and network security.";
 const COREDNS: &str = "CoreDNS is the default DNS server for Kubernetes clusters.";
-/// Every cluster version the emulator supports may run every add-on.
-const K8S_MIN_VERSION: &str = "v1.17.0";
+/// The guide's `k8s_min_version` of every add-on: each version the emulator supports
+/// by default (v1.29.3 and later) may run each add-on; an older cluster may not.
+const K8S_MIN_VERSION: &str = "v1.26.0";
 
 /// The catalogue: the guide's calico and coredns, a newer version of each (to update
 /// to), and an optional metrics-server. The first entry of each type is its default.

@@ -373,7 +373,15 @@ fn create_cluster(
     };
     default_autoscaler(&mut wire);
     let image = text(ctx, labels, "labels.", "node_image")?;
-    let mut c = new_cluster(world, rng, &bp, &name, wire, "CREATE_IN_PROGRESS");
+    let mut c = new_cluster(
+        world,
+        rng,
+        &bp,
+        &name,
+        &kube_tag,
+        wire,
+        "CREATE_IN_PROGRESS",
+    );
     let mut group_labels = c.worker_labels();
     service_labels(&mut group_labels, &kube_tag);
     let worker = new_nodegroup(

@@ -482,11 +482,49 @@ pub fn sync_nodes(group: &mut NodeGroup) {
     }
 }
 
+/// The current guide's `GET /v1/supports`: every version NKS has offered, and whether
+/// it still is (the four newest). The emulator's table unless a seed gives its own.
+const SUPPORTED_K8S: [(&str, bool); 16] = [
+    ("v1.17.6", false),
+    ("v1.18.19", false),
+    ("v1.19.13", false),
+    ("v1.20.12", false),
+    ("v1.21.6", false),
+    ("v1.22.3", false),
+    ("v1.23.3", false),
+    ("v1.24.3", false),
+    ("v1.25.4", false),
+    ("v1.26.3", false),
+    ("v1.27.3", false),
+    ("v1.28.3", false),
+    ("v1.29.3", true),
+    ("v1.30.3", true),
+    ("v1.31.4", true),
+    ("v1.32.3", true),
+];
+
 pub fn default_supported() -> BTreeMap<String, bool> {
-    ["v1.17.6", "v1.18.19", "v1.19.13", "v1.20.12", "v1.21.6"]
+    SUPPORTED_K8S
         .into_iter()
-        .map(|v| (v.to_owned(), true))
+        .map(|(v, on)| (v.to_owned(), on))
         .collect()
+}
+
+/// The oldest version a table supports: that of a seed cluster that names none (NKS
+/// creates clusters at supported versions only); the default table's if this one
+/// supports none.
+fn oldest_supported(supported: &BTreeMap<String, bool>) -> String {
+    let oldest = |table: &BTreeMap<String, bool>| {
+        table
+            .iter()
+            .filter(|(_, on)| **on)
+            .filter_map(|(v, _)| Some((version_key(v)?, v.clone())))
+            .min()
+            .map(|(_, v)| v)
+    };
+    oldest(supported)
+        .or_else(|| oldest(&default_supported()))
+        .unwrap_or_default()
 }
 
 /// A seed file: the initial clusters, and optionally the supported versions.
@@ -671,7 +709,10 @@ pub fn from_seed(seed: Seed, rng: &mut Rng, bp: &Blueprint<'_>) -> Result<World,
         if sc.name.trim().is_empty() {
             return Err(format!("clusters[{ci}].name must not be empty"));
         }
-        let kube_tag = sc.kube_tag.clone().unwrap_or_else(|| "v1.19.13".into());
+        let kube_tag = sc
+            .kube_tag
+            .clone()
+            .unwrap_or_else(|| oldest_supported(&world.supported));
         let status = sc
             .status
             .clone()
@@ -709,6 +750,7 @@ pub fn from_seed(seed: Seed, rng: &mut Rng, bp: &Blueprint<'_>) -> Result<World,
             rng,
             &bp_cluster,
             &sc.name,
+            &kube_tag,
             labels.clone(),
             &status,
         );
@@ -797,12 +839,14 @@ pub fn from_seed(seed: Seed, rng: &mut Rng, bp: &Blueprint<'_>) -> Result<World,
     Ok(world)
 }
 
-/// A new cluster with its control-plane node group (no worker groups yet).
+/// A new cluster with its control-plane node group (no worker groups yet), at
+/// `kube_tag` unless `labels` names its version.
 pub fn new_cluster(
     world: &mut World,
     rng: &mut Rng,
     bp: &Blueprint<'_>,
     name: &str,
+    kube_tag: &str,
     labels: Map<String, Value>,
     status: &str,
 ) -> Cluster {
@@ -810,7 +854,7 @@ pub fn new_cluster(
     let kube_tag = labels
         .get("kube_tag")
         .and_then(Value::as_str)
-        .unwrap_or("v1.19.13")
+        .unwrap_or(kube_tag)
         .to_owned();
     let mut master_labels = Map::new();
     service_labels(&mut master_labels, &kube_tag);

@@ -13,15 +13,15 @@ mod common;
 use common::*;
 use serde_json::{json, Value};
 
-/// One cluster at v1.20.12 (v1.21.6 and v1.22.3 supported), its default worker without
-/// autoscaler, a second group `auto` with it, and a service gateway.
+/// One cluster at v1.29.3 (the default table supports it and v1.30.3, v1.31.4, v1.32.3),
+/// its default worker without autoscaler, a second group `auto` with it, and a service
+/// gateway.
 fn seed() -> Value {
     json!({
-        "supported_k8s": {"v1.20.12": true, "v1.21.6": true, "v1.22.3": true, "v1.23.3": true},
         "clusters": [{
             "name": "c1",
             "uuid": "11111111-2222-4333-8444-555555555555",
-            "kube_tag": "v1.20.12",
+            "kube_tag": "v1.29.3",
             "labels": {"ncr_sgw": "8c1f7d0e-0000-4000-8000-000000000001"},
             "nodegroups": [
                 {"name": "default-worker", "node_count": 2, "labels": {"ca_enable": "False"}},
@@ -119,7 +119,7 @@ fn each_operation_has_an_event_that_settles_or_fails() {
     );
 
     // A failed operation: *_FAILED, and its event FAIL with contents.
-    let upgrade = json!({"version": "v1.21.6"});
+    let upgrade = json!({"version": "v1.30.3"});
     assert_eq!(
         api.call(
             "POST",
@@ -144,7 +144,7 @@ fn each_operation_has_an_event_that_settles_or_fails() {
     assert!(last["contents"].is_string());
     assert_eq!(
         api.get("/v1/clusters/c1")["labels"]["kube_tag"],
-        "v1.20.12",
+        "v1.29.3",
         "not upgraded"
     );
     let nothing = api
@@ -155,7 +155,7 @@ fn each_operation_has_an_event_that_settles_or_fails() {
         api.call(
             "POST",
             "/v1/clusters/c1/nodegroups/default-master/upgrade",
-            Some(json!({"version": "v1.21.6"})),
+            Some(json!({"version": "v1.30.3"})),
         )
     };
     assert_eq!(
@@ -473,14 +473,14 @@ fn nodes_stop_and_start_and_stopped_nodes_block_upgrades_and_autoscalers() {
     let upgrade = api.call(
         "POST",
         "/v1/clusters/c1/nodegroups/default-master/upgrade",
-        Some(json!({"version": "v1.21.6"})),
+        Some(json!({"version": "v1.30.3"})),
     );
     assert_eq!(upgrade.status, 202);
     api.wait("/v1/clusters/c1", "UPDATE_COMPLETE");
     let blocked = api.call(
         "POST",
         "/v1/clusters/c1/nodegroups/default-worker/upgrade",
-        Some(json!({"version": "v1.21.6"})),
+        Some(json!({"version": "v1.30.3"})),
     );
     assert_eq!(blocked.status, 400);
     assert!(blocked.error()["title"]
@@ -526,7 +526,7 @@ fn nodes_stop_and_start_and_stopped_nodes_block_upgrades_and_autoscalers() {
     let upgrade = api.call(
         "POST",
         "/v1/clusters/c1/nodegroups/default-worker/upgrade",
-        Some(json!({"version": "v1.21.6"})),
+        Some(json!({"version": "v1.30.3"})),
     );
     assert_eq!(upgrade.status, 202, "{}", upgrade.body);
     let kinds: Vec<Value> = api.get(&format!("/v1/clusters/{C1}/events"))["events"]
@@ -799,33 +799,35 @@ fn upgrades_go_one_minor_version_at_a_time_control_plane_first() {
         api.get("/v1/clusters/c1")["labels"]["kube_version_status"],
         "NEED_UPGRADE"
     );
+    let skip = upgrade("default-master", json!({"version": "v1.31.4"}));
+    assert_eq!(skip.status, 400, "two minor versions");
     assert_eq!(
-        upgrade("default-master", json!({"version": "v1.22.3"})).status,
-        400,
-        "two minor versions"
+        skip.error()["detail"],
+        "version: v1.31.4 is more than one minor version above v1.29.3: upgrade one minor version at a time"
+    );
+    let unknown = upgrade("default-master", json!({"version": "v1.30.9"}));
+    assert_eq!(unknown.status, 400, "not supported");
+    assert_eq!(
+        unknown.error()["detail"],
+        "version: v1.30.9 is not a supported Kubernetes version (see GET /v1/supports)"
     );
     assert_eq!(
-        upgrade("default-master", json!({"version": "v1.21.9"})).status,
-        400,
-        "not supported"
-    );
-    assert_eq!(
-        upgrade("default-worker", json!({"version": "v1.21.6"})).status,
+        upgrade("default-worker", json!({"version": "v1.30.3"})).status,
         400,
         "above the control plane"
     );
     assert_eq!(
-        upgrade("default-master", json!({"version": "v1.21.6"})).status,
+        upgrade("default-master", json!({"version": "v1.30.3"})).status,
         202
     );
     api.wait("/v1/clusters/c1", "UPDATE_COMPLETE");
-    assert_eq!(api.get("/v1/clusters/c1")["labels"]["kube_tag"], "v1.21.6");
+    assert_eq!(api.get("/v1/clusters/c1")["labels"]["kube_tag"], "v1.30.3");
     assert_eq!(
         api.get(worker)["labels"]["kube_tag"],
-        "v1.20.12",
+        "v1.29.3",
         "each node group has its own version"
     );
-    let again = upgrade("default-master", json!({"version": "v1.22.3"}));
+    let again = upgrade("default-master", json!({"version": "v1.31.4"}));
     assert_eq!(again.status, 400, "workers first");
     assert!(again.error()["title"]
         .as_str()
@@ -835,7 +837,7 @@ fn upgrades_go_one_minor_version_at_a_time_control_plane_first() {
         api.refused(
             "POST",
             &format!("{worker}/upgrade"),
-            json!({"version": "v1.21.6", "num_buffer_nodes": 9})
+            json!({"version": "v1.30.3", "num_buffer_nodes": 9})
         ),
         field("num_buffer_nodes")
     );
@@ -843,27 +845,27 @@ fn upgrades_go_one_minor_version_at_a_time_control_plane_first() {
         api.refused(
             "POST",
             &format!("{worker}/upgrade"),
-            json!({"version": "v1.21.6", "num_max_unavailable_nodes": 0})
+            json!({"version": "v1.30.3", "num_max_unavailable_nodes": 0})
         ),
         field("num_max_unavailable_nodes")
     );
     assert_eq!(
         upgrade(
             "default-worker",
-            json!({"version": "v1.21.6", "num_buffer_nodes": 0, "num_max_unavailable_nodes": 2})
+            json!({"version": "v1.30.3", "num_buffer_nodes": 0, "num_max_unavailable_nodes": 2})
         )
         .status,
         202
     );
-    let busy = upgrade("auto", json!({"version": "v1.21.6"}));
+    let busy = upgrade("auto", json!({"version": "v1.30.3"}));
     assert_eq!(busy.status, 400, "one operation at a time in a cluster");
     let group = api.wait(worker, "UPDATE_COMPLETE");
-    assert_eq!(group["labels"]["kube_tag"], "v1.21.6");
+    assert_eq!(group["labels"]["kube_tag"], "v1.30.3");
     api.wait("/v1/clusters/c1", "UPDATE_COMPLETE");
-    assert_eq!(upgrade("auto", json!({"version": "v1.21.6"})).status, 202);
+    assert_eq!(upgrade("auto", json!({"version": "v1.30.3"})).status, 202);
     api.wait("/v1/clusters/c1", "UPDATE_COMPLETE");
     assert_eq!(
-        upgrade("default-master", json!({"version": "v1.22.3"})).status,
+        upgrade("default-master", json!({"version": "v1.31.4"})).status,
         202,
         "all workers caught up"
     );
@@ -1082,7 +1084,12 @@ fn a_trailing_slash_names_the_same_resource() {
 fn supports_answers_versions_and_event_types() {
     let api = Api::start();
     let supports = api.get("/v1/supports");
-    assert_eq!(supports["supported_k8s"]["v1.21.6"], true);
+    // A seed without its own table has the current guide's: v1.17.6 to v1.32.3, the
+    // four newest supported.
+    assert_eq!(
+        supports["supported_k8s"],
+        guide_example("supports.response")["supported_k8s"]
+    );
     let types = supports["supported_event_type"].as_object().unwrap();
     assert_eq!(types.len(), 35);
     assert_eq!(
@@ -1094,17 +1101,11 @@ fn supports_answers_versions_and_event_types() {
 #[test]
 fn a_new_cluster_gets_the_add_ons_it_names_and_the_mandatory_ones() {
     let api = Api::start();
-    let examples: Value = serde_json::from_str(
-        &std::fs::read_to_string(format!(
-            "{}/tests/fixtures/guide-current.json",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap(),
-    )
-    .unwrap();
     let request = |addons: Value| {
-        let mut r = examples["create_cluster.request"].clone();
+        let mut r = guide_example("create_cluster.request");
         r["name"] = json!("fresh");
+        // The example's v1.23.3 is neither supported nor enough for its add-ons.
+        r["labels"]["kube_tag"] = json!("v1.32.3");
         r["addons"] = addons;
         r
     };
@@ -1152,4 +1153,61 @@ fn a_new_cluster_gets_the_add_ons_it_names_and_the_mandatory_ones() {
         [("coredns", "1.8.4-nks1"), ("calico", "v3.29.3-nks1")]
     );
     assert_eq!(addons[1]["options"]["mode"], "ebpf");
+}
+
+/// The guide's add-ons need Kubernetes v1.26.0 (their `k8s_min_version`): a cluster
+/// below it is neither created with them nor given or updated to one.
+#[test]
+fn add_ons_need_the_guides_minimum_kubernetes_version() {
+    let api = Api::with(&json!({
+        "supported_k8s": {"v1.25.4": true, "v1.26.3": true},
+        "clusters": [{"name": "old", "kube_tag": "v1.25.4"}, {"name": "new", "kube_tag": "v1.26.3"}]
+    }));
+    let minimum = |list: &Value| -> Vec<Value> {
+        list["addons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["k8s_min_version"].clone())
+            .collect()
+    };
+    let guides = minimum(&guide_example("list_addons.response"));
+    assert_eq!(guides, [json!("v1.26.0"), json!("v1.26.0")]);
+    assert_eq!(minimum(&api.get("/v1/addons")), vec![json!("v1.26.0"); 5]);
+
+    let needs = |answer: Answer, what: &str| {
+        assert_eq!(answer.status, 400, "{}", answer.body);
+        assert_eq!(
+            answer.error()["detail"],
+            format!("{what} needs Kubernetes v1.26.0 or later"),
+            "{}",
+            answer.body
+        );
+    };
+    let server =
+        json!({"name": "metrics-server", "version": "v0.7.2-nks1", "resolve_conflicts": "none"});
+    needs(
+        api.call("POST", "/v1/clusters/old/addons", Some(server.clone())),
+        "version: metrics-server v0.7.2-nks1",
+    );
+    needs(
+        api.call(
+            "PATCH",
+            "/v1/clusters/old/addons/calico",
+            Some(json!({"version": "v3.29.3-nks1", "resolve_conflicts": "none"})),
+        ),
+        "version: calico v3.29.3-nks1",
+    );
+    let mut create = guide_example("create_cluster.request");
+    create["labels"]["kube_tag"] = json!("v1.25.4");
+    needs(
+        api.call("POST", "/v1/clusters", Some(create.clone())),
+        "addons[0].version: calico v3.28.2-nks1",
+    );
+
+    let installed = api.call("POST", "/v1/clusters/new/addons", Some(server));
+    assert_eq!(installed.status, 202, "{}", installed.body);
+    create["labels"]["kube_tag"] = json!("v1.26.3");
+    let created = api.call("POST", "/v1/clusters", Some(create));
+    assert_eq!(created.status, 202, "{}", created.body);
 }

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 type Case = (&'static str, Box<dyn Fn(&mut Value)>);
 
 fn create_request() -> Value {
-    fixture("create_cluster.request")
+    create_cluster_request()
 }
 
 #[test]
@@ -78,6 +78,10 @@ fn cluster_create_rules() {
         (
             "labels.kube_tag",
             Box::new(|r| r["labels"]["kube_tag"] = json!("v9.9.9")),
+        ),
+        (
+            "labels.kube_tag",
+            Box::new(|r| r["labels"]["kube_tag"] = json!("v1.28.3")),
         ),
         (
             "labels.ca_enable",
@@ -227,7 +231,7 @@ fn resize_is_refused_while_the_autoscaler_is_on_or_the_cluster_is_busy() {
         &token,
         "POST",
         "/v1/clusters/c1/nodegroups/default-master/upgrade",
-        Some(&json!({"version": "v1.20.12"})),
+        Some(&json!({"version": "v1.30.3"})),
     );
     assert_eq!(busy.status, 400);
     let unknown = emu.nks(
@@ -242,7 +246,7 @@ fn resize_is_refused_while_the_autoscaler_is_on_or_the_cluster_is_busy() {
 #[test]
 fn upgrades_go_control_plane_first_and_only_to_supported_versions() {
     let emu = Emulator::with_seed(
-        &json!({"clusters": [{"name": "c1", "kube_tag": "v1.19.13"}]}),
+        &json!({"clusters": [{"name": "c1", "kube_tag": "v1.30.3"}]}),
         &["--op-delay-ms", "20"],
     );
     let token = emu.token();
@@ -254,19 +258,34 @@ fn upgrades_go_control_plane_first_and_only_to_supported_versions() {
             Some(&json!({"version": v})),
         )
     };
+    let detail = |answer: &Answer| answer.error()["detail"].as_str().unwrap().to_owned();
 
-    let above = up("default-worker", "v1.20.12");
+    let above = up("default-worker", "v1.31.4");
     assert_eq!(above.status, 400);
     assert!(above.error()["title"]
         .as_str()
         .unwrap()
         .contains("above the control plane"));
     assert_eq!(up("default-master", "v9.0.0").status, 400);
+    // v1.29.3 is supported: refused only for going back.
+    let down = up("default-master", "v1.29.3");
+    assert_eq!(down.status, 400, "no downgrades");
     assert_eq!(
-        up("default-master", "v1.18.19").status,
-        400,
-        "no downgrades"
+        detail(&down),
+        "version: node group default-master is already at v1.30.3; upgrades only move forward"
     );
+    // The table lists v1.21.6, no longer supported: refused as the API refuses it.
+    let unsupported = up("default-master", "v1.21.6");
+    assert_eq!(unsupported.status, 400, "{}", unsupported.body);
+    assert_eq!(
+        unsupported.error()["title"],
+        "Invalid input for field/attribute version."
+    );
+    assert_eq!(
+        detail(&unsupported),
+        "version: v1.21.6 is not a supported Kubernetes version (see GET /v1/supports)"
+    );
+    assert!(unsupported.header("x-openstack-request-id").is_some());
     assert_eq!(
         emu.nks(
             &token,
@@ -278,13 +297,13 @@ fn upgrades_go_control_plane_first_and_only_to_supported_versions() {
         400
     );
 
-    let master = up("default-master", "v1.20.12");
+    let master = up("default-master", "v1.31.4");
     assert_eq!(master.status, 202);
     let cluster = emu.wait_for(&token, "/v1/clusters/c1", "status", "UPDATE_COMPLETE");
-    assert_eq!(cluster["labels"]["kube_tag"], "v1.20.12");
-    assert_eq!(cluster["coe_version"], "v1.20.12");
+    assert_eq!(cluster["labels"]["kube_tag"], "v1.31.4");
+    assert_eq!(cluster["coe_version"], "v1.31.4");
 
-    let worker = up("default-worker", "v1.20.12");
+    let worker = up("default-worker", "v1.31.4");
     assert_eq!(worker.status, 202);
     let ng = emu.wait_for(
         &token,
@@ -292,7 +311,7 @@ fn upgrades_go_control_plane_first_and_only_to_supported_versions() {
         "status",
         "UPDATE_COMPLETE",
     );
-    assert_eq!(ng["labels"]["kube_tag"], "v1.20.12");
+    assert_eq!(ng["labels"]["kube_tag"], "v1.31.4");
     assert_eq!(worker.json()["uuid"], ng["uuid"]);
 }
 
@@ -456,7 +475,7 @@ fn a_busy_node_group_refuses_other_operations_and_every_event_settles() {
         (
             "POST",
             format!("{ng}/upgrade"),
-            Some(json!({"version": "v1.20.12"})),
+            Some(json!({"version": "v1.30.3"})),
         ),
         ("DELETE", ng.to_owned(), None),
     ];
@@ -584,7 +603,7 @@ fn the_two_autoscalers_are_never_on_at_once_at_create() {
         "nothing created"
     );
 
-    let mut request = fixture("create_cluster.request");
+    let mut request = create_request();
     request["labels"]["ca_enable"] = json!(true);
     request["labels"]["mba_scale_in"] = json!({"enable": true, "min_node_count": 1, "rules": rule});
     let both = emu.nks(&token, "POST", "/v1/clusters", Some(&request));

@@ -111,16 +111,17 @@ fn check(answer: &Answer, status: u16, example: &str) -> Value {
     body
 }
 
-/// A cluster older than the guide's (for the upgrade example, v1.18 → v1.19), created
-/// with a service gateway, a node group with an additional subnet (the floating-IP
-/// example's), and without managed add-ons but the CNI (for the install example).
+/// The versions of the guide's upgrade example (v1.18 → v1.19) and the one its clusters
+/// are created at here (the example's v1.23.3 is below its add-ons' `k8s_min_version`
+/// v1.26.0). A cluster `old` for the upgrade, created with a service gateway and a node
+/// group with an additional subnet (the floating-IP example's); a cluster `current`,
+/// recent enough for add-ons, without managed ones but the CNI (for the install example).
 fn scenario_seed() -> Value {
     json!({
-        "supported_k8s": {"v1.18.19": true, "v1.19.13": true, "v1.22.3": false, "v1.23.3": true},
+        "supported_k8s": {"v1.18.19": true, "v1.19.13": true, "v1.22.3": false, "v1.29.3": true},
         "clusters": [{
             "name": "old",
             "kube_tag": "v1.18.19",
-            "addons": ["calico"],
             "labels": {
                 "ncr_sgw": "0b2b4ea9-2d54-4d2f-8c41-0f2b8fb5a001",
                 "obs_sgw": "0b2b4ea9-2d54-4d2f-8c41-0f2b8fb5a002"
@@ -129,6 +130,10 @@ fn scenario_seed() -> Value {
                 "name": "default-worker", "node_count": 2,
                 "labels": {"additional_subnet_id_list": "7f3237f6-ce05-4e9c-bce8-bbaabd22e83a"}
             }]
+        }, {
+            "name": "current",
+            "kube_tag": "v1.29.3",
+            "addons": ["calico"]
         }]
     })
 }
@@ -159,13 +164,11 @@ fn the_current_guides_examples_round_trip_through_the_emulator() {
         }
     };
 
-    // Clusters.
+    // Clusters: the example at a version its add-ons run on.
+    let mut create = guide("create_cluster.request");
+    create["labels"]["kube_tag"] = json!("v1.29.3");
     let created = check(
-        &call(
-            "POST",
-            "/v1/clusters",
-            Some(&guide("create_cluster.request")),
-        ),
+        &call("POST", "/v1/clusters", Some(&create)),
         202,
         "create_cluster.response",
     );
@@ -492,7 +495,7 @@ fn the_current_guides_examples_round_trip_through_the_emulator() {
     check(
         &call(
             "POST",
-            "/v1/clusters/old/addons/",
+            "/v1/clusters/current/addons/",
             Some(&guide("install_addon.request")),
         ),
         202,
@@ -500,7 +503,7 @@ fn the_current_guides_examples_round_trip_through_the_emulator() {
     );
     let installed = emu.wait_for(
         &token,
-        "/v1/clusters/old/addons/coredns",
+        "/v1/clusters/current/addons/coredns",
         "status",
         "INSTALL_COMPLETE",
     );
@@ -512,7 +515,7 @@ fn the_current_guides_examples_round_trip_through_the_emulator() {
     check(
         &call(
             "PATCH",
-            "/v1/clusters/old/addons/coredns",
+            "/v1/clusters/current/addons/coredns",
             Some(&guide("update_addon.request")),
         ),
         202,
@@ -520,7 +523,7 @@ fn the_current_guides_examples_round_trip_through_the_emulator() {
     );
     emu.wait_for(
         &token,
-        "/v1/clusters/old/addons/coredns",
+        "/v1/clusters/current/addons/coredns",
         "status",
         "UPDATE_COMPLETE",
     );
@@ -530,25 +533,25 @@ fn the_current_guides_examples_round_trip_through_the_emulator() {
         "get_cluster_addon.response",
     );
     check(
-        &call("GET", "/v1/clusters/old/addons/", None),
+        &call("GET", "/v1/clusters/current/addons/", None),
         200,
         "list_cluster_addons.response",
     );
     call(
         "POST",
-        "/v1/clusters/old/addons",
+        "/v1/clusters/current/addons",
         Some(
             &json!({"name": "metrics-server", "version": "v0.7.2-nks1", "resolve_conflicts": "none"}),
         ),
     );
     emu.wait_for(
         &token,
-        "/v1/clusters/old/addons/metrics-server",
+        "/v1/clusters/current/addons/metrics-server",
         "status",
         "INSTALL_COMPLETE",
     );
     check(
-        &call("DELETE", "/v1/clusters/old/addons/metrics-server", None),
+        &call("DELETE", "/v1/clusters/current/addons/metrics-server", None),
         202,
         "uninstall_addon.response",
     );

@@ -19,9 +19,9 @@ fn a_created_cluster_moves_to_create_complete_with_its_node_groups() {
         &token,
         "POST",
         "/v1/clusters",
-        Some(&fixture("create_cluster.request")),
+        Some(&create_cluster_request()),
     );
-    assert_eq!(created.status, 202);
+    assert_eq!(created.status, 202, "{}", created.body);
     let uuid = created.json()["uuid"].as_str().unwrap().to_owned();
     let listed = emu.nks(&token, "GET", "/v1/clusters", None).json();
     assert_eq!(listed["clusters"][0]["status"], "CREATE_IN_PROGRESS");
@@ -34,7 +34,7 @@ fn a_created_cluster_moves_to_create_complete_with_its_node_groups() {
     let by_name = emu.nks(&token, "GET", "/v1/clusters/test-k8s", None).json();
     assert_eq!(by_uuid["uuid"], by_name["uuid"]);
     assert_eq!(by_name["node_count"], 1);
-    assert_eq!(by_name["labels"]["kube_tag"], "v1.17.6");
+    assert_eq!(by_name["labels"]["kube_tag"], "v1.32.3");
 
     let groups = emu
         .nks(
@@ -295,16 +295,44 @@ fn the_default_seed_is_ready_for_maintenance() {
     let emu = Emulator::start(&[]);
     let token = emu.token();
     let get = |path: &str| emu.nks(&token, "GET", path, None).json();
-    let supports = get("/v1/supports");
-    assert_eq!(supports["supported_k8s"]["v1.21.6"], true);
-    // prod: control plane and workers one minor version behind a supported target,
-    // certificates that expire within weeks; k8s-test's in more than a year.
+    // The current guide's table (v1.29.3 to v1.32.3 supported, the older ones listed).
+    let supported = get("/v1/supports")["supported_k8s"].clone();
+    assert_eq!(
+        supported,
+        guide_example("supports.response")["supported_k8s"]
+    );
+    // Every cluster at a supported version, each with an upgrade still to do.
+    let versions: Vec<(String, String, String)> = get("/v1/clusters")["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let tag = |key: &str| c["labels"][key].as_str().unwrap().to_owned();
+            (
+                c["name"].as_str().unwrap().to_owned(),
+                tag("kube_tag"),
+                tag("kube_version_status"),
+            )
+        })
+        .collect();
+    let want = [
+        ("prod", "v1.31.4"),
+        ("dev", "v1.30.3"),
+        ("k8s-test", "v1.29.3"),
+    ];
+    assert_eq!(
+        versions,
+        want.map(|(c, v)| (c.to_owned(), v.to_owned(), "NEED_UPGRADE".to_owned()))
+    );
+    for (_, version, _) in &versions {
+        assert_eq!(supported[version], true, "{version}");
+    }
+    // prod: control plane and workers one minor version behind the newest, certificates
+    // that expire within weeks; k8s-test's in more than a year.
     let prod = get("/v1/clusters/prod");
-    assert_eq!(prod["labels"]["kube_tag"], "v1.20.12");
-    assert_eq!(prod["labels"]["kube_version_status"], "NEED_UPGRADE");
     for group in ["default-worker", "batch", "gpu"] {
         let g = get(&format!("/v1/clusters/prod/nodegroups/{group}"));
-        assert_eq!(g["labels"]["kube_tag"], "v1.20.12", "{group}");
+        assert_eq!(g["labels"]["kube_tag"], "v1.31.4", "{group}");
     }
     let year_day = |label: &Value| {
         let text = label.as_str().unwrap();
@@ -329,6 +357,39 @@ fn the_default_seed_is_ready_for_maintenance() {
     assert_eq!(events["events"][0]["type"], "CLUSTER_CREATE");
     let addons = get("/v1/clusters/prod/addons");
     assert_eq!(addons["addons"].as_array().unwrap().len(), 2);
+    // The oldest, k8s-test, is recent enough for the add-ons (v1.26.0 and later).
+    let update = emu.nks(
+        &token,
+        "PATCH",
+        "/v1/clusters/k8s-test/addons/coredns",
+        Some(&json!({"version": "1.11.3-nks1", "resolve_conflicts": "none"})),
+    );
+    assert_eq!(update.status, 202, "{}", update.body);
+}
+
+/// A seed cluster that names no version runs the oldest its table supports, as do its
+/// node groups; the default table's when the seed's supports none.
+#[test]
+fn a_seed_cluster_without_a_version_runs_the_oldest_supported() {
+    let version = |seed: Value| {
+        let emu = Emulator::with_seed(&seed, &[]);
+        let token = emu.token();
+        let get =
+            |path: &str| emu.nks(&token, "GET", path, None).json()["labels"]["kube_tag"].clone();
+        let cluster = get("/v1/clusters/c");
+        assert_eq!(get("/v1/clusters/c/nodegroups/default-worker"), cluster);
+        cluster
+    };
+    assert_eq!(version(json!({"clusters": [{"name": "c"}]})), "v1.29.3");
+    let table = json!({"v1.9.9": false, "v1.27.3": true, "v1.26.3": true, "v1.100.1": true});
+    assert_eq!(
+        version(json!({"supported_k8s": table, "clusters": [{"name": "c"}]})),
+        "v1.26.3"
+    );
+    assert_eq!(
+        version(json!({"supported_k8s": {"v1.26.3": false}, "clusters": [{"name": "c"}]})),
+        "v1.29.3"
+    );
 }
 
 /// The node UUIDs of a node group and whether each is stopped.

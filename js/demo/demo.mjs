@@ -12,6 +12,8 @@ const EMULATOR = process.env.NKS_EMULATOR_URL;
 const root = new URL("../../", import.meta.url);
 const wrangler = readFileSync(new URL("wrangler.toml", root), "utf8");
 const policy = readFileSync(new URL("js/demo/policy.json", root), "utf8");
+// The maintenance window's target: the newest version the emulator supports by default.
+const TARGET = JSON.parse(policy).maintenance[0].kube_version;
 const DEMO_KEY = "demo-key-not-for-production";
 const ACCOUNT = { tenantId: "demo-tenant", username: "demo@example.com", password: "demo-password" };
 
@@ -145,7 +147,7 @@ try {
   console.log("   one step per tick: the autoscaler goes off, the resize follows once the cluster is *_COMPLETE,");
   console.log("   and business hours turn the autoscaler back on.");
 
-  step(7, "A maintenance window (Sun 10:00-14:00: certificates due within 30 days, kube_version v1.21.6): one step per tick, control plane first");
+  step(7, `A maintenance window (Sun 10:00-14:00: certificates due within 30 days, kube_version ${TARGET}): one step per tick, control plane first`);
   wide("tick", "node group", "upgrade", "result");
   const upgrades = [];
   const sunday = Date.parse("2026-11-29T10:00:00+09:00");
@@ -162,7 +164,7 @@ try {
       }
     }
     if (t.maintenance.some((m) => m.step === "done")) {
-      console.log(`   Sun 10:${String(k * 5).padStart(2, "0")}: every node group is at v1.21.6; the maintenance is done.`);
+      console.log(`   Sun 10:${String(k * 5).padStart(2, "0")}: every node group is at ${TARGET}; the maintenance is done.`);
       break;
     }
     await settle();
@@ -173,7 +175,7 @@ try {
 
   const ok = first.summary.applied === 2 && second.writes === 0 && holiday.summary.applied === 1 && withKey.status === 200 && without.status === 401
     && moves.join("|") === "set_autoscale|autoscaler_off|resize||autoscaler_on"
-    && upgrades.join(",") === "default-master,default-worker,batch,gpu" && versions.every((v) => v === "v1.21.6");
+    && upgrades.join(",") === "default-master,default-worker,batch,gpu" && versions.every((v) => v === TARGET);
   console.log(`\n${ok ? "Done" : "Something did not go as shown"}: the Worker, the client and the emulator stop now.`);
   process.exitCode = ok ? 0 : 1;
 } finally {

@@ -60,9 +60,14 @@ test("all 14 methods, with normalized values as plain objects", async () => {
   assert.notEqual(other.clusters[0].cluster["certificate-authority-data"], kubeconfig.clusters[0].cluster["certificate-authority-data"]);
 
   const versions = await nks.supportedVersions();
-  assert.equal(versions["v1.21.6"], true);
+  assert.equal(Object.getPrototypeOf(versions), Object.prototype);
+  assert.equal(Object.keys(versions).length, 16);
+  assert.equal(versions["v1.21.6"], false);
+  assert.deepEqual(Object.keys(versions).filter((v) => versions[v]), ["v1.29.3", "v1.30.3", "v1.31.4", "v1.32.3"]);
 
-  const created = await nks.createCluster(fixture("create_cluster.request"));
+  // The old guide's example, at a version still supported (its v1.17.6 is not).
+  const example = fixture("create_cluster.request");
+  const created = await nks.createCluster({ ...example, labels: { ...example.labels, kube_tag: "v1.32.3" } });
   assert.match(created.uuid, /^[0-9a-f-]{36}$/);
   const group = await nks.createNodeGroup("prod", fixture("create_nodegroup.request"));
   assert.equal(group.name, "added-nodegroup");
@@ -70,7 +75,11 @@ test("all 14 methods, with normalized values as plain objects", async () => {
   assert.deepEqual(await nks.resize("k8s-test", { nodegroup: "default-worker", node_count: 2 }), { uuid: (await nks.getCluster("k8s-test")).uuid });
   // Before the upgrade: a node group is not deleted while its cluster is being changed.
   assert.equal(await nks.deleteNodeGroup("prod", "gpu"), undefined);
-  assert.equal((await nks.upgrade("prod", "default-master", "v1.21.6")).uuid.length, 36);
+  // A version the table lists but no longer supports: the API's 400, nothing started.
+  const old = await rejection(nks.upgrade("prod", "default-master", "v1.21.6"));
+  assert.deepEqual([old.kind, old.status, old.title], ["bad_request", 400, "Invalid input for field/attribute version."]);
+  assert.equal(old.detail, "version: v1.21.6 is not a supported Kubernetes version (see GET /v1/supports)");
+  assert.equal((await nks.upgrade("prod", "default-master", "v1.32.3")).uuid.length, 36);
   assert.equal(await nks.deleteCluster("dev"), undefined);
 
   assert.deepEqual(await apiCalls(), [
@@ -80,6 +89,7 @@ test("all 14 methods, with normalized values as plain objects", async () => {
     "GET /v1/clusters/prod/config", "GET /v1/clusters/k8s-test/config", "GET /v1/supports", "POST /v1/clusters", "POST /v1/clusters/prod/nodegroups",
     "POST /v1/clusters/k8s-test/actions/resize", "GET /v1/clusters/k8s-test",
     "DELETE /v1/clusters/prod/nodegroups/gpu", "POST /v1/clusters/prod/nodegroups/default-master/upgrade",
+    "POST /v1/clusters/prod/nodegroups/default-master/upgrade",
     "DELETE /v1/clusters/dev",
   ]);
 });

@@ -172,13 +172,13 @@ test("the budget is per invocation: a concurrent request on the same client does
 // --- Maintenance windows and transitions ---------------------------------------
 
 const UPGRADE_STATE = {
-  clusters: [{ name: "prod", kube_tag: "v1.19.13", nodegroups: [
+  clusters: [{ name: "prod", kube_tag: "v1.29.3", nodegroups: [
     { name: "default-worker", node_count: 1, labels: { ca_enable: "False" } },
     { name: "batch", node_count: 1, labels: { ca_enable: "True", ca_min_node_count: "1", ca_max_node_count: "3" } },
   ] }],
 };
 const SAT_NIGHT = { name: "sat-night", cluster: "prod", when: { days: "Sat", from: "02:00", to: "06:00" },
-  kube_version: "v1.21.6", upgrade: { num_buffer_nodes: 1, num_max_unavailable_nodes: 1 } };
+  kube_version: "v1.31.4", upgrade: { num_buffer_nodes: 1, num_max_unavailable_nodes: 1 } };
 const saturday = (minute) => Date.parse("2026-11-28T02:00:00+09:00") + minute * 60000;
 
 test("a rolling upgrade across ticks: one minor at a time, control plane first, then each worker; nothing outside the window", async () => {
@@ -206,17 +206,17 @@ test("a rolling upgrade across ticks: one minor at a time, control plane first, 
     await settled(client);
   }
   assert.deepEqual(log, [
-    "default-master v1.19.13->v1.20.12 applied",
-    "default-worker v1.19.13->v1.20.12 applied",
-    "batch v1.19.13->v1.20.12 applied",
-    "default-master v1.20.12->v1.21.6 applied",
-    "default-worker v1.20.12->v1.21.6 applied",
-    "batch v1.20.12->v1.21.6 applied",
+    "default-master v1.29.3->v1.30.3 applied",
+    "default-worker v1.29.3->v1.30.3 applied",
+    "batch v1.29.3->v1.30.3 applied",
+    "default-master v1.30.3->v1.31.4 applied",
+    "default-worker v1.30.3->v1.31.4 applied",
+    "batch v1.30.3->v1.31.4 applied",
   ]);
   const status = await client.status(policy, saturday(300));
   const prod = status.clusters[0];
-  assert.equal(prod.control_plane_version, "v1.21.6");
-  assert.deepEqual(prod.nodegroups.map((g) => g.version), ["v1.21.6", "v1.21.6"]);
+  assert.equal(prod.control_plane_version, "v1.31.4");
+  assert.deepEqual(prod.nodegroups.map((g) => g.version), ["v1.31.4", "v1.31.4"]);
   assert.equal(prod.maintenance_step.step, "done");
   assert.equal(prod.next_window.open, false);
   // The cluster, its node group list and its two worker groups.
@@ -226,7 +226,7 @@ test("a rolling upgrade across ticks: one minor at a time, control plane first, 
 test("a missed tick resumes; a failed step stops that cluster's maintenance and is reported", async () => {
   await seed(UPGRADE_STATE);
   const client = nks();
-  const policy = { timezone: "Asia/Seoul", maintenance: [{ ...SAT_NIGHT, kube_version: "v1.20.12" }] };
+  const policy = { timezone: "Asia/Seoul", maintenance: [{ ...SAT_NIGHT, kube_version: "v1.30.3" }] };
   const first = await client.reconcile(policy, saturday(0));
   assert.deepEqual(first.actions.map((a) => [a.nodegroup, a.step]), [["default-master", "control_plane"]]);
   await settled(client);
@@ -342,10 +342,10 @@ test("property: ticks converge, then reconciling again writes nothing; never two
     if (next() < 0.3) {
       // A maintenance window that is open at `at` (the whole day), one minor ahead.
       policy.maintenance = [{ name: "m", cluster: "prod", timezone: "UTC", when: { days: DAYS[(new Date(at).getUTCDay() + 6) % 7] },
-        kube_version: next() < 0.5 ? "v1.20.12" : "v1.19.13", upgrade: { num_buffer_nodes: 1 } }];
+        kube_version: next() < 0.5 ? "v1.30.3" : "v1.29.3", upgrade: { num_buffer_nodes: 1 } }];
     }
     const label = `seed ${seedValue}, at ${new Date(at).toISOString()}, policy ${JSON.stringify(policy)}`;
-    await seed({ clusters: [{ ...STATE.clusters[0], kube_tag: "v1.19.13" }] });
+    await seed({ clusters: [{ ...STATE.clusters[0], kube_tag: "v1.29.3" }] });
 
     // Multi-step changes (autoscaler off then resize; upgrades one group at a time)
     // take several ticks: tick at the same instant until one sends nothing.

@@ -266,7 +266,26 @@ pub fn fixture(name: &str) -> Value {
     value
 }
 
-/// One cluster, like the guide's, with the autoscaler off.
+/// An example of the current guide (`emulator/tests/fixtures/guide-current.json`).
+pub fn guide_example(name: &str) -> Value {
+    let path = format!(
+        "{}/tests/fixtures/guide-current.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let examples: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    examples[name].clone()
+}
+
+/// The old guide's cluster example at a version the emulator supports by default (the
+/// example's own, v1.17.6, no longer is).
+pub fn create_cluster_request() -> Value {
+    let mut request = fixture("create_cluster.request");
+    request["labels"]["kube_tag"] = json!("v1.32.3");
+    request
+}
+
+/// One cluster, like the guide's, with the autoscaler off (at the oldest supported
+/// version, v1.29.3).
 pub fn one_cluster_seed() -> Value {
     json!({"clusters": [{"name": "c1", "nodegroups": [{"name": "default-worker", "node_count": 2}]}]})
 }
