@@ -291,8 +291,13 @@ fn resolve_conflicts(ctx: &Ctx<'_>, m: &Map<String, Value>) -> Res<()> {
 }
 
 /// An add-on may run on the cluster's version.
+/// Whether the catalogue's add-ons can run at `kube_tag` (all need [`K8S_MIN_VERSION`]).
+fn runs_at(kube_tag: &str) -> bool {
+    version_key(kube_tag) >= version_key(K8S_MIN_VERSION)
+}
+
 fn fits(ctx: &Ctx<'_>, field: &str, o: &Offered, kube_tag: &str) -> Res<()> {
-    if version_key(kube_tag) >= version_key(K8S_MIN_VERSION) {
+    if runs_at(kube_tag) {
         Ok(())
     } else {
         Err(Reply::invalid(
@@ -329,9 +334,13 @@ fn new_addon(
     }
 }
 
-/// The add-ons of a new cluster: the default of each mandatory type.
-pub fn defaults(rng: &mut Rng, now_ms: i64) -> Vec<Addon> {
+/// The add-ons of a new cluster at `kube_tag`: the default of each mandatory type, none
+/// below the catalogue's minimum version (an add-on could not run there).
+pub fn defaults(rng: &mut Rng, now_ms: i64, kube_tag: &str) -> Vec<Addon> {
     let mut out = Vec::new();
+    if !runs_at(kube_tag) {
+        return out;
+    }
     for t in TYPES.iter().filter(|t| t.mandatory) {
         if let Some(o) = OFFERED.iter().find(|o| o.kind == t.name) {
             out.push(new_addon(
@@ -346,13 +355,24 @@ pub fn defaults(rng: &mut Rng, now_ms: i64) -> Vec<Addon> {
     out
 }
 
-/// Installed add-ons named by a seed (each name's default version).
-pub fn by_names(names: &[String], rng: &mut Rng, now_ms: i64) -> Result<Vec<Addon>, String> {
+/// Installed add-ons named by a seed (each name's default version); refused below the
+/// catalogue's minimum version.
+pub fn by_names(
+    names: &[String],
+    rng: &mut Rng,
+    now_ms: i64,
+    kube_tag: &str,
+) -> Result<Vec<Addon>, String> {
     let mut out: Vec<Addon> = Vec::new();
     for name in names {
         let Some(o) = OFFERED.iter().find(|o| o.name == name.as_str()) else {
             return Err(format!("{name:?} is not an add-on of the catalogue"));
         };
+        if !runs_at(kube_tag) {
+            return Err(format!(
+                "{name} needs Kubernetes {K8S_MIN_VERSION} or later, the cluster runs {kube_tag}"
+            ));
+        }
         if out.iter().any(|a| a.kind == o.kind) {
             return Err(format!("a second add-on of type {}", o.kind));
         }

@@ -755,7 +755,7 @@ pub fn from_seed(seed: Seed, rng: &mut Rng, bp: &Blueprint<'_>) -> Result<World,
             &status,
         );
         if let Some(names) = &sc.addons {
-            cluster.addons = crate::addons::by_names(names, rng, bp.now_ms)
+            cluster.addons = crate::addons::by_names(names, rng, bp.now_ms, cluster.kube_tag())
                 .map_err(|e| format!("clusters[{ci}].addons: {e}"))?;
         }
         if let Some(uuid) = sc.uuid {
@@ -789,6 +789,10 @@ pub fn from_seed(seed: Seed, rng: &mut Rng, bp: &Blueprint<'_>) -> Result<World,
             let mut glabels = cluster.worker_labels();
             for (k, v) in &sg.labels {
                 glabels.insert(k.clone(), wire_label(v));
+            }
+            // The group's own version, over the cluster's its labels started from.
+            if let Some(tag) = &sg.kube_tag {
+                glabels.insert("kube_tag".into(), Value::String(tag.clone()));
             }
             let nodes = sg.node_count.unwrap_or(1);
             if nodes > MAX_SEED_NODES {
@@ -921,6 +925,6 @@ pub fn new_cluster(
         }),
         events: Vec::new(),
         acl: Acl::default(),
-        addons: crate::addons::defaults(rng, bp.now_ms),
+        addons: crate::addons::defaults(rng, bp.now_ms, &kube_tag),
     }
 }

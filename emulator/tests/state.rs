@@ -288,6 +288,37 @@ fn seeds_load_from_a_file_and_bad_seeds_are_refused() {
     );
     assert_eq!(bad.status, 400);
     assert!(bad.error()["detail"].as_str().unwrap().contains("nme"));
+    // Add-ons on a cluster below their minimum Kubernetes version could not run there.
+    let below = emu.call(
+        "POST",
+        "/_emulator/seed",
+        &[],
+        Some(r#"{"supported_k8s":{"v1.25.4":true},"clusters":[{"name":"x","kube_tag":"v1.25.4","addons":["calico"]}]}"#),
+    );
+    assert_eq!(below.status, 400, "{}", below.body);
+    assert_eq!(
+        below.error()["detail"],
+        "seed: clusters[0].addons: calico needs Kubernetes v1.26.0 or later, the cluster runs v1.25.4"
+    );
+}
+
+#[test]
+fn a_seed_node_groups_version_is_its_own() {
+    let emu = Emulator::with_seed(
+        &json!({"clusters": [{"name": "c", "kube_tag": "v1.30.3", "nodegroups": [
+            {"name": "default-worker", "kube_tag": "v1.29.3"}, {"name": "batch"}
+        ]}]}),
+        &[],
+    );
+    let token = emu.token();
+    let version =
+        |path: &str| emu.nks(&token, "GET", path, None).json()["labels"]["kube_tag"].clone();
+    assert_eq!(version("/v1/clusters/c"), "v1.30.3");
+    assert_eq!(
+        version("/v1/clusters/c/nodegroups/default-worker"),
+        "v1.29.3"
+    );
+    assert_eq!(version("/v1/clusters/c/nodegroups/batch"), "v1.30.3");
 }
 
 #[test]
