@@ -432,6 +432,11 @@ function start() {
   $("open").disabled = false;
   $("forget").addEventListener("click", forget);
   $("week").addEventListener("change", () => drawWeek($("week").value));
+  // Enter in the date field submits the form: draw, never navigate.
+  $("week-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    drawWeek($("week").value);
+  });
   $("week-prev").addEventListener("click", () => shiftWeek(-7));
   $("week-next").addEventListener("click", () => shiftWeek(7));
   $("plan-form").addEventListener("submit", (event) => {
