@@ -562,14 +562,17 @@ export type ScaleRule =
   | (RuleBase & { autoscale: AutoscaleGoal; node_count?: never })
   | (RuleBase & { node_count: number; autoscale?: never });
 
-/** The scaling policy (`SCALE_POLICY`). */
-export interface ScalePolicy {
+/** What every scaling policy has. */
+interface PolicyBase {
   timezone: string;
   /** Upper bound of counts (default 10). */
   max_node_count?: number;
-  /** Required unless the policy has `maintenance`: a policy of maintenance alone has none. */
-  rules?: ScaleRule[];
 }
+
+/** The scaling policy (`SCALE_POLICY`): rules, maintenance windows, or both. */
+export type ScalePolicy =
+  | (PolicyBase & { rules: ScaleRule[]; maintenance?: MaintenanceEntry[] })
+  | (PolicyBase & { rules?: ScaleRule[]; maintenance: MaintenanceEntry[] });
 
 export type Outcome = "planned" | "applied" | "failed" | "deferred";
 
@@ -701,10 +704,6 @@ export interface MaintenanceEntry {
   upgrade?: { num_buffer_nodes?: number; num_max_unavailable_nodes?: number };
   /** Renew when the certificates expire within `days_before_expiry`, for `term_of_validity` years (1..5). */
   renew_certificates?: { days_before_expiry: number; term_of_validity: number };
-}
-
-export interface ScalePolicy {
-  maintenance?: MaintenanceEntry[];
 }
 
 export type MaintenanceStepName =

@@ -123,11 +123,16 @@ test("the text report shows a renewal without a node group, each maintenance ste
   assert.ok(!tight.stdout.includes("prod, dev"), tight.stdout);
 
   // A failed cluster stops its maintenance: an error, exit 1, as a failed node group's.
-  await seed({ clusters: [{ name: "prod", status: "UPDATE_FAILED", nodegroups: [{ name: "default-worker", node_count: 1 }] }] });
+  await seed({ clusters: [
+    { name: "prod", status: "UPDATE_FAILED", nodegroups: [{ name: "default-worker", node_count: 1 }] },
+    { name: "dev", nodegroups: [{ name: "default-worker", node_count: 1 }] },
+  ] });
   const stopped = await cli(["reconcile", policy, "--at", at], SIGNED_IN);
   assert.equal(stopped.code, 1, stopped.stdout);
   assert.ok(stopped.stdout.includes("maintenance: prod (sunday): stopped: cluster status UPDATE_FAILED"), stopped.stdout);
-  assert.ok(stopped.stdout.includes("error: prod (rule sunday): the cluster is UPDATE_FAILED: its maintenance stops until it is fixed"), stopped.stdout);
+  assert.deepEqual(stopped.stdout.split("\n").filter((l) => l.startsWith("error:")), [
+    "error: prod (rule sunday): the cluster is UPDATE_FAILED: its maintenance stops until it is fixed",
+  ]);
 });
 
 test("validate needs no credentials: a valid policy exits 0, each mistake is listed with its rule and field, exit 1", async () => {

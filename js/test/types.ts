@@ -98,6 +98,8 @@ async function misuse(nks: NksClient): Promise<void> {
   const both: ScalePolicy = { timezone: "Asia/Seoul", rules: [{ cluster: "c", nodegroup: "w", node_count: 2, autoscale: { min: 1 } }] };
   // A policy of maintenance alone (the runtime accepts it).
   const upkeep: ScalePolicy = { timezone: "UTC", maintenance: [{ cluster: "prod", when: { days: "Sun" }, renew_certificates: { days_before_expiry: 30, term_of_validity: 1 } }] };
+  // @ts-expect-error: a policy has rules, maintenance or both
+  const empty: ScalePolicy = { timezone: "UTC" };
   // @ts-expect-error: the kubeconfig is a string
   const yaml: number = await nks.getKubeconfig("prod");
   try {
