@@ -535,6 +535,61 @@ fn identity_failures_are_the_workers_502_not_identitys_body() {
 }
 
 #[test]
+fn a_key_sees_only_kept_reports_of_clusters_it_covers() {
+    // `secret` was in the policy last week; the policy names `prod` alone now.
+    const PROD_PLANNER: &str = "a700000000000000000000000000000000000000000000000000000000000007";
+    let mut vars = env();
+    vars.insert(
+        "ACCESS_KEYS",
+        json!([
+            {"name": "planner", "sha256": PLANNER, "scopes": ["plan"], "clusters": ["*"]},
+            {"name": "prod-planner", "sha256": PROD_PLANNER, "scopes": ["plan"], "clusters": ["prod"]}
+        ])
+        .to_string(),
+    );
+    let setup = setup_with(vars);
+    let store = Memory::default();
+    let kept = [
+        (
+            1,
+            json!({"at": "older", "actions": [], "errors": [{"cluster": "secret", "error": {"message": "x"}}]}),
+        ),
+        (
+            2,
+            json!({"at": "waiting", "actions": [{"cluster": "prod"}], "waiting": ["secret"]}),
+        ),
+        (
+            3,
+            json!({"at": "newer", "actions": [{"cluster": "prod"}], "maintenance": [{"cluster": "prod"}]}),
+        ),
+    ];
+    for (n, report) in &kept {
+        block_on(nks_edge::worker::reports::keep(
+            &store,
+            NOW_MS + n,
+            "all",
+            &report.to_string(),
+        ))
+        .unwrap();
+    }
+    let ats = |key: &str| -> Vec<Value> {
+        let out = call(&setup, Some(&store), "GET", "/v1/reports", Some(key), None);
+        assert_eq!(out.status, 200, "{}", out.body);
+        body(&out)["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["at"].clone())
+            .collect()
+    };
+    assert_eq!(
+        ats(PLANNER),
+        [json!("newer"), json!("waiting"), json!("older")]
+    );
+    assert_eq!(ats(PROD_PLANNER), [json!("newer")]);
+}
+
+#[test]
 fn reports_are_kept_and_listed_newest_first() {
     let setup = setup_with(env());
     let store = Memory::default();

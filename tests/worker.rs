@@ -487,6 +487,43 @@ fn at_takes_an_unencoded_plus_and_refuses_what_is_not_an_instant() {
 }
 
 #[test]
+fn a_caller_without_a_key_cannot_test_guesses_of_a_secret() {
+    // Answers have the Worker's secrets replaced by `***`: one that echoed the path
+    // would show which guess is the password.
+    let setup = setup_with(env());
+    for path in ["/guess/{}/more", "/nks/v1/{}", "/nks/v1/clusters/prod/{}/x"] {
+        let hit = get(&setup, "GET", &path.replace("{}", PASSWORD), None);
+        let miss = get(&setup, "GET", &path.replace("{}", "not-the-password"), None);
+        assert_eq!(hit.status, 404, "{path}");
+        assert_eq!(
+            (hit.status, body(&hit)),
+            (miss.status, body(&miss)),
+            "{path}"
+        );
+        assert!(!hit.body.contains("***"), "{path}: {}", hit.body);
+    }
+    // Nor can a key holder, where an answer repeats its words: the secret it sent comes
+    // back as it sent it, as any other guess would; one it did not send stays hidden.
+    let viewer = Some(VIEWER);
+    for (guess, encoded) in [
+        (PASSWORD.to_owned(), PASSWORD.to_owned()),
+        ("not-the-password".to_owned(), "not-the-password".to_owned()),
+        (format!("{PASSWORD} x"), format!("{PASSWORD}%20x")),
+    ] {
+        let out = get(
+            &setup,
+            "GET",
+            &format!("/v1/clusters/{encoded}/kubeconfig"),
+            viewer,
+        );
+        assert_eq!(out.status, 403, "{}", out.body);
+        let message = body(&out)["error"]["message"].as_str().unwrap().to_owned();
+        assert!(message.contains(&guess), "{guess}: {message}");
+        assert!(!message.contains("***"), "{message}");
+    }
+}
+
+#[test]
 fn healthz_answers_head() {
     let out = get(&setup_with(env()), "HEAD", "/healthz", None);
     assert_eq!(out.status, 200);
@@ -571,6 +608,41 @@ fn wrong_credentials_answer_one_502_naming_identity() {
         !lines.iter().any(|l| l.contains(r#""event":"error""#)),
         "not once per cluster: {lines:?}"
     );
+}
+
+#[test]
+fn identity_not_found_is_identitys_502_on_every_route_not_the_callers_403_or_404() {
+    // A wrong NHN_IDENTITY_URL: Identity answers 404. Neither the kubeconfig route nor
+    // the gateway's check of a key's cluster may read that as the cluster's absence.
+    const READER: &str = "cc00000000000000000000000000000000000000000000000000000000000003";
+    let mut vars = env();
+    vars.insert(
+        "ACCESS_KEYS",
+        json!([
+            {"name": "ci", "sha256": CI, "scopes": ["kubeconfig"], "clusters": ["*"]},
+            {"name": "reader", "sha256": READER, "scopes": ["read"], "clusters": ["prod"]}
+        ])
+        .to_string(),
+    );
+    let setup: Setup<Replay, JiffZones> = Setup::from_env(
+        &|name| vars.get(name).cloned(),
+        Replay::new(NOW_MS, |_req: &HttpRequest| {
+            Ok(HttpResponse::json(404, r#"{"message":"Not Found"}"#))
+        }),
+        JiffZones,
+    );
+    for (path, key) in [
+        ("/v1/clusters/prod/kubeconfig", CI),
+        // The key names `prod`; a UUID is looked up to see whether it is prod's.
+        (
+            "/nks/v1/clusters/0bd48b36-4e4a-4e64-9d0f-4a2ad9b2e3a1",
+            READER,
+        ),
+    ] {
+        let out = get(&setup, "GET", path, Some(key));
+        assert_eq!(out.status, 502, "{path}: {}", out.body);
+        assert_eq!(body(&out)["error"]["service"], "identity", "{path}");
+    }
 }
 
 #[test]

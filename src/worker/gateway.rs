@@ -28,15 +28,12 @@ type Found = (&'static Operation, Vec<(&'static str, String)>);
 /// The operation a request names, and its placeholders' values. `PATCH` paths shared
 /// by several operations are told apart by the body's `type`.
 fn find(request: &Incoming) -> Result<Found, Answer> {
+    // Not echoing the caller's path (see `routes::route`).
     let not_found = || {
         Answer::error(
             404,
             "not_found",
-            &format!(
-                "no NKS operation {} {}",
-                clip(&request.method),
-                clip(&request.path)
-            ),
+            "no NKS operation has this method and path",
         )
     };
     let path = request.path.strip_prefix(PREFIX).ok_or_else(not_found)?;
@@ -176,10 +173,11 @@ async fn pass<T: Transport, Z>(
             let headers = pass_headers(|name| response.header(name));
             (response.status, body, headers)
         }
-        Err(e) if e.service == Some(Service::Identity) => {
-            return Err(Answer::identity(e.kind, e.status, &e.message))
+        // Identity's failures (which `upstream` answers as such) come before the
+        // refused token below, which is the Worker's own.
+        Err(e) if e.service == Some(Service::Identity) || e.status == 0 => {
+            return Err(Answer::upstream(&e))
         }
-        Err(e) if e.status == 0 => return Err(Answer::upstream(&e)),
         // The Worker's own token was refused (after one refresh, with Identity): the
         // Worker's failure, a 502 as Identity's are, never the caller's 401.
         Err(mut e) if e.kind == ErrorKind::Unauthorized => {
@@ -240,8 +238,12 @@ pub(super) async fn check_cluster<T: Transport, Z>(
     match client.cluster_state(cluster).await {
         Ok(found) if key.allows_cluster(&found.uuid) || key.allows_cluster(&found.name) => Ok(()),
         Ok(_) => Err(forbidden(key, cluster)),
-        // Unknown, or not even a cluster's name: outside the key's clusters either way.
-        Err(e) if matches!(e.kind, ErrorKind::NotFound | ErrorKind::Validation) => {
+        // Unknown, or not even a cluster's name: outside the key's clusters either way
+        // (Identity's not-found is Identity's failure, answered as such below).
+        Err(e)
+            if matches!(e.kind, ErrorKind::NotFound | ErrorKind::Validation)
+                && e.service != Some(Service::Identity) =>
+        {
             Err(forbidden(key, cluster))
         }
         Err(e) => Err(Answer::upstream(&e)),

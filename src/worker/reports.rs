@@ -85,6 +85,30 @@ pub async fn latest(
     })
 }
 
+/// Every cluster a report names: each entry's `cluster`, and those `waiting`.
+pub fn clusters(report: &serde_json::Value) -> Vec<&str> {
+    fn walk<'a>(value: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, v) in map {
+                    match (key.as_str(), v) {
+                        ("cluster", serde_json::Value::String(c)) => out.push(c),
+                        ("waiting", serde_json::Value::Array(names)) => {
+                            out.extend(names.iter().filter_map(serde_json::Value::as_str));
+                        }
+                        _ => walk(v, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(report, &mut out);
+    out
+}
+
 /// Records `at_ms` as the newest tick's instant.
 pub async fn set_latest_tick(store: &impl Store, at_ms: i64) -> Result<(), String> {
     store.put(LATEST_TICK, &at_ms.to_string()).await

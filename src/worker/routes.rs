@@ -162,8 +162,12 @@ impl Answer {
         )
     }
 
-    /// An upstream or validation error, keeping the API's title, detail and request id.
+    /// An upstream or validation error, keeping the API's title, detail and request id;
+    /// Identity's failures are [`Answer::identity`]'s 502.
     pub(super) fn upstream(e: &Error) -> Self {
+        if e.service == Some(Service::Identity) {
+            return Answer::identity(e.kind, e.status, &e.message);
+        }
         let status = match e.kind {
             ErrorKind::Validation | ErrorKind::BadRequest => 400,
             ErrorKind::NotFound => 404,
@@ -250,10 +254,13 @@ fn route(method: &str, path: &str) -> Result<(Route, &'static str), Answer> {
         _ => (None, "unknown", &[]),
     };
     match route {
+        // The caller's path is not echoed: answers have the Worker's secrets replaced
+        // by `***`, so an echo would tell a caller without a key which of its guesses
+        // is the password.
         None => Err(Answer::error(
             404,
             "not_found",
-            &format!("no route {} {}", clip(method), clip(path)),
+            "no route answers this method and path",
         )),
         Some(_) if !allowed.contains(&method) => Err(Answer::error(
             405,
@@ -496,9 +503,37 @@ pub async fn serve<T: Transport, Z: Zones, S: Store>(
             .into_iter()
             .map(|(k, v)| (k, secrets.redact(&v)))
             .collect(),
-        body: secrets.redact(&answer.body),
+        body: secrets.redact_answer(&answer.body, || carried(request)),
         log: secrets.redact(&log),
     }
+}
+
+/// What a request carries that an answer may repeat: its path and query, as sent and
+/// percent-decoded, its body, and the body's JSON strings and keys, decoded.
+fn carried(request: &Incoming) -> Vec<String> {
+    fn strings(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::String(s) => out.push(s.clone()),
+            Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
+            Value::Object(map) => map.iter().for_each(|(k, v)| {
+                out.push(k.clone());
+                strings(v, out);
+            }),
+            _ => {}
+        }
+    }
+    let mut out = vec![request.path.clone(), request.query.clone()];
+    out.extend(decode(&request.path));
+    // A `+` in a query is a space to most readers, itself to some (`at`).
+    out.extend(decode(&request.query));
+    out.extend(decode(&request.query.replace('+', " ")));
+    if let Some(body) = &request.body {
+        out.push(body.clone());
+        if let Ok(value) = serde_json::from_str::<Value>(body) {
+            strings(&value, &mut out);
+        }
+    }
+    out
 }
 
 async fn handle<T: Transport, Z: Zones, S: Store>(
@@ -591,9 +626,16 @@ async fn handle<T: Transport, Z: Zones, S: Store>(
                     &format!("the report store failed{hint}: {why}"),
                 )
             })?;
+            // Kept reports may name clusters the policy no longer does: a key sees
+            // only those whose every cluster it covers.
+            let reports: Vec<Value> = page
+                .items
+                .into_iter()
+                .filter(|r| reports::clusters(r).iter().all(|c| key.allows_cluster(c)))
+                .collect();
             Ok(Answer::json(
                 200,
-                json!({"kept": true, "reports": page.items, "next": page.cursor}),
+                json!({"kept": true, "reports": reports, "next": page.cursor}),
             ))
         }
         Route::Policy => {

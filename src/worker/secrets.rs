@@ -15,6 +15,9 @@ const SHORTEST: usize = 6;
 /// The Worker's known secrets, shared by the transport that learns issued tokens.
 #[derive(Default)]
 pub struct Secrets {
+    /// The secrets as given or learned.
+    secrets: RefCell<Vec<String>>,
+    /// Their forms ([`crate::secret::forms`]), longest first.
     known: RefCell<Vec<String>>,
 }
 
@@ -30,6 +33,10 @@ impl Secrets {
         if secret.chars().count() < SHORTEST {
             return;
         }
+        let mut secrets = self.secrets.borrow_mut();
+        if !secrets.iter().any(|s| s == secret) {
+            secrets.push(secret.to_owned());
+        }
         let mut known = self.known.borrow_mut();
         for form in crate::secret::forms(secret) {
             if form.chars().count() >= SHORTEST && !known.contains(&form) {
@@ -44,6 +51,34 @@ impl Secrets {
     /// text, its decoded forms ([`crate::secret::redact`]).
     pub fn redact(&self, text: &str) -> String {
         crate::secret::redact(text, &self.known.borrow()).unwrap_or_else(|| text.to_owned())
+    }
+
+    /// `text`, the answer to a request, with every known secret replaced but those the
+    /// request itself carried (`carried`: its path, query and body, as sent and
+    /// decoded). Its sender has those; replacing them where the answer repeats the
+    /// sender's words would tell it which of its guesses is a secret.
+    pub fn redact_answer(&self, text: &str, carried: impl FnOnce() -> Vec<String>) -> String {
+        let known = self.known.borrow();
+        let Some(redacted) = crate::secret::redact(text, &known) else {
+            return text.to_owned();
+        };
+        let carried = carried();
+        let sent: Vec<String> = self
+            .secrets
+            .borrow()
+            .iter()
+            .filter(|s| carried.iter().any(|c| c.contains(s.as_str())))
+            .flat_map(|s| crate::secret::forms(s))
+            .collect();
+        if sent.is_empty() {
+            return redacted;
+        }
+        let kept: Vec<String> = known
+            .iter()
+            .filter(|k| !sent.contains(k))
+            .cloned()
+            .collect();
+        crate::secret::redact(text, &kept).unwrap_or_else(|| text.to_owned())
     }
 }
 
