@@ -35,6 +35,13 @@ fn env() -> HashMap<&'static str, String> {
     ])
 }
 
+/// [`env`] with `keys` as `ACCESS_KEYS`.
+fn env_with_keys(keys: Value) -> HashMap<&'static str, String> {
+    let mut vars = env();
+    vars.insert("ACCESS_KEYS", keys.to_string());
+    vars
+}
+
 /// Identity, then the API: a cluster `prod`, its autoscaler at 1..3; other clusters 404.
 fn api() -> Replay {
     Replay::new(NOW_MS, |req: &HttpRequest| {
@@ -549,15 +556,10 @@ fn a_non_ascii_token_is_a_configuration_error_that_does_not_show_it() {
 
 #[test]
 fn duplicate_key_digests_are_a_configuration_error() {
-    let mut vars = env();
-    vars.insert(
-        "ACCESS_KEYS",
-        json!([
-            {"name": "a", "sha256": CI, "scopes": ["plan"], "clusters": ["*"]},
-            {"name": "b", "sha256": CI, "scopes": ["kubeconfig"], "clusters": ["*"]}
-        ])
-        .to_string(),
-    );
+    let vars = env_with_keys(json!([
+        {"name": "a", "sha256": CI, "scopes": ["plan"], "clusters": ["*"]},
+        {"name": "b", "sha256": CI, "scopes": ["kubeconfig"], "clusters": ["*"]}
+    ]));
     let out = get(&setup_with(vars), "GET", "/v1/plan", Some(CI));
     assert_eq!(
         (out.status, body(&out)["error"]["message"].clone()),
@@ -615,15 +617,10 @@ fn identity_not_found_is_identitys_502_on_every_route_not_the_callers_403_or_404
     // A wrong NHN_IDENTITY_URL: Identity answers 404. Neither the kubeconfig route nor
     // the gateway's check of a key's cluster may read that as the cluster's absence.
     const READER: &str = "cc00000000000000000000000000000000000000000000000000000000000003";
-    let mut vars = env();
-    vars.insert(
-        "ACCESS_KEYS",
-        json!([
-            {"name": "ci", "sha256": CI, "scopes": ["kubeconfig"], "clusters": ["*"]},
-            {"name": "reader", "sha256": READER, "scopes": ["read"], "clusters": ["prod"]}
-        ])
-        .to_string(),
-    );
+    let vars = env_with_keys(json!([
+        {"name": "ci", "sha256": CI, "scopes": ["kubeconfig"], "clusters": ["*"]},
+        {"name": "reader", "sha256": READER, "scopes": ["read"], "clusters": ["prod"]}
+    ]));
     let setup: Setup<Replay, JiffZones> = Setup::from_env(
         &|name| vars.get(name).cloned(),
         Replay::new(NOW_MS, |_req: &HttpRequest| {
@@ -850,15 +847,10 @@ fn the_status_route_reads_within_the_budget_and_for_the_clusters_asked() {
 #[test]
 fn reports_need_a_key_covering_the_policys_clusters() {
     const DEV_PLANNER: &str = "cc00000000000000000000000000000000000000000000000000000000000003";
-    let mut vars = env();
-    vars.insert(
-        "ACCESS_KEYS",
-        json!([
-            {"name": "ci", "sha256": CI, "scopes": ["plan"], "clusters": ["*"]},
-            {"name": "dev-planner", "sha256": DEV_PLANNER, "scopes": ["plan"], "clusters": ["dev"]}
-        ])
-        .to_string(),
-    );
+    let vars = env_with_keys(json!([
+        {"name": "ci", "sha256": CI, "scopes": ["plan"], "clusters": ["*"]},
+        {"name": "dev-planner", "sha256": DEV_PLANNER, "scopes": ["plan"], "clusters": ["dev"]}
+    ]));
     let setup = setup_with(vars);
     let denied = get(&setup, "GET", "/v1/reports", Some(DEV_PLANNER));
     assert_eq!(denied.status, 403, "{}", denied.body);
