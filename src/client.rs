@@ -527,8 +527,10 @@ impl<T: Transport> NksClient<T> {
                 Err(failure) => Error::from_transport(&failure, timeout_ms),
             }
             .during(Service::Nks, method, &self.url(path));
+            // What NKS was sent: its token (or access key). The Identity password
+            // never goes to NKS; replacing it here would mark a caller's own words
+            // that match it, which a gateway passes on.
             error.redact(&[token.expose()]);
-            error.redact(&inner.config.credentials.secrets());
             if error.kind == ErrorKind::Unauthorized && !refreshed && inner.tokens.can_refresh() {
                 inner.tokens.invalidate(&token);
                 if tally.and_then(|t| t.second_try).is_some_and(|paid| !paid()) {

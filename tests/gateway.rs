@@ -47,8 +47,8 @@ fn env() -> HashMap<&'static str, String> {
 }
 
 /// Identity, then NKS: three clusters (by name or UUID), node groups, a kubeconfig;
-/// errors carry request ids, and the 409 and 500 answers echo the token and password
-/// they were sent, as a careless upstream might.
+/// errors carry request ids, and the 409 and 500 answers echo the token they were sent,
+/// as a careless upstream might (NKS is never sent the Identity password).
 fn api() -> Replay {
     Replay::new(NOW_MS, |req: &HttpRequest| {
         let path = req.url.split_once(".test").unwrap().1;
@@ -77,7 +77,7 @@ fn api() -> Replay {
             (Method::Delete, "/v1/clusters/prod") => HttpResponse::json(
                 409,
                 json!({"errors": [{"status": 409, "title": "Conflict",
-                    "detail": format!("cluster busy; your token {sent_token} and password {PASSWORD} were logged")}]})
+                    "detail": format!("cluster busy; your token {sent_token} was logged")}]})
                 .to_string(),
             )
             .with_header("x-openstack-request-id", "req-409"),
@@ -100,6 +100,16 @@ fn api() -> Replay {
                 401,
                 r#"{"errors":[{"status":401,"title":"The token is invalid or has expired."}]}"#,
             ),
+            // As Magnum does, a node group not found is named in the answer.
+            (Method::Get, p) if p.starts_with("/v1/clusters/prod/nodegroups/") && p.matches('/').count() == 5 => {
+                let name = p.rsplit('/').next().unwrap_or_default();
+                HttpResponse::json(
+                    404,
+                    json!({"errors": [{"status": 404, "title": "Not Found",
+                        "detail": format!("Nodegroup {name} could not be found.")}]})
+                    .to_string(),
+                )
+            }
             (Method::Get, p) if p.ends_with("/nodegroups") => {
                 HttpResponse::json(200, r#"{"nodegroups":[]}"#).with_header("x-openstack-request-id", "req-ng")
             }
@@ -423,7 +433,7 @@ fn errors_and_request_ids_pass_through() {
     assert_eq!(header(&out, "x-openstack-request-id"), Some("req-409"));
     assert_eq!(
         body(&out)["errors"][0]["detail"],
-        "cluster busy; your token *** and password *** were logged"
+        "cluster busy; your token *** was logged"
     );
 }
 
@@ -532,6 +542,95 @@ fn identity_failures_are_the_workers_502_not_identitys_body() {
         );
         assert!(!out.body.contains("bad password"), "{}", out.body);
     }
+}
+
+/// No answer tells a caller which of its guesses is the Identity password: each request
+/// below, made with the password and with another word of its length, gets the same
+/// answer but for that word (a `***` where the password was would tell).
+#[test]
+fn no_answer_tells_which_guess_is_the_password() {
+    const MISS: &str = "hunter2-identity-passwore";
+    assert_eq!(MISS.len(), PASSWORD.len());
+    let mut vars = env();
+    vars.insert("CORS_ORIGINS", "https://app.example.com".into());
+    let setup = setup_with(vars);
+    let requests = |guess: &str| -> Vec<Incoming> {
+        let request = |method: &str, path: String, query: String, key: Option<&str>| Incoming {
+            method: method.into(),
+            path,
+            query,
+            origin: Some("https://app.example.com".into()),
+            key_sha256: key.map(str::to_owned),
+            ..Incoming::default()
+        };
+        vec![
+            // Without a key: an unknown path, a preflight's headers.
+            request("GET", format!("/{guess}/x"), String::new(), None),
+            request("GET", format!("/nks/v1/{guess}"), String::new(), None),
+            Incoming {
+                request_headers: Some(format!("authorization, {guess}")),
+                ..request("OPTIONS", "/nks/v1/clusters".into(), String::new(), None)
+            },
+            // With one: NKS naming what it did not find, unknown or undecodable query
+            // parameters, a cluster outside the key's, a cluster the policy does not name.
+            request(
+                "GET",
+                format!("/nks/v1/clusters/prod/nodegroups/{guess}"),
+                String::new(),
+                Some(READER),
+            ),
+            request(
+                "GET",
+                "/v1/plan".into(),
+                format!("{guess}=1&%"),
+                Some(PLANNER),
+            ),
+            request(
+                "GET",
+                format!("/v1/clusters/{guess}/kubeconfig"),
+                String::new(),
+                Some(KUBE),
+            ),
+            request(
+                "GET",
+                format!("/v1/clusters/{guess}%20x/kubeconfig"),
+                String::new(),
+                Some(KUBE),
+            ),
+            request(
+                "GET",
+                "/v1/status".into(),
+                format!("cluster={guess}"),
+                Some(PLANNER),
+            ),
+        ]
+    };
+    let invocation = Invocation::<Memory> {
+        now: &|| NOW_MS,
+        store: None,
+    };
+    let mut repeated = Vec::new();
+    for (hit, miss) in requests(PASSWORD).iter().zip(requests(MISS)) {
+        let serve = |request: &Incoming| {
+            block_on(serve(&setup, request, &invocation, std::future::pending()))
+        };
+        let (a, b) = (serve(hit), serve(&miss));
+        let what = format!("{} {}?{}", hit.method, hit.path, hit.query);
+        assert_eq!(a.status, b.status, "{what}");
+        assert_eq!(a.body.replace(PASSWORD, MISS), b.body, "{what}");
+        let headers = |out: &Outgoing| -> Vec<(String, String)> {
+            out.headers
+                .iter()
+                .map(|(k, v)| (k.clone(), v.replace(PASSWORD, MISS)))
+                .collect()
+        };
+        assert_eq!(headers(&a), headers(&b), "{what}");
+        if a.body.contains(PASSWORD) || a.headers.iter().any(|(_, v)| v.contains(PASSWORD)) {
+            repeated.push(what);
+        }
+    }
+    // Where an answer repeats the caller's word, it is the word as sent.
+    assert_eq!(repeated.len(), 6, "{repeated:?}");
 }
 
 #[test]

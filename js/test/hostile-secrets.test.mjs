@@ -47,7 +47,8 @@ before(async () => {
         return reply(response, 200, { access: { token: { id: SECRETS.issued, expires: "2099-01-01T00:00:00Z" } } });
       }
       // NKS: the clusters read answers, echoing the token in a field; writes and
-      // everything else fail with the token and the password in title and detail.
+      // everything else fail with the token (what NKS is sent: never the password) in
+      // title and detail.
       if (request.method === "GET" && /^\/v1\/clusters\/[^/]+$/.test(request.url)) {
         const name = request.url.split("/").pop();
         return reply(response, 200, { uuid: `u-${name}`, name, status: "CREATE_COMPLETE", labels: { note: sent } });
@@ -57,7 +58,7 @@ before(async () => {
       }
       const status = request.url.endsWith("/autoscale") && request.method === "GET" ? 500 : 400;
       return reply(response, status, {
-        errors: [{ status, code: "client", title: `token ${sent} refused`, detail: `password ${SECRETS.password}, body ${body}`, request_id: `req-${sent}` }],
+        errors: [{ status, code: "client", title: `token ${sent} refused`, detail: `token ${sent}, body ${body}`, request_id: `req-${sent}` }],
       });
     });
   });
@@ -100,7 +101,9 @@ const ROUTES = [
   ["GET", "/nks/v1/clusters/u-dev/nodegroups"],
   ["GET", "/nks/v1/clusters/prod/nodegroups/default-worker/autoscale"],
   ["POST", "/nks/v1/clusters/prod/nodegroups/default-worker/autoscale", { ca_enable: true }],
-  ["PATCH", "/nks/v1/clusters/prod/nodegroups/default-worker", { type: "flavor_id", flavor_id: SECRETS.password }],
+  // Its body comes back in NKS's error; a caller's own words are not redacted (a `***`
+  // would tell it which guess is the password: tests/gateway.rs).
+  ["PATCH", "/nks/v1/clusters/prod/nodegroups/default-worker", { type: "flavor_id", flavor_id: "flavor-0123456789" }],
   ["DELETE", "/nks/v1/clusters/prod"],
 ];
 
@@ -132,7 +135,7 @@ function assertClean(texts, secrets) {
 }
 
 for (const [name, mode, credentials] of [
-  ["Identity credentials, NKS echoing the issued token and the password", "ok",
+  ["Identity credentials, NKS echoing the issued token", "ok",
     { NHN_TENANT_ID: "tenant", NHN_USERNAME: "user@example.com", NHN_API_PASSWORD: SECRETS.password }],
   ["Identity echoing the password in a 401", "echo-401",
     { NHN_TENANT_ID: "tenant", NHN_USERNAME: "user@example.com", NHN_API_PASSWORD: SECRETS.password }],

@@ -80,10 +80,11 @@ impl<T: Transport, Z: Zones> Setup<T, Z> {
                     .max(crate::validate::DEFAULT_MAX_NODE_COUNT)
             });
         let secrets = Rc::new(Secrets::default());
-        for name in ["NKS_TOKEN", "NHN_API_PASSWORD"] {
-            if let Some(value) = var(name) {
-                secrets.add(&value);
-            }
+        if let Some(token) = var("NKS_TOKEN") {
+            secrets.add_token(&token);
+        }
+        if let Some(password) = var("NHN_API_PASSWORD") {
+            secrets.add_password(&password);
         }
         let watched = Watched::new(transport, Rc::clone(&secrets));
         let client = client(&var, max_node_count).and_then(|config| {

@@ -501,39 +501,11 @@ pub async fn serve<T: Transport, Z: Zones, S: Store>(
         status: answer.status,
         headers: headers
             .into_iter()
-            .map(|(k, v)| (k, secrets.redact(&v)))
+            .map(|(k, v)| (k, secrets.redact_answer(&v)))
             .collect(),
-        body: secrets.redact_answer(&answer.body, || carried(request)),
+        body: secrets.redact_answer(&answer.body),
         log: secrets.redact(&log),
     }
-}
-
-/// What a request carries that an answer may repeat: its path and query, as sent and
-/// percent-decoded, its body, and the body's JSON strings and keys, decoded.
-fn carried(request: &Incoming) -> Vec<String> {
-    fn strings(value: &Value, out: &mut Vec<String>) {
-        match value {
-            Value::String(s) => out.push(s.clone()),
-            Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
-            Value::Object(map) => map.iter().for_each(|(k, v)| {
-                out.push(k.clone());
-                strings(v, out);
-            }),
-            _ => {}
-        }
-    }
-    let mut out = vec![request.path.clone(), request.query.clone()];
-    out.extend(decode(&request.path));
-    // A `+` in a query is a space to most readers, itself to some (`at`).
-    out.extend(decode(&request.query));
-    out.extend(decode(&request.query.replace('+', " ")));
-    if let Some(body) = &request.body {
-        out.push(body.clone());
-        if let Ok(value) = serde_json::from_str::<Value>(body) {
-            strings(&value, &mut out);
-        }
-    }
-    out
 }
 
 async fn handle<T: Transport, Z: Zones, S: Store>(

@@ -1,8 +1,8 @@
 //! The secrets the Worker knows (`NKS_TOKEN`, the Identity password, the tokens
 //! Identity issued), and the transport that learns the issued ones. Every text that
-//! leaves the Worker (answers, log lines, stored reports) goes through
-//! [`Secrets::redact`] last, so upstream text that echoes a credential cannot carry it
-//! out.
+//! leaves the Worker goes through [`Secrets`] last: answers through
+//! [`Secrets::redact_answer`], log lines and stored reports through
+//! [`Secrets::redact`], so upstream text that echoes a credential cannot carry it out.
 
 use crate::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 use std::cell::RefCell;
@@ -15,70 +15,59 @@ const SHORTEST: usize = 6;
 /// The Worker's known secrets, shared by the transport that learns issued tokens.
 #[derive(Default)]
 pub struct Secrets {
-    /// The secrets as given or learned.
-    secrets: RefCell<Vec<String>>,
-    /// Their forms ([`crate::secret::forms`]), longest first.
-    known: RefCell<Vec<String>>,
+    /// The tokens' forms ([`crate::secret::forms`]), longest first: NKS is sent a
+    /// token and may echo it, into any text.
+    tokens: RefCell<Vec<String>>,
+    /// Every secret's forms, the Identity password's too, longest first.
+    all: RefCell<Vec<String>>,
 }
 
 impl std::fmt::Debug for Secrets {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Secrets({} known)", self.known.borrow().len())
+        write!(f, "Secrets({} known)", self.all.borrow().len())
     }
 }
 
+/// Adds `secret`'s forms to `list`, longest first (so that a secret containing
+/// another is replaced whole).
+fn remember(list: &RefCell<Vec<String>>, secret: &str) {
+    if secret.chars().count() < SHORTEST {
+        return;
+    }
+    let mut list = list.borrow_mut();
+    for form in crate::secret::forms(secret) {
+        if form.chars().count() >= SHORTEST && !list.contains(&form) {
+            list.push(form);
+        }
+    }
+    list.sort_by_key(|k| std::cmp::Reverse(k.len()));
+}
+
 impl Secrets {
-    /// Remembers a secret (and its JSON-escaped form, as it appears inside JSON text).
-    pub fn add(&self, secret: &str) {
-        if secret.chars().count() < SHORTEST {
-            return;
-        }
-        let mut secrets = self.secrets.borrow_mut();
-        if !secrets.iter().any(|s| s == secret) {
-            secrets.push(secret.to_owned());
-        }
-        let mut known = self.known.borrow_mut();
-        for form in crate::secret::forms(secret) {
-            if form.chars().count() >= SHORTEST && !known.contains(&form) {
-                known.push(form);
-            }
-        }
-        // Longest first, so that a secret containing another is replaced whole.
-        known.sort_by_key(|k| std::cmp::Reverse(k.len()));
+    /// Remembers a token (and its JSON-escaped form, as it appears inside JSON text).
+    pub fn add_token(&self, token: &str) {
+        remember(&self.tokens, token);
+        remember(&self.all, token);
     }
 
-    /// `text` with every known secret replaced by `***`, in its raw and, for JSON
-    /// text, its decoded forms ([`crate::secret::redact`]).
+    /// Remembers the Identity password: for log lines and stored reports. Only Identity
+    /// is sent it, and the client removes it from Identity's errors; in an answer it
+    /// can only be the caller's own words, which are not replaced: a `***` there would
+    /// tell the caller which of its guesses is the password.
+    pub fn add_password(&self, password: &str) {
+        remember(&self.all, password);
+    }
+
+    /// `text`, a log line or a report to keep, with every known secret replaced by
+    /// `***`, in its raw and, for JSON text, its decoded forms
+    /// ([`crate::secret::redact`]).
     pub fn redact(&self, text: &str) -> String {
-        crate::secret::redact(text, &self.known.borrow()).unwrap_or_else(|| text.to_owned())
+        crate::secret::redact(text, &self.all.borrow()).unwrap_or_else(|| text.to_owned())
     }
 
-    /// `text`, the answer to a request, with every known secret replaced but those the
-    /// request itself carried (`carried`: its path, query and body, as sent and
-    /// decoded). Its sender has those; replacing them where the answer repeats the
-    /// sender's words would tell it which of its guesses is a secret.
-    pub fn redact_answer(&self, text: &str, carried: impl FnOnce() -> Vec<String>) -> String {
-        let known = self.known.borrow();
-        let Some(redacted) = crate::secret::redact(text, &known) else {
-            return text.to_owned();
-        };
-        let carried = carried();
-        let sent: Vec<String> = self
-            .secrets
-            .borrow()
-            .iter()
-            .filter(|s| carried.iter().any(|c| c.contains(s.as_str())))
-            .flat_map(|s| crate::secret::forms(s))
-            .collect();
-        if sent.is_empty() {
-            return redacted;
-        }
-        let kept: Vec<String> = known
-            .iter()
-            .filter(|k| !sent.contains(k))
-            .cloned()
-            .collect();
-        crate::secret::redact(text, &kept).unwrap_or_else(|| text.to_owned())
+    /// `text`, an answer (body or header), with every known token replaced by `***`.
+    pub fn redact_answer(&self, text: &str) -> String {
+        crate::secret::redact(text, &self.tokens.borrow()).unwrap_or_else(|| text.to_owned())
     }
 }
 
@@ -105,7 +94,7 @@ impl<T: Transport> Transport for Watched<T> {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         for (name, value) in request.headers.iter() {
             if name.eq_ignore_ascii_case("x-auth-token") {
-                self.secrets.add(value);
+                self.secrets.add_token(value);
             }
         }
         let identity = request.url.ends_with("/v2.0/tokens");
@@ -118,7 +107,7 @@ impl<T: Transport> Transport for Watched<T> {
                         .and_then(|id| id.as_str().map(str::to_owned))
                 });
             if let Some(token) = issued {
-                self.secrets.add(&token);
+                self.secrets.add_token(&token);
             }
         }
         result
@@ -140,8 +129,8 @@ mod tests {
     #[test]
     fn redacts_raw_and_json_escaped_forms_and_skips_short_values() {
         let secrets = Secrets::default();
-        secrets.add("pa\"ss-word");
-        secrets.add("abc");
+        secrets.add_token("pa\"ss-word");
+        secrets.add_token("abc");
         let text =
             serde_json::json!({"detail": "bad password pa\"ss-word", "x": "abc"}).to_string();
         assert_eq!(
@@ -152,12 +141,24 @@ mod tests {
         assert_eq!(format!("{secrets:?}"), "Secrets(2 known)");
     }
 
+    /// The password is kept out of log lines and reports, not out of answers: there it
+    /// can only be the caller's own words.
+    #[test]
+    fn the_password_is_redacted_from_logs_and_reports_only() {
+        let secrets = Secrets::default();
+        secrets.add_token("tok-0123456789");
+        secrets.add_password("pw-0123456789");
+        let text = "tok-0123456789 pw-0123456789";
+        assert_eq!(secrets.redact(text), "*** ***");
+        assert_eq!(secrets.redact_answer(text), "*** pw-0123456789");
+    }
+
     /// A look-alike made of an escape's last character and the text after it is not
     /// the secret: the JSON stays valid, and a real occurrence beside it is redacted.
     #[test]
     fn a_match_that_begins_inside_an_escape_keeps_the_json_valid() {
         let secrets = Secrets::default();
-        secrets.add("fuzz-password");
+        secrets.add_token("fuzz-password");
         let text = serde_json::json!({"m": "\u{f}uzz-password", "n": "fuzz-password"}).to_string();
         assert!(text.contains("\\u000fuzz-password"), "{text}");
         let out: serde_json::Value = serde_json::from_str(&secrets.redact(&text)).unwrap();
