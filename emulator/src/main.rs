@@ -127,24 +127,29 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, Exit> {
             }
             _ => {}
         }
-        let value = inline
-            .take()
-            .or_else(|| args.next())
-            .ok_or_else(|| Exit::Usage(format!("{flag} needs a value\n\n{USAGE}")))?;
+        // Read by the flag's own arm, so that an unknown flag is named as such.
+        let mut value = || {
+            inline
+                .take()
+                .or_else(|| args.next())
+                .ok_or_else(|| Exit::Usage(format!("{flag} needs a value\n\n{USAGE}")))
+        };
         match flag.as_str() {
-            "--port" => parsed.port = num(&flag, &value)?,
+            "--port" => parsed.port = num(&flag, &value()?)?,
             "--seed" => {
+                let value = value()?;
                 parsed.seed = std::fs::read_to_string(&value)
                     .map_err(|e| Exit::Usage(format!("--seed: cannot read {value}: {e}\n")))?;
             }
-            "--tenant-id" => parsed.account.tenant_id = value,
-            "--username" => parsed.account.username = value,
-            "--password" => parsed.account.password = value,
-            "--token-ttl-s" => parsed.account.token_ttl_s = num(&flag, &value)?,
-            "--op-delay-ms" => parsed.op_delay_ms = num(&flag, &value)?,
-            "--max-node-count" => parsed.max_node_count = num(&flag, &value)?,
-            "--latency-ms" => parsed.latency_ms = num(&flag, &value)?,
+            "--tenant-id" => parsed.account.tenant_id = value()?,
+            "--username" => parsed.account.username = value()?,
+            "--password" => parsed.account.password = value()?,
+            "--token-ttl-s" => parsed.account.token_ttl_s = num(&flag, &value()?)?,
+            "--op-delay-ms" => parsed.op_delay_ms = num(&flag, &value()?)?,
+            "--max-node-count" => parsed.max_node_count = num(&flag, &value()?)?,
+            "--latency-ms" => parsed.latency_ms = num(&flag, &value()?)?,
             "--fail-rate" => {
+                let value = value()?;
                 parsed.fail_rate = num(&flag, &value)?;
                 if !(0.0..=1.0).contains(&parsed.fail_rate) {
                     return Err(Exit::Usage(format!(
@@ -152,11 +157,11 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, Exit> {
                     )));
                 }
             }
-            "--fail-status" => parsed.fail_status = num(&flag, &value)?,
-            "--rng-seed" => parsed.rng_seed = num(&flag, &value)?,
-            "--log-limit" => parsed.log_limit = num(&flag, &value)?,
+            "--fail-status" => parsed.fail_status = num(&flag, &value()?)?,
+            "--rng-seed" => parsed.rng_seed = num(&flag, &value()?)?,
+            "--log-limit" => parsed.log_limit = num(&flag, &value()?)?,
             "--cors-origins" => {
-                parsed.cors_origins = value
+                parsed.cors_origins = value()?
                     .split(',')
                     .map(|o| o.trim().to_owned())
                     .filter(|o| !o.is_empty())

@@ -53,6 +53,8 @@ struct State {
 pub struct App {
     options: Options,
     base_url: String,
+    /// `--rng-seed`: where the dice start, and start again on a reset or a new seed.
+    rng_seed: u64,
     state: Mutex<State>,
 }
 
@@ -83,6 +85,7 @@ impl App {
         let mut rng = Rng::new(rng_seed);
         let world = build_world(&options.seed, &mut rng, &options)?;
         Ok(App {
+            rng_seed,
             state: Mutex::new(State {
                 world,
                 tokens: Tokens::default(),
@@ -452,10 +455,14 @@ fn admin(app: &App, method: &str, path: &str, body: &[u8]) -> Reply {
     let state = &mut *state;
     let ok = || Reply::json(200, json!({"ok": true}));
     match (method, path.trim_end_matches('/')) {
+        // Both start the dice over from `--rng-seed`: a reset world is the world the
+        // emulator started with, UUIDs and faults alike.
         ("POST", "/_emulator/reset") => {
-            match build_world(&app.options.seed, &mut state.rng, &app.options) {
+            let mut rng = Rng::new(app.rng_seed);
+            match build_world(&app.options.seed, &mut rng, &app.options) {
                 Ok(world) => {
                     state.world = world;
+                    state.rng = rng;
                     state.log.clear();
                     state.faults = app.options.faults.clone();
                     ok()
@@ -465,9 +472,11 @@ fn admin(app: &App, method: &str, path: &str, body: &[u8]) -> Reply {
         }
         ("POST", "/_emulator/seed") => {
             let text = String::from_utf8_lossy(body);
-            match build_world(&text, &mut state.rng, &app.options) {
+            let mut rng = Rng::new(app.rng_seed);
+            match build_world(&text, &mut rng, &app.options) {
                 Ok(world) => {
                     state.world = world;
+                    state.rng = rng;
                     state.log.clear();
                     ok()
                 }

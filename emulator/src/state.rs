@@ -916,12 +916,14 @@ pub fn new_cluster(
         nodegroups: Vec::new(),
         master,
         cert_seed: rng.hex(48),
+        // A seeded delete under way ends with the cluster gone, as a requested one does.
         pending: status.ends_with("_IN_PROGRESS").then(|| {
-            Pending::new(
-                bp.now_ms.saturating_add(bp.op_delay_ms),
-                Then::Complete,
-                None,
-            )
+            let then = if status.starts_with("DELETE_") {
+                Then::Remove
+            } else {
+                Then::Complete
+            };
+            Pending::new(bp.now_ms.saturating_add(bp.op_delay_ms), then, None)
         }),
         events: Vec::new(),
         acl: Acl::default(),

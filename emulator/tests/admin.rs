@@ -10,7 +10,7 @@
 mod common;
 
 use common::*;
-use serde_json::json;
+use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
@@ -175,6 +175,66 @@ fn reset_returns_to_the_seed() {
 }
 
 #[test]
+fn reset_and_seed_start_the_dice_over() {
+    let emu = Emulator::start(&["--rng-seed", "7", "--fail-rate", "0.5"]);
+    // What the dice decide: the seeded resources' UUIDs, then a run of fault draws.
+    let draw = || {
+        emu.set_faults(&json!([]));
+        let token = emu.token();
+        let uuids: Vec<Value> = emu.nks(&token, "GET", "/v1/clusters", None).json()["clusters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["uuid"].clone())
+            .collect();
+        emu.set_faults(&json!({"error": 503, "rate": 0.5}));
+        let faults: Vec<u16> = (0..24)
+            .map(|_| emu.nks(&token, "GET", "/v1/supports", None).status)
+            .collect();
+        (uuids, faults)
+    };
+    let start = draw();
+    assert!(
+        start.1.contains(&503) && start.1.contains(&200),
+        "{start:?}"
+    );
+    assert_eq!(emu.call("POST", "/_emulator/reset", &[], None).status, 200);
+    assert_eq!(draw(), start, "after a reset");
+    let seed = json!({"clusters": [{"name": "a"}, {"name": "b"}]}).to_string();
+    let seeded = || {
+        assert_eq!(
+            emu.call("POST", "/_emulator/seed", &[], Some(&seed)).status,
+            200
+        );
+        draw()
+    };
+    assert_eq!(seeded(), seeded(), "the same seed twice");
+}
+
+#[test]
+fn a_seeded_delete_under_way_ends_with_the_cluster_gone() {
+    let emu = Emulator::with_seed(
+        &json!({"clusters": [{"name": "gone", "status": "DELETE_IN_PROGRESS"}]}),
+        &["--op-delay-ms", "50"],
+    );
+    let token = emu.token();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let status = emu.nks(&token, "GET", "/v1/clusters/gone", None).status;
+        if status == 404 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still {status} after 10 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let list = emu.nks(&token, "GET", "/v1/clusters", None).json();
+    assert_eq!(list["clusters"], json!([]));
+}
+
+#[test]
 fn cors_is_off_unless_origins_are_given() {
     let off = Emulator::start(&[]);
     let token = off.token();
@@ -294,10 +354,17 @@ fn help_and_version_go_to_stdout() {
             format!("nks-emulator {}\n", env!("CARGO_PKG_VERSION"))
         );
     }
-    let out = run("--bogus 1");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(out.stdout.is_empty());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown option --bogus"));
+    // An unknown flag is named as such, with or without a value after it; a known one
+    // without its value says so.
+    for args in ["--bogus 1", "--bogus", "--bogus=1"] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args}");
+        assert!(out.stdout.is_empty());
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(err.contains("unknown option --bogus"), "{args}: {err}");
+    }
+    let out = run("--port");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--port needs a value"));
     for rate in ["2", "NaN", "-0.5"] {
         let out = run(&format!("--fail-rate {rate}"));
         assert_eq!(out.status.code(), Some(2), "--fail-rate {rate}");
