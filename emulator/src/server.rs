@@ -70,20 +70,23 @@ impl std::fmt::Display for Closed {
 
 impl std::error::Error for Closed {}
 
-fn build_world(text: &str, rng: &mut Rng, options: &Options) -> Result<World, String> {
+/// The world of seed `text`, and the dice after it, both from `rng_seed`: the start,
+/// a reset and a new seed each begin there, so `--rng-seed` reproduces all three.
+fn build_world(text: &str, rng_seed: u64, options: &Options) -> Result<(World, Rng), String> {
     let seed: Seed = serde_json::from_str(text).map_err(|e| format!("seed: {e}"))?;
     let bp = Blueprint {
         now_ms: now_ms(),
         project_id: &options.limits.project_id,
         op_delay_ms: options.limits.op_delay_ms,
     };
-    from_seed(seed, rng, &bp).map_err(|e| format!("seed: {e}"))
+    let mut rng = Rng::new(rng_seed);
+    let world = from_seed(seed, &mut rng, &bp).map_err(|e| format!("seed: {e}"))?;
+    Ok((world, rng))
 }
 
 impl App {
     pub fn new(options: Options, base_url: String, rng_seed: u64) -> Result<Self, String> {
-        let mut rng = Rng::new(rng_seed);
-        let world = build_world(&options.seed, &mut rng, &options)?;
+        let (world, rng) = build_world(&options.seed, rng_seed, &options)?;
         Ok(App {
             rng_seed,
             state: Mutex::new(State {
@@ -455,12 +458,9 @@ fn admin(app: &App, method: &str, path: &str, body: &[u8]) -> Reply {
     let state = &mut *state;
     let ok = || Reply::json(200, json!({"ok": true}));
     match (method, path.trim_end_matches('/')) {
-        // Both start the dice over from `--rng-seed`: a reset world is the world the
-        // emulator started with, UUIDs and faults alike.
         ("POST", "/_emulator/reset") => {
-            let mut rng = Rng::new(app.rng_seed);
-            match build_world(&app.options.seed, &mut rng, &app.options) {
-                Ok(world) => {
+            match build_world(&app.options.seed, app.rng_seed, &app.options) {
+                Ok((world, rng)) => {
                     state.world = world;
                     state.rng = rng;
                     state.log.clear();
@@ -472,9 +472,8 @@ fn admin(app: &App, method: &str, path: &str, body: &[u8]) -> Reply {
         }
         ("POST", "/_emulator/seed") => {
             let text = String::from_utf8_lossy(body);
-            let mut rng = Rng::new(app.rng_seed);
-            match build_world(&text, &mut rng, &app.options) {
-                Ok(world) => {
+            match build_world(&text, app.rng_seed, &app.options) {
+                Ok((world, rng)) => {
                     state.world = world;
                     state.rng = rng;
                     state.log.clear();

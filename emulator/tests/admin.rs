@@ -218,18 +218,7 @@ fn a_seeded_delete_under_way_ends_with_the_cluster_gone() {
         &["--op-delay-ms", "50"],
     );
     let token = emu.token();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        let status = emu.nks(&token, "GET", "/v1/clusters/gone", None).status;
-        if status == 404 {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "still {status} after 10 s"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    emu.wait_until(&token, "/v1/clusters/gone", 10, |a| a.status == 404);
     let list = emu.nks(&token, "GET", "/v1/clusters", None).json();
     assert_eq!(list["clusters"], json!([]));
 }

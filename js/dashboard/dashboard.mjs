@@ -431,11 +431,12 @@ function start() {
   });
   $("open").disabled = false;
   $("forget").addEventListener("click", forget);
-  $("week").addEventListener("change", () => drawWeek($("week").value));
+  const drawTyped = () => drawWeek($("week").value);
+  $("week").addEventListener("change", drawTyped);
   // Enter in the date field submits the form: draw, never navigate.
   $("week-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    drawWeek($("week").value);
+    drawTyped();
   });
   $("week-prev").addEventListener("click", () => shiftWeek(-7));
   $("week-next").addEventListener("click", () => shiftWeek(7));

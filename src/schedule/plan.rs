@@ -374,6 +374,21 @@ fn plan_failure(message: String) -> Failure {
     }
 }
 
+/// The error of maintenance entry `m` stopped on `cluster` (and `nodegroup`).
+fn maintenance_failure(
+    cluster: &str,
+    m: &Maintenance,
+    nodegroup: Option<&str>,
+    message: String,
+) -> Problem {
+    Problem {
+        cluster: cluster.to_owned(),
+        nodegroup: nodegroup.map(str::to_owned),
+        rule: Some(m.name.clone()),
+        error: plan_failure(message),
+    }
+}
+
 pub(super) fn deferral(message: impl Into<String>) -> Failure {
     Failure {
         kind: FailureKind::Deferred,
@@ -861,14 +876,12 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
                 // A failed cluster stops its maintenance as a failed node group does:
                 // an error, which the operator must fix before the next window.
                 if failed {
-                    part.errors.push(Problem {
-                        cluster: key.to_owned(),
-                        nodegroup: None,
-                        rule: Some(m.name.clone()),
-                        error: plan_failure(format!(
-                            "the cluster is {status}: its maintenance stops until it is fixed"
-                        )),
-                    });
+                    part.errors.push(maintenance_failure(
+                        key,
+                        m,
+                        None,
+                        format!("the cluster is {status}: its maintenance stops until it is fixed"),
+                    ));
                 }
                 let step = if failed { "stopped" } else { "in_progress" };
                 part.maintenance
@@ -1065,12 +1078,8 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
     ) {
         let client = self.client;
         let stop = |part: &mut Part, nodegroup: Option<&str>, message: String| {
-            part.errors.push(Problem {
-                cluster: key.to_owned(),
-                nodegroup: nodegroup.map(str::to_owned),
-                rule: Some(m.name.clone()),
-                error: plan_failure(message.clone()),
-            });
+            part.errors
+                .push(maintenance_failure(key, m, nodegroup, message.clone()));
             part.maintenance.push(state(
                 key,
                 m,

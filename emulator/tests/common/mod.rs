@@ -198,17 +198,29 @@ impl Emulator {
 
     /// Polls `path` until `field` equals `want` (at most 5 s).
     pub fn wait_for(&self, token: &str, path: &str, field: &str, want: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(5);
+        self.wait_until(token, path, 5, |answer| answer.json()[field] == want)
+            .json()
+    }
+
+    /// Polls `GET path` until its answer passes `check` (at most `seconds`).
+    pub fn wait_until(
+        &self,
+        token: &str,
+        path: &str,
+        seconds: u64,
+        check: impl Fn(&Answer) -> bool,
+    ) -> Answer {
+        let deadline = Instant::now() + Duration::from_secs(seconds);
         loop {
             let answer = self.nks(token, "GET", path, None);
-            let value = answer.json();
-            if value[field] == want {
-                return value;
+            if check(&answer) {
+                return answer;
             }
             assert!(
                 Instant::now() < deadline,
-                "{path}: {field} stayed {}",
-                value[field]
+                "{path}: still {} {}",
+                answer.status,
+                answer.body
             );
             std::thread::sleep(Duration::from_millis(20));
         }
