@@ -35,7 +35,8 @@ export function define(pkg) {
     pkg.operationNames().forEach((name, index) => {
       Object.defineProperty(NksClient.prototype, name, {
         value: function (...args) {
-          return this[inner].call(index, args);
+          const client = this[inner];
+          return client.call(index, args, client);
         },
         writable: true,
         configurable: true,

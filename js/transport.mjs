@@ -1,7 +1,9 @@
 // The JavaScript half of the wasm's fetch transport (src/transport.rs, `Fetch`):
 // one call per request, answered through one `settle` callback the wasm made once,
 // so no closure, promise adapter or abort signal is created per request on the wasm
-// side. wasm-bindgen copies this file into pkg/snippets/ and imports it.
+// side; and a call's first attempt, settled here when it succeeds (`attempt`).
+// wasm-bindgen copies this file and answer.mjs into pkg/snippets/ and imports them.
+import { shape } from "./answer.mjs";
 
 // Requests started close together share one AbortSignal.timeout: a request is aborted
 // between its timeout and 20 ms later (a sixteenth of the timeout when that is
@@ -84,8 +86,8 @@ export function headersOf(text) {
  * itself, so the wasm binds it without a handler around every call.
  */
 export function send(settle, id, method, request, bodyAt, headers, timeoutMs) {
-  const url = bodyAt < 0 ? request : request.slice(0, bodyAt);
-  const body = bodyAt < 0 ? undefined : request.slice(bodyAt);
+  const url = urlOf(request, bodyAt);
+  const body = bodyOf(request, bodyAt);
   let signal = null;
   let answer;
   try {
@@ -124,4 +126,64 @@ async function receive(settle, id, answer, signal) {
     return;
   }
   settle(id, status, body, headers, body.length);
+}
+
+const urlOf = (request, bodyAt) => (bodyAt < 0 ? request : request.slice(0, bodyAt));
+const bodyOf = (request, bodyAt) => (bodyAt < 0 ? undefined : request.slice(bodyAt));
+
+/** A call's first attempt, as `client.resume` reads it back (`url`, `body`). */
+class First {
+  constructor(client, method, request, bodyAt, headers, answer, idempotent, resolve, reject) {
+    this.client = client;
+    this.method = method;
+    this.request = request;
+    this.bodyAt = bodyAt;
+    this.headers = headers;
+    this.answer = answer;
+    this.idempotent = idempotent;
+    this.resolve = resolve;
+    this.reject = reject;
+  }
+
+  get url() {
+    return urlOf(this.request, this.bodyAt);
+  }
+
+  get body() {
+    return bodyOf(this.request, this.bodyAt);
+  }
+}
+
+/**
+ * A call's first attempt, which the wasm prepared (a token in hand, nothing to look
+ * up first): sent as `send` sends, and settled here with the answer shaped by
+ * `answer` (see answer.mjs; `undefined`: nothing to read) when it is a 2xx that
+ * reads, so a call that succeeds at once never waits on the wasm again. Anything else
+ * (an error status, a timeout, no answer, an answer its shape refuses) goes to
+ * `client.resume`: the wasm's retries, new token and errors, as if it had sent it.
+ */
+export function attempt(client, method, request, bodyAt, headers, timeoutMs, answer, idempotent) {
+  return new Promise((resolve, reject) => {
+    const first = new First(client, method, request, bodyAt, headers, answer, idempotent, resolve, reject);
+    send(settleFirst, first, method, request, bodyAt, headers, timeoutMs);
+  });
+}
+
+/** `send`'s `settle` for a first attempt. */
+function settleFirst(first, status, body, headers, units) {
+  if (status >= 200 && status < 300) {
+    if (first.answer === undefined) return first.resolve(undefined);
+    let shaped = null;
+    try {
+      shaped = shape(body, first.answer);
+    } catch {
+      // The wasm reads it again, and says why it cannot.
+    }
+    if (shaped !== null && shaped[0] === 0) return first.resolve(shaped[1]);
+  }
+  try {
+    first.resolve(first.client.resume(first, status, body, headers, units));
+  } catch (error) {
+    first.reject(error);
+  }
 }

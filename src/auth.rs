@@ -172,6 +172,26 @@ impl TokenSource {
         }
     }
 
+    /// A token valid at `now_ms` without asking Identity: static, or cached and not
+    /// yet due for renewal.
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn ready(&self, now_ms: i64) -> Option<Secret> {
+        match &self.credentials {
+            Credentials::Token(token) | Credentials::AccessKey(token) => Some(token.clone()),
+            Credentials::Identity(_) => self.cached(now_ms),
+        }
+    }
+
+    /// The cached Identity token, if it is not yet due for renewal at `now_ms`.
+    fn cached(&self, now_ms: i64) -> Option<Secret> {
+        let cached = self.cached.borrow();
+        let token = cached.as_ref()?;
+        token
+            .renew_ms
+            .is_none_or(|at| at > now_ms)
+            .then(|| token.id.clone())
+    }
+
     /// A token valid now: cached until [`REFRESH_MARGIN_MS`] before its expiry (or
     /// half its life); Identity is asked again after a transient failure, as
     /// `backoff` allows.
@@ -185,11 +205,8 @@ impl TokenSource {
             Credentials::Token(token) | Credentials::AccessKey(token) => return Ok(token.clone()),
             Credentials::Identity(identity) => identity,
         };
-        let now = transport.now_ms();
-        if let Some(token) = self.cached.borrow().as_ref() {
-            if token.renew_ms.is_none_or(|at| at > now) {
-                return Ok(token.id.clone());
-            }
+        if let Some(token) = self.cached(transport.now_ms()) {
+            return Ok(token);
         }
         let running = self.flight.borrow().clone();
         if let Some(flight) = running {

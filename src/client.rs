@@ -13,7 +13,7 @@ use crate::model::{
 };
 use crate::retry::Backoff;
 use crate::secret::Secret;
-use crate::transport::{Headers, HttpRequest, HttpResponse, Method, Transport};
+use crate::transport::{Headers, HttpRequest, HttpResponse, Method, Transport, TransportError};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -492,6 +492,40 @@ impl<T: Transport> NksClient<T> {
         tally: Option<&Tally<'_>>,
         read: Read<'_>,
     ) -> Result<HttpResponse, Error> {
+        self.send_from(request, tally, None, read).await
+    }
+
+    /// The first attempt of `request`, when it can be sent at once: a token is held,
+    /// so no Identity request must come first. Counted as sent; whoever sends it
+    /// hands anything but an answer it could read to [`Self::resume`].
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn ready(&self, request: &Request<'_>) -> Option<HttpRequest> {
+        let inner = &*self.inner;
+        let token = inner.tokens.ready(inner.transport.now_ms())?;
+        inner.sent.set(inner.sent.get() + 1);
+        Some(self.request(request.method, request.path, request.body, &token))
+    }
+
+    /// [`Self::send`] from a first attempt sent elsewhere ([`Self::ready`]): what came
+    /// of it is read, retried or made the error as if this client had sent it.
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) async fn resume(
+        &self,
+        request: &Request<'_>,
+        first: First,
+        read: Read<'_>,
+    ) -> Result<HttpResponse, Error> {
+        self.send_from(request, None, Some(first), read).await
+    }
+
+    /// [`Self::send_tallied`], its first attempt already made when `first` is given.
+    async fn send_from(
+        &self,
+        request: &Request<'_>,
+        tally: Option<&Tally<'_>>,
+        mut first: Option<First>,
+        read: Read<'_>,
+    ) -> Result<HttpResponse, Error> {
         let &Request {
             method,
             path,
@@ -513,12 +547,18 @@ impl<T: Transport> NksClient<T> {
         let mut attempt = 0;
         let mut refreshed = false;
         loop {
-            let token = inner
-                .tokens
-                .token(&identity, timeout_ms, &inner.backoff)
-                .await?;
-            let request = self.request(method, path, body, &token);
-            let mut error = match nks.send(request).await {
+            let (token, outcome) = match first.take() {
+                Some(First { token, outcome }) => (token, outcome),
+                None => {
+                    let token = inner
+                        .tokens
+                        .token(&identity, timeout_ms, &inner.backoff)
+                        .await?;
+                    let outcome = nks.send(self.request(method, path, body, &token)).await;
+                    (token, outcome)
+                }
+            };
+            let mut error = match outcome {
                 Ok(response) if (200..300).contains(&response.status) => match read(&response) {
                     Ok(()) => return Ok(response),
                     Err(why) => unreadable(&response, why),
@@ -549,9 +589,20 @@ impl<T: Transport> NksClient<T> {
         }
     }
 
+    /// The endpoint, without a trailing `/`: every URL starts with it.
+    fn endpoint(&self) -> &str {
+        self.inner.config.endpoint.trim_end_matches('/')
+    }
+
+    /// The path of `url`, one of this client's URLs.
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn path_of<'u>(&self, url: &'u str) -> Option<&'u str> {
+        url.strip_prefix(self.endpoint())
+    }
+
     /// The URL of `path` (below the endpoint).
     fn url(&self, path: &str) -> String {
-        let endpoint = self.inner.config.endpoint.trim_end_matches('/');
+        let endpoint = self.endpoint();
         let mut url = String::with_capacity(endpoint.len() + path.len());
         url.push_str(endpoint);
         url.push_str(path);
@@ -583,12 +634,8 @@ impl<T: Transport> NksClient<T> {
                 return Rc::clone(headers);
             }
         }
-        let auth = match self.inner.config.credentials {
-            Credentials::AccessKey(_) => {
-                ("Authorization".into(), format!("Bearer {}", token.expose()))
-            }
-            _ => ("X-Auth-Token".into(), token.expose().to_owned()),
-        };
+        let (name, prefix) = self.auth_header();
+        let auth = (name.into(), format!("{prefix}{}", token.expose()));
         let headers: Headers = Rc::from(vec![
             ("Accept".into(), "application/json".into()),
             ("Content-Type".into(), "application/json".into()),
@@ -598,6 +645,30 @@ impl<T: Transport> NksClient<T> {
         *cached = Some((token.clone(), Rc::clone(&headers)));
         headers
     }
+
+    /// The header that carries the token, and what precedes the token in its value.
+    fn auth_header(&self) -> (&'static str, &'static str) {
+        match self.inner.config.credentials {
+            Credentials::AccessKey(_) => ("Authorization", "Bearer "),
+            _ => ("X-Auth-Token", ""),
+        }
+    }
+
+    /// The token `headers` carry, as [`Self::headers`] made them.
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn token_in(&self, headers: &[(String, String)]) -> Option<Secret> {
+        let (name, prefix) = self.auth_header();
+        let (_, value) = headers.iter().find(|(n, _)| n == name)?;
+        value.strip_prefix(prefix).map(Secret::from)
+    }
+}
+
+/// A call's first attempt, sent elsewhere (see [`NksClient::ready`]): the token it
+/// carried and what came of it. Only the wasm's JavaScript sends one.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub(crate) struct First {
+    pub token: Secret,
+    pub outcome: Result<HttpResponse, TransportError>,
 }
 
 /// One request to send: what [`NksClient::send`] takes.

@@ -434,6 +434,8 @@ impl Future for YieldOnce {
 
 #[cfg(target_arch = "wasm32")]
 pub use fetch::Fetch;
+#[cfg(target_arch = "wasm32")]
+pub(crate) use fetch::{first_attempt, FirstAttempt};
 
 /// A string's length as JavaScript counts it (UTF-16 units): where a string crosses
 /// to JavaScript with positions in it.
@@ -475,6 +477,35 @@ mod fetch {
             headers: &JsValue,
             timeout_ms: u32,
         );
+
+        /// Sends a call's first attempt and settles the call with its answer when
+        /// `answer` reads it, else hands it to `client.resume` (see js/transport.mjs).
+        #[allow(clippy::too_many_arguments)]
+        fn attempt(
+            client: &JsValue,
+            method: u8,
+            url_and_body: &str,
+            body_at: i32,
+            headers: &JsValue,
+            timeout_ms: u32,
+            answer: &JsValue,
+            idempotent: bool,
+        ) -> Promise;
+
+        /// A call's first attempt that JavaScript sent (made by `attempt`).
+        pub type FirstAttempt;
+        #[wasm_bindgen(method, getter)]
+        fn method(this: &FirstAttempt) -> u8;
+        #[wasm_bindgen(method, getter)]
+        fn url(this: &FirstAttempt) -> String;
+        #[wasm_bindgen(method, getter)]
+        fn body(this: &FirstAttempt) -> Option<String>;
+        #[wasm_bindgen(method, getter)]
+        fn headers(this: &FirstAttempt) -> JsValue;
+        #[wasm_bindgen(method, getter)]
+        fn answer(this: &FirstAttempt) -> JsValue;
+        #[wasm_bindgen(method, getter)]
+        fn idempotent(this: &FirstAttempt) -> bool;
 
         /// A response header's value; never throws (see js/transport.mjs).
         pub(super) fn header(headers: &JsValue, name: &str) -> Option<String>;
@@ -552,17 +583,7 @@ mod fetch {
     /// arrive as arguments, not read back from JS values: each read from the wasm
     /// side costs a call.
     fn settle(id: u32, status: u16, body: JsValue, headers: JsValue, units: u32) {
-        let answer = match status {
-            1 => Err(TransportError::Timeout),
-            2 => Err(TransportError::Network(
-                body.as_string().unwrap_or_else(|| "fetch failed".into()),
-            )),
-            _ => Ok(HttpResponse {
-                status,
-                headers: ResponseHeaders::from_js(headers),
-                body: Body::from_js(body, units),
-            }),
-        };
+        let answer = outcome(status, body, headers, units);
         let waker = IN_FLIGHT.with(|slots| {
             let mut slots = slots.borrow_mut();
             // A request whose future was dropped (cancelled) has no slot: its answer is dropped.
@@ -573,6 +594,131 @@ mod fetch {
         });
         if let Some(waker) = waker {
             waker.wake();
+        }
+    }
+
+    /// What js/transport.mjs reported of a request: a timeout (`status` 1), no
+    /// answer (2, `body` says why) or an answer (any other status; 0 is an opaque
+    /// response) with `units`, its body's length.
+    fn outcome(
+        status: u16,
+        body: JsValue,
+        headers: JsValue,
+        units: u32,
+    ) -> Result<HttpResponse, TransportError> {
+        match status {
+            1 => Err(TransportError::Timeout),
+            2 => Err(TransportError::Network(
+                body.as_string().unwrap_or_else(|| "fetch failed".into()),
+            )),
+            _ => Ok(HttpResponse {
+                status,
+                headers: ResponseHeaders::from_js(headers),
+                body: Body::from_js(body, units),
+            }),
+        }
+    }
+
+    /// The methods in the order of js/transport.mjs's `METHODS`: a method crosses as
+    /// its index there.
+    const METHODS: [Method; 4] = [Method::Get, Method::Post, Method::Patch, Method::Delete];
+
+    /// A request as js/transport.mjs takes it: its method's index, its URL and body as
+    /// one string (each string made in JS costs a decoder call) with where the body
+    /// starts in UTF-16 units (-1: none), and its headers object.
+    struct Wire<'r> {
+        method: u8,
+        text: std::borrow::Cow<'r, str>,
+        body_at: i32,
+        headers: JsValue,
+    }
+
+    fn wire(request: &HttpRequest) -> Wire<'_> {
+        let method = METHODS
+            .iter()
+            .position(|m| *m == request.method)
+            .and_then(|i| u8::try_from(i).ok())
+            .unwrap_or_default();
+        let (text, body_at) = match &request.body {
+            None => (request.url.as_str().into(), -1),
+            Some(body) => {
+                let at = super::js_length(&request.url);
+                (
+                    [request.url.as_str(), body].concat().into(),
+                    i32::try_from(at).unwrap_or(i32::MAX),
+                )
+            }
+        };
+        Wire {
+            method,
+            text,
+            body_at,
+            headers: headers(request),
+        }
+    }
+
+    /// Sends `request`, a call's first attempt, from JavaScript (js/transport.mjs's
+    /// `attempt`), which settles the call itself with a 2xx answer that `answer` (its
+    /// encoded shape; `undefined`: nothing to read) reads. Anything else goes to
+    /// `client.resume` with the [`FirstAttempt`], for [`FirstAttempt::take_over`]:
+    /// a call that succeeds at once never waits on the wasm again.
+    pub(crate) fn first_attempt(
+        client: &JsValue,
+        request: &HttpRequest,
+        answer: &JsValue,
+        idempotent: bool,
+    ) -> Promise {
+        let wire = wire(request);
+        attempt(
+            client,
+            wire.method,
+            &wire.text,
+            wire.body_at,
+            &wire.headers,
+            request.timeout_ms,
+            answer,
+            idempotent,
+        )
+    }
+
+    /// What Rust needs of a first attempt to take the call over.
+    pub(crate) struct TakeOver {
+        pub method: Method,
+        pub url: String,
+        pub body: Option<String>,
+        /// The request's headers, as sent.
+        pub headers: Vec<(String, String)>,
+        /// The answer's encoded shape.
+        pub answer: JsValue,
+        pub idempotent: bool,
+        pub outcome: Result<HttpResponse, TransportError>,
+    }
+
+    impl FirstAttempt {
+        /// The attempt and what came of it (as `settle` reports it).
+        pub(crate) fn take_over(
+            &self,
+            status: u16,
+            body: JsValue,
+            headers: JsValue,
+            units: u32,
+        ) -> Option<TakeOver> {
+            let sent = js_sys::Object::entries(&self.headers().dyn_into().ok()?)
+                .iter()
+                .map(|pair| {
+                    let pair: js_sys::Array = pair.dyn_into().ok()?;
+                    Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+                })
+                .collect::<Option<Vec<_>>>()?;
+            Some(TakeOver {
+                method: *METHODS.get(usize::from(self.method()))?,
+                url: self.url(),
+                body: self.body(),
+                headers: sent,
+                answer: self.answer(),
+                idempotent: self.idempotent(),
+                outcome: outcome(status, body, headers, units),
+            })
         }
     }
 
@@ -646,34 +792,17 @@ mod fetch {
                 id
             });
             IN_FLIGHT.with(|slots| slots.borrow_mut().push((id, Slot::default())));
-            let method = match request.method {
-                Method::Get => 0,
-                Method::Post => 1,
-                Method::Patch => 2,
-                Method::Delete => 3,
-            };
-            let headers = headers(&request);
+            let wire = wire(&request);
             // Forgets the request if this future is dropped (cancelled).
             let waiting = InFlight(id);
-            // The URL and the body cross as one string (each string made in JS costs a
-            // decoder call), the body from `body_at` (UTF-16 units), -1 for none.
-            let joined;
-            let (text, body_at) = match &request.body {
-                None => (request.url.as_str(), -1),
-                Some(body) => {
-                    let at = super::js_length(&request.url);
-                    joined = [request.url.as_str(), body].concat();
-                    (joined.as_str(), i32::try_from(at).unwrap_or(i32::MAX))
-                }
-            };
             SETTLE.with(|settle| {
                 send(
                     settle.as_ref().unchecked_ref(),
                     id,
-                    method,
-                    text,
-                    body_at,
-                    &headers,
+                    wire.method,
+                    &wire.text,
+                    wire.body_at,
+                    &wire.headers,
                     request.timeout_ms,
                 );
             });

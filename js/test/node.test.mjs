@@ -441,6 +441,100 @@ test("a patched fetch may answer without headers: the call resolves, nothing is 
   }
 });
 
+/** A fetch that answers each request with the next of `answers` (a function of the
+ *  request, or a `[status, body]`), and the requests it was sent: method, URL, the
+ *  token header and the body. */
+function scripted(answers) {
+  const sent = [];
+  const fetch = async (url, init) => {
+    const headers = init.headers;
+    sent.push([init.method, url, headers["X-Auth-Token"] ?? headers.Authorization, init.body]);
+    const next = answers.shift();
+    if (typeof next === "function") return next(url, init);
+    const [status, body] = next;
+    return { status, headers: new Headers(), text: async () => body };
+  };
+  return { fetch, sent };
+}
+
+const TOKEN = (id) => [201, JSON.stringify({ access: { token: { id, expires: "2099-01-01T00:00:00Z" } } })];
+const CLUSTER = [200, JSON.stringify({ uuid: "u-1", name: "prod" })];
+
+test("a call's first attempt goes out from JavaScript; what it cannot settle, the wasm takes over as if it had sent it", async () => {
+  const real = globalThis.fetch;
+  const stub = "http://stub.invalid";
+  const { fetch, sent } = scripted([
+    TOKEN("tok-1"), [200, '{"clusters": []}'],
+    // A 401: a new token, then the request again with it.
+    [401, '{"errors": [{"status": 401, "title": "Unauthorized"}]}'], TOKEN("tok-2"), CLUSTER,
+    // A 503 on a read: retried.
+    [503, "{}"], CLUSTER,
+    // A 2xx its shape refuses, on a read: retried, then the error.
+    [200, "{}"], [200, '{"name": "prod"}'],
+    // A 503 on a create: not sent again; NKS's words, with the token in them, come back without it.
+    [503, '{"errors": [{"status": 503, "title": "Unavailable", "detail": "bad token tok-2"}]}'],
+    // A delete answers nothing: an error status is still an error.
+    [404, '{"errors": [{"status": 404, "title": "Not Found"}]}'], [204, ""],
+    // No answer within the timeout, twice.
+    // (The timer keeps the process alive: the signal's own does not.)
+    ...[0, 1].map(() => (url, init) => new Promise((_, reject) => {
+      const alive = setTimeout(() => reject(new Error("not aborted")), 5000);
+      init.signal.addEventListener("abort", () => reject(init.signal.reason, clearTimeout(alive)));
+    })),
+  ]);
+  globalThis.fetch = fetch;
+  try {
+    const nks = new NksClient({ endpoint: stub, identity: { ...IDENTITY, endpoint: stub }, retries: 1, timeoutMs: 100 });
+    assert.deepEqual(await nks.listClusters(), []);
+    assert.equal((await nks.getCluster("prod")).uuid, "u-1");
+    assert.equal((await nks.getCluster("prod")).uuid, "u-1");
+    const unreadable = await rejection(nks.getCluster("prod"));
+    assert.equal(unreadable.kind, "invalid_response");
+    assert.match(unreadable.message, /uuid: is missing/);
+    const spec = fixture("create_cluster.request");
+    const refused = await rejection(nks.createCluster(spec));
+    assert.equal(refused.status, 503);
+    assert.ok(!JSON.stringify({ ...refused, message: refused.message }).includes("tok-2"), refused.message);
+    assert.match(refused.detail, /bad token \*\*\*/);
+    assert.equal((await rejection(nks.deleteCluster("gone"))).kind, "not_found");
+    assert.equal(await nks.deleteCluster("prod"), undefined);
+    const late = await rejection(nks.listClusters());
+    assert.equal(late.kind, "timeout");
+    const get = (path, token) => ["GET", `${stub}${path}`, token, undefined];
+    const tokens = ["POST", `${stub}/v2.0/tokens`, undefined];
+    assert.deepEqual(sent.map((r) => (r[1].endsWith("/v2.0/tokens") ? r.slice(0, 3) : r)), [
+      tokens, get("/v1/clusters", "tok-1"),
+      get("/v1/clusters/prod", "tok-1"), tokens, get("/v1/clusters/prod", "tok-2"),
+      get("/v1/clusters/prod", "tok-2"), get("/v1/clusters/prod", "tok-2"),
+      get("/v1/clusters/prod", "tok-2"), get("/v1/clusters/prod", "tok-2"),
+      ["POST", `${stub}/v1/clusters`, "tok-2", sent[9][3]],
+      ["DELETE", `${stub}/v1/clusters/gone`, "tok-2", undefined], ["DELETE", `${stub}/v1/clusters/prod`, "tok-2", undefined],
+      get("/v1/clusters", "tok-2"), get("/v1/clusters", "tok-2"),
+    ]);
+    assert.deepEqual(JSON.parse(sent[9][3]).name, spec.name);
+  } finally {
+    globalThis.fetch = real;
+  }
+});
+
+test("an access key's first attempt is taken over with its bearer token, which its errors do not carry", async () => {
+  const real = globalThis.fetch;
+  const { fetch, sent } = scripted([
+    [502, '{"errors": [{"status": 502, "title": "Broken", "detail": "Bearer key-secret was fine"}]}'],
+    [502, '{"errors": [{"status": 502, "title": "Broken", "detail": "Bearer key-secret was fine"}]}'],
+  ]);
+  globalThis.fetch = fetch;
+  try {
+    const nks = new NksClient({ endpoint: "http://stub.invalid", accessKey: "key-secret", retries: 1 });
+    const error = await rejection(nks.listClusters());
+    assert.equal(error.status, 502);
+    assert.equal(error.detail, "Bearer *** was fine");
+    assert.deepEqual(sent.map((r) => r[2]), ["Bearer key-secret", "Bearer key-secret"]);
+  } finally {
+    globalThis.fetch = real;
+  }
+});
+
 test("supported event types read flat, sent flat or grouped as the guide's table documents", async () => {
   const real = globalThis.fetch;
   const answer = (body) => async () => ({ status: 200, headers: new Headers(), text: async () => JSON.stringify(body) });

@@ -244,7 +244,7 @@ fn encode_field(field: &Field, out: &mut String) {
 }
 
 #[cfg(target_arch = "wasm32")]
-pub use reader::read;
+pub use reader::{encoded, read, read_encoded};
 
 #[cfg(target_arch = "wasm32")]
 mod reader {
@@ -266,30 +266,35 @@ mod reader {
         static ENCODED: RefCell<Vec<(&'static Answer, JsValue)>> = const { RefCell::new(Vec::new()) };
     }
 
-    /// The answer's encoding as a JS value; `None` for [`Answer::Nothing`].
-    fn encoded(answer: &'static Answer) -> Result<Option<JsValue>, FieldError> {
+    /// The answer's encoding as a JS value; `undefined` for [`Answer::Nothing`].
+    pub fn encoded(answer: &'static Answer) -> Result<JsValue, FieldError> {
         ENCODED.with(|cache| {
             let mut cache = cache.borrow_mut();
             if let Some((_, js)) = cache.iter().find(|(a, _)| std::ptr::eq(*a, answer)) {
-                return Ok(Some(js.clone()));
+                return Ok(js.clone());
             }
-            let Some(text) = encode(answer) else {
-                return Ok(None);
+            let js = match encode(answer) {
+                Some(text) => js_sys::JSON::parse(&text)
+                    .map_err(|_| FieldError::new("", "the answer's shape could not be read"))?,
+                None => JsValue::UNDEFINED,
             };
-            let js = js_sys::JSON::parse(&text)
-                .map_err(|_| FieldError::new("", "the answer's shape could not be read"))?;
             cache.push((answer, js.clone()));
-            Ok(Some(js))
+            Ok(js)
         })
     }
 
     /// Reads `text`, a JavaScript string, as `answer` says, in JavaScript: the
     /// value the package hands back (`undefined` for [`Answer::Nothing`]).
     pub fn read(answer: &'static Answer, text: &JsValue) -> Result<JsValue, FieldError> {
-        let Some(encoded) = encoded(answer)? else {
+        read_encoded(&encoded(answer)?, text)
+    }
+
+    /// [`read`] with the answer's encoding ([`encoded`]).
+    pub fn read_encoded(encoded: &JsValue, text: &JsValue) -> Result<JsValue, FieldError> {
+        if encoded.is_undefined() {
             return Ok(JsValue::UNDEFINED);
-        };
-        let result = shape(text, &encoded)
+        }
+        let result = shape(text, encoded)
             .map_err(|_| FieldError::new("", "the answer could not be read"))?;
         if result.get(0).as_f64() == Some(0.0) {
             return Ok(result.get(1));

@@ -5,7 +5,7 @@
 use super::{from_js, promise, text};
 use crate::api::answer::Answer;
 use crate::api::{self, Call, OPERATIONS};
-use crate::client::{read_back, Request};
+use crate::client::{read_back, First, Request};
 use crate::config::ClientOptions;
 use crate::error::Error;
 use crate::model::{
@@ -13,7 +13,7 @@ use crate::model::{
     FipAutoBind, FlavorChange, FromValue, IpAcl, MetricAutoscale, NodeGroupCreate, Resize, Rollout,
     ServiceGateways, Upgrade,
 };
-use crate::transport::{Fetch, Method};
+use crate::transport::{first_attempt, Fetch, FirstAttempt, Method};
 use crate::NksClient;
 use js_sys::{Array, Promise};
 use serde::Deserialize;
@@ -44,6 +44,17 @@ struct Prepared {
     body: Option<String>,
     idempotent: bool,
     answer: &'static Answer,
+}
+
+impl Prepared {
+    fn request(&self) -> Request<'_> {
+        Request {
+            method: self.method,
+            path: &self.path,
+            body: self.body.as_deref(),
+            idempotent: self.idempotent,
+        }
+    }
 }
 
 impl<R> From<Call<R>> for Prepared {
@@ -233,27 +244,73 @@ impl Client {
     }
 
     /// Operation `index` of [`OPERATIONS`] with `args`: a promise of its result.
-    pub fn call(&self, index: usize, args: Array) -> Promise {
-        let client = self.client.clone();
-        let prepared = OPERATIONS
+    /// `this` is this client's JavaScript object: when a token is held and nothing
+    /// must be looked up first, JavaScript sends the request and settles a 2xx answer
+    /// itself, handing anything else to [`Self::resume`] (see `first_attempt`).
+    pub fn call(&self, index: usize, args: Array, this: JsValue) -> Promise {
+        let step = OPERATIONS
             .get(index)
             .ok_or_else(|| Error::validation("operation", "unknown operation"))
             .and_then(|op| self.prepare(op.name, &Args(args)));
+        if let Ok(Step::Send(p)) = &step {
+            if let Ok(answer) = api::answer::encoded(p.answer) {
+                if let Some(request) = self.client.ready(&p.request()) {
+                    return first_attempt(&this, &request, &answer, p.idempotent);
+                }
+            }
+        }
+        let client = self.client.clone();
         promise(async move {
-            let p = match prepared? {
+            let p = match step? {
                 Step::Send(p) => p,
                 Step::Resolve { cluster, then } => then(&client.cluster_uuid(&cluster).await?)?,
             };
-            let request = Request {
-                method: p.method,
-                path: &p.path,
-                body: p.body.as_deref(),
-                idempotent: p.idempotent,
-            };
             let mut value = None;
             let response = client
-                .send(&request, &mut |response| {
+                .send(&p.request(), &mut |response| {
                     value = Some(api::answer::read(p.answer, &response.body.js())?);
+                    Ok(())
+                })
+                .await?;
+            read_back(value, &response)
+        })
+    }
+
+    /// Takes over a call whose first attempt JavaScript sent and could not settle
+    /// (an error status, a timeout, no answer, an answer its shape refused), with
+    /// what came of it (`status`, `body`, `headers`, `units`: as the transport's
+    /// `settle` reports an answer): read, retried or made the error as if the wasm
+    /// had sent it.
+    pub fn resume(
+        &self,
+        first: FirstAttempt,
+        status: u16,
+        body: JsValue,
+        headers: JsValue,
+        units: u32,
+    ) -> Promise {
+        let client = self.client.clone();
+        promise(async move {
+            let lost = || Error::validation("first attempt", "not one this client sent");
+            let t = first
+                .take_over(status, body, headers, units)
+                .ok_or_else(lost)?;
+            let path = client.path_of(&t.url).ok_or_else(lost)?;
+            let token = client.token_in(&t.headers).ok_or_else(lost)?;
+            let request = Request {
+                method: t.method,
+                path,
+                body: t.body.as_deref(),
+                idempotent: t.idempotent,
+            };
+            let mut value = None;
+            let first = First {
+                token,
+                outcome: t.outcome,
+            };
+            let response = client
+                .resume(&request, first, &mut |response| {
+                    value = Some(api::answer::read_encoded(&t.answer, &response.body.js())?);
                     Ok(())
                 })
                 .await?;
