@@ -66,6 +66,12 @@ impl Credentials {
             Credentials::AccessKey(key) if key.is_empty() => {
                 Err(Error::validation("accessKey", "must not be empty"))
             }
+            Credentials::Token(token) if !is_header_value(token.expose()) => {
+                Err(Error::validation("token", NOT_A_HEADER_VALUE))
+            }
+            Credentials::AccessKey(key) if !is_header_value(key.expose()) => {
+                Err(Error::validation("accessKey", NOT_A_HEADER_VALUE))
+            }
             Credentials::Token(_) | Credentials::AccessKey(_) => Ok(()),
             Credentials::Identity(identity) => {
                 for (field, value) in [
@@ -274,8 +280,21 @@ impl FromValue for IssuedToken {
             id: f.required("id"),
             expires: f.opt("expires"),
         };
-        f.finish(read)
+        let read = f.finish(read)?;
+        if !is_header_value(read.id.expose()) {
+            return Err(FieldError::new("id", NOT_A_HEADER_VALUE));
+        }
+        Ok(read)
     }
+}
+
+/// Why a token cannot be sent: a header's value holds no control characters (a
+/// line break would also split the headers the transport hands to JavaScript).
+const NOT_A_HEADER_VALUE: &str = "must not contain control characters";
+
+/// Whether `text` can be a header's value as it is.
+fn is_header_value(text: &str) -> bool {
+    !text.chars().any(char::is_control)
 }
 
 /// [`issue`], tried again after transient failures: asking for a token twice has the

@@ -598,6 +598,7 @@ impl<T: Transport> NksClient<T> {
     #[cfg(target_arch = "wasm32")]
     pub(crate) fn path_of<'u>(&self, url: &'u str) -> Option<&'u str> {
         url.strip_prefix(self.endpoint())
+            .filter(|path| path.starts_with('/'))
     }
 
     /// The URL of `path` (below the endpoint).

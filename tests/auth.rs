@@ -286,3 +286,27 @@ fn incomplete_credentials_are_a_validation_error() {
         assert!(!format!("{err} {err:?}").contains("pw-Secret"), "{err:?}");
     }
 }
+
+#[test]
+fn a_token_that_is_no_header_value_is_refused() {
+    // A line break would split the headers the wasm's transport hands to JavaScript.
+    for (credentials, field) in [
+        (Credentials::Token("tok\nX-Other: 1".into()), "token"),
+        (Credentials::AccessKey("key\r".into()), "accessKey"),
+    ] {
+        let err = NksClient::new(Config::new(ENDPOINT, credentials), scripted(vec![]))
+            .err()
+            .unwrap();
+        assert_eq!(err.kind, ErrorKind::Validation);
+        assert_eq!(err.field.as_deref(), Some(field));
+        assert!(err.message.contains("control characters"), "{err}");
+        assert!(!err.message.contains("tok\n") && !err.message.contains("key\r"));
+    }
+    // One Identity issues is an invalid answer, asked again as retries allow.
+    let client = identity_client(scripted(vec![token_answer("tok\nA", EXPIRES); 3]));
+    let err = block_on(client.list_clusters()).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::InvalidResponse);
+    assert!(err.message.contains("access.token.id"), "{err}");
+    assert!(!err.message.contains("tok\nA"));
+    assert_eq!(client.transport().requests().len(), 3);
+}

@@ -475,6 +475,8 @@ test("a call's first attempt goes out from JavaScript; what it cannot settle, th
     [503, '{"errors": [{"status": 503, "title": "Unavailable", "detail": "bad token tok-2"}]}'],
     // A delete answers nothing: an error status is still an error.
     [404, '{"errors": [{"status": 404, "title": "Not Found"}]}'], [204, ""],
+    // A 401 on a write with a body beyond ASCII: a new token, the same request again.
+    [401, '{"errors": [{"status": 401, "title": "Unauthorized"}]}'], TOKEN("tok-3"), [200, '{"uuid": "u-1"}'],
     // No answer within the timeout, twice.
     // (The timer keeps the process alive: the signal's own does not.)
     ...[0, 1].map(() => (url, init) => new Promise((_, reject) => {
@@ -482,9 +484,17 @@ test("a call's first attempt goes out from JavaScript; what it cannot settle, th
       init.signal.addEventListener("abort", () => reject(init.signal.reason, clearTimeout(alive)));
     })),
   ]);
+  const nks = new NksClient({ endpoint: stub, identity: { ...IDENTITY, endpoint: stub }, retries: 1, timeoutMs: 100 });
+  // What the wasm is handed back: only what JavaScript could not settle.
+  const wasm = Object.getPrototypeOf(nks[Object.getOwnPropertySymbols(nks)[0]]);
+  const resume = wasm.resume;
+  const handed = [];
+  wasm.resume = function (first, status, ...rest) {
+    handed.push(status);
+    return resume.call(this, first, status, ...rest);
+  };
   globalThis.fetch = fetch;
   try {
-    const nks = new NksClient({ endpoint: stub, identity: { ...IDENTITY, endpoint: stub }, retries: 1, timeoutMs: 100 });
     assert.deepEqual(await nks.listClusters(), []);
     assert.equal((await nks.getCluster("prod")).uuid, "u-1");
     assert.equal((await nks.getCluster("prod")).uuid, "u-1");
@@ -498,6 +508,8 @@ test("a call's first attempt goes out from JavaScript; what it cannot settle, th
     assert.match(refused.detail, /bad token \*\*\*/);
     assert.equal((await rejection(nks.deleteCluster("gone"))).kind, "not_found");
     assert.equal(await nks.deleteCluster("prod"), undefined);
+    const script = "#!/bin/sh\necho 안녕 ✓";
+    assert.equal((await nks.setUserScript("prod", "default-worker", script)).uuid, "u-1");
     const late = await rejection(nks.listClusters());
     assert.equal(late.kind, "timeout");
     const get = (path, token) => ["GET", `${stub}${path}`, token, undefined];
@@ -509,11 +521,19 @@ test("a call's first attempt goes out from JavaScript; what it cannot settle, th
       get("/v1/clusters/prod", "tok-2"), get("/v1/clusters/prod", "tok-2"),
       ["POST", `${stub}/v1/clusters`, "tok-2", sent[9][3]],
       ["DELETE", `${stub}/v1/clusters/gone`, "tok-2", undefined], ["DELETE", `${stub}/v1/clusters/prod`, "tok-2", undefined],
-      get("/v1/clusters", "tok-2"), get("/v1/clusters", "tok-2"),
+      ["POST", `${stub}/v1/clusters/prod/nodegroups/default-worker/userscript`, "tok-2", JSON.stringify({ contents: script })],
+      tokens,
+      ["POST", `${stub}/v1/clusters/prod/nodegroups/default-worker/userscript`, "tok-3", JSON.stringify({ contents: script })],
+      get("/v1/clusters", "tok-3"), get("/v1/clusters", "tok-3"),
     ]);
+    // The 401, the 503, the unreadable 2xx, the refused create, the 404, the 401 and
+    // the timeout: each first attempt the wasm took over; every 2xx that read was
+    // settled in JavaScript.
+    assert.deepEqual(handed, [401, 503, 200, 503, 404, 401, 1]);
     assert.deepEqual(JSON.parse(sent[9][3]).name, spec.name);
   } finally {
     globalThis.fetch = real;
+    wasm.resume = resume;
   }
 });
 
