@@ -608,16 +608,26 @@ fn repair(world: &mut World, ctx: &Ctx<'_>, body: &[u8]) -> Reply {
     c.addons.retain(|a| !removal(&a.status));
     let mut repaired = groups - c.nodegroups.len() + addons - c.addons.len();
     let mut fix = |status: &mut String| {
-        if let Some(op) = status.strip_suffix("_FAILED") {
-            *status = format!("{op}_COMPLETE");
-            repaired += 1;
-        }
+        let Some(op) = status.strip_suffix("_FAILED") else {
+            return false;
+        };
+        *status = format!("{op}_COMPLETE");
+        repaired += 1;
+        true
     };
     let gone = removal(&c.status).then(|| c.uuid.clone());
     fix(&mut c.status);
     fix(&mut c.master.status);
-    c.nodegroups.iter_mut().for_each(|g| fix(&mut g.status));
-    c.addons.iter_mut().for_each(|a| fix(&mut a.status));
+    for group in &mut c.nodegroups {
+        // Repaired, a node group has the nodes its count says (a failed resize
+        // left the count asked for and the nodes it had).
+        if fix(&mut group.status) {
+            crate::state::sync_nodes(group);
+        }
+    }
+    c.addons.iter_mut().for_each(|a| {
+        fix(&mut a.status);
+    });
     if let Some(uuid) = gone {
         world.clusters.retain(|c| c.uuid != uuid);
     }

@@ -593,3 +593,46 @@ fn a_cluster_keeps_its_1000_most_recent_events() {
         "CLUSTER_CREATE went first"
     );
 }
+
+#[test]
+fn a_failed_resize_repaired_has_the_nodes_its_count_says() {
+    let (emu, token, _) = one_cluster("300");
+    let resize = json!({"nodegroup": "default-worker", "node_count": 4});
+    let answer = emu.nks(
+        &token,
+        "POST",
+        "/v1/clusters/c1/actions/resize",
+        Some(&resize),
+    );
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    let fail = emu.call(
+        "POST",
+        "/_emulator/fail",
+        &[],
+        Some(&json!({"cluster": "c1", "nodegroup": "default-worker"}).to_string()),
+    );
+    assert_eq!(fail.status, 200, "{}", fail.body);
+    let group = "/v1/clusters/c1/nodegroups/default-worker";
+    emu.wait_for(&token, group, "status", "UPDATE_FAILED");
+    let nodes = || {
+        emu.call("GET", "/_emulator/nodes/c1/default-worker", &[], None)
+            .json()["nodes"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(nodes(), 2, "a failed resize brings no node up");
+    let repaired = emu.call(
+        "POST",
+        "/_emulator/repair",
+        &[],
+        Some(&json!({"cluster": "c1"}).to_string()),
+    );
+    assert_eq!(repaired.json()["repaired"], 1, "{}", repaired.body);
+    let after = emu.nks(&token, "GET", group, None).json();
+    assert_eq!(after["status"], "UPDATE_COMPLETE");
+    assert_eq!(after["node_count"], 4);
+    assert_eq!(nodes(), 4);
+    let cluster = emu.nks(&token, "GET", "/v1/clusters/c1", None).json();
+    assert_eq!(cluster["node_addresses"].as_array().unwrap().len(), 4);
+}
