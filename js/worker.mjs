@@ -4,7 +4,7 @@
 // never leaves this file, the body is read (at most one byte past the limit), queue
 // messages are sent and settled, and the log lines Rust returns are written.
 import wasm from "./pkg-worker/nks_edge_bg.wasm";
-import { initSync, bodyLimit, handleFetch, handleScheduled, handleQueued, recordTick } from "./pkg-worker/nks_edge.js";
+import { initSync, bodyLimit, corsHeaders, handleFetch, handleScheduled, handleQueued, recordTick } from "./pkg-worker/nks_edge.js";
 
 initSync({ module: wasm });
 
@@ -84,7 +84,15 @@ export default {
         status: 500, error: String(error?.kind ?? "internal"),
       }));
       const body = { error: { kind: "internal", message: "the Worker failed to handle the request" } };
-      return Response.json(body, { status: 500 });
+      // With CORS headers for an allowed origin, a browser app reads this 500
+      // instead of a refused request.
+      let headers = [];
+      try {
+        headers = corsHeaders(request.headers.get("origin"), env);
+      } catch {
+        // The wasm failed too: the 500 goes without them.
+      }
+      return Response.json(body, { status: 500, headers });
     }
   },
 

@@ -112,6 +112,35 @@ test("a CORS preflight", async () => {
   assert.match(response.headers.get("access-control-allow-methods"), /GET/);
 });
 
+test("a request the Worker cannot read is a 500 an allowed origin's page can read", async () => {
+  // wrangler.toml's Worker, handed a request whose body fails mid-read (as when the
+  // client goes away): its own 500, with CORS headers for an allowed origin only.
+  const broken = workerd({
+    script: `import worker from "./worker.mjs";
+export default {
+  fetch(request, env) {
+    const body = new ReadableStream({ pull(controller) { controller.error(new Error("the client went away")); } });
+    return worker.fetch(new Request(request.url, { method: "POST", headers: request.headers, body }), env);
+  },
+};`,
+    scriptPath: new URL("js/broken-body.mjs", root).pathname,
+    bindings: { ...SIGNED_IN, CORS_ORIGINS: ORIGIN },
+  });
+  try {
+    const allowed = await broken.dispatchFetch("http://worker.test/v1/reconcile", { headers: { origin: ORIGIN } });
+    assert.equal(allowed.status, 500);
+    assert.equal((await allowed.json()).error.kind, "internal");
+    assert.equal(allowed.headers.get("access-control-allow-origin"), ORIGIN);
+    assert.equal(allowed.headers.get("vary"), "Origin");
+    const other = await broken.dispatchFetch("http://worker.test/v1/reconcile", { headers: { origin: "https://elsewhere.example" } });
+    assert.equal(other.status, 500);
+    assert.equal(other.headers.get("access-control-allow-origin"), null);
+    await other.arrayBuffer();
+  } finally {
+    await broken.dispose();
+  }
+});
+
 test("plan over HTTP, then a scheduled event that reconciles", async () => {
   const plan = await (await get("/v1/plan?at=2026-11-26T09:00:00%2B09:00", KEYS.ci)).json();
   assert.equal(plan.at, "2026-11-26T09:00:00+09:00");

@@ -191,6 +191,16 @@ pub fn body_limit() -> usize {
     BODY_LIMIT
 }
 
+/// The CORS headers (`[name, value]` pairs) of the JavaScript entry's own 500, the
+/// answer when a request could not be handled: none unless `CORS_ORIGINS` allows
+/// `origin`, so a browser app sees the 500 rather than a refused request.
+#[wasm_bindgen(js_name = corsHeaders)]
+pub fn cors_headers(origin: Option<String>, env: JsValue) -> Result<JsValue, JsValue> {
+    let setup = setup_for(&env);
+    let headers = worker::routes::cors_headers(&setup.cors_origins, origin.as_deref(), None);
+    to_js(&headers).map_err(|e| js_error(&e))
+}
+
 /// The Worker's `fetch`: `{method, path, query, origin, keySha256, requestHeaders,
 /// body}` in, `{status, headers, body, log}` out; a 504 after [`ROUTE_LIMIT_MS`].
 #[wasm_bindgen(js_name = handleFetch)]

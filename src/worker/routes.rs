@@ -331,12 +331,37 @@ fn instant(at: Option<&str>, now_ms: i64) -> Result<i64, Answer> {
     }
 }
 
-fn allowed_origin<'a>(origins: &[String], origin: Option<&'a str>) -> Option<&'a str> {
-    let origin = origin?;
-    origins
-        .iter()
-        .any(|o| o == "*" || o == origin)
-        .then_some(origin)
+/// The CORS headers of an answer to `origin`: none unless `origins` (`CORS_ORIGINS`)
+/// allow it; a preflight's (`Some`, with what its `Access-Control-Request-Headers`
+/// asked for) also names the methods and headers allowed. The router's answers and
+/// the JavaScript entry's own 500 both carry them.
+pub fn cors_headers(
+    origins: &[String],
+    origin: Option<&str>,
+    preflight: Option<Option<&str>>,
+) -> Vec<(String, String)> {
+    let Some(origin) = origin.filter(|origin| origins.iter().any(|o| o == "*" || o == origin))
+    else {
+        return Vec::new();
+    };
+    let mut headers = vec![
+        ("access-control-allow-origin".into(), origin.to_owned()),
+        ("vary".into(), "Origin".into()),
+        (
+            "access-control-expose-headers".into(),
+            "x-openstack-request-id, retry-after".into(),
+        ),
+    ];
+    if let Some(asked) = preflight {
+        headers.push((
+            "access-control-allow-methods".into(),
+            "GET, HEAD, POST, PATCH, DELETE, OPTIONS".into(),
+        ));
+        let asked = asked.unwrap_or("authorization, content-type");
+        headers.push(("access-control-allow-headers".into(), asked.to_owned()));
+        headers.push(("access-control-max-age".into(), "600".into()));
+    }
+    headers
 }
 
 /// The caller's key, if it has `scope`; a 403 still names the key in the log.
@@ -417,7 +442,6 @@ pub async fn serve<T: Transport, Z: Zones, S: Store>(
     let started = now();
     let mut facts = Facts::default();
     let mut route_name = "unknown";
-    let origin = allowed_origin(&setup.cors_origins, request.origin.as_deref());
     // The gateway's own 413 and 504 speak the API's error shape, as its refusals do.
     let own = |answer: Answer| {
         if is_gateway(&request.path) {
@@ -461,26 +485,12 @@ pub async fn serve<T: Transport, Z: Zones, S: Store>(
         headers.push(("cache-control".into(), "no-store".into()));
     }
     headers.extend(answer.headers);
-    if let Some(origin) = origin {
-        headers.push(("access-control-allow-origin".into(), origin.to_owned()));
-        headers.push(("vary".into(), "Origin".into()));
-        headers.push((
-            "access-control-expose-headers".into(),
-            "x-openstack-request-id, retry-after".into(),
-        ));
-        if request.method == "OPTIONS" {
-            headers.push((
-                "access-control-allow-methods".into(),
-                "GET, HEAD, POST, PATCH, DELETE, OPTIONS".into(),
-            ));
-            let asked = request
-                .request_headers
-                .clone()
-                .unwrap_or_else(|| "authorization, content-type".into());
-            headers.push(("access-control-allow-headers".into(), asked));
-            headers.push(("access-control-max-age".into(), "600".into()));
-        }
-    }
+    let preflight = (request.method == "OPTIONS").then_some(request.request_headers.as_deref());
+    headers.extend(cors_headers(
+        &setup.cors_origins,
+        request.origin.as_deref(),
+        preflight,
+    ));
     let level = match answer.status {
         500.. => "error",
         400.. => "warn",
