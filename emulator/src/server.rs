@@ -617,13 +617,21 @@ fn repair(world: &mut World, ctx: &Ctx<'_>, body: &[u8]) -> Reply {
     };
     let gone = removal(&c.status).then(|| c.uuid.clone());
     fix(&mut c.status);
-    fix(&mut c.master.status);
-    for group in &mut c.nodegroups {
-        // Repaired, a node group has the nodes its count says (a failed resize
-        // left the count asked for and the nodes it had).
+    // Repaired, a node group's failed operation completes: a resize's nodes, an
+    // upgrade's version, a flavor.
+    let mut complete = |group: &mut crate::state::NodeGroup| {
+        let then = group.failed.take();
         if fix(&mut group.status) {
-            crate::state::sync_nodes(group);
+            crate::state::complete(group, then.unwrap_or(crate::state::Then::Complete))
+        } else {
+            None
         }
+    };
+    if let Some(version) = complete(&mut c.master) {
+        c.labels.insert("kube_tag".into(), Value::String(version));
+    }
+    for group in &mut c.nodegroups {
+        complete(group);
     }
     c.addons.iter_mut().for_each(|a| {
         fix(&mut a.status);

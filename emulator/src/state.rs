@@ -76,6 +76,9 @@ pub struct NodeGroup {
     pub created_at: String,
     pub updated_at: Option<String>,
     pub pending: Option<Pending>,
+    /// What the operation that ended `*_FAILED` would have done: `/_emulator/repair`
+    /// completes it (a failed group takes no other operation before).
+    pub failed: Option<Then>,
 }
 
 #[derive(Debug, Clone)]
@@ -433,13 +436,20 @@ fn settle_group(
     group.status = status;
     group.status_reason = Some(reason);
     if p.fail {
+        group.failed = Some(p.then);
         return None;
     }
-    if let Then::Resize(gone) = &p.then {
+    complete(group, p.then)
+}
+
+/// What a node group's operation does when it completes (settled, or repaired after
+/// it failed); answers the version it was upgraded to, if it was.
+pub fn complete(group: &mut NodeGroup, then: Then) -> Option<String> {
+    if let Then::Resize(gone) = &then {
         group.nodes.retain(|n| !gone.contains(&n.uuid));
     }
     sync_nodes(group);
-    match p.then {
+    match then {
         Then::Upgrade(version) => {
             group
                 .labels
@@ -685,6 +695,7 @@ pub fn new_nodegroup(
         created_at: format_utc(bp.now_ms, false),
         updated_at: None,
         pending: None,
+        failed: None,
     };
     if status.ends_with("_IN_PROGRESS") {
         group.pending = Some(Pending::new(

@@ -153,15 +153,15 @@ fn each_operation_has_an_event_that_settles_or_fails() {
         .emu
         .call("POST", "/_emulator/fail", &[], Some(r#"{"cluster": "c2"}"#));
     assert_eq!(nothing.status, 409);
-    let upgrade = || {
+    let upgrade = |version: &str| {
         api.call(
             "POST",
             "/v1/clusters/c1/nodegroups/default-master/upgrade",
-            Some(json!({"version": "v1.30.3"})),
+            Some(json!({ "version": version })),
         )
     };
     assert_eq!(
-        upgrade().status,
+        upgrade("v1.30.3").status,
         400,
         "a failed cluster takes no update until repaired"
     );
@@ -176,7 +176,14 @@ fn each_operation_has_an_event_that_settles_or_fails() {
         2,
         "the cluster and its control plane"
     );
-    assert_eq!(upgrade().status, 202);
+    // Repaired, the failed upgrade completes: the workers may follow.
+    assert_eq!(api.get("/v1/clusters/c1")["labels"]["kube_tag"], "v1.30.3");
+    let workers = api.call(
+        "POST",
+        "/v1/clusters/c1/nodegroups/default-worker/upgrade",
+        Some(json!({"version": "v1.30.3"})),
+    );
+    assert_eq!(workers.status, 202, "{}", workers.body);
 }
 
 #[test]

@@ -595,7 +595,7 @@ fn a_cluster_keeps_its_1000_most_recent_events() {
 }
 
 #[test]
-fn a_failed_resize_repaired_has_the_nodes_its_count_says() {
+fn a_failed_resize_repaired_completes_with_the_nodes_it_named() {
     let (emu, token, _) = one_cluster("300");
     let resize = json!({"nodegroup": "default-worker", "node_count": 4});
     let answer = emu.nks(
@@ -605,13 +605,25 @@ fn a_failed_resize_repaired_has_the_nodes_its_count_says() {
         Some(&resize),
     );
     assert_eq!(answer.status, 202, "{}", answer.body);
-    let fail = emu.call(
-        "POST",
-        "/_emulator/fail",
-        &[],
-        Some(&json!({"cluster": "c1", "nodegroup": "default-worker"}).to_string()),
-    );
-    assert_eq!(fail.status, 200, "{}", fail.body);
+    let fail = || {
+        let fail = emu.call(
+            "POST",
+            "/_emulator/fail",
+            &[],
+            Some(&json!({"cluster": "c1", "nodegroup": "default-worker"}).to_string()),
+        );
+        assert_eq!(fail.status, 200, "{}", fail.body);
+    };
+    let repair = || {
+        let repaired = emu.call(
+            "POST",
+            "/_emulator/repair",
+            &[],
+            Some(&json!({"cluster": "c1"}).to_string()),
+        );
+        assert_eq!(repaired.json()["repaired"], 1, "{}", repaired.body);
+    };
+    fail();
     let group = "/v1/clusters/c1/nodegroups/default-worker";
     emu.wait_for(&token, group, "status", "UPDATE_FAILED");
     let nodes = || {
@@ -619,20 +631,35 @@ fn a_failed_resize_repaired_has_the_nodes_its_count_says() {
             .json()["nodes"]
             .as_array()
             .unwrap()
-            .len()
+            .clone()
     };
-    assert_eq!(nodes(), 2, "a failed resize brings no node up");
-    let repaired = emu.call(
-        "POST",
-        "/_emulator/repair",
-        &[],
-        Some(&json!({"cluster": "c1"}).to_string()),
-    );
-    assert_eq!(repaired.json()["repaired"], 1, "{}", repaired.body);
+    assert_eq!(nodes().len(), 2, "a failed resize brings no node up");
+    repair();
     let after = emu.nks(&token, "GET", group, None).json();
     assert_eq!(after["status"], "UPDATE_COMPLETE");
     assert_eq!(after["node_count"], 4);
-    assert_eq!(nodes(), 4);
+    assert_eq!(nodes().len(), 4);
     let cluster = emu.nks(&token, "GET", "/v1/clusters/c1", None).json();
     assert_eq!(cluster["node_addresses"].as_array().unwrap().len(), 4);
+
+    // A shrink that names the node to remove, failed then repaired: that node goes.
+    let named = nodes()[0]["uuid"].as_str().unwrap().to_owned();
+    let shrink =
+        json!({"nodegroup": "default-worker", "node_count": 3, "nodes_to_remove": [named]});
+    let answer = emu.nks(
+        &token,
+        "POST",
+        "/v1/clusters/c1/actions/resize",
+        Some(&shrink),
+    );
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    fail();
+    emu.wait_for(&token, group, "status", "UPDATE_FAILED");
+    repair();
+    let left: Vec<String> = nodes()
+        .iter()
+        .map(|n| n["uuid"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(left.len(), 3);
+    assert!(!left.contains(&named), "{named} was to go: {left:?}");
 }
