@@ -597,35 +597,7 @@ fn a_cluster_keeps_its_1000_most_recent_events() {
 #[test]
 fn a_failed_resize_repaired_completes_with_the_nodes_it_named() {
     let (emu, token, _) = one_cluster("300");
-    let resize = json!({"nodegroup": "default-worker", "node_count": 4});
-    let answer = emu.nks(
-        &token,
-        "POST",
-        "/v1/clusters/c1/actions/resize",
-        Some(&resize),
-    );
-    assert_eq!(answer.status, 202, "{}", answer.body);
-    let fail = || {
-        let fail = emu.call(
-            "POST",
-            "/_emulator/fail",
-            &[],
-            Some(&json!({"cluster": "c1", "nodegroup": "default-worker"}).to_string()),
-        );
-        assert_eq!(fail.status, 200, "{}", fail.body);
-    };
-    let repair = || {
-        let repaired = emu.call(
-            "POST",
-            "/_emulator/repair",
-            &[],
-            Some(&json!({"cluster": "c1"}).to_string()),
-        );
-        assert_eq!(repaired.json()["repaired"], 1, "{}", repaired.body);
-    };
-    fail();
     let group = "/v1/clusters/c1/nodegroups/default-worker";
-    emu.wait_for(&token, group, "status", "UPDATE_FAILED");
     let nodes = || {
         emu.call("GET", "/_emulator/nodes/c1/default-worker", &[], None)
             .json()["nodes"]
@@ -633,8 +605,32 @@ fn a_failed_resize_repaired_completes_with_the_nodes_it_named() {
             .unwrap()
             .clone()
     };
-    assert_eq!(nodes().len(), 2, "a failed resize brings no node up");
-    repair();
+    // Resizes, fails the resize and repairs it; answers how many nodes the failed
+    // resize left.
+    let failed_then_repaired = |resize: Value| {
+        let path = "/v1/clusters/c1/actions/resize";
+        let answer = emu.nks(&token, "POST", path, Some(&resize));
+        assert_eq!(answer.status, 202, "{}", answer.body);
+        let target = json!({"cluster": "c1", "nodegroup": "default-worker"}).to_string();
+        let fail = emu.call("POST", "/_emulator/fail", &[], Some(&target));
+        assert_eq!(fail.status, 200, "{}", fail.body);
+        emu.wait_for(&token, group, "status", "UPDATE_FAILED");
+        let left = nodes().len();
+        let repaired = emu.call(
+            "POST",
+            "/_emulator/repair",
+            &[],
+            Some(&json!({"cluster": "c1"}).to_string()),
+        );
+        assert_eq!(repaired.json()["repaired"], 1, "{}", repaired.body);
+        left
+    };
+    let grow = json!({"nodegroup": "default-worker", "node_count": 4});
+    assert_eq!(
+        failed_then_repaired(grow),
+        2,
+        "a failed resize brings no node up"
+    );
     let after = emu.nks(&token, "GET", group, None).json();
     assert_eq!(after["status"], "UPDATE_COMPLETE");
     assert_eq!(after["node_count"], 4);
@@ -644,18 +640,9 @@ fn a_failed_resize_repaired_completes_with_the_nodes_it_named() {
 
     // A shrink that names the node to remove, failed then repaired: that node goes.
     let named = nodes()[0]["uuid"].as_str().unwrap().to_owned();
-    let shrink =
-        json!({"nodegroup": "default-worker", "node_count": 3, "nodes_to_remove": [named]});
-    let answer = emu.nks(
-        &token,
-        "POST",
-        "/v1/clusters/c1/actions/resize",
-        Some(&shrink),
+    failed_then_repaired(
+        json!({"nodegroup": "default-worker", "node_count": 3, "nodes_to_remove": [named]}),
     );
-    assert_eq!(answer.status, 202, "{}", answer.body);
-    fail();
-    emu.wait_for(&token, group, "status", "UPDATE_FAILED");
-    repair();
     let left: Vec<String> = nodes()
         .iter()
         .map(|n| n["uuid"].as_str().unwrap().to_owned())
