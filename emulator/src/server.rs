@@ -627,15 +627,14 @@ fn repair(world: &mut World, ctx: &Ctx<'_>, body: &[u8]) -> Reply {
             None
         }
     };
-    if let Some(version) = complete(&mut c.master) {
-        c.labels.insert("kube_tag".into(), Value::String(version));
-    }
+    let version = complete(&mut c.master);
+    crate::state::control_plane_upgraded(c, version);
     for group in &mut c.nodegroups {
         complete(group);
     }
-    c.addons.iter_mut().for_each(|a| {
-        fix(&mut a.status);
-    });
+    for addon in &mut c.addons {
+        fix(&mut addon.status);
+    }
     if let Some(uuid) = gone {
         world.clusters.retain(|c| c.uuid != uuid);
     }

@@ -357,11 +357,8 @@ type Done = Vec<(String, bool)>;
 /// Settles one cluster; answers whether it still exists.
 fn settle_cluster(cluster: &mut Cluster, now_ms: i64, stamp: &str) -> bool {
     let mut done = Done::new();
-    if let Some(version) = settle_group(&mut cluster.master, now_ms, stamp, &mut done) {
-        cluster
-            .labels
-            .insert("kube_tag".into(), Value::String(version));
-    }
+    let version = settle_group(&mut cluster.master, now_ms, stamp, &mut done);
+    control_plane_upgraded(cluster, version);
     cluster.nodegroups.retain_mut(|g| {
         settle_group(g, now_ms, stamp, &mut done);
         g.status != "DELETE_COMPLETE"
@@ -440,6 +437,15 @@ fn settle_group(
         return None;
     }
     complete(group, p.then)
+}
+
+/// The cluster's version after its control plane was upgraded to `version`, if it was.
+pub fn control_plane_upgraded(cluster: &mut Cluster, version: Option<String>) {
+    if let Some(version) = version {
+        cluster
+            .labels
+            .insert("kube_tag".into(), Value::String(version));
+    }
 }
 
 /// What a node group's operation does when it completes (settled, or repaired after

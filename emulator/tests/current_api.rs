@@ -165,17 +165,7 @@ fn each_operation_has_an_event_that_settles_or_fails() {
         400,
         "a failed cluster takes no update until repaired"
     );
-    let repaired = api.emu.call(
-        "POST",
-        "/_emulator/repair",
-        &[],
-        Some(r#"{"cluster": "c1"}"#),
-    );
-    assert_eq!(
-        repaired.json()["repaired"],
-        2,
-        "the cluster and its control plane"
-    );
+    assert_eq!(api.emu.repair("c1"), 2, "the cluster and its control plane");
     // Repaired, the failed upgrade completes: the workers may follow.
     assert_eq!(api.get("/v1/clusters/c1")["labels"]["kube_tag"], "v1.30.3");
     let workers = api.call(
@@ -1046,10 +1036,7 @@ fn a_failed_uninstall_repaired_is_gone() {
         200
     );
     api.wait(&format!("{path}/metrics-server"), "UNINSTALL_FAILED");
-    let repaired = api
-        .emu
-        .call("POST", "/_emulator/repair", &[], Some(&cluster));
-    assert_eq!(repaired.json()["repaired"], 1, "{}", repaired.body);
+    assert_eq!(api.emu.repair("c1"), 1);
     assert_eq!(
         api.call("GET", &format!("{path}/metrics-server"), None)
             .status,

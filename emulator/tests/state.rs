@@ -562,13 +562,7 @@ fn a_cluster_delete_ends_the_event_of_the_operation_it_replaces() {
         ]
     );
     // Repaired, the failed delete finishes: the cluster is gone, not `DELETE_COMPLETE`.
-    let repaired = emu.call(
-        "POST",
-        "/_emulator/repair",
-        &[],
-        Some(&json!({"cluster": "c1"}).to_string()),
-    );
-    assert_eq!(repaired.json()["repaired"], 1, "{}", repaired.body);
+    assert_eq!(emu.repair("c1"), 1);
     assert_eq!(emu.nks(&token, "GET", "/v1/clusters/c1", None).status, 404);
 }
 
@@ -616,13 +610,7 @@ fn a_failed_resize_repaired_completes_with_the_nodes_it_named() {
         assert_eq!(fail.status, 200, "{}", fail.body);
         emu.wait_for(&token, group, "status", "UPDATE_FAILED");
         let left = nodes().len();
-        let repaired = emu.call(
-            "POST",
-            "/_emulator/repair",
-            &[],
-            Some(&json!({"cluster": "c1"}).to_string()),
-        );
-        assert_eq!(repaired.json()["repaired"], 1, "{}", repaired.body);
+        assert_eq!(emu.repair("c1"), 1);
         left
     };
     let grow = json!({"nodegroup": "default-worker", "node_count": 4});

@@ -233,6 +233,14 @@ impl Emulator {
             .clone()
     }
 
+    /// `POST /_emulator/repair` of `cluster`: how many resources it repaired.
+    pub fn repair(&self, cluster: &str) -> Value {
+        let body = serde_json::json!({ "cluster": cluster }).to_string();
+        let answer = self.call("POST", "/_emulator/repair", &[], Some(&body));
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        answer.json()["repaired"].clone()
+    }
+
     pub fn set_faults(&self, faults: &Value) {
         let answer = self.call("POST", "/_emulator/faults", &[], Some(&faults.to_string()));
         assert_eq!(answer.status, 200, "{}", answer.body);
