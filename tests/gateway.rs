@@ -8,7 +8,7 @@ mod common;
 
 use common::{block_on, body, header, JiffZones, NOW_MS};
 use nks_edge::transport::{HttpRequest, HttpResponse, Method, Replay};
-use nks_edge::worker::reports::MAX_CURSOR;
+use nks_edge::worker::reports::{seal, MAX_CURSOR};
 use nks_edge::worker::{serve, tick, Incoming, Invocation, Outgoing, Page, Setup, Store};
 use serde_json::{json, Value};
 use std::cell::RefCell;
@@ -741,15 +741,31 @@ fn reports_are_kept_and_listed_newest_first() {
         (cursor.status, body(&cursor)["error"]["field"].clone()),
         (400, json!("cursor"))
     );
-    // One the store did not make: the store's refusal, with what a cursor must be.
-    let forged = get("/v1/reports?cursor=forged");
-    assert_eq!(forged.status, 502, "{}", forged.body);
-    let message = body(&forged)["error"]["message"]
+    // One the Worker did not give (made up, or a `next` changed): refused as bad
+    // input, naming the field, without asking the store.
+    let tampered = cursor_of(&listed).replacen("report", "rep0rt", 1);
+    for made_up in ["forged", tampered.as_str()] {
+        let out = get(&format!("/v1/reports?cursor={made_up}"));
+        assert_eq!(
+            (out.status, body(&out)["error"]["field"].clone()),
+            (400, json!("cursor")),
+            "{made_up}: {}",
+            out.body
+        );
+    }
+    // One the Worker gave that the store no longer knows: the store's refusal, with
+    // what a cursor must be.
+    let stale = get(&format!(
+        "/v1/reports?cursor={}",
+        seal("report/gone").replace('/', "%2F")
+    ));
+    assert_eq!(stale.status, 502, "{}", stale.body);
+    let message = body(&stale)["error"]["message"]
         .as_str()
         .unwrap()
         .to_owned();
     assert!(
-        message.contains("a `cursor` must be the `next` of an earlier answer")
+        message.contains("a `cursor` must be the `next` of a recent answer")
             && message.contains("invalid cursor"),
         "{message}"
     );
@@ -764,14 +780,19 @@ fn reports_are_kept_and_listed_newest_first() {
         (empty["reports"].clone(), empty.get("next").cloned()),
         (json!([]), Some(Value::Null))
     );
-    let longest = format!("/v1/reports?cursor={}", "a".repeat(MAX_CURSOR));
-    let too_long = format!("/v1/reports?cursor={}", "a".repeat(MAX_CURSOR + 1));
+    // The longest cursor is checked (and reaches the store, which does not know it);
+    // one byte more is refused unread.
+    let long = |bytes: usize| {
+        let sealed = seal(&"a".repeat(bytes - seal("").len()));
+        format!("/v1/reports?cursor={sealed}")
+    };
+    let (longest, too_long) = (long(MAX_CURSOR), long(MAX_CURSOR + 1));
     for (target, key, status) in [
         ("/v1/reports?limit=0", PLANNER, 400),
         ("/v1/reports?limit=51", PLANNER, 400),
         ("/v1/reports?newest=1", PLANNER, 400),
         ("/v1/reports", READER, 403),
-        (longest.as_str(), PLANNER, 502), // reaches the store, which refuses it
+        (longest.as_str(), PLANNER, 502),
         (too_long.as_str(), PLANNER, 400),
     ] {
         assert_eq!(

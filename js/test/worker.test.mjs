@@ -251,6 +251,12 @@ test("with a queue, one scheduled event converges a fleet beyond one budget; fai
     // (a page may be short, even empty, while `next` is set: page until it is null).
     const paged = [];
     let page = await reports("limit=4");
+    // KV's cursor comes back sealed: the same `next` changed is refused, naming it.
+    const changed = await queued.dispatchFetch(`http://worker.test/v1/reports?limit=4&cursor=${encodeURIComponent(`x${page.next}`)}`, {
+      headers: { authorization: `Bearer ${KEYS.ci}` },
+    });
+    assert.equal(changed.status, 400);
+    assert.equal((await changed.json()).error.field, "cursor");
     for (let pages = 1; ; pages++) {
       assert.ok(page.reports.length <= 4);
       paged.push(...page.reports);

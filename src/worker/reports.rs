@@ -51,6 +51,28 @@ pub const MAX_LIMIT: usize = 50;
 /// The longest `cursor` a request may give, in bytes.
 pub const MAX_CURSOR: usize = 1024;
 
+/// The Worker's `next` for the store's cursor: the cursor and its checksum, so that
+/// a cursor changed or made up is told apart from the store's failure ([`unseal`]).
+/// Not a secret: it only names where a listing goes on.
+pub fn seal(cursor: &str) -> String {
+    format!("{cursor}.{}", checksum(cursor))
+}
+
+/// The store's cursor in a `next` the Worker gave ([`seal`]); `None` for anything
+/// else.
+pub fn unseal(given: &str) -> Option<&str> {
+    let (cursor, sum) = given.rsplit_once('.')?;
+    (sum == checksum(cursor)).then_some(cursor)
+}
+
+/// FNV-1a, 64 bits, in 16 hex digits: catches a cursor cut short, retyped or made up.
+fn checksum(text: &str) -> String {
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{hash:016x}")
+}
+
 /// The key of a report of the tick at `at_ms`; `part` tells apart the reports of one
 /// tick (one per queued group of clusters).
 pub fn report_key(at_ms: i64, part: &str) -> String {
@@ -64,7 +86,8 @@ pub async fn keep(store: &impl Store, at_ms: i64, part: &str, report: &str) -> R
 }
 
 /// Up to `limit` reports, newest first, as JSON values (an unreadable one is skipped),
-/// from where `cursor` left off; and where the next page starts.
+/// from where the store's `cursor` left off; and where the next page starts, sealed
+/// ([`seal`]).
 pub async fn latest(
     store: &impl Store,
     limit: usize,
@@ -81,7 +104,7 @@ pub async fn latest(
     }
     Ok(Page {
         items,
-        cursor: keys.cursor,
+        cursor: keys.cursor.as_deref().map(seal),
     })
 }
 
@@ -133,5 +156,21 @@ mod tests {
         assert!(newer < older, "{newer} < {older}");
         assert_eq!(report_key(0, "a"), "report/0253402300799999/a");
         assert_eq!(report_key(i64::MAX, "a"), "report/0000000000000000/a");
+    }
+
+    /// A sealed cursor opens to the store's; one cut short, changed or made up does
+    /// not (the store's own may hold dots).
+    #[test]
+    fn a_cursor_is_opened_only_as_sealed() {
+        for cursor in ["AAEC", "a.b.c", ""] {
+            let sealed = seal(cursor);
+            assert_eq!(unseal(&sealed), Some(cursor), "{sealed}");
+            assert_eq!(unseal(&sealed[..sealed.len() - 1]), None);
+            assert_eq!(unseal(&format!("x{sealed}")), None);
+            assert_eq!(unseal(&sealed.to_uppercase()), None);
+        }
+        for made_up in ["forged", "forged.", "forged.0123456789abcdef", "."] {
+            assert_eq!(unseal(made_up), None, "{made_up}");
+        }
     }
 }

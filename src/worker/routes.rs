@@ -575,19 +575,26 @@ async fn handle<T: Transport, Z: Zones, S: Store>(
                         )
                     })?,
             };
-            let cursor = match parameter(&params, "cursor") {
-                Some(c) if c.is_empty() || c.len() > reports::MAX_CURSOR => {
-                    return Err(Answer::invalid(
-                        "cursor",
-                        &format!(
-                            "must be the `next` of an earlier answer, URL-encoded \
-                             (1 to {} bytes)",
-                            reports::MAX_CURSOR
-                        ),
-                    ));
-                }
-                cursor => cursor,
-            };
+            // The store's cursor, from a `next` this Worker gave: anything else is
+            // refused here, not handed to the store (whose refusal of a cursor reads
+            // like an outage).
+            let cursor = parameter(&params, "cursor")
+                .map(|given| {
+                    Some(given)
+                        .filter(|g| g.len() <= reports::MAX_CURSOR)
+                        .and_then(reports::unseal)
+                        .ok_or_else(|| {
+                            Answer::invalid(
+                                "cursor",
+                                &format!(
+                                    "must be the `next` of an earlier answer, unchanged and \
+                                     URL-encoded (at most {} bytes)",
+                                    reports::MAX_CURSOR
+                                ),
+                            )
+                        })
+                })
+                .transpose()?;
             let Some(store) = invocation.store else {
                 return Ok(Answer::json(
                     200,
@@ -595,10 +602,10 @@ async fn handle<T: Transport, Z: Zones, S: Store>(
                 ));
             };
             let page = reports::latest(store, limit, cursor).await.map_err(|why| {
-                // KV refuses a cursor it did not make with an error of its own; with
-                // a cursor given, the failure may be that (or an outage).
+                // A cursor the Worker gave may still be refused by the store (one
+                // it no longer knows): the failure may be that, or an outage.
                 let hint = if cursor.is_some() {
-                    " (a `cursor` must be the `next` of an earlier answer)"
+                    " (a `cursor` must be the `next` of a recent answer)"
                 } else {
                     ""
                 };
