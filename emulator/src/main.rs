@@ -37,7 +37,8 @@ const USAGE: &str = "nks-emulator: a local NHN Cloud Kubernetes (NKS) + Identity
 Usage: nks-emulator [options]
   --port N             listen on 127.0.0.1:N (0 picks a free port; default 9511)
   --seed FILE          initial state (default: the bundled seed/default.json)
-  --tenant-id ID       Identity tenant (default demo-tenant)
+  --tenant-id ID       Identity tenant, the project_id of clusters and add-ons
+                       (default demo-tenant)
   --username NAME      Identity user (default demo@example.com)
   --password PASS      Identity API password (default demo-password)
   --token-ttl-s N      token lifetime in seconds (default 43200)
@@ -222,12 +223,13 @@ async fn run(args: Args) -> Result<(), String> {
     let base_url = format!("http://127.0.0.1:{port}");
     let options = Options {
         faults: startup_faults(&args)?,
-        account: args.account,
         limits: Limits {
             max_node_count: args.max_node_count,
             op_delay_ms: args.op_delay_ms,
-            project_id: "1ffeaca9bbf94ab1aa9cffdec29a258a".into(),
+            // Tokens are project-scoped: what they reach belongs to their tenant.
+            project_id: args.account.tenant_id.clone(),
         },
+        account: args.account,
         cors_origins: args.cors_origins,
         seed: args.seed,
         log_limit: args.log_limit,

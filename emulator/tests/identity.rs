@@ -47,7 +47,28 @@ fn wrong_credentials_get_401() {
 fn flags_change_the_account() {
     let emu = Emulator::start(&["--tenant-id", "t9", "--username", "u@x", "--password", "p9"]);
     assert_eq!(emu.issue_token(TENANT, USER, PASSWORD).status, 401);
-    assert_eq!(emu.issue_token("t9", "u@x", "p9").status, 200);
+    let issued = emu.issue_token("t9", "u@x", "p9");
+    assert_eq!(issued.status, 200);
+    // What the token reaches belongs to its project: the account's tenant.
+    let token = issued.json()["access"]["token"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let listed = emu.nks(&token, "GET", "/v1/clusters", None).json();
+    let clusters = listed["clusters"].as_array().unwrap();
+    assert!(!clusters.is_empty());
+    let mut addons_seen = 0;
+    for cluster in clusters {
+        let name = cluster["name"].as_str().unwrap();
+        let shown = emu.nks(&token, "GET", &format!("/v1/clusters/{name}"), None);
+        assert_eq!(shown.json()["project_id"], "t9", "{name}");
+        let addons = emu.nks(&token, "GET", &format!("/v1/clusters/{name}/addons"), None);
+        for addon in addons.json()["addons"].as_array().into_iter().flatten() {
+            assert_eq!(addon["project_id"], "t9", "{addon}");
+            addons_seen += 1;
+        }
+    }
+    assert!(addons_seen > 0, "the default seed's clusters have add-ons");
 }
 
 #[test]
