@@ -351,7 +351,8 @@ impl Error {
     pub fn from_response(response: &HttpResponse, now_ms: i64) -> Self {
         let status = response.status;
         // Magnum's `{"errors": [...]}`, else the WSME fault shape some OpenStack
-        // services answer with (`faultstring`, `faultcode`).
+        // services answer with (`faultstring`, `faultcode`), else Identity's (Keystone)
+        // `{"error": {"title", "message", "code"}}`.
         let body = serde_json::from_str::<Value>(response.body.text()).unwrap_or_default();
         let errors = body
             .get("errors")
@@ -362,7 +363,15 @@ impl Error {
             Some(first) => (first.title.clone(), first.detail.clone()),
             None => match text("faultstring") {
                 Some(fault) => (text("faultcode"), Some(fault)),
-                None => (None, None),
+                None => {
+                    let keystone = |key: &str| {
+                        body.get("error")
+                            .and_then(|e| e.get(key))
+                            .and_then(Value::as_str)
+                            .map(str::to_owned)
+                    };
+                    (keystone("title"), keystone("message"))
+                }
             },
         };
         let request_id = response

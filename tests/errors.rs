@@ -74,6 +74,18 @@ fn empty_and_non_json_bodies() {
         err.detail.as_deref(),
         Some("Invalid input for field/attribute version.")
     );
+
+    // Identity's (Keystone) shape.
+    let err = fail(Ok(HttpResponse::json(
+        403,
+        r#"{"error":{"message":"You are not authorized to perform the requested action.","code":403,"title":"Forbidden"}}"#,
+    )));
+    assert_eq!(err.kind, ErrorKind::Forbidden);
+    assert_eq!(err.title.as_deref(), Some("Forbidden"));
+    assert_eq!(
+        err.to_string(),
+        "forbidden (HTTP 403): Forbidden: You are not authorized to perform the requested action."
+    );
 }
 
 #[test]

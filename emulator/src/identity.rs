@@ -25,11 +25,20 @@ impl Tokens {
     }
 }
 
-fn unauthorized() -> Reply {
+/// An Identity (Keystone) error: `{"error": {"message", "code", "title"}}`, not NKS's
+/// `{"errors": [...]}`.
+pub fn error(status: u16, title: &str, message: &str) -> Reply {
     Reply::json(
+        status,
+        json!({"error": {"message": message, "code": status, "title": title}}),
+    )
+}
+
+fn unauthorized() -> Reply {
+    error(
         401,
-        json!({"error": {"message": "The request you have made requires authentication.",
-                         "code": 401, "title": "Unauthorized"}}),
+        "Unauthorized",
+        "The request you have made requires authentication.",
     )
 }
 
@@ -41,7 +50,11 @@ pub fn issue(
     body: &[u8],
 ) -> Reply {
     let Ok(request) = serde_json::from_slice::<Value>(body) else {
-        return Reply::error(ctx, 400, "Malformed request body", "the body is not JSON");
+        return error(
+            400,
+            "Bad Request",
+            "Malformed request body: the body is not JSON",
+        );
     };
     let auth = request.get("auth");
     let credential = |k: &str| {
@@ -57,8 +70,7 @@ pub fn issue(
         credential("username"),
         credential("password"),
     ) else {
-        return Reply::error(
-            ctx,
+        return error(
             400,
             "Bad Request",
             "auth.tenantId, auth.passwordCredentials.username and .password are required",

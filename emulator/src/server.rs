@@ -390,11 +390,10 @@ fn answer<'h>(
         return if method == "POST" {
             identity::issue(&app.options.account, tokens, rng, ctx, body)
         } else {
-            Reply::error(
-                ctx,
+            identity::error(
                 405,
                 "Method Not Allowed",
-                format!("{method} is not allowed on /v2.0/tokens"),
+                &format!("{method} is not allowed on /v2.0/tokens"),
             )
         };
     }

@@ -39,8 +39,22 @@ fn wrong_credentials_get_401() {
         emu.issue_token(TENANT, "x@example.com", PASSWORD).status,
         401
     );
-    let bad = emu.call("POST", "/v2.0/tokens", &[], Some("{\"auth\":{}}"));
-    assert_eq!(bad.status, 400);
+    // Every Identity error in Keystone's shape, as the 401 above.
+    let refused = emu.issue_token(TENANT, USER, "nope").json();
+    assert_eq!(refused["error"]["code"], 401);
+    assert_eq!(refused["error"]["title"], "Unauthorized");
+    for (method, body, status) in [
+        ("POST", Some("{\"auth\":{}}"), 400),
+        ("POST", Some("{"), 400),
+        ("GET", None, 405),
+    ] {
+        let answer = emu.call(method, "/v2.0/tokens", &[], body);
+        assert_eq!(answer.status, status, "{}", answer.body);
+        let error = &answer.json()["error"];
+        assert_eq!(error["code"], status, "{}", answer.body);
+        assert!(error["title"].is_string() && error["message"].is_string());
+        assert!(answer.json().get("errors").is_none());
+    }
 }
 
 #[test]
