@@ -57,9 +57,9 @@ export declare class NksError extends Error {
   readonly kind: ErrorKind;
   /** The HTTP status, or 0 when no answer came (and for `validation`). */
   readonly status: number;
-  /** The API's title, from its `errors` body. */
+  /** The API's title, from its `errors` body (Identity's: its `error.title`). */
   readonly title: string | null;
-  /** The API's detail, from its `errors` body. */
+  /** The API's detail, from its `errors` body (Identity's: its `error.message`). */
   readonly detail: string | null;
   /** From the `x-openstack-request-id` header. */
   readonly requestId: string | null;

@@ -347,7 +347,8 @@ impl Error {
     }
 
     /// Maps a non-2xx answer: status to kind, Magnum's `errors` body (or a WSME
-    /// fault) to title and detail, and the request id and `Retry-After` headers.
+    /// fault, or Identity's Keystone `error`) to title and detail, and the request id
+    /// and `Retry-After` headers.
     pub fn from_response(response: &HttpResponse, now_ms: i64) -> Self {
         let status = response.status;
         // Magnum's `{"errors": [...]}`, else the WSME fault shape some OpenStack

@@ -270,6 +270,15 @@ fn echoed_secrets_are_redacted() {
     let shown = format!("{err} {err:?} {}", err.body);
     assert!(!shown.contains(PASSWORD), "{shown}");
     assert_eq!(err.service, Some(Service::Identity));
+    // Identity's message is read (Keystone's shape), with the password replaced.
+    assert_eq!(
+        err.detail.as_deref(),
+        Some(r#"bad request {"password": "***"}"#)
+    );
+    assert!(
+        err.message.contains(r#"bad request {"password": "***"}"#),
+        "{err}"
+    );
 }
 
 /// An upstream that echoes the token in its request id (header or body), in the

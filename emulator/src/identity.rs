@@ -25,6 +25,11 @@ impl Tokens {
     }
 }
 
+/// Whether `path` is Identity's (`/v2.0/tokens`, with or without a trailing slash).
+pub fn is_route(path: &str) -> bool {
+    path.strip_suffix('/').unwrap_or(path) == "/v2.0/tokens"
+}
+
 /// An Identity (Keystone) error: `{"error": {"message", "code", "title"}}`, not NKS's
 /// `{"errors": [...]}`.
 pub fn error(status: u16, title: &str, message: &str) -> Reply {

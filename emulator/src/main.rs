@@ -37,7 +37,7 @@ const USAGE: &str = "nks-emulator: a local NHN Cloud Kubernetes (NKS) + Identity
 Usage: nks-emulator [options]
   --port N             listen on 127.0.0.1:N (0 picks a free port; default 9511)
   --seed FILE          initial state (default: the bundled seed/default.json)
-  --tenant-id ID       Identity tenant, the project_id of clusters and add-ons
+  --tenant-id ID       Identity tenant, the project_id of what its tokens reach
                        (default demo-tenant)
   --username NAME      Identity user (default demo@example.com)
   --password PASS      Identity API password (default demo-password)

@@ -135,7 +135,7 @@ pub async fn serve(app: &App, request: Request<Incoming>) -> Result<HttpResponse
     let too_large = || {
         let ctx = own_ctx(app);
         let why = format!("the body is larger than {BODY_LIMIT} bytes");
-        let reply = Reply::error(&ctx, 413, "Request Entity Too Large", why);
+        let reply = refusal(&ctx, &path, 413, "Request Entity Too Large", &why);
         Ok(respond(app, reply, None, origin.as_deref()))
     };
     // A declared length is refused before reading; a chunked body as it arrives.
@@ -330,11 +330,12 @@ async fn api(
             return Err(Closed);
         }
         Some((FaultError::Status(status), retry_after)) => {
-            let mut reply = Reply::error(
+            let mut reply = refusal(
                 &ctx,
+                path,
                 status,
                 "Injected fault",
-                format!("the emulator answered {status} by fault injection"),
+                &format!("the emulator answered {status} by fault injection"),
             );
             // A 429 always says when to come back (1 s unless told); any other
             // status when the rule gives `retry_after_s` (a 503 during maintenance).
@@ -374,6 +375,16 @@ async fn api(
     Ok((reply, raw))
 }
 
+/// An error in the shape of the service `path` belongs to: Identity's (Keystone's)
+/// or NKS's.
+fn refusal(ctx: &Ctx<'_>, path: &str, status: u16, title: &str, detail: &str) -> Reply {
+    if identity::is_route(path) {
+        identity::error(status, title, detail)
+    } else {
+        Reply::error(ctx, status, title, detail)
+    }
+}
+
 fn answer<'h>(
     app: &App,
     ctx: &Ctx<'_>,
@@ -386,7 +397,7 @@ fn answer<'h>(
     let State {
         world, tokens, rng, ..
     } = &mut *state;
-    if path == "/v2.0/tokens" {
+    if identity::is_route(path) {
         return if method == "POST" {
             identity::issue(&app.options.account, tokens, rng, ctx, body)
         } else {

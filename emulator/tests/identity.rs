@@ -55,6 +55,20 @@ fn wrong_credentials_get_401() {
         assert!(error["title"].is_string() && error["message"].is_string());
         assert!(answer.json().get("errors").is_none());
     }
+    // With a trailing slash it is the same route; an injected fault there is an
+    // Identity error too.
+    let body = format!(
+        r#"{{"auth": {{"tenantId": "{TENANT}", "passwordCredentials": {{"username": "{USER}", "password": "{PASSWORD}"}}}}}}"#
+    );
+    assert_eq!(
+        emu.call("POST", "/v2.0/tokens/", &[], Some(&body)).status,
+        200
+    );
+    emu.set_faults(&serde_json::json!([{"route": "/v2.0/tokens", "error": 503}]));
+    let faulted = emu.issue_token(TENANT, USER, PASSWORD);
+    assert_eq!(faulted.status, 503, "{}", faulted.body);
+    assert_eq!(faulted.json()["error"]["code"], 503);
+    assert!(faulted.json().get("errors").is_none());
 }
 
 #[test]
@@ -76,6 +90,23 @@ fn flags_change_the_account() {
         let name = cluster["name"].as_str().unwrap();
         let shown = emu.nks(&token, "GET", &format!("/v1/clusters/{name}"), None);
         assert_eq!(shown.json()["project_id"], "t9", "{name}");
+        let groups = emu.nks(
+            &token,
+            "GET",
+            &format!("/v1/clusters/{name}/nodegroups"),
+            None,
+        );
+        let group = groups.json()["nodegroups"][0]["name"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let group = emu.nks(
+            &token,
+            "GET",
+            &format!("/v1/clusters/{name}/nodegroups/{group}"),
+            None,
+        );
+        assert_eq!(group.json()["project_id"], "t9", "{name}: {}", group.body);
         let addons = emu.nks(&token, "GET", &format!("/v1/clusters/{name}/addons"), None);
         for addon in addons.json()["addons"].as_array().into_iter().flatten() {
             assert_eq!(addon["project_id"], "t9", "{addon}");

@@ -252,6 +252,7 @@ test("with a queue, one scheduled event converges a fleet beyond one budget; fai
     const paged = [];
     let page = await reports("limit=4");
     // KV's cursor comes back sealed: the same `next` changed is refused, naming it.
+    assert.ok(page.next !== null, "a first page of 4 has a next");
     const changed = await queued.dispatchFetch(`http://worker.test/v1/reports?limit=4&cursor=${encodeURIComponent(`x${page.next}`)}`, {
       headers: { authorization: `Bearer ${KEYS.ci}` },
     });

@@ -48,21 +48,23 @@ const END_MS: i64 = 253_402_300_799_999;
 /// Most reports one `GET /v1/reports` answers; `next` pages on.
 pub const MAX_LIMIT: usize = 50;
 
-/// The longest `cursor` a request may give, in bytes.
-pub const MAX_CURSOR: usize = 1024;
+/// The longest `cursor` a request may give, in bytes: a `next` is KV's cursor (a few
+/// hundred bytes) and 17 more ([`seal`]).
+pub const MAX_CURSOR: usize = 2048;
 
 /// The Worker's `next` for the store's cursor: the cursor and its checksum, so that
-/// a cursor changed or made up is told apart from the store's failure ([`unseal`]).
-/// Not a secret: it only names where a listing goes on.
+/// a cursor changed, cut short or not a `next` at all is told apart from the store's
+/// failure ([`unseal`]). Not a secret (anyone may seal a string, which the store then
+/// refuses): it only names where a listing goes on.
 pub fn seal(cursor: &str) -> String {
     format!("{cursor}.{}", checksum(cursor))
 }
 
 /// The store's cursor in a `next` the Worker gave ([`seal`]); `None` for anything
-/// else.
+/// else (it never gives an empty one).
 pub fn unseal(given: &str) -> Option<&str> {
     let (cursor, sum) = given.rsplit_once('.')?;
-    (sum == checksum(cursor)).then_some(cursor)
+    (!cursor.is_empty() && sum == checksum(cursor)).then_some(cursor)
 }
 
 /// FNV-1a, 64 bits, in 16 hex digits: catches a cursor cut short, retyped or made up.
@@ -159,17 +161,23 @@ mod tests {
     }
 
     /// A sealed cursor opens to the store's; one cut short, changed or made up does
-    /// not (the store's own may hold dots).
+    /// not (the store's own may hold dots), nor an empty one.
     #[test]
     fn a_cursor_is_opened_only_as_sealed() {
-        for cursor in ["AAEC", "a.b.c", ""] {
+        for cursor in ["AAEC", "a.b.c", "%2F+"] {
             let sealed = seal(cursor);
             assert_eq!(unseal(&sealed), Some(cursor), "{sealed}");
             assert_eq!(unseal(&sealed[..sealed.len() - 1]), None);
             assert_eq!(unseal(&format!("x{sealed}")), None);
             assert_eq!(unseal(&sealed.to_uppercase()), None);
         }
-        for made_up in ["forged", "forged.", "forged.0123456789abcdef", "."] {
+        for made_up in [
+            "forged",
+            "forged.",
+            "forged.0123456789abcdef",
+            ".",
+            &seal(""),
+        ] {
             assert_eq!(unseal(made_up), None, "{made_up}");
         }
     }
