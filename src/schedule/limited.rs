@@ -18,8 +18,17 @@ use std::task::{Context, Poll, Waker};
 /// once per future type with each future's body inlined into it.
 type Job<'a, O> = Pin<Box<dyn Future<Output = O> + 'a>>;
 
-/// All of `futures`, at most `limit` at a time; outputs in input order.
-pub async fn run_limited<'a, F: Future + 'a>(futures: Vec<F>, limit: usize) -> Vec<F::Output> {
+/// The jobs not started yet, made (and boxed) one at a time as places free up: a
+/// tick's requests are not all made up front, each moved and copied into a box of
+/// its own while only a few can be in flight.
+type Pending<'a, O> = Box<dyn Iterator<Item = Job<'a, O>> + 'a>;
+
+/// All of `futures`, at most `limit` at a time; outputs in input order. A future is
+/// made when it starts, if `futures` makes them lazily (a `map` over the inputs).
+pub async fn run_limited<'a, F: Future + 'a>(
+    futures: impl IntoIterator<Item = F, IntoIter: ExactSizeIterator + 'a>,
+    limit: usize,
+) -> Vec<F::Output> {
     run(futures, limit, None).await
 }
 
@@ -31,7 +40,7 @@ pub async fn run_limited<'a, F: Future + 'a>(futures: Vec<F>, limit: usize) -> V
 /// place another user gives back waits for this run's next answer, and while the
 /// users fill the gate, a run whose one request sleeps before a retry sends no other.
 pub async fn run_gated<'a, F: Future + 'a>(
-    futures: Vec<F>,
+    futures: impl IntoIterator<Item = F, IntoIter: ExactSizeIterator + 'a>,
     limit: usize,
     gate: &'a Gate,
 ) -> Vec<F::Output> {
@@ -40,19 +49,17 @@ pub async fn run_gated<'a, F: Future + 'a>(
 
 /// [`run_limited`], or with a gate [`run_gated`].
 async fn run<'a, F: Future + 'a>(
-    futures: Vec<F>,
+    futures: impl IntoIterator<Item = F, IntoIter: ExactSizeIterator + 'a>,
     limit: usize,
     gate: Option<&'a Gate>,
 ) -> Vec<F::Output> {
+    let futures = futures.into_iter();
     let count = futures.len();
     let task = Arc::new(TaskWaker(Mutex::new(None)));
     let places = limit.max(1).min(count);
     Limited {
-        pending: futures
-            .into_iter()
-            .map(|f| -> Job<'a, F::Output> { Box::pin(f) })
-            .enumerate()
-            .collect(),
+        pending: Box::new(futures.map(|f| -> Job<'a, F::Output> { Box::pin(f) })),
+        started: 0,
         places: (0..places)
             .map(|_| {
                 let woken = Arc::new(PlaceWaker {
@@ -110,7 +117,9 @@ struct Place<'a, O> {
 /// the others, nor in nested runs their jobs): a tick's runs nest clusters and their
 /// node groups, and polling all of them on every answer cost more than the answer.
 struct Limited<'a, O> {
-    pending: VecDeque<(usize, Job<'a, O>)>,
+    pending: Pending<'a, O>,
+    /// How many jobs `pending` has made: the next one's index.
+    started: usize,
     places: Vec<Place<'a, O>>,
     results: Vec<Option<O>>,
     task: Arc<TaskWaker>,
@@ -135,7 +144,10 @@ impl<O> Future for Limited<'_, O> {
             let mut running = this.places.iter().filter(|p| p.job.is_some()).count();
             for place in &mut this.places {
                 if place.job.is_none() && (running == 0 || this.gate.is_none_or(Gate::has_room)) {
-                    place.job = this.pending.pop_front();
+                    place.job = this.pending.next().map(|job| {
+                        this.started += 1;
+                        (this.started - 1, job)
+                    });
                     place.woken.woken.store(true, Ordering::Release);
                     running += usize::from(place.job.is_some());
                 }
@@ -156,13 +168,14 @@ impl<O> Future for Limited<'_, O> {
                     finished = true;
                 }
             }
-            if this.places.iter().all(|p| p.job.is_none()) && this.pending.is_empty() {
+            let drained = this.started == this.results.len();
+            if drained && this.places.iter().all(|p| p.job.is_none()) {
                 return Poll::Ready(this.results.iter_mut().filter_map(Option::take).collect());
             }
             // Again only to start the next jobs in the places freed: a job woken
             // meanwhile woke the task too, which polls it after the others' turn (a
             // job that yields is not spun here).
-            if !finished || this.pending.is_empty() {
+            if !finished || drained {
                 return Poll::Pending;
             }
         }
@@ -363,6 +376,26 @@ mod tests {
         assert_eq!(peak.get(), 6);
     }
 
+    #[test]
+    fn makes_each_future_when_a_place_frees_up() {
+        // A lazy `map` gives the run its futures as places free: never more made than
+        // are in flight, so a tick's hundred requests are not all made (and moved into
+        // boxes) up front.
+        let made = Rc::new(Cell::new(0));
+        let jobs = (0..20).map(|_| {
+            made.set(made.get() + 1);
+            let made = made.clone();
+            async move {
+                step().await;
+                made.get()
+            }
+        });
+        let out = futures::executor::block_on(run_limited(jobs, 6));
+        assert_eq!(out.first(), Some(&6), "the first answer came with six made");
+        assert_eq!(made.get(), 20);
+        assert!(out.windows(2).all(|w| w[0] <= w[1]), "{out:?}");
+    }
+
     /// A waker that counts its wake-ups.
     struct Count(std::sync::atomic::AtomicUsize);
 
@@ -542,11 +575,7 @@ mod tests {
             }
         };
         let units: Vec<_> = (0..6)
-            .map(|_| async {
-                run_limited((0..6).map(|_| request()).collect(), 6)
-                    .await
-                    .len()
-            })
+            .map(|_| async { run_limited((0..6).map(|_| request()), 6).await.len() })
             .collect();
         let done = futures::executor::block_on(run_limited(units, 6));
         assert_eq!(done, vec![6; 6]);
@@ -573,7 +602,7 @@ mod tests {
             step().await;
             now.set(now.get() - 1);
         };
-        let done = run_gated((0..jobs).map(|_| request()).collect(), 6, gate).await;
+        let done = run_gated((0..jobs).map(|_| request()), 6, gate).await;
         assert_eq!(done.len(), jobs, "every request went out");
         (peak.get(), waits.get())
     }

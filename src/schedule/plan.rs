@@ -682,7 +682,8 @@ async fn run<T: Transport>(
         concurrency: options.concurrency,
         deadline_ms: options.deadline_ms,
     };
-    let jobs = admitted
+    // Made up front, not as places free up: each counts as a user from now.
+    let jobs: Vec<_> = admitted
         .iter()
         .filter_map(|(i, share)| keys.get(*i).map(|k| (k, share)))
         .enumerate()
@@ -899,10 +900,7 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
         );
         // The node groups are read together, then planned in the policy's order.
         let seen = run_gated(
-            decisions
-                .iter()
-                .map(|d| self.observe(key, d, share))
-                .collect(),
+            decisions.iter().map(|d| self.observe(key, d, share)),
             self.concurrency,
             share.gate(),
         )
@@ -1341,8 +1339,7 @@ impl<T: Transport, Z: Zones> Ctx<'_, T, Z> {
         let sent = run_gated(
             short
                 .iter()
-                .map(|(_, nodegroup, write)| self.write(key, cluster, share, nodegroup, write))
-                .collect(),
+                .map(|(_, nodegroup, write)| self.write(key, cluster, share, nodegroup, write)),
             self.concurrency,
             share.gate(),
         )

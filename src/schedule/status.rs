@@ -176,15 +176,12 @@ pub async fn status<T: Transport>(
         };
         next = end;
         let lists = run_limited(
-            chunk
-                .iter()
-                .map(|e| async move {
-                    if !e.share.claim(1) {
-                        return Err(unpaid(&e.share));
-                    }
-                    read(client, &e.share, api::list_nodegroup_states(e.key)).await
-                })
-                .collect(),
+            chunk.iter().map(|e| async move {
+                if !e.share.claim(1) {
+                    return Err(unpaid(&e.share));
+                }
+                read(client, &e.share, api::list_nodegroup_states(e.key)).await
+            }),
             CONNECTIONS,
         )
         .await;
@@ -218,7 +215,7 @@ pub async fn status<T: Transport>(
     {
         entry.out.error = Some(unpaid(&entry.share));
     }
-    let reads = entries
+    let reads: Vec<_> = entries
         .iter()
         .filter_map(|e| Some((e, e.workers.as_ref()?)))
         .map(|(e, workers)| async move {
@@ -304,8 +301,7 @@ async fn read_cluster<T: Transport>(
     let groups = run_limited(
         workers
             .iter()
-            .map(|name| read(client, share, api::get_nodegroup_state(key, name)))
-            .collect(),
+            .map(|name| read(client, share, api::get_nodegroup_state(key, name))),
         CONNECTIONS,
     )
     .await
