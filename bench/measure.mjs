@@ -1,6 +1,7 @@
 // What `make bench` (run.mjs) and its measuring processes (pair.mjs) share: the fleet
 // ticked, the pairs measured against their plain-JavaScript peers, and a fetch that
 // answers in process.
+import { PerformanceObserver, performance } from "node:perf_hooks";
 
 export const ACCOUNT = { tenantId: "demo-tenant", username: "demo@example.com", password: "demo-password" };
 
@@ -72,9 +73,18 @@ export async function perCallPair(ours, theirs, n) {
   return { ours: median(a), plain: median(b) };
 }
 
-/** A tick's CPU (ms) for `ours` and `theirs`: 200 warm-up ticks each (the Worker's
- *  wasm tiers up over its first 100-150: 1.3-1.4 ms until then, 1.1 ms after), then
- *  101 alternating, with nothing else between them; the median of each. */
+/** Ticks per batch in `tickPair`: several of each side's young-generation collections. */
+const TICK_BATCH = 500;
+
+/** A tick's CPU (ms) for `ours` and `theirs`, as invocations pay it: 200 warm-up ticks
+ *  each (the Worker's wasm tiers up over its first 100-150: 1.3-1.4 ms until then,
+ *  1.1 ms after), then five alternating batches of `TICK_BATCH` ticks per side, each
+ *  batch's whole CPU over its ticks, its garbage collections included; the median
+ *  batch of each (`ours`, `plain`), and each side's collection pauses per tick over its
+ *  batches (`oursGc`, `plainGc`). Beside it (`oursTick`, `plainTick`), measured first:
+ *  the median single tick of 101 alternating, the figure this bench gave before. That
+ *  one leaves collections out (they fall on a few ticks) and, alternating tick by tick,
+ *  bills part of one side's collection work to the other's ticks. */
 export async function tickPair(ours, theirs) {
   for (let i = 0; i < 200; i++) {
     await ours();
@@ -85,7 +95,35 @@ export async function tickPair(ours, theirs) {
     a.push(await cpuOf(ours));
     b.push(await cpuOf(theirs));
   }
-  return { ours: median(a), plain: median(b) };
+  const pauses = [];
+  const observer = new PerformanceObserver((list) => pauses.push(...list.getEntries()));
+  observer.observe({ entryTypes: ["gc"] });
+  const batches = { ours: [], plain: [] };
+  const batch = async (side, tick) => {
+    const from = performance.now();
+    const cpu = await cpuOf(async () => {
+      for (let i = 0; i < TICK_BATCH; i++) await tick();
+    });
+    batches[side].push({ cpu: cpu / TICK_BATCH, from, to: performance.now() });
+  };
+  for (let round = 0; round < 5; round++) {
+    await batch("ours", ours);
+    await batch("plain", theirs);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 10)); // the last entries
+  observer.disconnect();
+  const gcOf = (side) => {
+    const within = pauses.filter((p) => batches[side].some((b) => p.startTime >= b.from && p.startTime < b.to));
+    return within.reduce((ms, p) => ms + p.duration, 0) / (batches[side].length * TICK_BATCH);
+  };
+  return {
+    ours: median(batches.ours.map((b) => b.cpu)),
+    plain: median(batches.plain.map((b) => b.cpu)),
+    oursGc: gcOf("ours"),
+    plainGc: gcOf("plain"),
+    oursTick: median(a),
+    plainTick: median(b),
+  };
 }
 
 /** A `fetch` answering in process from `bodies` (real answers captured from the

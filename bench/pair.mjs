@@ -36,4 +36,4 @@ const tick = await tickPair(
     if ((await plainReconcile("http://stub.invalid", identity, policy.rules)) !== 100) throw new Error("the plain tick wrote less");
   },
 );
-console.log(JSON.stringify({ list, kubeconfig, tick }));
+console.log(JSON.stringify({ list, kubeconfig, tick, singleTick: { ours: tick.oursTick, plain: tick.plainTick } }));
