@@ -1,7 +1,10 @@
 // What `make bench` (run.mjs) and its measuring processes (pair.mjs) share: the fleet
 // ticked, the pairs measured against their plain-JavaScript peers, and a fetch that
 // answers in process.
+import { readFileSync } from "node:fs";
 import { PerformanceObserver, performance } from "node:perf_hooks";
+import * as workerBuild from "../js/pkg-worker/nks_edge.js";
+import { plainReconcile } from "./plain-reconciler.mjs";
 
 export const ACCOUNT = { tenantId: "demo-tenant", username: "demo@example.com", password: "demo-password" };
 
@@ -33,7 +36,26 @@ export const stubbedTick = (client) => async () => {
   if (report.actions.length !== 100) throw new Error(`the stubbed tick planned ${report.actions.length} writes: ${JSON.stringify(report).slice(0, 600)}`);
 };
 
+/** The tick pair with `bodies` (real answers) served in process, this process's
+ *  `fetch` replaced: `ours` with the Worker's wasm (built for speed: its cron tick is
+ *  billed in CPU), `plain` with bench/plain-reconciler.mjs, each checked to write the
+ *  100 node groups. Only each side's own work is measured, as Workers bill it (there
+ *  fetch, Request and Response are native, not JavaScript). */
+export function stubbedTicks(bodies) {
+  globalThis.fetch = stubFetch(bodies);
+  workerBuild.initSync({ module: readFileSync(new URL("../js/pkg-worker/nks_edge_bg.wasm", import.meta.url)) });
+  const identity = { ...ACCOUNT, endpoint: "http://stub.invalid" };
+  return {
+    ours: stubbedTick(new workerBuild.Client({ endpoint: "http://stub.invalid", identity, retries: 0 })),
+    plain: async () => {
+      if ((await plainReconcile("http://stub.invalid", identity, policy.rules)) !== 100) throw new Error("the plain tick wrote less");
+    },
+  };
+}
+
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export const mean = (xs) => xs.reduce((sum, x) => sum + x, 0) / xs.length;
 
 /** The CPU `run` costs this process, in ms. */
 export async function cpuOf(run) {
@@ -76,15 +98,29 @@ export async function perCallPair(ours, theirs, n) {
 /** Ticks per batch in `tickPair`: several of each side's young-generation collections. */
 const TICK_BATCH = 500;
 
-/** A tick's CPU (ms) for `ours` and `theirs`, as invocations pay it: 200 warm-up ticks
- *  each (the Worker's wasm tiers up over its first 100-150: 1.3-1.4 ms until then,
- *  1.1 ms after), then five alternating batches of `TICK_BATCH` ticks per side, each
- *  batch's whole CPU over its ticks, its garbage collections included; the median
- *  batch of each (`ours`, `plain`), and each side's collection pauses per tick over its
- *  batches (`oursGc`, `plainGc`). Beside it (`oursTick`, `plainTick`), measured first:
- *  the median single tick of 101 alternating, the figure this bench gave before. That
- *  one leaves collections out (they fall on a few ticks) and, alternating tick by tick,
- *  bills part of one side's collection work to the other's ticks. */
+/** Until what the engine queued meanwhile (collection tasks among it) has run. */
+const settled = () => new Promise((resolve) => setImmediate(resolve));
+
+/** The CPU (ms) of `count` ticks of `tick` in a row, per tick: the whole process's,
+ *  collections included, up to when what they queued has run. */
+export async function batchCpu(tick, count) {
+  return (
+    (await cpuOf(async () => {
+      for (let i = 0; i < count; i++) await tick();
+      await settled();
+    })) / count
+  );
+}
+
+/** A tick's CPU (ms) for `ours` and `theirs`, each side billed its own work: 200
+ *  warm-up ticks each (the Worker's wasm tiers up over its first 100-150: 1.3-1.4 ms
+ *  until then, 1.1 ms after); then 101 single ticks each, alternating, their median
+ *  (`oursTick`, `plainTick`: the figure this bench gave before) and mean (`oursMean`,
+ *  `plainMean`); then five rounds of a batch of `TICK_BATCH` ticks per side, the side
+ *  that goes first alternating, each side's whole CPU over its batches per tick
+ *  (`ours`, `plain`) and its collection pauses per tick (`oursGc`, `plainGc`). A
+ *  median of single ticks leaves collections out (they fall on a few ticks); single
+ *  ticks alternating bill part of one side's collection work to the other's ticks. */
 export async function tickPair(ours, theirs) {
   for (let i = 0; i < 200; i++) {
     await ours();
@@ -101,28 +137,29 @@ export async function tickPair(ours, theirs) {
   const batches = { ours: [], plain: [] };
   const batch = async (side, tick) => {
     const from = performance.now();
-    const cpu = await cpuOf(async () => {
-      for (let i = 0; i < TICK_BATCH; i++) await tick();
-    });
-    batches[side].push({ cpu: cpu / TICK_BATCH, from, to: performance.now() });
+    batches[side].push({ cpu: await batchCpu(tick, TICK_BATCH), from, to: performance.now() });
   };
   for (let round = 0; round < 5; round++) {
-    await batch("ours", ours);
-    await batch("plain", theirs);
+    const sides = [["ours", ours], ["plain", theirs]];
+    for (const [side, tick] of round % 2 === 0 ? sides : sides.reverse()) await batch(side, tick);
   }
-  await new Promise((resolve) => setTimeout(resolve, 10)); // the last entries
+  await settled();
+  pauses.push(...observer.takeRecords());
   observer.disconnect();
+  const perTick = (side) => mean(batches[side].map((b) => b.cpu));
   const gcOf = (side) => {
     const within = pauses.filter((p) => batches[side].some((b) => p.startTime >= b.from && p.startTime < b.to));
     return within.reduce((ms, p) => ms + p.duration, 0) / (batches[side].length * TICK_BATCH);
   };
   return {
-    ours: median(batches.ours.map((b) => b.cpu)),
-    plain: median(batches.plain.map((b) => b.cpu)),
+    ours: perTick("ours"),
+    plain: perTick("plain"),
     oursGc: gcOf("ours"),
     plainGc: gcOf("plain"),
     oursTick: median(a),
     plainTick: median(b),
+    oursMean: mean(a),
+    plainMean: mean(b),
   };
 }
 

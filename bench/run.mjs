@@ -110,10 +110,26 @@ try {
   record("listClusters, 500 clusters: nks-edge / plain JS (median of 11 rounds)", `${five.ours.toFixed(3)} / ${five.plain.toFixed(3)} ms = ${fiveRatio.toFixed(2)}x`, "<= 1.3x", fiveRatio <= 1.3);
 
   // 4. A cron tick over 100 node groups: CPU with latency 0, wall with 50 ms latency.
-  const tickCpu = paired("tick CPU, 100 node groups in process, Worker's wasm vs bench/plain-reconciler.mjs (5 batches of 500 ticks each, collections included)", "tick", 2, "<= 1.5x", 1.5);
+  const tickCpu = paired("tick CPU, 100 node groups in process, Worker's wasm vs bench/plain-reconciler.mjs (5 batches of 500 ticks each, alternating; all CPU, collections included)", "tick", 2, "<= 1.5x", 1.5);
   const gcPerTick = (side) => `${(1000 * median(runs.map((r) => r.tick[`${side}Gc`]))).toFixed(0)} us`;
   record(`garbage collection pauses per tick within those batches (median of ${PROCESSES} processes)`, `${gcPerTick("ours")} / ${gcPerTick("plain")} each side`, "(no target)", null);
-  paired("the same, as the median single tick (101 each, collections left out: the measure before, see bench/measure.mjs)", "singleTick", 2, "(no target)", null);
+  // The same, each side alone in its own process (bench/alone.mjs): nothing of the
+  // other side runs beside it. Alternating processes, so drift hits both alike.
+  const alone = { ours: [], plain: [] };
+  for (let i = 0; i < PROCESSES; i++) {
+    for (const side of ["ours", "plain"]) {
+      alone[side].push(Number(execFileSync(process.execPath, [new URL("alone.mjs", import.meta.url).pathname, side, bodiesPath], { encoding: "utf8" })));
+    }
+  }
+  const [aloneOurs, alonePlain] = [median(alone.ours), median(alone.plain)];
+  record(
+    `the same, each side alone in its own process (2,500 ticks after 200; median of ${PROCESSES} processes each)`,
+    `${(aloneOurs / alonePlain).toFixed(2)}x; ${aloneOurs.toFixed(2)} / ${alonePlain.toFixed(2)} ms each side`,
+    "(no target: a check of the batches)",
+    null,
+  );
+  paired("the same, as single ticks alternating, their median (101 each; collections left out: the measure before)", "singleTick", 2, "(no target)", null);
+  paired("the same, as single ticks alternating, their mean", "singleMean", 2, "(no target)", null);
   record(`tick CPU: plan + apply 100 node groups, in process, the Worker's wasm (per tick, collections included; median of ${PROCESSES} processes)`, `${tickCpu.toFixed(2)} ms`, "<= 2 ms", tickCpu <= 2);
   const options = { budget: 1000 };
   async function tick(url, c) {

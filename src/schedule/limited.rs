@@ -60,6 +60,7 @@ async fn run<'a, F: Future + 'a>(
     Limited {
         pending: Box::new(futures.map(|f| -> Job<'a, F::Output> { Box::pin(f) })),
         started: 0,
+        total: count,
         places: (0..places)
             .map(|_| {
                 let woken = Arc::new(PlaceWaker {
@@ -120,6 +121,9 @@ struct Limited<'a, O> {
     pending: Pending<'a, O>,
     /// How many jobs `pending` has made: the next one's index.
     started: usize,
+    /// How many it makes: its length, or fewer if it ends early (no more than its
+    /// length is asked of it, so a length told wrong cannot stall the run).
+    total: usize,
     places: Vec<Place<'a, O>>,
     results: Vec<Option<O>>,
     task: Arc<TaskWaker>,
@@ -143,13 +147,19 @@ impl<O> Future for Limited<'_, O> {
             let mut finished = false;
             let mut running = this.places.iter().filter(|p| p.job.is_some()).count();
             for place in &mut this.places {
-                if place.job.is_none() && (running == 0 || this.gate.is_none_or(Gate::has_room)) {
-                    place.job = this.pending.next().map(|job| {
-                        this.started += 1;
-                        (this.started - 1, job)
-                    });
-                    place.woken.woken.store(true, Ordering::Release);
-                    running += usize::from(place.job.is_some());
+                if place.job.is_none()
+                    && this.started < this.total
+                    && (running == 0 || this.gate.is_none_or(Gate::has_room))
+                {
+                    match this.pending.next() {
+                        Some(job) => {
+                            place.job = Some((this.started, job));
+                            this.started += 1;
+                            place.woken.woken.store(true, Ordering::Release);
+                            running += 1;
+                        }
+                        None => this.total = this.started,
+                    }
                 }
                 let Some((i, job)) = place.job.as_mut() else {
                     continue;
@@ -168,7 +178,7 @@ impl<O> Future for Limited<'_, O> {
                     finished = true;
                 }
             }
-            let drained = this.started == this.results.len();
+            let drained = this.started >= this.total;
             if drained && this.places.iter().all(|p| p.job.is_none()) {
                 return Poll::Ready(this.results.iter_mut().filter_map(Option::take).collect());
             }
@@ -394,6 +404,34 @@ mod tests {
         assert_eq!(out.first(), Some(&6), "the first answer came with six made");
         assert_eq!(made.get(), 20);
         assert!(out.windows(2).all(|w| w[0] <= w[1]), "{out:?}");
+    }
+
+    #[test]
+    fn a_length_told_wrong_does_not_stall_the_run() {
+        /// Futures of `0..has`, telling a length of `says`.
+        struct Told {
+            next: u32,
+            has: u32,
+            says: usize,
+        }
+        impl Iterator for Told {
+            type Item = std::future::Ready<u32>;
+            fn next(&mut self) -> Option<Self::Item> {
+                (self.next < self.has).then(|| {
+                    self.next += 1;
+                    std::future::ready(self.next - 1)
+                })
+            }
+        }
+        impl ExactSizeIterator for Told {
+            fn len(&self) -> usize {
+                self.says
+            }
+        }
+        let run =
+            |has, says| futures::executor::block_on(run_limited(Told { next: 0, has, says }, 2));
+        assert_eq!(run(3, 5), [0, 1, 2], "ends when the iterator does");
+        assert_eq!(run(4, 2), [0, 1], "asks no more than its length");
     }
 
     /// A waker that counts its wake-ups.

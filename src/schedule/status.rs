@@ -215,6 +215,7 @@ pub async fn status<T: Transport>(
     {
         entry.out.error = Some(unpaid(&entry.share));
     }
+    // Collected: a `filter_map` does not know its length.
     let reads: Vec<_> = entries
         .iter()
         .filter_map(|e| Some((e, e.workers.as_ref()?)))
