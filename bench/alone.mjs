@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 import { batchCpu, stubbedTicks } from "./measure.mjs";
 
 const [side, bodiesPath] = process.argv.slice(2);
-if (side !== "ours" && side !== "plain") throw new Error(`usage: node bench/alone.mjs ours|plain BODIES.json (not ${side})`);
+if ((side !== "ours" && side !== "plain") || !bodiesPath) throw new Error("usage: node bench/alone.mjs ours|plain BODIES.json");
 const tick = stubbedTicks(JSON.parse(readFileSync(bodiesPath, "utf8")))[side];
 for (let i = 0; i < 200; i++) await tick();
+await new Promise((resolve) => setImmediate(resolve)); // what the warm-up queued
 console.log(await batchCpu(tick, 2500));

@@ -1,6 +1,6 @@
-// What `make bench` (run.mjs) and its measuring processes (pair.mjs) share: the fleet
-// ticked, the pairs measured against their plain-JavaScript peers, and a fetch that
-// answers in process.
+// What `make bench` (run.mjs) and its measuring processes (pair.mjs, alone.mjs) share:
+// the fleet ticked, the pairs measured against their plain-JavaScript peers, and a
+// fetch that answers in process.
 import { readFileSync } from "node:fs";
 import { PerformanceObserver, performance } from "node:perf_hooks";
 import * as workerBuild from "../js/pkg-worker/nks_edge.js";
@@ -98,7 +98,8 @@ export async function perCallPair(ours, theirs, n) {
 /** Ticks per batch in `tickPair`: several of each side's young-generation collections. */
 const TICK_BATCH = 500;
 
-/** Until what the engine queued meanwhile (collection tasks among it) has run. */
+/** Until what the engine had queued (collection tasks among it) has run: a stubbed
+ *  tick awaits only promises, so the event loop gets no turn while ticks run. */
 const settled = () => new Promise((resolve) => setImmediate(resolve));
 
 /** The CPU (ms) of `count` ticks of `tick` in a row, per tick: the whole process's,
@@ -112,15 +113,13 @@ export async function batchCpu(tick, count) {
   );
 }
 
-/** A tick's CPU (ms) for `ours` and `theirs`, each side billed its own work: 200
- *  warm-up ticks each (the Worker's wasm tiers up over its first 100-150: 1.3-1.4 ms
- *  until then, 1.1 ms after); then 101 single ticks each, alternating, their median
- *  (`oursTick`, `plainTick`: the figure this bench gave before) and mean (`oursMean`,
+/** A tick's CPU (ms) for `ours` and `theirs`: 200 warm-up ticks each (the Worker's
+ *  wasm tiers up over its first hundred or so); then 101 single ticks each,
+ *  alternating, their median (`oursTick`, `plainTick`: the figure this bench gave
+ *  before, which leaves out the ticks a collection falls on) and mean (`oursMean`,
  *  `plainMean`); then five rounds of a batch of `TICK_BATCH` ticks per side, the side
  *  that goes first alternating, each side's whole CPU over its batches per tick
- *  (`ours`, `plain`) and its collection pauses per tick (`oursGc`, `plainGc`). A
- *  median of single ticks leaves collections out (they fall on a few ticks); single
- *  ticks alternating bill part of one side's collection work to the other's ticks. */
+ *  (`ours`, `plain`) and its collection pauses per tick (`oursGc`, `plainGc`). */
 export async function tickPair(ours, theirs) {
   for (let i = 0; i < 200; i++) {
     await ours();
@@ -131,6 +130,7 @@ export async function tickPair(ours, theirs) {
     a.push(await cpuOf(ours));
     b.push(await cpuOf(theirs));
   }
+  await settled();
   const pauses = [];
   const observer = new PerformanceObserver((list) => pauses.push(...list.getEntries()));
   observer.observe({ entryTypes: ["gc"] });

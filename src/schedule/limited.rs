@@ -24,7 +24,8 @@ type Job<'a, O> = Pin<Box<dyn Future<Output = O> + 'a>>;
 type Pending<'a, O> = Box<dyn Iterator<Item = Job<'a, O>> + 'a>;
 
 /// All of `futures`, at most `limit` at a time; outputs in input order. A future is
-/// made when it starts, if `futures` makes them lazily (a `map` over the inputs).
+/// made when it starts, if `futures` makes them lazily (a `map` over the inputs). No
+/// more than its length is asked of it, and fewer outputs come if it ends sooner.
 pub async fn run_limited<'a, F: Future + 'a>(
     futures: impl IntoIterator<Item = F, IntoIter: ExactSizeIterator + 'a>,
     limit: usize,
@@ -408,30 +409,44 @@ mod tests {
 
     #[test]
     fn a_length_told_wrong_does_not_stall_the_run() {
-        /// Futures of `0..has`, telling a length of `says`.
-        struct Told {
+        /// Futures of `0..has`, telling a length of `says`; counts the asks.
+        struct Told<'c> {
             next: u32,
             has: u32,
             says: usize,
+            asked: &'c Cell<u32>,
         }
-        impl Iterator for Told {
+        impl Iterator for Told<'_> {
             type Item = std::future::Ready<u32>;
             fn next(&mut self) -> Option<Self::Item> {
+                self.asked.set(self.asked.get() + 1);
                 (self.next < self.has).then(|| {
                     self.next += 1;
                     std::future::ready(self.next - 1)
                 })
             }
         }
-        impl ExactSizeIterator for Told {
+        impl ExactSizeIterator for Told<'_> {
             fn len(&self) -> usize {
                 self.says
             }
         }
-        let run =
-            |has, says| futures::executor::block_on(run_limited(Told { next: 0, has, says }, 2));
-        assert_eq!(run(3, 5), [0, 1, 2], "ends when the iterator does");
-        assert_eq!(run(4, 2), [0, 1], "asks no more than its length");
+        let asked = Cell::new(0);
+        let run = |has, says| {
+            asked.set(0);
+            let told = Told {
+                next: 0,
+                has,
+                says,
+                asked: &asked,
+            };
+            (
+                futures::executor::block_on(run_limited(told, 2)),
+                asked.get(),
+            )
+        };
+        assert_eq!(run(3, 5), (vec![0, 1, 2], 4), "ends when the iterator does");
+        assert_eq!(run(4, 2), (vec![0, 1], 2), "asks no more than its length");
     }
 
     /// A waker that counts its wake-ups.
