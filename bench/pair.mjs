@@ -2,9 +2,9 @@
 // against a plain-JavaScript peer: per call over loopback to the emulator at `url`
 // (its default seed), and a tick's CPU with the answers in `bodies` (a JSON file)
 // served in process. Prints them as one JSON line. run.mjs runs it in several fresh
-// processes: one process's ratio lands up to 15 % from the median process's with the
-// engine's choices (what it optimizes when, where the heap lies) and the machine's
-// load, the same build on the same machine.
+// processes: one process's ratio lands up to a quarter from the median process's
+// with the engine's choices (what it optimizes when, where the heap lies) and the
+// machine's load, the same build on the same machine.
 import { readFileSync } from "node:fs";
 import { NksClient } from "../js/node.mjs";
 import { PlainClient } from "./plain-client.mjs";

@@ -59,9 +59,9 @@ try {
   record("cold start: nks-edge/policy (median of 20)", `${coldPolicy.toFixed(2)} ms`, "(no target)", null);
 
   // 3. Per call and per tick against the plain-JavaScript peers, in PROCESSES fresh
-  // processes (bench/pair.mjs): one process's ratio lands up to 15 % from the median
-  // process's (the tick's batches 1.26-1.55x around 1.34-1.37x over six runs), so
-  // the figure is the median process's, beside the range.
+  // processes (bench/pair.mjs): one process's ratio lands up to a quarter from the
+  // median process's (the tick's batches 1.26-1.68x around 1.34-1.37x over seven
+  // runs), so the figure is the median process's, beside the range.
   const fast = await emulator("--op-delay-ms", "0");
   const nks = client(fast, { retries: 0 });
   await nks.listClusters(); // the token
