@@ -4,11 +4,11 @@
 // 2,500, collections included. Prints it (ms). run.mjs runs each side in several
 // fresh processes, alternating: nothing of the other side runs beside it.
 import { readFileSync } from "node:fs";
-import { batchCpu, stubbedTicks } from "./measure.mjs";
+import { batchCpu, settled, stubbedTicks } from "./measure.mjs";
 
 const [side, bodiesPath] = process.argv.slice(2);
 if ((side !== "ours" && side !== "plain") || !bodiesPath) throw new Error("usage: node bench/alone.mjs ours|plain BODIES.json");
 const tick = stubbedTicks(JSON.parse(readFileSync(bodiesPath, "utf8")))[side];
 for (let i = 0; i < 200; i++) await tick();
-await new Promise((resolve) => setImmediate(resolve)); // what the warm-up queued
+await settled(); // what the warm-up queued
 console.log(await batchCpu(tick, 2500));

@@ -100,7 +100,7 @@ const TICK_BATCH = 500;
 
 /** Until what the engine had queued (collection tasks among it) has run: a stubbed
  *  tick awaits only promises, so the event loop gets no turn while ticks run. */
-const settled = () => new Promise((resolve) => setImmediate(resolve));
+export const settled = () => new Promise((resolve) => setImmediate(resolve));
 
 /** The CPU (ms) of `count` ticks of `tick` in a row, per tick: the whole process's,
  *  collections included, up to when what they queued has run. */
@@ -113,13 +113,13 @@ export async function batchCpu(tick, count) {
   );
 }
 
-/** A tick's CPU (ms) for `ours` and `theirs`: 200 warm-up ticks each (the Worker's
- *  wasm tiers up over its first hundred or so); then 101 single ticks each,
- *  alternating, their median (`oursTick`, `plainTick`: the figure this bench gave
- *  before, which leaves out the ticks a collection falls on) and mean (`oursMean`,
- *  `plainMean`); then five rounds of a batch of `TICK_BATCH` ticks per side, the side
- *  that goes first alternating, each side's whole CPU over its batches per tick
- *  (`ours`, `plain`) and its collection pauses per tick (`oursGc`, `plainGc`). */
+/** A tick's CPU (ms) for `ours` and `theirs`, each figure as `{ ours, plain }`: 200
+ *  warm-up ticks each (the Worker's wasm tiers up over its first hundred or so); then
+ *  101 single ticks each, alternating, their median (`singleTick`: the figure this
+ *  bench gave before, which leaves out the ticks a collection falls on) and mean
+ *  (`singleMean`); then five rounds of a batch of `TICK_BATCH` ticks per side, the
+ *  side that goes first alternating, each side's whole CPU over its batches per tick
+ *  (`tick`) and its collection pauses per tick (`tickGc`). */
 export async function tickPair(ours, theirs) {
   for (let i = 0; i < 200; i++) {
     await ours();
@@ -152,14 +152,10 @@ export async function tickPair(ours, theirs) {
     return within.reduce((ms, p) => ms + p.duration, 0) / (batches[side].length * TICK_BATCH);
   };
   return {
-    ours: perTick("ours"),
-    plain: perTick("plain"),
-    oursGc: gcOf("ours"),
-    plainGc: gcOf("plain"),
-    oursTick: median(a),
-    plainTick: median(b),
-    oursMean: mean(a),
-    plainMean: mean(b),
+    tick: { ours: perTick("ours"), plain: perTick("plain") },
+    tickGc: { ours: gcOf("ours"), plain: gcOf("plain") },
+    singleTick: { ours: median(a), plain: median(b) },
+    singleMean: { ours: mean(a), plain: mean(b) },
   };
 }
 

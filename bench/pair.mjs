@@ -23,13 +23,4 @@ const kubeconfig = await perCallPair(() => nks.getKubeconfig("prod"), () => plai
 
 // The tick, its answers served in process.
 const ticks = stubbedTicks(bodies);
-const tick = await tickPair(ticks.ours, ticks.plain);
-console.log(
-  JSON.stringify({
-    list,
-    kubeconfig,
-    tick,
-    singleTick: { ours: tick.oursTick, plain: tick.plainTick },
-    singleMean: { ours: tick.oursMean, plain: tick.plainMean },
-  }),
-);
+console.log(JSON.stringify({ list, kubeconfig, ...(await tickPair(ticks.ours, ticks.plain)) }));

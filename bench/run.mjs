@@ -110,7 +110,7 @@ try {
 
   // 4. A cron tick over 100 node groups: CPU with latency 0, wall with 50 ms latency.
   const tickCpu = paired("tick CPU, 100 node groups in process, Worker's wasm vs bench/plain-reconciler.mjs (5 batches of 500 ticks each, alternating; all CPU, collections included)", "tick", 2, "<= 1.5x", 1.5);
-  const gcPerTick = (side) => `${(1000 * median(runs.map((r) => r.tick[`${side}Gc`]))).toFixed(0)} us`;
+  const gcPerTick = (side) => `${(1000 * median(runs.map((r) => r.tickGc[side]))).toFixed(0)} us`;
   record(`garbage collection pauses per tick within those batches (median of ${PROCESSES} processes)`, `${gcPerTick("ours")} / ${gcPerTick("plain")} each side`, "(no target)", null);
   // The same, each side alone in its own process (bench/alone.mjs): nothing of the
   // other side runs beside it. Alternating processes, so drift hits both alike.
