@@ -60,7 +60,7 @@ try {
 
   // 3. Per call and per tick against the plain-JavaScript peers, in PROCESSES fresh
   // processes (bench/pair.mjs): one process's ratio lands up to a quarter from the
-  // median process's (the tick's batches 1.26-1.68x around 1.34-1.37x over seven
+  // median process's (the tick's batches 1.26-1.68x around 1.33-1.37x over eight
   // runs), so the figure is the median process's, beside the range.
   const fast = await emulator("--op-delay-ms", "0");
   const nks = client(fast, { retries: 0 });
